@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// The flowtrail CLI. Runs the bundled runtime from dist/ (built by `npm ci` / `npm run build`);
+// FLOWTRAIL_FROM_SOURCE=1 runs the TypeScript sources through tsx instead.
+import fs from 'node:fs';
+
+const dist = new URL('../dist/cli.js', import.meta.url);
+let cli;
+if (process.env.FLOWTRAIL_FROM_SOURCE !== '1' && fs.existsSync(dist)) {
+  cli = await import(dist.href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  cli = await import('../src/cli/main.ts');
+}
+process.exitCode = await cli.main(process.argv.slice(2));

@@ -1,0 +1,25 @@
+import os from 'node:os';
+import path from 'node:path';
+
+/** Where the embedded store lives: `FLOWTRAIL_HOME`, else `.flowtrail/` in the working directory. */
+export function resolveHome(cwd: string = process.cwd(), env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env.FLOWTRAIL_HOME;
+  if (fromEnv && fromEnv.length > 0) return path.resolve(cwd, fromEnv);
+  return path.join(cwd, '.flowtrail');
+}
+
+/** The user a run belongs to: `FLOWTRAIL_USER`, then the OS user. */
+export function resolveUser(env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env.FLOWTRAIL_USER ?? env.USER ?? env.USERNAME;
+  if (fromEnv && fromEnv.length > 0) return fromEnv;
+  try {
+    return os.userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Paths inside a Flowtrail home directory. */
+export function homePaths(home: string): { database: string; artifacts: string; build: string } {
+  return { database: path.join(home, 'flowtrail.db'), artifacts: path.join(home, 'artifacts'), build: path.join(home, 'build') };
+}

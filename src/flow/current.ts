@@ -1,0 +1,56 @@
+import { FlowtrailError } from '../core/errors.ts';
+
+/** Facts about the task that is running, for step code. */
+export interface CurrentTask {
+  flowName: string;
+  runId: number;
+  stepName: string;
+  taskId: number;
+  /** 0 on the first attempt, 1 on the first retry… */
+  retryCount: number;
+  /** `Flow/run/step/task`. */
+  pathspec: string;
+  namespace: string;
+  user: string;
+  tags: readonly string[];
+  /** The run this one resumes, when it is a resumed run. */
+  originRunId: number | undefined;
+  parameterNames: readonly string[];
+}
+
+// Kept on globalThis so that every copy of this module in a process sees the same task.
+const SLOT = Symbol.for('flowtrail.currentTask');
+const slot = globalThis as unknown as Record<symbol, CurrentTask | undefined>;
+
+/** Sets the running task (the worker does this around each task). */
+export function setCurrentTask(task: CurrentTask | undefined): void {
+  slot[SLOT] = task;
+}
+
+function read<K extends keyof CurrentTask>(key: K): CurrentTask[K] {
+  const active = slot[SLOT];
+  if (!active) throw new FlowtrailError('USAGE', `current.${String(key)} is only available inside a running step.`);
+  return active[key];
+}
+
+/**
+ * The task that is running, readable anywhere in step code.
+ *
+ * @example
+ * import { current } from 'flowtrail';
+ * console.log(`${current.pathspec} attempt ${current.retryCount}`);
+ */
+export const current: Readonly<CurrentTask> & { readonly isRunning: boolean } = {
+  get isRunning() { return slot[SLOT] !== undefined; },
+  get flowName() { return read('flowName'); },
+  get runId() { return read('runId'); },
+  get stepName() { return read('stepName'); },
+  get taskId() { return read('taskId'); },
+  get retryCount() { return read('retryCount'); },
+  get pathspec() { return read('pathspec'); },
+  get namespace() { return read('namespace'); },
+  get user() { return read('user'); },
+  get tags() { return read('tags'); },
+  get originRunId() { return read('originRunId'); },
+  get parameterNames() { return read('parameterNames'); },
+};

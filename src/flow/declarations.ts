@@ -1,0 +1,99 @@
+/**
+ * Class-level declarations recorded by the decorators (steps, their options, parameters), kept in the
+ * class's decorator metadata so the graph is known before anything runs.
+ */
+
+// Node 20 has no Symbol.metadata; esbuild and tsc fall back to this well-known registration.
+(Symbol as { metadata?: symbol }).metadata ??= Symbol.for('Symbol.metadata');
+
+export interface RetryOptions {
+  /** Extra attempts after the first (0–10). */
+  times: number;
+  /** Wait between attempts, in seconds (default 0). */
+  delaySeconds?: number;
+}
+
+export interface CatchOptions {
+  /** Artifact that receives the error (type, message, stack) when every attempt failed. */
+  artifact?: string;
+  /** Print the exception to stderr when it is caught (default true). */
+  printException?: boolean;
+}
+
+export interface TimeoutOptions {
+  seconds?: number;
+  minutes?: number;
+  hours?: number;
+}
+
+export interface StepDeclaration {
+  name: string;
+  /** Transition targets; empty for `end`. */
+  next: string[];
+  /** Artifact the foreach iterates over, if this step fans out. */
+  foreach?: string;
+  /** True when the method takes `inputs` (a join). */
+  join: boolean;
+  retry?: RetryOptions;
+  catch?: CatchOptions;
+  timeoutSeconds?: number;
+  /** Run each task of this step in its own process. */
+  isolated: boolean;
+  /** Resource hints a remote executor may honour. */
+  resources?: Record<string, number | string>;
+  /** Whether the `@step` decorator was applied (other decorators alone do not make a step). */
+  declared: boolean;
+}
+
+export type ParameterType = 'string' | 'number' | 'boolean' | 'json';
+
+export interface ParameterDeclaration {
+  /** The property name on the flow class. */
+  name: string;
+  /** The CLI name (`--learning-rate`). */
+  cliName: string;
+  type: ParameterType;
+  default?: unknown;
+  required: boolean;
+  help?: string;
+}
+
+export interface FlowDeclarations {
+  steps: Map<string, StepDeclaration>;
+  params: Map<string, ParameterDeclaration>;
+}
+
+const DECLARATIONS = Symbol.for('flowtrail.declarations');
+
+type Metadata = Record<PropertyKey, unknown>;
+
+/** The declarations of a class's own metadata object, created on first use (inheriting a parent's). */
+export function declarationsOf(metadata: DecoratorMetadataObject): FlowDeclarations {
+  const md = metadata as Metadata;
+  if (Object.hasOwn(md, DECLARATIONS)) return md[DECLARATIONS] as FlowDeclarations;
+  const inherited = md[DECLARATIONS] as FlowDeclarations | undefined;
+  const own: FlowDeclarations = {
+    steps: new Map([...(inherited?.steps ?? [])].map(([k, v]) => [k, { ...v }])),
+    params: new Map(inherited?.params ?? []),
+  };
+  md[DECLARATIONS] = own;
+  return own;
+}
+
+/** The declarations of a flow class (empty when it has no decorators). */
+export function declarationsOfClass(cls: abstract new (...args: never[]) => unknown): FlowDeclarations {
+  const md = (cls as unknown as Record<symbol, DecoratorMetadataObject | undefined>)[Symbol.metadata as symbol];
+  if (!md) return { steps: new Map(), params: new Map() };
+  return declarationsOf(md);
+}
+
+/** The step entry for a method, created on first use by whichever decorator runs first. */
+export function stepEntry(metadata: DecoratorMetadataObject, name: string): StepDeclaration {
+  const decls = declarationsOf(metadata);
+  let entry = decls.steps.get(name);
+  if (!entry) {
+    entry = { name, next: [], join: false, isolated: false, declared: false };
+    decls.steps.set(name, entry);
+  }
+  return entry;
+}

@@ -1,0 +1,40 @@
+import os from 'node:os';
+import type { MetadataStore, RunRecord } from '../store/metadata-store.ts';
+
+/** A run whose orchestrator stopped sending heartbeats this long ago is considered crashed. */
+export const HEARTBEAT_INTERVAL_MS = 5_000;
+const STALE_AFTER_MS = 60_000;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** True when a `running` run's orchestrator is certainly gone (dead pid on this host, or silent too long). */
+export function orchestratorGone(run: RunRecord, now = Date.now()): boolean {
+  if (run.status !== 'running') return false;
+  if (run.orchestratorHost === os.hostname() && run.orchestratorPid !== null && run.orchestratorPid !== process.pid) {
+    if (!processAlive(run.orchestratorPid)) return true;
+  }
+  return run.heartbeatAt !== null && now - run.heartbeatAt > STALE_AFTER_MS;
+}
+
+/** Marks every orphaned `running` run (of one flow, or all) as crashed. Returns the runs it marked. */
+export async function reapCrashedRuns(store: MetadataStore, flow?: string): Promise<RunRecord[]> {
+  const reaped: RunRecord[] = [];
+  for (const run of await store.listRunningRuns(flow)) {
+    if (!orchestratorGone(run)) continue;
+    const now = Date.now();
+    const changed = await store.markRunCrashed(run.id, now, {
+      type: 'OrchestratorCrashed',
+      message: `The orchestrator of ${run.flow}/${run.runNumber} (pid ${run.orchestratorPid} on ${run.orchestratorHost}) stopped without finishing the run. Finish it with: flowtrail resume ${run.flow}/${run.runNumber}`,
+      stack: '',
+    });
+    if (changed) reaped.push({ ...run, status: 'crashed', finishedAt: now });
+  }
+  return reaped;
+}

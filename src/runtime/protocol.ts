@@ -1,0 +1,71 @@
+/** Messages between the orchestrator and its worker processes (over Node IPC). */
+import type { ExceptionRecord } from '../core/errors.ts';
+import type { EnvironmentInfo } from '../store/metadata-store.ts';
+
+/** Where an artifact's bytes are and how to decode them. */
+export interface ArtifactRef {
+  sha: string;
+  codec: string;
+  size: number;
+}
+
+export type ArtifactRefs = Record<string, ArtifactRef>;
+
+/** One incoming task of the task to run. */
+export interface TaskInput {
+  step: string;
+  taskId: number;
+  /** Foreach index of that task, if inside a foreach. */
+  index: number | undefined;
+  artifacts: ArtifactRefs;
+}
+
+/** A foreach level enclosing the task, with the collection to pick `input` from. */
+export interface ForeachFrameRef {
+  step: string;
+  artifact: string;
+  index: number;
+  numSplits: number;
+  collection: ArtifactRef;
+}
+
+export interface TaskAssignment {
+  runId: number;
+  flowName: string;
+  runNumber: number;
+  step: string;
+  taskId: number;
+  attempt: number;
+  user: string;
+  namespace: string;
+  tags: string[];
+  originRunNumber: number | null;
+  params: ArtifactRefs;
+  /** Parents' artifacts. A join gets one entry per input, in order; other steps inherit from the single parent. */
+  inputs: TaskInput[];
+  foreachStack: ForeachFrameRef[];
+  maxNumSplits: number;
+}
+
+export type ToWorker = { type: 'run'; task: TaskAssignment } | { type: 'exit' };
+
+export interface TaskOutcome {
+  taskId: number;
+  attempt: number;
+  ok: boolean;
+  /** Artifacts the attempt stored (also on failure: what it had set). */
+  artifacts: Record<string, ArtifactRef>;
+  /** For a foreach step that succeeded: the number of splits. */
+  foreachCount?: number;
+  exception?: ExceptionRecord;
+  /** The failure must not be retried (NonRetriableError, graph errors, unstorable artifacts). */
+  nonRetriable?: boolean;
+}
+
+export type FromWorker =
+  | { type: 'ready'; envInfo: EnvironmentInfo }
+  | { type: 'load-failed'; exception: ExceptionRecord }
+  | ({ type: 'done' } & TaskOutcome);
+
+/** Written by a worker to stdout and stderr after each task, so the orchestrator knows a task's output is complete. */
+export const END_OF_TASK_MARK = '\u001eFLOWTRAIL-END\u001e';

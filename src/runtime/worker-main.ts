@@ -1,0 +1,158 @@
+/**
+ * A worker process of the local executor: loads the flow module once, then runs the tasks the
+ * orchestrator sends, one at a time, each on a fresh flow instance.
+ * argv: <flowBundle> <flowName> <artifactRoot>
+ */
+import { InvalidForeachError, NonRetriableError, toExceptionRecord } from '../core/errors.ts';
+import { setCurrentTask } from '../flow/current.ts';
+import { bindTask, type FlowClass, type FlowSpec, type ForeachFrame } from '../flow/flow-spec.ts';
+import type { FlowGraph } from '../flow/graph.ts';
+import type { ArtifactStore } from '../store/artifact-store.ts';
+import { FsArtifactStore } from '../store/fs/fs-artifact-store.ts';
+import { ArtifactScope, loadArtifact } from './artifact-scope.ts';
+import { environmentInfo } from './environment-info.ts';
+import { importFlowModule } from './flow-loader.ts';
+import { END_OF_TASK_MARK, type FromWorker, type TaskAssignment, type TaskOutcome, type ToWorker } from './protocol.ts';
+
+function send(message: FromWorker): void {
+  process.send?.(message);
+}
+
+/** Errors that will fail the same way on every attempt. */
+function isDeterministic(error: unknown): boolean {
+  return (
+    error instanceof NonRetriableError ||
+    error instanceof InvalidForeachError ||
+    (error instanceof Error && (error as { code?: string }).code === 'ARTIFACT_ENCODE')
+  );
+}
+
+function foreachCount(flow: FlowSpec, step: string, attr: string, max: number): number {
+  const value = (flow as unknown as Record<string, unknown>)[attr];
+  if (value === undefined || value === null) {
+    throw new InvalidForeachError(`Foreach variable 'this.${attr}' in step '${step}' does not exist; assign it before the step ends.`, step, { artifact: attr });
+  }
+  if (typeof value === 'string' || typeof (value as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+    throw new InvalidForeachError(`Foreach variable 'this.${attr}' in step '${step}' is not iterable (got ${typeof value}); assign an array, Set or Map.`, step, { artifact: attr });
+  }
+  const n = Array.isArray(value) ? value.length : Array.from(value as Iterable<unknown>).length;
+  if (n === 0) throw new InvalidForeachError(`Foreach in step '${step}' produced zero splits: 'this.${attr}' is empty.`, step, { artifact: attr });
+  if (n > max) {
+    throw new InvalidForeachError(
+      `Foreach in step '${step}' yielded ${n} child steps, more than the maximum of ${max}. Raise it with --max-num-splits.`,
+      step,
+      { artifact: attr, splits: n, max },
+    );
+  }
+  return n;
+}
+
+function elementAt(collection: unknown, index: number): unknown {
+  if (Array.isArray(collection)) return collection[index];
+  return Array.from(collection as Iterable<unknown>)[index];
+}
+
+export async function runTask(cls: FlowClass, graph: FlowGraph, store: ArtifactStore, task: TaskAssignment): Promise<TaskOutcome> {
+  const node = graph.nodes.get(task.step)!;
+  const flow = new cls();
+  const scope = new ArtifactScope(store, flow);
+  scope.installParams(task.params);
+  let inputs: ReturnType<ArtifactScope['makeInputs']> | undefined;
+  if (node.join) inputs = scope.makeInputs(task.inputs);
+  else if (task.inputs[0]) scope.installInherited(task.inputs[0].artifacts);
+
+  const frames: ForeachFrame[] = task.foreachStack.map((f) => {
+    let loaded = false;
+    let value: unknown;
+    return {
+      step: f.step,
+      artifact: f.artifact,
+      index: f.index,
+      numSplits: f.numSplits,
+      get value() {
+        if (!loaded) {
+          value = elementAt(loadArtifact(store, f.collection), f.index);
+          loaded = true;
+        }
+        return value;
+      },
+    };
+  });
+  const top = frames[frames.length - 1];
+  bindTask(flow, {
+    get input() {
+      return top?.value;
+    },
+    index: top?.index,
+    foreachStack: frames,
+    mergeArtifacts: (views, options) => scope.merge(views, options),
+  });
+  setCurrentTask({
+    flowName: task.flowName,
+    runId: task.runNumber,
+    stepName: task.step,
+    taskId: task.taskId,
+    retryCount: task.attempt,
+    pathspec: `${task.flowName}/${task.runNumber}/${task.step}/${task.taskId}`,
+    namespace: task.namespace,
+    user: task.user,
+    tags: task.tags,
+    originRunId: task.originRunNumber ?? undefined,
+    parameterNames: Object.keys(task.params),
+  });
+
+  const outcome: TaskOutcome = { taskId: task.taskId, attempt: task.attempt, ok: false, artifacts: {} };
+  try {
+    // From the prototype: an artifact field of the same name must not hide the step.
+    const method = (cls.prototype as Record<string, (...args: unknown[]) => unknown>)[task.step]!;
+    await (inputs ? method.call(flow, inputs) : method.call(flow));
+    if (node.foreach) outcome.foreachCount = foreachCount(flow, task.step, node.foreach, task.maxNumSplits);
+    outcome.ok = true;
+  } catch (error) {
+    outcome.exception = toExceptionRecord(error);
+    if (isDeterministic(error)) outcome.nonRetriable = true;
+  }
+  try {
+    outcome.artifacts = await scope.collect();
+  } catch (error) {
+    // An unstorable value fails the task (it would fail again on retry).
+    outcome.ok = false;
+    outcome.exception = toExceptionRecord(error);
+    outcome.nonRetriable = true;
+  } finally {
+    bindTask(flow, undefined);
+    setCurrentTask(undefined);
+  }
+  return outcome;
+}
+
+async function main(): Promise<void> {
+  const [flowBundle, flowName, artifactRoot] = process.argv.slice(2) as [string, string, string];
+  // The orchestrator is gone: nothing can receive our results.
+  process.on('disconnect', () => process.exit(0));
+  let loaded: Awaited<ReturnType<typeof importFlowModule>>;
+  try {
+    loaded = await importFlowModule(flowBundle, flowName, flowBundle);
+  } catch (error) {
+    send({ type: 'load-failed', exception: toExceptionRecord(error) });
+    return;
+  }
+  const store = new FsArtifactStore(artifactRoot);
+  let queue = Promise.resolve();
+  process.on('message', (message: ToWorker) => {
+    if (message.type === 'exit') {
+      void queue.then(() => process.exit(0));
+      return;
+    }
+    queue = queue.then(async () => {
+      const outcome = await runTask(loaded.cls, loaded.graph, store, message.task);
+      // Pipes are synchronous on POSIX, so the marks are in the pipes before the IPC message leaves.
+      process.stdout.write(`${END_OF_TASK_MARK}\n`);
+      process.stderr.write(`${END_OF_TASK_MARK}\n`);
+      send({ type: 'done', ...outcome });
+    });
+  });
+  send({ type: 'ready', envInfo: environmentInfo() });
+}
+
+void main();

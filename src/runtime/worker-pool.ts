@@ -1,0 +1,174 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { ExceptionRecord } from '../core/errors.ts';
+import type { EnvironmentInfo, LogStream } from '../store/metadata-store.ts';
+import { END_OF_TASK_MARK, type FromWorker, type TaskAssignment, type TaskOutcome } from './protocol.ts';
+
+import { RUNNING_FROM_SOURCE } from './flow-bundle.ts';
+
+// From dist/ the worker is plain JS; from sources (tests, development) it goes through tsx.
+const WORKER_ENTRY = fileURLToPath(
+  new URL(RUNNING_FROM_SOURCE ? '../../bin/flowtrail-worker-dev.js' : './worker-main.js', import.meta.url),
+);
+
+export interface WorkerEvents {
+  /** A complete line of a task's output, stamped on arrival. */
+  onLine(task: TaskAssignment, stream: LogStream, line: string, ts: number): void;
+  /** The task finished (or its worker died); its output is complete. */
+  onOutcome(task: TaskAssignment, outcome: TaskOutcome, envInfo: EnvironmentInfo): void;
+  /** A worker could not load the flow module. */
+  onLoadFailed(exception: ExceptionRecord): void;
+}
+
+/** Splits a pipe's text into lines, and notices the end-of-task mark. */
+class LineReader {
+  private buffer = '';
+  constructor(private readonly emit: (line: string) => void, private readonly onMark: () => void) {}
+
+  push(chunk: string): void {
+    this.buffer += chunk;
+    for (;;) {
+      const nl = this.buffer.indexOf('\n');
+      if (nl < 0) break;
+      const line = this.buffer.slice(0, nl);
+      this.buffer = this.buffer.slice(nl + 1);
+      const mark = line.indexOf(END_OF_TASK_MARK);
+      if (mark >= 0) {
+        // Output without a final newline ends just before the mark.
+        if (mark > 0) this.emit(line.slice(0, mark));
+        this.onMark();
+      } else {
+        this.emit(line);
+      }
+    }
+  }
+
+  /** Emits what is left (the worker died mid-line). */
+  flush(): void {
+    if (this.buffer.length > 0) this.emit(this.buffer);
+    this.buffer = '';
+  }
+}
+
+/** One worker process. */
+export class Worker {
+  readonly child: ChildProcess;
+  ready = false;
+  envInfo: EnvironmentInfo = {};
+  task: TaskAssignment | undefined;
+  taskStartedAt = 0;
+  /** Set when the orchestrator killed it on purpose (timeout); the outcome is already decided. */
+  killedFor: TaskOutcome | undefined;
+  private outcome: TaskOutcome | undefined;
+  private marks = 0;
+  private readonly readers: Record<LogStream, LineReader>;
+  exited = false;
+
+  constructor(
+    flowBundle: string,
+    flowName: string,
+    artifactRoot: string,
+    readonly isolated: boolean,
+    private readonly events: WorkerEvents,
+    private readonly onIdle: (w: Worker) => void,
+    private readonly onExit: (w: Worker) => void,
+  ) {
+    this.child = fork(WORKER_ENTRY, [flowBundle, flowName, artifactRoot], {
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env: { ...process.env, FLOWTRAIL_WORKER: '1' },
+    });
+    const mk = (stream: LogStream) =>
+      new LineReader(
+        (line) => {
+          if (this.task) this.events.onLine(this.task, stream, line, Date.now());
+          else process.stderr.write(`[worker ${this.child.pid}] ${line}\n`);
+        },
+        () => this.markSeen(),
+      );
+    this.readers = { stdout: mk('stdout'), stderr: mk('stderr') };
+    this.child.stdout!.setEncoding('utf8').on('data', (c: string) => this.readers.stdout.push(c));
+    this.child.stderr!.setEncoding('utf8').on('data', (c: string) => this.readers.stderr.push(c));
+    this.child.on('message', (m: FromWorker) => this.onMessage(m));
+    // A send racing the worker's exit fails with EPIPE; the exit handler deals with the task.
+    this.child.on('error', () => {});
+    this.child.on('exit', (code, signal) => this.handleExit(code, signal));
+  }
+
+  get busy(): boolean {
+    return this.task !== undefined;
+  }
+
+  run(task: TaskAssignment): void {
+    this.task = task;
+    this.taskStartedAt = Date.now();
+    this.outcome = undefined;
+    this.marks = 0;
+    this.child.send({ type: 'run', task });
+  }
+
+  private onMessage(m: FromWorker): void {
+    if (m.type === 'ready') {
+      this.ready = true;
+      this.envInfo = m.envInfo;
+      this.onIdle(this);
+    } else if (m.type === 'load-failed') {
+      this.events.onLoadFailed(m.exception);
+    } else if (m.type === 'done') {
+      const { type: _t, ...outcome } = m;
+      this.outcome = outcome;
+      this.maybeFinish();
+    }
+  }
+
+  private markSeen(): void {
+    this.marks++;
+    this.maybeFinish();
+  }
+
+  private maybeFinish(): void {
+    if (!this.task || !this.outcome || this.marks < 2) return;
+    const task = this.task;
+    const outcome = this.outcome;
+    this.task = undefined;
+    this.outcome = undefined;
+    this.events.onOutcome(task, outcome, this.envInfo);
+    if (this.isolated) this.stop();
+    else this.onIdle(this);
+  }
+
+  /** Stops the running attempt at once (timeouts): the process is killed and replaced. */
+  kill(outcome: TaskOutcome): void {
+    this.killedFor = outcome;
+    this.child.kill('SIGKILL');
+  }
+
+  stop(): void {
+    if (this.exited) return;
+    if (this.child.connected) this.child.send({ type: 'exit' }, (err) => err && this.child.kill('SIGKILL'));
+    else this.child.kill('SIGKILL');
+  }
+
+  private handleExit(code: number | null, signal: NodeJS.Signals | null): void {
+    this.exited = true;
+    this.readers.stdout.flush();
+    this.readers.stderr.flush();
+    const task = this.task;
+    this.task = undefined;
+    if (task) {
+      const outcome: TaskOutcome = this.killedFor ?? {
+        taskId: task.taskId,
+        attempt: task.attempt,
+        ok: false,
+        artifacts: {},
+        exception: {
+          type: 'WorkerDied',
+          code: 'WORKER_DIED',
+          message: `The worker process (pid ${this.child.pid}) running ${task.flowName}/${task.runNumber}/${task.step}/${task.taskId} exited ${signal ? `on signal ${signal}` : `with code ${code}`}.`,
+          stack: '',
+        },
+      };
+      this.events.onOutcome(task, outcome, this.envInfo);
+    }
+    this.onExit(this);
+  }
+}

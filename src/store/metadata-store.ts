@@ -1,0 +1,185 @@
+/**
+ * The `MetadataStore` port: flows, runs, steps, tasks, attempts, artifact records and log lines.
+ * Adapters: `sql/` (SQLite now; PostgreSQL and `http/` later). Every adapter passes
+ * `test/conformance/metadata-store.ts`. Writes come in batches (`write`) so the runtime can commit a
+ * whole scheduler tick in one transaction.
+ */
+import type { ExceptionRecord } from '../core/errors.ts';
+
+export type RunStatus = 'running' | 'completed' | 'failed' | 'crashed';
+export type TaskStatus = 'pending' | 'running' | 'completed' | 'failed';
+export type AttemptStatus = 'running' | 'completed' | 'failed' | 'timeout' | 'killed' | 'cloned';
+export type LogStream = 'stdout' | 'stderr';
+
+/** Node, OS and package versions of the process that ran an attempt. */
+export type EnvironmentInfo = Record<string, string | number>;
+
+export interface RunRecord {
+  /** Store-wide surrogate key; other records point at it. */
+  id: number;
+  flow: string;
+  /** Per-flow increasing number: `HelloFlow/2`. */
+  runNumber: number;
+  status: RunStatus;
+  user: string;
+  tags: string[];
+  systemTags: string[];
+  params: Record<string, unknown>;
+  /** Absolute path of the flow file that ran. */
+  flowFile: string | null;
+  /** sha of the code package blob (a JSON document of the flow file and its local imports). */
+  codeSha: string | null;
+  originRunNumber: number | null;
+  createdAt: number;
+  finishedAt: number | null;
+  heartbeatAt: number | null;
+  orchestratorPid: number | null;
+  orchestratorHost: string | null;
+  error: ExceptionRecord | null;
+}
+
+export interface NewRun {
+  flow: string;
+  user: string;
+  tags: string[];
+  systemTags: string[];
+  params: Record<string, unknown>;
+  flowFile: string | null;
+  codeSha: string | null;
+  originRunNumber: number | null;
+  createdAt: number;
+  orchestratorPid: number | null;
+  orchestratorHost: string | null;
+}
+
+export interface StepRecord {
+  runId: number;
+  name: string;
+  createdAt: number;
+  finishedAt: number | null;
+}
+
+export interface TaskRecord {
+  runId: number;
+  taskId: number;
+  step: string;
+  status: TaskStatus;
+  /** True when the step's code succeeded; false when it failed (also when the failure was caught). */
+  successful: boolean | null;
+  /** Foreach indices from the outermost foreach, e.g. [3] or [3, 1]; empty outside a foreach. */
+  foreachPath: number[];
+  /** For a foreach step: how many tasks it fanned out to. */
+  foreachCount: number | null;
+  parentIds: number[];
+  attempts: number;
+  /** The attempt whose artifacts and logs represent the task. */
+  finalAttempt: number | null;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  /** Pathspec of the task this one was cloned from by `resume`. */
+  originPathspec: string | null;
+}
+
+export interface AttemptRecord {
+  runId: number;
+  taskId: number;
+  attempt: number;
+  status: AttemptStatus;
+  startedAt: number;
+  finishedAt: number | null;
+  exception: ExceptionRecord | null;
+  envInfo: EnvironmentInfo | null;
+}
+
+export interface ArtifactRecord {
+  runId: number;
+  taskId: number;
+  attempt: number;
+  name: string;
+  sha: string;
+  codec: string;
+  size: number;
+  createdAt: number;
+}
+
+export interface LogLine {
+  runId: number;
+  taskId: number;
+  attempt: number;
+  /** Order of the line within the attempt, across both streams. */
+  seq: number;
+  stream: LogStream;
+  /** Milliseconds since the epoch when the line was written. */
+  ts: number;
+  line: string;
+}
+
+export type RunPatch = Partial<Pick<RunRecord, 'status' | 'finishedAt' | 'heartbeatAt' | 'error' | 'codeSha'>>;
+export type TaskPatch = Partial<
+  Pick<TaskRecord, 'status' | 'successful' | 'foreachCount' | 'attempts' | 'finalAttempt' | 'startedAt' | 'finishedAt'>
+>;
+
+export type MetadataWrite =
+  | { op: 'run.update'; runId: number; patch: RunPatch }
+  | { op: 'step.upsert'; step: StepRecord }
+  | { op: 'task.create'; task: TaskRecord }
+  | { op: 'task.update'; runId: number; taskId: number; patch: TaskPatch }
+  | { op: 'attempt.start'; attempt: AttemptRecord }
+  | {
+      op: 'attempt.finish';
+      runId: number;
+      taskId: number;
+      attempt: number;
+      status: AttemptStatus;
+      finishedAt: number;
+      exception: ExceptionRecord | null;
+    }
+  | { op: 'artifacts.add'; artifacts: ArtifactRecord[] }
+  | { op: 'logs.append'; lines: LogLine[] };
+
+export interface RunQuery {
+  /** Newest first; at most this many (default 50). */
+  limit?: number;
+  /** Only runs with a run number below this (cursor for the next page). */
+  beforeRunNumber?: number;
+  status?: RunStatus;
+}
+
+export interface LogQuery {
+  attempt?: number;
+  stream?: LogStream;
+  /** Only lines with a larger `seq` (for following a live log). */
+  afterSeq?: number;
+  limit?: number;
+}
+
+export interface MetadataStore {
+  /** Adapter and location, for messages: `sqlite:/path/flowtrail.db`. */
+  readonly location: string;
+  /** Creates a run with the next run number of its flow (atomically, across processes). */
+  createRun(run: NewRun): Promise<RunRecord>;
+  /** Applies a batch of writes in one transaction, in order. */
+  write(ops: readonly MetadataWrite[]): Promise<void>;
+  /** Marks a run crashed if it is still `running`, failing its unfinished tasks and attempts. Returns whether it changed. */
+  markRunCrashed(runId: number, at: number, reason: ExceptionRecord): Promise<boolean>;
+
+  listFlows(): Promise<{ name: string; createdAt: number; lastRunNumber: number }[]>;
+  getRun(flow: string, runNumber: number): Promise<RunRecord | undefined>;
+  getRunById(runId: number): Promise<RunRecord | undefined>;
+  listRuns(flow: string, query?: RunQuery): Promise<RunRecord[]>;
+  /** Runs in state `running` (of one flow, or all), to find orphans. */
+  listRunningRuns(flow?: string): Promise<RunRecord[]>;
+  /** The most recently created run (of a flow, or any), optionally of one user. */
+  latestRun(options?: { flow?: string; user?: string }): Promise<RunRecord | undefined>;
+  listSteps(runId: number): Promise<StepRecord[]>;
+  listTasks(runId: number, options?: { step?: string }): Promise<TaskRecord[]>;
+  getTask(runId: number, taskId: number): Promise<TaskRecord | undefined>;
+  listAttempts(runId: number, taskId: number): Promise<AttemptRecord[]>;
+  /** Artifacts of one attempt; by default the task's final attempt. */
+  listArtifacts(runId: number, taskId: number, options?: { attempt?: number }): Promise<ArtifactRecord[]>;
+  /** Artifacts of many tasks' final attempts at once (joins, resume). */
+  listArtifactsOfTasks(runId: number, taskIds: readonly number[]): Promise<ArtifactRecord[]>;
+  readLogs(runId: number, taskId: number, query?: LogQuery): Promise<LogLine[]>;
+  close(): Promise<void>;
+}

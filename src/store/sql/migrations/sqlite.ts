@@ -1,0 +1,101 @@
+/**
+ * SQLite migration history. Append only: a shipped migration never changes; a new one gets the next id.
+ */
+export interface SqlMigration {
+  id: number;
+  name: string;
+  statements: string[];
+}
+
+export const sqliteMigrations: SqlMigration[] = [
+  {
+    id: 1,
+    name: 'initial',
+    statements: [
+      `CREATE TABLE flows (
+        name TEXT PRIMARY KEY,
+        created_at INTEGER NOT NULL,
+        last_run_number INTEGER NOT NULL DEFAULT 0
+      )`,
+      `CREATE TABLE runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        flow_name TEXT NOT NULL REFERENCES flows(name),
+        run_number INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        user_name TEXT NOT NULL,
+        tags TEXT NOT NULL DEFAULT '[]',
+        system_tags TEXT NOT NULL DEFAULT '[]',
+        params TEXT NOT NULL DEFAULT '{}',
+        flow_file TEXT,
+        code_sha TEXT,
+        origin_run_number INTEGER,
+        created_at INTEGER NOT NULL,
+        finished_at INTEGER,
+        heartbeat_at INTEGER,
+        orchestrator_pid INTEGER,
+        orchestrator_host TEXT,
+        error TEXT,
+        UNIQUE (flow_name, run_number)
+      )`,
+      'CREATE INDEX runs_status ON runs (status)',
+      'CREATE INDEX runs_created ON runs (created_at)',
+      `CREATE TABLE steps (
+        run_id INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        finished_at INTEGER,
+        PRIMARY KEY (run_id, name)
+      ) WITHOUT ROWID`,
+      `CREATE TABLE tasks (
+        run_id INTEGER NOT NULL,
+        task_id INTEGER NOT NULL,
+        step_name TEXT NOT NULL,
+        status TEXT NOT NULL,
+        successful INTEGER,
+        foreach_path TEXT NOT NULL DEFAULT '',
+        foreach_count INTEGER,
+        parent_ids TEXT NOT NULL DEFAULT '[]',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        final_attempt INTEGER,
+        created_at INTEGER NOT NULL,
+        started_at INTEGER,
+        finished_at INTEGER,
+        origin_task TEXT,
+        PRIMARY KEY (run_id, task_id)
+      ) WITHOUT ROWID`,
+      'CREATE INDEX tasks_step ON tasks (run_id, step_name, task_id)',
+      `CREATE TABLE attempts (
+        run_id INTEGER NOT NULL,
+        task_id INTEGER NOT NULL,
+        attempt INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        finished_at INTEGER,
+        exception TEXT,
+        env_info TEXT,
+        PRIMARY KEY (run_id, task_id, attempt)
+      ) WITHOUT ROWID`,
+      `CREATE TABLE artifacts (
+        run_id INTEGER NOT NULL,
+        task_id INTEGER NOT NULL,
+        attempt INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        sha TEXT NOT NULL,
+        codec TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (run_id, task_id, attempt, name)
+      ) WITHOUT ROWID`,
+      `CREATE TABLE log_lines (
+        run_id INTEGER NOT NULL,
+        task_id INTEGER NOT NULL,
+        attempt INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        stream TEXT NOT NULL,
+        ts INTEGER NOT NULL,
+        line TEXT NOT NULL,
+        PRIMARY KEY (run_id, task_id, attempt, seq)
+      ) WITHOUT ROWID`,
+    ],
+  },
+];

@@ -1,0 +1,432 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { ExceptionRecord } from '../../core/errors.ts';
+import type {
+  ArtifactRecord,
+  AttemptRecord,
+  AttemptStatus,
+  EnvironmentInfo,
+  LogLine,
+  LogQuery,
+  LogStream,
+  MetadataStore,
+  MetadataWrite,
+  NewRun,
+  RunQuery,
+  RunRecord,
+  RunStatus,
+  StepRecord,
+  TaskRecord,
+  TaskStatus,
+} from '../metadata-store.ts';
+import type { Selectable, Updateable } from 'kysely';
+import type { Database, RunsTable, TasksTable } from './schema.ts';
+
+const json = (v: unknown): string => JSON.stringify(v);
+const parseJson = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
+const bool = (v: number | null): boolean | null => (v === null ? null : v !== 0);
+
+// Stay below SQLite's bound-variable limit in multi-row inserts.
+const ROWS_PER_INSERT = 400;
+
+function toRun(r: Selectable<RunsTable>): RunRecord {
+  return {
+    id: Number(r.id),
+    flow: r.flow_name,
+    runNumber: Number(r.run_number),
+    status: r.status as RunStatus,
+    user: r.user_name,
+    tags: JSON.parse(r.tags) as string[],
+    systemTags: JSON.parse(r.system_tags) as string[],
+    params: JSON.parse(r.params) as Record<string, unknown>,
+    flowFile: r.flow_file,
+    codeSha: r.code_sha,
+    originRunNumber: r.origin_run_number === null ? null : Number(r.origin_run_number),
+    createdAt: Number(r.created_at),
+    finishedAt: r.finished_at === null ? null : Number(r.finished_at),
+    heartbeatAt: r.heartbeat_at === null ? null : Number(r.heartbeat_at),
+    orchestratorPid: r.orchestrator_pid,
+    orchestratorHost: r.orchestrator_host,
+    error: parseJson<ExceptionRecord>(r.error),
+  };
+}
+
+function toTask(t: TasksTable): TaskRecord {
+  return {
+    runId: Number(t.run_id),
+    taskId: Number(t.task_id),
+    step: t.step_name,
+    status: t.status as TaskStatus,
+    successful: bool(t.successful),
+    foreachPath: t.foreach_path === '' ? [] : t.foreach_path.split('.').map(Number),
+    foreachCount: t.foreach_count,
+    parentIds: JSON.parse(t.parent_ids) as number[],
+    attempts: t.attempts,
+    finalAttempt: t.final_attempt,
+    createdAt: Number(t.created_at),
+    startedAt: t.started_at === null ? null : Number(t.started_at),
+    finishedAt: t.finished_at === null ? null : Number(t.finished_at),
+    originPathspec: t.origin_task,
+  };
+}
+
+function taskRow(t: TaskRecord): TasksTable {
+  return {
+    run_id: t.runId,
+    task_id: t.taskId,
+    step_name: t.step,
+    status: t.status,
+    successful: t.successful === null ? null : t.successful ? 1 : 0,
+    foreach_path: t.foreachPath.join('.'),
+    foreach_count: t.foreachCount,
+    parent_ids: json(t.parentIds),
+    attempts: t.attempts,
+    final_attempt: t.finalAttempt,
+    created_at: t.createdAt,
+    started_at: t.startedAt,
+    finished_at: t.finishedAt,
+    origin_task: t.originPathspec,
+  };
+}
+
+function chunks<T>(rows: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) out.push(rows.slice(i, i + ROWS_PER_INSERT));
+  return out;
+}
+
+/**
+ * The metadata store over Kysely: one query module for every SQL dialect. Dialect adapters
+ * (`sqlite.ts`) only open the connection and run their migration history.
+ */
+export class SqlMetadataStore implements MetadataStore {
+  constructor(
+    protected readonly db: Kysely<Database>,
+    readonly location: string,
+    private readonly onClose: () => Promise<void> = async () => {},
+  ) {}
+
+  async createRun(run: NewRun): Promise<RunRecord> {
+    return this.db.transaction().execute(async (trx) => {
+      // The upsert takes the write lock first, so run numbers never collide across processes.
+      const { last_run_number } = await trx
+        .insertInto('flows')
+        .values({ name: run.flow, created_at: run.createdAt, last_run_number: 1 })
+        .onConflict((oc) => oc.column('name').doUpdateSet((eb) => ({ last_run_number: eb('flows.last_run_number', '+', 1) })))
+        .returning('last_run_number')
+        .executeTakeFirstOrThrow();
+      const row = await trx
+        .insertInto('runs')
+        .values({
+          flow_name: run.flow,
+          run_number: last_run_number,
+          status: 'running',
+          user_name: run.user,
+          tags: json(run.tags),
+          system_tags: json(run.systemTags),
+          params: json(run.params),
+          flow_file: run.flowFile,
+          code_sha: run.codeSha,
+          origin_run_number: run.originRunNumber,
+          created_at: run.createdAt,
+          finished_at: null,
+          heartbeat_at: run.createdAt,
+          orchestrator_pid: run.orchestratorPid,
+          orchestrator_host: run.orchestratorHost,
+          error: null,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toRun(row);
+    });
+  }
+
+  async write(ops: readonly MetadataWrite[]): Promise<void> {
+    if (ops.length === 0) return;
+    await this.db.transaction().execute(async (trx) => {
+      for (const op of ops) await this.apply(trx, op);
+    });
+  }
+
+  private async apply(trx: Transaction<Database>, op: MetadataWrite): Promise<void> {
+    switch (op.op) {
+      case 'run.update': {
+        const p = op.patch;
+        const set: Updateable<RunsTable> = {};
+        if (p.status !== undefined) set.status = p.status;
+        if (p.finishedAt !== undefined) set.finished_at = p.finishedAt;
+        if (p.heartbeatAt !== undefined) set.heartbeat_at = p.heartbeatAt;
+        if (p.error !== undefined) set.error = p.error === null ? null : json(p.error);
+        if (p.codeSha !== undefined) set.code_sha = p.codeSha;
+        await trx.updateTable('runs').set(set).where('id', '=', op.runId).execute();
+        return;
+      }
+      case 'step.upsert':
+        await trx
+          .insertInto('steps')
+          .values({ run_id: op.step.runId, name: op.step.name, created_at: op.step.createdAt, finished_at: op.step.finishedAt })
+          .onConflict((oc) => oc.columns(['run_id', 'name']).doUpdateSet({ finished_at: op.step.finishedAt }))
+          .execute();
+        return;
+      case 'task.create':
+        await trx.insertInto('tasks').values(taskRow(op.task)).execute();
+        return;
+      case 'task.update': {
+        const p = op.patch;
+        const set: Partial<TasksTable> = {};
+        if (p.status !== undefined) set.status = p.status;
+        if (p.successful !== undefined) set.successful = p.successful === null ? null : p.successful ? 1 : 0;
+        if (p.foreachCount !== undefined) set.foreach_count = p.foreachCount;
+        if (p.attempts !== undefined) set.attempts = p.attempts;
+        if (p.finalAttempt !== undefined) set.final_attempt = p.finalAttempt;
+        if (p.startedAt !== undefined) set.started_at = p.startedAt;
+        if (p.finishedAt !== undefined) set.finished_at = p.finishedAt;
+        await trx.updateTable('tasks').set(set).where('run_id', '=', op.runId).where('task_id', '=', op.taskId).execute();
+        return;
+      }
+      case 'attempt.start': {
+        const a = op.attempt;
+        await trx
+          .insertInto('attempts')
+          .values({
+            run_id: a.runId,
+            task_id: a.taskId,
+            attempt: a.attempt,
+            status: a.status,
+            started_at: a.startedAt,
+            finished_at: a.finishedAt,
+            exception: a.exception === null ? null : json(a.exception),
+            env_info: a.envInfo === null ? null : json(a.envInfo),
+          })
+          .execute();
+        return;
+      }
+      case 'attempt.finish':
+        await trx
+          .updateTable('attempts')
+          .set({ status: op.status, finished_at: op.finishedAt, exception: op.exception === null ? null : json(op.exception) })
+          .where('run_id', '=', op.runId)
+          .where('task_id', '=', op.taskId)
+          .where('attempt', '=', op.attempt)
+          .execute();
+        return;
+      case 'artifacts.add':
+        for (const rows of chunks(op.artifacts)) {
+          await trx
+            .insertInto('artifacts')
+            .values(
+              rows.map((a) => ({
+                run_id: a.runId,
+                task_id: a.taskId,
+                attempt: a.attempt,
+                name: a.name,
+                sha: a.sha,
+                codec: a.codec,
+                size: a.size,
+                created_at: a.createdAt,
+              })),
+            )
+            .onConflict((oc) => oc.columns(['run_id', 'task_id', 'attempt', 'name']).doUpdateSet((eb) => ({
+              sha: eb.ref('excluded.sha'),
+              codec: eb.ref('excluded.codec'),
+              size: eb.ref('excluded.size'),
+            })))
+            .execute();
+        }
+        return;
+      case 'logs.append':
+        for (const rows of chunks(op.lines)) {
+          await trx
+            .insertInto('log_lines')
+            .values(
+              rows.map((l) => ({
+                run_id: l.runId,
+                task_id: l.taskId,
+                attempt: l.attempt,
+                seq: l.seq,
+                stream: l.stream,
+                ts: l.ts,
+                line: l.line,
+              })),
+            )
+            .execute();
+        }
+        return;
+    }
+  }
+
+  async markRunCrashed(runId: number, at: number, reason: ExceptionRecord): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const res = await trx
+        .updateTable('runs')
+        .set({ status: 'crashed', finished_at: at, error: json(reason) })
+        .where('id', '=', runId)
+        .where('status', '=', 'running')
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) === 0) return false;
+      await trx
+        .updateTable('attempts')
+        .set({ status: 'killed', finished_at: at, exception: json(reason) })
+        .where('run_id', '=', runId)
+        .where('status', '=', 'running')
+        .execute();
+      await trx
+        .updateTable('tasks')
+        .set({ status: 'failed', successful: 0, finished_at: at })
+        .where('run_id', '=', runId)
+        .where('status', 'in', ['running', 'pending'])
+        .execute();
+      return true;
+    });
+  }
+
+  async listFlows(): Promise<{ name: string; createdAt: number; lastRunNumber: number }[]> {
+    const rows = await this.db.selectFrom('flows').selectAll().orderBy('name').execute();
+    return rows.map((r) => ({ name: r.name, createdAt: Number(r.created_at), lastRunNumber: Number(r.last_run_number) }));
+  }
+
+  async getRun(flow: string, runNumber: number): Promise<RunRecord | undefined> {
+    const row = await this.db.selectFrom('runs').selectAll().where('flow_name', '=', flow).where('run_number', '=', runNumber).executeTakeFirst();
+    return row ? toRun(row) : undefined;
+  }
+
+  async getRunById(runId: number): Promise<RunRecord | undefined> {
+    const row = await this.db.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirst();
+    return row ? toRun(row) : undefined;
+  }
+
+  async listRuns(flow: string, query: RunQuery = {}): Promise<RunRecord[]> {
+    let q = this.db.selectFrom('runs').selectAll().where('flow_name', '=', flow);
+    if (query.beforeRunNumber !== undefined) q = q.where('run_number', '<', query.beforeRunNumber);
+    if (query.status !== undefined) q = q.where('status', '=', query.status);
+    const rows = await q.orderBy('run_number', 'desc').limit(query.limit ?? 50).execute();
+    return rows.map(toRun);
+  }
+
+  async listRunningRuns(flow?: string): Promise<RunRecord[]> {
+    let q = this.db.selectFrom('runs').selectAll().where('status', '=', 'running');
+    if (flow !== undefined) q = q.where('flow_name', '=', flow);
+    return (await q.execute()).map(toRun);
+  }
+
+  async latestRun(options: { flow?: string; user?: string } = {}): Promise<RunRecord | undefined> {
+    let q = this.db.selectFrom('runs').selectAll();
+    if (options.flow !== undefined) q = q.where('flow_name', '=', options.flow);
+    if (options.user !== undefined) q = q.where('user_name', '=', options.user);
+    const row = await q.orderBy('id', 'desc').limit(1).executeTakeFirst();
+    return row ? toRun(row) : undefined;
+  }
+
+  async listSteps(runId: number): Promise<StepRecord[]> {
+    const rows = await this.db.selectFrom('steps').selectAll().where('run_id', '=', runId).orderBy('created_at').orderBy('name').execute();
+    return rows.map((s) => ({
+      runId: Number(s.run_id),
+      name: s.name,
+      createdAt: Number(s.created_at),
+      finishedAt: s.finished_at === null ? null : Number(s.finished_at),
+    }));
+  }
+
+  async listTasks(runId: number, options: { step?: string } = {}): Promise<TaskRecord[]> {
+    let q = this.db.selectFrom('tasks').selectAll().where('run_id', '=', runId);
+    if (options.step !== undefined) q = q.where('step_name', '=', options.step);
+    return (await q.orderBy('task_id').execute()).map(toTask);
+  }
+
+  async getTask(runId: number, taskId: number): Promise<TaskRecord | undefined> {
+    const row = await this.db.selectFrom('tasks').selectAll().where('run_id', '=', runId).where('task_id', '=', taskId).executeTakeFirst();
+    return row ? toTask(row) : undefined;
+  }
+
+  async listAttempts(runId: number, taskId: number): Promise<AttemptRecord[]> {
+    const rows = await this.db
+      .selectFrom('attempts')
+      .selectAll()
+      .where('run_id', '=', runId)
+      .where('task_id', '=', taskId)
+      .orderBy('attempt')
+      .execute();
+    return rows.map((a) => ({
+      runId: Number(a.run_id),
+      taskId: Number(a.task_id),
+      attempt: a.attempt,
+      status: a.status as AttemptStatus,
+      startedAt: Number(a.started_at),
+      finishedAt: a.finished_at === null ? null : Number(a.finished_at),
+      exception: parseJson<ExceptionRecord>(a.exception),
+      envInfo: parseJson<EnvironmentInfo>(a.env_info),
+    }));
+  }
+
+  async listArtifacts(runId: number, taskId: number, options: { attempt?: number } = {}): Promise<ArtifactRecord[]> {
+    let attempt = options.attempt;
+    if (attempt === undefined) {
+      const task = await this.getTask(runId, taskId);
+      if (!task || task.finalAttempt === null) return [];
+      attempt = task.finalAttempt;
+    }
+    const rows = await this.db
+      .selectFrom('artifacts')
+      .selectAll()
+      .where('run_id', '=', runId)
+      .where('task_id', '=', taskId)
+      .where('attempt', '=', attempt)
+      .orderBy('name')
+      .execute();
+    return rows.map(toArtifact);
+  }
+
+  async listArtifactsOfTasks(runId: number, taskIds: readonly number[]): Promise<ArtifactRecord[]> {
+    if (taskIds.length === 0) return [];
+    const out: ArtifactRecord[] = [];
+    for (const ids of chunks(taskIds)) {
+      const rows = await this.db
+        .selectFrom('artifacts as a')
+        .innerJoin('tasks as t', (j) => j.onRef('t.run_id', '=', 'a.run_id').onRef('t.task_id', '=', 'a.task_id').onRef('t.final_attempt', '=', 'a.attempt'))
+        .selectAll('a')
+        .where('a.run_id', '=', runId)
+        .where('a.task_id', 'in', ids)
+        .execute();
+      out.push(...rows.map(toArtifact));
+    }
+    return out;
+  }
+
+  async readLogs(runId: number, taskId: number, query: LogQuery = {}): Promise<LogLine[]> {
+    let attempt = query.attempt;
+    if (attempt === undefined) {
+      const task = await this.getTask(runId, taskId);
+      attempt = task?.finalAttempt ?? (task && task.attempts > 0 ? task.attempts - 1 : 0);
+    }
+    let q = this.db.selectFrom('log_lines').selectAll().where('run_id', '=', runId).where('task_id', '=', taskId).where('attempt', '=', attempt);
+    if (query.stream !== undefined) q = q.where('stream', '=', query.stream);
+    if (query.afterSeq !== undefined) q = q.where('seq', '>', query.afterSeq);
+    const rows = await q.orderBy('seq').limit(query.limit ?? 100_000).execute();
+    return rows.map((l) => ({
+      runId: Number(l.run_id),
+      taskId: Number(l.task_id),
+      attempt: l.attempt,
+      seq: l.seq,
+      stream: l.stream as LogStream,
+      ts: Number(l.ts),
+      line: l.line,
+    }));
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+    await this.onClose();
+  }
+}
+
+function toArtifact(a: Database['artifacts']): ArtifactRecord {
+  return {
+    runId: Number(a.run_id),
+    taskId: Number(a.task_id),
+    attempt: a.attempt,
+    name: a.name,
+    sha: a.sha,
+    codec: a.codec,
+    size: Number(a.size),
+    createdAt: Number(a.created_at),
+  };
+}
