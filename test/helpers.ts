@@ -1,0 +1,57 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { decodeArtifact, type CodecId } from '../src/store/codec.ts';
+import { openEmbeddedStores, type Stores } from '../src/store/embedded.ts';
+import type { RunRecord, TaskRecord } from '../src/store/metadata-store.ts';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const fixture = (name: string) => path.join(repoRoot, 'test/fixtures/flows', name);
+export const example = (name: string) => path.join(repoRoot, 'examples', name);
+
+/** Reads a home's stores; close with `await using`. */
+export function readHome(home: string): Stores & AsyncDisposable {
+  return openEmbeddedStores(home);
+}
+
+export interface TaskView {
+  task: TaskRecord;
+  data: Record<string, unknown>;
+}
+
+/** Every task of a step (in task-id order) with its decoded artifacts. */
+export async function stepTasks(stores: Stores, run: RunRecord, step: string): Promise<TaskView[]> {
+  const tasks = await stores.metadata.listTasks(run.id, { step });
+  const out: TaskView[] = [];
+  for (const task of tasks) {
+    const data: Record<string, unknown> = {};
+    for (const a of await stores.metadata.listArtifacts(run.id, task.taskId)) {
+      data[a.name] = decodeArtifact(a.codec as CodecId, await stores.artifacts.get(a.sha));
+    }
+    out.push({ task, data });
+  }
+  return out;
+}
+
+/** The single task of a step. */
+export async function stepTask(stores: Stores, run: RunRecord, step: string): Promise<TaskView> {
+  const [first, ...rest] = await stepTasks(stores, run, step);
+  if (!first || rest.length > 0) throw new Error(`expected one task in ${step}, got ${rest.length + (first ? 1 : 0)}`);
+  return first;
+}
+
+/** Temporarily sets environment variables (inherited by the worker processes of a run). */
+export async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  for (const [k, v] of Object.entries(vars)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+  try {
+    return await fn();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
