@@ -53,7 +53,7 @@ export async function importFlowModule(bundle: string, flowName: string | undefi
  */
 export async function loadFlow(file: string, buildDir: string, flowName?: string): Promise<LoadedFlow> {
   const abs = path.resolve(file);
-  const bundle = await bundleFlow(abs, buildDir);
+  const bundle = await bundleFlow(file, buildDir);
   const { cls, graph } = await importFlowModule(bundle.file, flowName, file);
   return { file: abs, bundle: bundle.file, code: bundle.code, cls, graph };
 }
