@@ -1,16 +1,12 @@
 /**
  * Flowtrail's public entry point: authoring flows, running them, and the error types.
  */
-export { current, type CurrentTask } from './flow/current.ts';
-export { catchError, param, retry, step, timeout, type StepOptions } from './flow/decorators.ts';
-export type { CatchOptions, RetryOptions, TimeoutOptions } from './flow/declarations.ts';
-export { FlowSpec, type ArtifactsOf, type ForeachFrame, type InputOf, type Inputs, type MergeOptions } from './flow/flow-spec.ts';
-export { buildGraph, type FlowGraph, type GraphNode, type StepKind } from './flow/graph.ts';
+
 export {
   ArtifactEncodeError,
   ConflictError,
-  ErrorCodes,
   type ErrorCode,
+  ErrorCodes,
   type ExceptionRecord,
   FlowLoadError,
   FlowtrailError,
@@ -24,3 +20,15 @@ export {
   ParameterError,
   ValidationError,
 } from './core/errors.ts';
+export { type CurrentTask, current } from './flow/current.ts';
+export type { CatchOptions, RetryOptions, TimeoutOptions } from './flow/declarations.ts';
+export { catchError, param, retry, type StepOptions, step, timeout } from './flow/decorators.ts';
+export {
+  type ArtifactsOf,
+  FlowSpec,
+  type ForeachFrame,
+  type InputOf,
+  type Inputs,
+  type MergeOptions,
+} from './flow/flow-spec.ts';
+export { buildGraph, type FlowGraph, type GraphNode, type StepKind } from './flow/graph.ts';

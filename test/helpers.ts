@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodeArtifact, type CodecId } from '../src/store/codec.ts';
+import { type CodecId, decodeArtifact } from '../src/store/codec.ts';
 import { openEmbeddedStores, type Stores } from '../src/store/embedded.ts';
 import type { RunRecord, TaskRecord } from '../src/store/metadata-store.ts';
 
@@ -35,7 +35,8 @@ export async function stepTasks(stores: Stores, run: RunRecord, step: string): P
 /** The single task of a step. */
 export async function stepTask(stores: Stores, run: RunRecord, step: string): Promise<TaskView> {
   const [first, ...rest] = await stepTasks(stores, run, step);
-  if (!first || rest.length > 0) throw new Error(`expected one task in ${step}, got ${rest.length + (first ? 1 : 0)}`);
+  if (!first || rest.length > 0)
+    throw new Error(`expected one task in ${step}, got ${rest.length + (first ? 1 : 0)}`);
   return first;
 }
 

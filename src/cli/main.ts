@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { FlowtrailError, UsageError } from '../core/errors.ts';
-import { ConsoleProgress, silentProgress } from '../runtime/progress.ts';
-import { resumeRun, runFlow, type RunResult } from '../runtime/run-flow.ts';
 import { FLOWTRAIL_VERSION } from '../runtime/environment-info.ts';
+import { ConsoleProgress, silentProgress } from '../runtime/progress.ts';
+import { type RunResult, resumeRun, runFlow } from '../runtime/run-flow.ts';
 import { showFlowFile } from './show-flow.ts';
 
 interface CommonRunFlags {
@@ -17,7 +17,8 @@ interface CommonRunFlags {
 function positiveInt(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer, got '${value}'.`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`--${name} must be a positive integer, got '${value}'.`);
   return n;
 }
 
@@ -26,7 +27,8 @@ export function parseParamWords(words: readonly string[]): Record<string, string
   const params: Record<string, string> = {};
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
-    if (!w.startsWith('--') || w === '--') throw new UsageError(`Unexpected argument '${w}'. Parameters are given as --name value.`);
+    if (!w.startsWith('--') || w === '--')
+      throw new UsageError(`Unexpected argument '${w}'. Parameters are given as --name value.`);
     const eq = w.indexOf('=');
     if (eq > 0) {
       params[w.slice(2, eq)] = w.slice(eq + 1);
@@ -121,7 +123,10 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--flow <name>', 'the flow class when the file exports several')
     .option('--json', 'print as JSON')
     .action(async (target: string, flags: { flow?: string; json?: boolean }) => {
-      if (!fs.existsSync(target)) throw new UsageError(`'${target}' is not a flow file. (Showing runs by pathspec comes with the client API.)`);
+      if (!fs.existsSync(target))
+        throw new UsageError(
+          `'${target}' is not a flow file. (Showing runs by pathspec comes with the client API.)`,
+        );
       process.stdout.write(await showFlowFile(target, flags.flow, flags.json ?? false));
     });
   return program;
@@ -140,7 +145,9 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (error instanceof FlowtrailError) {
       process.stderr.write(`flowtrail: ${error.message} [${error.code}]\n`);
-      return error.code === 'USAGE' || error.code === 'INVALID_PARAMETER' || error.code === 'VALIDATION' ? 2 : 1;
+      return error.code === 'USAGE' || error.code === 'INVALID_PARAMETER' || error.code === 'VALIDATION'
+        ? 2
+        : 1;
     }
     process.stderr.write(`flowtrail: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
     return 1;

@@ -21,5 +21,9 @@ export function resolveUser(env: NodeJS.ProcessEnv = process.env): string {
 
 /** Paths inside a Flowtrail home directory. */
 export function homePaths(home: string): { database: string; artifacts: string; build: string } {
-  return { database: path.join(home, 'flowtrail.db'), artifacts: path.join(home, 'artifacts'), build: path.join(home, 'build') };
+  return {
+    database: path.join(home, 'flowtrail.db'),
+    artifacts: path.join(home, 'artifacts'),
+    build: path.join(home, 'build'),
+  };
 }

@@ -129,9 +129,13 @@ export class ArtifactEncodeError extends FlowtrailError {
 
 export class ArtifactMissingError extends FlowtrailError {
   constructor(sha: string, where: string) {
-    super('ARTIFACT_MISSING', `Artifact blob ${sha} is missing from ${where}. The artifact store may have been cleaned.`, {
-      details: { sha },
-    });
+    super(
+      'ARTIFACT_MISSING',
+      `Artifact blob ${sha} is missing from ${where}. The artifact store may have been cleaned.`,
+      {
+        details: { sha },
+      },
+    );
   }
 }
 
@@ -182,7 +186,11 @@ export interface ExceptionRecord {
 /** Turns anything thrown into a storable {@link ExceptionRecord}. */
 export function toExceptionRecord(error: unknown): ExceptionRecord {
   if (error instanceof Error) {
-    const record: ExceptionRecord = { type: error.name || error.constructor.name, message: error.message, stack: error.stack ?? '' };
+    const record: ExceptionRecord = {
+      type: error.name || error.constructor.name,
+      message: error.message,
+      stack: error.stack ?? '',
+    };
     if (error instanceof FlowtrailError) record.code = error.code;
     return record;
   }

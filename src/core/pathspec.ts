@@ -22,7 +22,10 @@ export function isValidStepName(name: string): boolean {
 
 function parseId(pathspec: string, part: string, what: string): number {
   if (!/^[0-9]+$/.test(part)) {
-    throw new InvalidPathspecError(pathspec, `Pathspec '${pathspec}': ${what} id '${part}' must be a positive integer.`);
+    throw new InvalidPathspecError(
+      pathspec,
+      `Pathspec '${pathspec}': ${what} id '${part}' must be a positive integer.`,
+    );
   }
   return Number(part);
 }
@@ -36,11 +39,13 @@ export function parsePathspec(pathspec: string): Pathspec {
     );
   }
   const [flow, run, step, task, artifact] = parts as [string, string?, string?, string?, string?];
-  if (!isValidFlowName(flow)) throw new InvalidPathspecError(pathspec, `Pathspec '${pathspec}': '${flow}' is not a valid flow name.`);
+  if (!isValidFlowName(flow))
+    throw new InvalidPathspecError(pathspec, `Pathspec '${pathspec}': '${flow}' is not a valid flow name.`);
   const result: Pathspec = { flow };
   if (run !== undefined) result.run = parseId(pathspec, run, 'run');
   if (step !== undefined) {
-    if (!isValidStepName(step)) throw new InvalidPathspecError(pathspec, `Pathspec '${pathspec}': '${step}' is not a valid step name.`);
+    if (!isValidStepName(step))
+      throw new InvalidPathspecError(pathspec, `Pathspec '${pathspec}': '${step}' is not a valid step name.`);
     result.step = step;
   }
   if (task !== undefined) result.task = parseId(pathspec, task, 'task');

@@ -29,7 +29,8 @@ export function setCurrentTask(task: CurrentTask | undefined): void {
 
 function read<K extends keyof CurrentTask>(key: K): CurrentTask[K] {
   const active = slot[SLOT];
-  if (!active) throw new FlowtrailError('USAGE', `current.${String(key)} is only available inside a running step.`);
+  if (!active)
+    throw new FlowtrailError('USAGE', `current.${String(key)} is only available inside a running step.`);
   return active[key];
 }
 
@@ -41,16 +42,40 @@ function read<K extends keyof CurrentTask>(key: K): CurrentTask[K] {
  * console.log(`${current.pathspec} attempt ${current.retryCount}`);
  */
 export const current: Readonly<CurrentTask> & { readonly isRunning: boolean } = {
-  get isRunning() { return slot[SLOT] !== undefined; },
-  get flowName() { return read('flowName'); },
-  get runId() { return read('runId'); },
-  get stepName() { return read('stepName'); },
-  get taskId() { return read('taskId'); },
-  get retryCount() { return read('retryCount'); },
-  get pathspec() { return read('pathspec'); },
-  get namespace() { return read('namespace'); },
-  get user() { return read('user'); },
-  get tags() { return read('tags'); },
-  get originRunId() { return read('originRunId'); },
-  get parameterNames() { return read('parameterNames'); },
+  get isRunning() {
+    return slot[SLOT] !== undefined;
+  },
+  get flowName() {
+    return read('flowName');
+  },
+  get runId() {
+    return read('runId');
+  },
+  get stepName() {
+    return read('stepName');
+  },
+  get taskId() {
+    return read('taskId');
+  },
+  get retryCount() {
+    return read('retryCount');
+  },
+  get pathspec() {
+    return read('pathspec');
+  },
+  get namespace() {
+    return read('namespace');
+  },
+  get user() {
+    return read('user');
+  },
+  get tags() {
+    return read('tags');
+  },
+  get originRunId() {
+    return read('originRunId');
+  },
+  get parameterNames() {
+    return read('parameterNames');
+  },
 };

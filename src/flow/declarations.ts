@@ -82,7 +82,9 @@ export function declarationsOf(metadata: DecoratorMetadataObject): FlowDeclarati
 
 /** The declarations of a flow class (empty when it has no decorators). */
 export function declarationsOfClass(cls: abstract new (...args: never[]) => unknown): FlowDeclarations {
-  const md = (cls as unknown as Record<symbol, DecoratorMetadataObject | undefined>)[Symbol.metadata as symbol];
+  const md = (cls as unknown as Record<symbol, DecoratorMetadataObject | undefined>)[
+    Symbol.metadata as symbol
+  ];
   if (!md) return { steps: new Map(), params: new Map() };
   return declarationsOf(md);
 }

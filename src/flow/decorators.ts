@@ -44,7 +44,8 @@ export function step<const N extends string = never, const F extends string = ne
     const name = methodName(context, 'step');
     const entry = stepEntry(context.metadata, name);
     entry.declared = true;
-    entry.next = options.next === undefined ? [] : typeof options.next === 'string' ? [options.next] : [...options.next];
+    entry.next =
+      options.next === undefined ? [] : typeof options.next === 'string' ? [options.next] : [...options.next];
     if (options.foreach !== undefined) entry.foreach = options.foreach;
     entry.join = value.length >= 1;
     entry.isolated = options.isolated ?? false;
@@ -59,11 +60,16 @@ export function step<const N extends string = never, const F extends string = ne
  * @retry({ times: 2 })
  * @step({ next: 'end' }) async flaky() { await callService(); }
  */
-export function retry(options: RetryOptions): (value: StepMethod, context: ClassMethodDecoratorContext) => void {
+export function retry(
+  options: RetryOptions,
+): (value: StepMethod, context: ClassMethodDecoratorContext) => void {
   return (_value, context) => {
     const name = methodName(context, 'retry');
     if (!Number.isInteger(options.times) || options.times < 0 || options.times > 10) {
-      throw new InvalidGraphError(`@retry on step '${name}': times must be an integer from 0 to 10, got ${options.times}.`, name);
+      throw new InvalidGraphError(
+        `@retry on step '${name}': times must be an integer from 0 to 10, got ${options.times}.`,
+        name,
+      );
     }
     if (options.delaySeconds !== undefined && !(options.delaySeconds >= 0)) {
       throw new InvalidGraphError(`@retry on step '${name}': delaySeconds must be ≥ 0.`, name);
@@ -79,7 +85,9 @@ export function retry(options: RetryOptions): (value: StepMethod, context: Class
  * @catchError({ artifact: 'failure' })
  * @step({ next: 'end' }) async risky() { throw new Error('boom'); }
  */
-export function catchError(options: CatchOptions = {}): (value: StepMethod, context: ClassMethodDecoratorContext) => void {
+export function catchError(
+  options: CatchOptions = {},
+): (value: StepMethod, context: ClassMethodDecoratorContext) => void {
   return (_value, context) => {
     const name = methodName(context, 'catchError');
     stepEntry(context.metadata, name).catch = { printException: true, ...options };
@@ -94,12 +102,17 @@ export function catchError(options: CatchOptions = {}): (value: StepMethod, cont
  * @timeout({ seconds: 30 })
  * @step({ next: 'end' }) async slow() { await crunch(); }
  */
-export function timeout(options: TimeoutOptions): (value: StepMethod, context: ClassMethodDecoratorContext) => void {
+export function timeout(
+  options: TimeoutOptions,
+): (value: StepMethod, context: ClassMethodDecoratorContext) => void {
   return (_value, context) => {
     const name = methodName(context, 'timeout');
     const seconds = (options.seconds ?? 0) + (options.minutes ?? 0) * 60 + (options.hours ?? 0) * 3600;
     if (!(seconds > 0) || !Number.isFinite(seconds)) {
-      throw new InvalidGraphError(`@timeout on step '${name}': specify a positive duration (seconds, minutes or hours).`, name);
+      throw new InvalidGraphError(
+        `@timeout on step '${name}': specify a positive duration (seconds, minutes or hours).`,
+        name,
+      );
     }
     stepEntry(context.metadata, name).timeoutSeconds = seconds;
   };
@@ -108,7 +121,10 @@ export function timeout(options: TimeoutOptions): (value: StepMethod, context: C
 // biome-ignore lint/suspicious/noExplicitAny: any decorator context
 function methodName(context: ClassMethodDecoratorContext<any, any>, decorator: string): string {
   if (context.private || context.static || typeof context.name !== 'string') {
-    throw new InvalidGraphError(`@${decorator} must decorate a public instance method with a string name.`, String(context.name));
+    throw new InvalidGraphError(
+      `@${decorator} must decorate a public instance method with a string name.`,
+      String(context.name),
+    );
   }
   return context.name;
 }
@@ -127,7 +143,10 @@ type FieldDecorator<V> = <This>(value: undefined, context: ClassFieldDecoratorCo
 function declareParam<V>(type: ParameterType, options: ParamOptions<V>): FieldDecorator<V> {
   return (_value, context) => {
     if (context.private || context.static || typeof context.name !== 'string') {
-      throw new InvalidGraphError('@param must decorate a public instance field with a string name.', String(context.name));
+      throw new InvalidGraphError(
+        '@param must decorate a public instance field with a string name.',
+        String(context.name),
+      );
     }
     const name = context.name;
     const decl: ParameterDeclaration = {
@@ -143,7 +162,10 @@ function declareParam<V>(type: ParameterType, options: ParamOptions<V>): FieldDe
 }
 
 function kebabCase(name: string): string {
-  return name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/_/g, '-').toLowerCase();
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .replace(/_/g, '-')
+    .toLowerCase();
 }
 
 /**

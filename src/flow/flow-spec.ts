@@ -30,7 +30,11 @@ const BINDING = Symbol.for('flowtrail.taskBinding');
 
 /** Data members of a flow: everything that is not a method and not part of FlowSpec itself. */
 export type ArtifactsOf<T> = {
-  readonly [K in keyof T as K extends keyof FlowSpec ? never : T[K] extends (...args: never[]) => unknown ? never : K]: T[K];
+  readonly [K in keyof T as K extends keyof FlowSpec
+    ? never
+    : T[K] extends (...args: never[]) => unknown
+      ? never
+      : K]: T[K];
 };
 
 /** One input of a join: the artifacts of one incoming task, read-only. */
@@ -90,7 +94,12 @@ export abstract class FlowSpec {
 
 /** Attaches (or detaches) the runtime's binding to a flow instance. For the runtime only. */
 export function bindTask(flow: FlowSpec, binding: TaskBinding | undefined): void {
-  Object.defineProperty(flow, BINDING, { value: binding, enumerable: false, configurable: true, writable: true });
+  Object.defineProperty(flow, BINDING, {
+    value: binding,
+    enumerable: false,
+    configurable: true,
+    writable: true,
+  });
 }
 
 /** Constructor type of a flow class. */

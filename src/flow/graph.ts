@@ -1,10 +1,6 @@
 import { InvalidGraphError } from '../core/errors.ts';
 import { isValidStepName } from '../core/pathspec.ts';
-import {
-  declarationsOfClass,
-  type ParameterDeclaration,
-  type StepDeclaration,
-} from './declarations.ts';
+import { declarationsOfClass, type ParameterDeclaration, type StepDeclaration } from './declarations.ts';
 
 export type StepKind = 'start' | 'linear' | 'split' | 'foreach' | 'join' | 'end';
 
@@ -53,21 +49,55 @@ export function buildGraph(cls: abstract new (...args: never[]) => unknown): Flo
   const decls = declarationsOfClass(cls);
   for (const d of decls.steps.values()) {
     if (!d.declared) {
-      throw new InvalidGraphError(`Method '${d.name}' of ${flowName} has step options but no @step decorator; add @step({ next: … }).`, d.name);
+      throw new InvalidGraphError(
+        `Method '${d.name}' of ${flowName} has step options but no @step decorator; add @step({ next: … }).`,
+        d.name,
+      );
     }
-    if (!isValidStepName(d.name)) throw new InvalidGraphError(`Step name '${d.name}' of ${flowName} is not a valid identifier.`, d.name);
-    if (RESERVED_NAMES.has(d.name)) throw new InvalidGraphError(`Step name '${d.name}' of ${flowName} is reserved by FlowSpec; rename the method.`, d.name);
+    if (!isValidStepName(d.name))
+      throw new InvalidGraphError(`Step name '${d.name}' of ${flowName} is not a valid identifier.`, d.name);
+    if (RESERVED_NAMES.has(d.name))
+      throw new InvalidGraphError(
+        `Step name '${d.name}' of ${flowName} is reserved by FlowSpec; rename the method.`,
+        d.name,
+      );
   }
   for (const p of decls.params.values()) {
-    if (RESERVED_NAMES.has(p.name)) throw new InvalidGraphError(`Parameter '${p.name}' of ${flowName} uses a name reserved by FlowSpec; rename it.`, undefined, { parameter: p.name });
-    if (decls.steps.has(p.name)) throw new InvalidGraphError(`Parameter '${p.name}' of ${flowName} has the same name as a step.`, p.name);
+    if (RESERVED_NAMES.has(p.name))
+      throw new InvalidGraphError(
+        `Parameter '${p.name}' of ${flowName} uses a name reserved by FlowSpec; rename it.`,
+        undefined,
+        { parameter: p.name },
+      );
+    if (decls.steps.has(p.name))
+      throw new InvalidGraphError(
+        `Parameter '${p.name}' of ${flowName} has the same name as a step.`,
+        p.name,
+      );
   }
-  if (!decls.steps.has('start')) throw new InvalidGraphError(`Flow ${flowName} has no 'start' step; every flow begins with a step named start.`, 'start');
-  if (!decls.steps.has('end')) throw new InvalidGraphError(`Flow ${flowName} has no 'end' step; every flow finishes with a step named end.`, 'end');
+  if (!decls.steps.has('start'))
+    throw new InvalidGraphError(
+      `Flow ${flowName} has no 'start' step; every flow begins with a step named start.`,
+      'start',
+    );
+  if (!decls.steps.has('end'))
+    throw new InvalidGraphError(
+      `Flow ${flowName} has no 'end' step; every flow finishes with a step named end.`,
+      'end',
+    );
 
   const nodes = new Map<string, GraphNode>();
   for (const d of decls.steps.values()) {
-    nodes.set(d.name, { name: d.name, kind: 'linear', next: [...d.next], parents: [], join: d.join, splitStack: [], options: d, ...(d.foreach ? { foreach: d.foreach } : {}) });
+    nodes.set(d.name, {
+      name: d.name,
+      kind: 'linear',
+      next: [...d.next],
+      parents: [],
+      join: d.join,
+      splitStack: [],
+      options: d,
+      ...(d.foreach ? { foreach: d.foreach } : {}),
+    });
   }
   for (const node of nodes.values()) checkTransitions(flowName, node, nodes);
   for (const node of nodes.values()) for (const n of node.next) nodes.get(n)!.parents.push(node.name);
@@ -75,7 +105,11 @@ export function buildGraph(cls: abstract new (...args: never[]) => unknown): Flo
 
   const reachable = reachableFrom('start', nodes);
   for (const name of nodes.keys()) {
-    if (!reachable.has(name)) throw new InvalidGraphError(`Step '${name}' of ${flowName} is unreachable from start; link it with a 'next' or remove it.`, name);
+    if (!reachable.has(name))
+      throw new InvalidGraphError(
+        `Step '${name}' of ${flowName} is unreachable from start; link it with a 'next' or remove it.`,
+        name,
+      );
   }
   const order = topologicalOrder(flowName, nodes);
   assignSplits(flowName, nodes, order);
@@ -85,24 +119,49 @@ export function buildGraph(cls: abstract new (...args: never[]) => unknown): Flo
 function checkTransitions(flowName: string, node: GraphNode, nodes: Map<string, GraphNode>): void {
   const { name } = node;
   if (name === 'end') {
-    if (node.next.length > 0) throw new InvalidGraphError(`Step 'end' of ${flowName} must not have a next step.`, name);
-    if (node.foreach) throw new InvalidGraphError(`Step 'end' of ${flowName} cannot fan out with foreach.`, name);
+    if (node.next.length > 0)
+      throw new InvalidGraphError(`Step 'end' of ${flowName} must not have a next step.`, name);
+    if (node.foreach)
+      throw new InvalidGraphError(`Step 'end' of ${flowName} cannot fan out with foreach.`, name);
     return;
   }
-  if (node.next.length === 0) throw new InvalidGraphError(`Step '${name}' of ${flowName} has no next step; add @step({ next: '…' }). Only 'end' may finish a flow.`, name);
-  if (new Set(node.next).size !== node.next.length) throw new InvalidGraphError(`Step '${name}' of ${flowName} lists the same next step twice.`, name);
+  if (node.next.length === 0)
+    throw new InvalidGraphError(
+      `Step '${name}' of ${flowName} has no next step; add @step({ next: '…' }). Only 'end' may finish a flow.`,
+      name,
+    );
+  if (new Set(node.next).size !== node.next.length)
+    throw new InvalidGraphError(`Step '${name}' of ${flowName} lists the same next step twice.`, name);
   for (const target of node.next) {
-    if (!nodes.has(target)) throw new InvalidGraphError(`Step '${name}' of ${flowName} transitions to unknown step '${target}'.`, name, { target });
-    if (target === 'start') throw new InvalidGraphError(`Step '${name}' of ${flowName} transitions back to 'start'.`, name);
+    if (!nodes.has(target))
+      throw new InvalidGraphError(
+        `Step '${name}' of ${flowName} transitions to unknown step '${target}'.`,
+        name,
+        { target },
+      );
+    if (target === 'start')
+      throw new InvalidGraphError(`Step '${name}' of ${flowName} transitions back to 'start'.`, name);
   }
   if (node.foreach !== undefined) {
-    if (node.next.length !== 1) throw new InvalidGraphError(`Foreach step '${name}' of ${flowName} must have exactly one next step, got ${node.next.length}.`, name);
-    if (node.foreach.length === 0) throw new InvalidGraphError(`Foreach step '${name}' of ${flowName} names no artifact to iterate.`, name);
+    if (node.next.length !== 1)
+      throw new InvalidGraphError(
+        `Foreach step '${name}' of ${flowName} must have exactly one next step, got ${node.next.length}.`,
+        name,
+      );
+    if (node.foreach.length === 0)
+      throw new InvalidGraphError(
+        `Foreach step '${name}' of ${flowName} names no artifact to iterate.`,
+        name,
+      );
   }
   if (node.foreach !== undefined && node.options.catch) {
-    throw new InvalidGraphError(`@catchError is not allowed on foreach step '${name}' of ${flowName}: a failed fan-out has no splits to continue with.`, name);
+    throw new InvalidGraphError(
+      `@catchError is not allowed on foreach step '${name}' of ${flowName}: a failed fan-out has no splits to continue with.`,
+      name,
+    );
   }
-  if (name === 'start' && node.join) throw new InvalidGraphError(`Step 'start' of ${flowName} cannot be a join (it takes no inputs).`, name);
+  if (name === 'start' && node.join)
+    throw new InvalidGraphError(`Step 'start' of ${flowName} cannot be a join (it takes no inputs).`, name);
 }
 
 function kindOf(node: GraphNode): StepKind {
@@ -117,7 +176,11 @@ function reachableFrom(root: string, nodes: Map<string, GraphNode>): Set<string>
   const seen = new Set<string>([root]);
   const stack = [root];
   while (stack.length > 0) {
-    for (const n of nodes.get(stack.pop()!)!.next) if (!seen.has(n)) { seen.add(n); stack.push(n); }
+    for (const n of nodes.get(stack.pop()!)!.next)
+      if (!seen.has(n)) {
+        seen.add(n);
+        stack.push(n);
+      }
   }
   return seen;
 }
@@ -130,7 +193,9 @@ function topologicalOrder(flowName: string, nodes: Map<string, GraphNode>): stri
     if (s === 'done') return;
     if (s === 'visiting') {
       const cycle = [...path.slice(path.indexOf(name)), name].join(' → ');
-      throw new InvalidGraphError(`Flow ${flowName} has a cycle: ${cycle}. Flows are acyclic graphs.`, name, { cycle });
+      throw new InvalidGraphError(`Flow ${flowName} has a cycle: ${cycle}. Flows are acyclic graphs.`, name, {
+        cycle,
+      });
     }
     state.set(name, 'visiting');
     for (const n of nodes.get(name)!.next) visit(n, [...path, name]);
@@ -148,7 +213,9 @@ function assignSplits(flowName: string, nodes: Map<string, GraphNode>, order: st
   const edgeFrames = (parent: string, child: string): string[] => {
     const p = nodes.get(parent)!;
     const base = frames.get(parent)!;
-    return p.kind === 'split' || p.kind === 'foreach' ? [...base, `${parent}:${p.next.indexOf(child)}`] : base;
+    return p.kind === 'split' || p.kind === 'foreach'
+      ? [...base, `${parent}:${p.next.indexOf(child)}`]
+      : base;
   };
   for (const name of order) {
     const node = nodes.get(name)!;
@@ -159,7 +226,10 @@ function assignSplits(flowName: string, nodes: Map<string, GraphNode>, order: st
       const parentStacks = node.parents.map((p) => edgeFrames(p, name));
       const tops = parentStacks.map((s) => s[s.length - 1]);
       if (tops.some((t) => t === undefined)) {
-        throw new InvalidGraphError(`Join step '${name}' of ${flowName} is not preceded by a split or foreach to close.`, name);
+        throw new InvalidGraphError(
+          `Join step '${name}' of ${flowName} is not preceded by a split or foreach to close.`,
+          name,
+        );
       }
       const splits = new Set(tops.map((t) => t!.split(':')[0]!));
       if (splits.size !== 1) {
@@ -172,7 +242,10 @@ function assignSplits(flowName: string, nodes: Map<string, GraphNode>, order: st
       const split = nodes.get(splitName)!;
       const outer = parentStacks[0]!.slice(0, -1).join('|');
       if (parentStacks.some((s) => s.slice(0, -1).join('|') !== outer)) {
-        throw new InvalidGraphError(`Join step '${name}' of ${flowName} receives inputs from different nesting levels.`, name);
+        throw new InvalidGraphError(
+          `Join step '${name}' of ${flowName} receives inputs from different nesting levels.`,
+          name,
+        );
       }
       if (split.kind === 'foreach') {
         if (node.parents.length !== 1) {
@@ -198,7 +271,10 @@ function assignSplits(flowName: string, nodes: Map<string, GraphNode>, order: st
         }
       }
       if (split.matchingJoin !== undefined && split.matchingJoin !== name) {
-        throw new InvalidGraphError(`Split '${splitName}' of ${flowName} is closed by two joins ('${split.matchingJoin}' and '${name}').`, name);
+        throw new InvalidGraphError(
+          `Split '${splitName}' of ${flowName} is closed by two joins ('${split.matchingJoin}' and '${name}').`,
+          name,
+        );
       }
       split.matchingJoin = name;
       node.closes = splitName;
@@ -219,10 +295,16 @@ function assignSplits(flowName: string, nodes: Map<string, GraphNode>, order: st
   }
   for (const node of nodes.values()) {
     if ((node.kind === 'split' || node.kind === 'foreach') && node.matchingJoin === undefined) {
-      throw new InvalidGraphError(`${node.kind === 'foreach' ? 'Foreach' : 'Split'} '${node.name}' of ${flowName} is never joined; add a join step that takes inputs.`, node.name);
+      throw new InvalidGraphError(
+        `${node.kind === 'foreach' ? 'Foreach' : 'Split'} '${node.name}' of ${flowName} is never joined; add a join step that takes inputs.`,
+        node.name,
+      );
     }
   }
   if (frames.get('end')!.length > 0) {
-    throw new InvalidGraphError(`Step 'end' of ${flowName} is reached inside an unjoined split; join every branch before end.`, 'end');
+    throw new InvalidGraphError(
+      `Step 'end' of ${flowName} is reached inside an unjoined split; join every branch before end.`,
+      'end',
+    );
   }
 }

@@ -2,7 +2,10 @@ import { ParameterError } from '../core/errors.ts';
 import type { ParameterDeclaration } from './declarations.ts';
 
 /** Finds a parameter by its CLI name, property name, or either with dashes/underscores/case ignored. */
-export function findParameter(params: Map<string, ParameterDeclaration>, given: string): ParameterDeclaration | undefined {
+export function findParameter(
+  params: Map<string, ParameterDeclaration>,
+  given: string,
+): ParameterDeclaration | undefined {
   const norm = (s: string) => s.replace(/[-_]/g, '').toLowerCase();
   const wanted = norm(given);
   for (const p of params.values()) if (norm(p.cliName) === wanted || norm(p.name) === wanted) return p;
@@ -16,7 +19,8 @@ export function parseParameterText(p: ParameterDeclaration, text: string): unkno
       return text;
     case 'number': {
       const n = Number(text);
-      if (text.trim() === '' || Number.isNaN(n)) throw new ParameterError(p.name, `Parameter --${p.cliName} must be a number, got '${text}'.`);
+      if (text.trim() === '' || Number.isNaN(n))
+        throw new ParameterError(p.name, `Parameter --${p.cliName} must be a number, got '${text}'.`);
       return n;
     }
     case 'boolean': {
@@ -40,7 +44,11 @@ function checkType(p: ParameterDeclaration, value: unknown, origin: string): voi
     (p.type === 'string' && typeof value === 'string') ||
     (p.type === 'number' && typeof value === 'number' && !Number.isNaN(value)) ||
     (p.type === 'boolean' && typeof value === 'boolean');
-  if (!ok) throw new ParameterError(p.name, `Parameter '${p.name}' (${origin}) must be a ${p.type}, got ${JSON.stringify(value)}.`);
+  if (!ok)
+    throw new ParameterError(
+      p.name,
+      `Parameter '${p.name}' (${origin}) must be a ${p.type}, got ${JSON.stringify(value)}.`,
+    );
 }
 
 /**
@@ -69,7 +77,10 @@ export function resolveParameters(
       checkType(p, p.default, 'default');
       values[p.name] = p.default;
     } else if (p.required) {
-      throw new ParameterError(p.name, `Parameter --${p.cliName} is required${p.help ? ` (${p.help})` : ''}; pass --${p.cliName} <value>.`);
+      throw new ParameterError(
+        p.name,
+        `Parameter --${p.cliName} is required${p.help ? ` (${p.help})` : ''}; pass --${p.cliName} <value>.`,
+      );
     }
   }
   return values;

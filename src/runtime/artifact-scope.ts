@@ -23,7 +23,10 @@ const BLOB_CACHE_ENTRY_LIMIT = 4 * 1024 * 1024;
 function readBlob(store: ArtifactStore, sha: string): Uint8Array {
   const hit = blobCache.get(sha);
   if (hit) return hit;
-  if (!store.getSync) throw new UsageError(`The artifact store ${store.location} cannot read synchronously; prefetch is required.`);
+  if (!store.getSync)
+    throw new UsageError(
+      `The artifact store ${store.location} cannot read synchronously; prefetch is required.`,
+    );
   const bytes = store.getSync(sha);
   if (bytes.byteLength <= BLOB_CACHE_ENTRY_LIMIT) {
     if (blobCacheBytes + bytes.byteLength > BLOB_CACHE_LIMIT) {
@@ -42,7 +45,11 @@ export function loadArtifact(store: ArtifactStore, ref: ArtifactRef): unknown {
 }
 
 /** Encodes and stores one value, returning its reference. */
-export async function storeArtifact(store: ArtifactStore, name: string, value: unknown): Promise<ArtifactRef> {
+export async function storeArtifact(
+  store: ArtifactStore,
+  name: string,
+  value: unknown,
+): Promise<ArtifactRef> {
   const { codec, bytes } = encodeArtifact(name, value);
   const blob = await store.put(bytes);
   return { sha: blob.sha, codec, size: blob.size };
@@ -78,7 +85,10 @@ export class ArtifactScope {
           return value;
         },
         set: () => {
-          throw new ParameterError(name, `Parameter '${name}' is read-only inside steps; store a derived value under another name.`);
+          throw new ParameterError(
+            name,
+            `Parameter '${name}' is read-only inside steps; store a derived value under another name.`,
+          );
         },
       });
     }
@@ -126,10 +136,14 @@ export class ArtifactScope {
     if (options.include && options.exclude) {
       throw new UsageError('mergeArtifacts: give either include or exclude, not both.');
     }
-    const refsOf = (input: object): ArtifactRefs | undefined => (input as Record<symbol, ArtifactRefs | undefined>)[INPUT_REFS];
+    const refsOf = (input: object): ArtifactRefs | undefined =>
+      (input as Record<symbol, ArtifactRefs | undefined>)[INPUT_REFS];
     const all = inputs.map((input) => {
       const refs = refsOf(input);
-      if (!refs) throw new UsageError('mergeArtifacts can only be called in a join step, with the inputs the join received.');
+      if (!refs)
+        throw new UsageError(
+          'mergeArtifacts can only be called in a join step, with the inputs the join received.',
+        );
       return refs;
     });
     const names = new Set<string>();
@@ -139,9 +153,12 @@ export class ArtifactScope {
     if (include) {
       const missing = [...include].filter((n) => !names.has(n));
       if (missing.length > 0) {
-        throw new MergeConflictError(`mergeArtifacts: ${missing.map((n) => `'${n}'`).join(', ')} listed in include but found in no input.`, {
-          missing,
-        });
+        throw new MergeConflictError(
+          `mergeArtifacts: ${missing.map((n) => `'${n}'`).join(', ')} listed in include but found in no input.`,
+          {
+            missing,
+          },
+        );
       }
     }
     const conflicts: string[] = [];
@@ -188,7 +205,10 @@ export class ArtifactScope {
     return Object.assign(views, {
       get(step: string): object {
         const at = steps.indexOf(step);
-        if (at < 0) throw new UsageError(`inputs.get('${step}'): no input came from step '${step}'; inputs are from ${[...new Set(steps)].join(', ')}.`);
+        if (at < 0)
+          throw new UsageError(
+            `inputs.get('${step}'): no input came from step '${step}'; inputs are from ${[...new Set(steps)].join(', ')}.`,
+          );
         return views[at]!;
       },
     });

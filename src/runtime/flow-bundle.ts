@@ -11,7 +11,9 @@ import type { CodePackage } from './code-package.ts';
 export const RUNNING_FROM_SOURCE = import.meta.url.endsWith('.ts');
 
 /** The public entry of this very runtime: flows bind to it, so they share its state (e.g. `current`). */
-const SELF_ENTRY = fileURLToPath(new URL(RUNNING_FROM_SOURCE ? '../index.ts' : './index.js', import.meta.url));
+const SELF_ENTRY = fileURLToPath(
+  new URL(RUNNING_FROM_SOURCE ? '../index.ts' : './index.js', import.meta.url),
+);
 
 const BUILTINS = new Set(builtinModules);
 
@@ -35,10 +37,15 @@ export async function bundleFlow(flowFile: string, outDir: string): Promise<Flow
     name: 'flowtrail-pin-packages',
     setup(b) {
       b.onResolve({ filter: /^[^./]/ }, async (args) => {
-        if (args.path.startsWith('node:') || BUILTINS.has(args.path.split('/')[0]!)) return { path: args.path, external: true };
+        if (args.path.startsWith('node:') || BUILTINS.has(args.path.split('/')[0]!))
+          return { path: args.path, external: true };
         if (args.path === 'flowtrail') return { path: SELF_ENTRY, external: true };
         if (args.pluginData === 'pinned') return undefined;
-        const resolved = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: 'pinned' });
+        const resolved = await b.resolve(args.path, {
+          kind: args.kind,
+          resolveDir: args.resolveDir,
+          pluginData: 'pinned',
+        });
         if (resolved.errors.length > 0) return { errors: resolved.errors };
         return { path: resolved.path, external: true };
       });
@@ -59,9 +66,16 @@ export async function bundleFlow(flowFile: string, outDir: string): Promise<Flow
       plugins: [pin],
     });
   } catch (e) {
-    const errors = (e as { errors?: { text: string; location?: { file: string; line: number } | null }[] }).errors ?? [];
-    const detail = errors.map((x) => `${x.location ? `${x.location.file}:${x.location.line}: ` : ''}${x.text}`).join('; ');
-    throw new FlowLoadError(entry, `Flow file ${flowFile} does not compile: ${detail || (e as Error).message}`, e);
+    const errors =
+      (e as { errors?: { text: string; location?: { file: string; line: number } | null }[] }).errors ?? [];
+    const detail = errors
+      .map((x) => `${x.location ? `${x.location.file}:${x.location.line}: ` : ''}${x.text}`)
+      .join('; ');
+    throw new FlowLoadError(
+      entry,
+      `Flow file ${flowFile} does not compile: ${detail || (e as Error).message}`,
+      e,
+    );
   }
   const output = result.outputFiles![0]!;
   const hash = crypto.createHash('sha256').update(output.contents).digest('hex').slice(0, 24);

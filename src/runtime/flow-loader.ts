@@ -22,7 +22,11 @@ function looksLikeFlow(value: unknown): value is FlowClass {
 }
 
 /** Imports a compiled flow module and picks its flow class (by name when it exports several). */
-export async function importFlowModule(bundle: string, flowName: string | undefined, sourceName: string): Promise<{ cls: FlowClass; graph: FlowGraph }> {
+export async function importFlowModule(
+  bundle: string,
+  flowName: string | undefined,
+  sourceName: string,
+): Promise<{ cls: FlowClass; graph: FlowGraph }> {
   let mod: Record<string, unknown>;
   try {
     mod = (await import(pathToFileURL(bundle).href)) as Record<string, unknown>;
@@ -35,14 +39,23 @@ export async function importFlowModule(bundle: string, flowName: string | undefi
   if (flowName) {
     cls = unique.find((c) => c.name === flowName);
     if (!cls) {
-      throw new FlowLoadError(sourceName, `Flow file ${sourceName} exports no flow named ${flowName}; it exports ${unique.map((c) => c.name).join(', ') || 'none'}.`);
+      throw new FlowLoadError(
+        sourceName,
+        `Flow file ${sourceName} exports no flow named ${flowName}; it exports ${unique.map((c) => c.name).join(', ') || 'none'}.`,
+      );
     }
   } else if (unique.length === 1) {
     cls = unique[0]!;
   } else if (unique.length === 0) {
-    throw new FlowLoadError(sourceName, `Flow file ${sourceName} exports no flow class; export a class that extends FlowSpec with @step methods.`);
+    throw new FlowLoadError(
+      sourceName,
+      `Flow file ${sourceName} exports no flow class; export a class that extends FlowSpec with @step methods.`,
+    );
   } else {
-    throw new FlowLoadError(sourceName, `Flow file ${sourceName} exports several flows (${unique.map((c) => c.name).join(', ')}); choose one with --flow NAME.`);
+    throw new FlowLoadError(
+      sourceName,
+      `Flow file ${sourceName} exports several flows (${unique.map((c) => c.name).join(', ')}); choose one with --flow NAME.`,
+    );
   }
   return { cls, graph: buildGraph(cls) };
 }

@@ -17,7 +17,11 @@ function processAlive(pid: number): boolean {
 /** True when a `running` run's orchestrator is certainly gone (dead pid on this host, or silent too long). */
 export function orchestratorGone(run: RunRecord, now = Date.now()): boolean {
   if (run.status !== 'running') return false;
-  if (run.orchestratorHost === os.hostname() && run.orchestratorPid !== null && run.orchestratorPid !== process.pid) {
+  if (
+    run.orchestratorHost === os.hostname() &&
+    run.orchestratorPid !== null &&
+    run.orchestratorPid !== process.pid
+  ) {
     if (!processAlive(run.orchestratorPid)) return true;
   }
   return run.heartbeatAt !== null && now - run.heartbeatAt > STALE_AFTER_MS;

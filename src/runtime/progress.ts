@@ -73,7 +73,8 @@ export class ConsoleProgress implements ProgressReporter {
 
   taskStarted(step: string, taskId: number, attempt: number): void {
     this.countsOf(step).running++;
-    if (!this.live) this.out.write(`${stamp()} [${step}/${taskId}] started${attempt > 0 ? ` (retry ${attempt})` : ''}\n`);
+    if (!this.live)
+      this.out.write(`${stamp()} [${step}/${taskId}] started${attempt > 0 ? ` (retry ${attempt})` : ''}\n`);
     else this.scheduleDraw();
   }
 
@@ -84,7 +85,8 @@ export class ConsoleProgress implements ProgressReporter {
     else if (end !== 'retrying') c.done++;
     const why = exception ? `: ${exception.type}: ${exception.message}` : '';
     if (!this.live) this.out.write(`${stamp()} [${step}/${taskId}] ${end}${why}\n`);
-    else if (end === 'failed' || end === 'retrying' || end === 'caught') this.write(`${stamp()} [${step}/${taskId}] ${end}${why}\n`);
+    else if (end === 'failed' || end === 'retrying' || end === 'caught')
+      this.write(`${stamp()} [${step}/${taskId}] ${end}${why}\n`);
     else this.scheduleDraw();
   }
 

@@ -1,21 +1,21 @@
 import os from 'node:os';
 import path from 'node:path';
+import { homePaths, resolveHome, resolveUser } from '../core/config.ts';
+import type { ExceptionRecord } from '../core/errors.ts';
 import { ConflictError, NotFoundError, UsageError, ValidationError } from '../core/errors.ts';
 import { parsePathspec } from '../core/pathspec.ts';
-import { homePaths, resolveHome, resolveUser } from '../core/config.ts';
 import type { FlowGraph } from '../flow/graph.ts';
 import { resolveParameters } from '../flow/parameters.ts';
 import { openEmbeddedStores, type Stores } from '../store/embedded.ts';
 import type { RunRecord, RunStatus } from '../store/metadata-store.ts';
 import { storeArtifact } from './artifact-scope.ts';
 import { environmentInfo, FLOWTRAIL_VERSION } from './environment-info.ts';
-import { loadFlow, type LoadedFlow } from './flow-loader.ts';
+import { type LoadedFlow, loadFlow } from './flow-loader.ts';
 import { reapCrashedRuns } from './liveness.ts';
 import { type ProgressReporter, silentProgress } from './progress.ts';
 import type { ArtifactRefs } from './protocol.ts';
 import { type ResumeOrigin, Scheduler } from './scheduler.ts';
 import { WriteQueue } from './write-queue.ts';
-import type { ExceptionRecord } from '../core/errors.ts';
 
 export interface ExecutionOptions {
   /** Flowtrail home (default: `FLOWTRAIL_HOME` or `./.flowtrail`). */
@@ -62,15 +62,21 @@ const MAX_TAG_LENGTH = 255;
 
 export function validateTags(tags: readonly string[]): string[] {
   for (const tag of tags) {
-    if (typeof tag !== 'string' || tag.trim().length === 0) throw new ValidationError('tag', 'A tag must be a non-empty string.');
-    if (tag.length > MAX_TAG_LENGTH) throw new ValidationError('tag', `Tag '${tag.slice(0, 40)}…' is longer than ${MAX_TAG_LENGTH} characters.`);
+    if (typeof tag !== 'string' || tag.trim().length === 0)
+      throw new ValidationError('tag', 'A tag must be a non-empty string.');
+    if (tag.length > MAX_TAG_LENGTH)
+      throw new ValidationError(
+        'tag',
+        `Tag '${tag.slice(0, 40)}…' is longer than ${MAX_TAG_LENGTH} characters.`,
+      );
   }
   return [...new Set(tags)];
 }
 
 async function encodeParams(stores: Stores, values: Record<string, unknown>): Promise<ArtifactRefs> {
   const refs: ArtifactRefs = {};
-  for (const [name, value] of Object.entries(values)) refs[name] = await storeArtifact(stores.artifacts, name, value);
+  for (const [name, value] of Object.entries(values))
+    refs[name] = await storeArtifact(stores.artifacts, name, value);
   return refs;
 }
 
@@ -93,7 +99,12 @@ async function execute(p: Prepared, options: ExecutionOptions): Promise<RunResul
     flow: loaded.graph.flowName,
     user,
     tags: p.tags,
-    systemTags: [`user:${user}`, 'runtime:dev', `node_version:${process.version}`, `flowtrail_version:${FLOWTRAIL_VERSION}`],
+    systemTags: [
+      `user:${user}`,
+      'runtime:dev',
+      `node_version:${process.version}`,
+      `flowtrail_version:${FLOWTRAIL_VERSION}`,
+    ],
     params: p.params,
     flowFile: loaded.file,
     codeSha: codeBlob.sha,
@@ -147,7 +158,9 @@ async function execute(p: Prepared, options: ExecutionOptions): Promise<RunResul
 export async function runFlow(options: RunFlowOptions): Promise<RunResult> {
   const home = options.home ?? resolveHome();
   const loaded = await loadFlow(options.file, homePaths(home).build, options.flowName);
-  const params = resolveParameters(loaded.graph.params, options.params ?? {}, { fromText: options.paramsFromText ?? false });
+  const params = resolveParameters(loaded.graph.params, options.params ?? {}, {
+    fromText: options.paramsFromText ?? false,
+  });
   const tags = validateTags(options.tags ?? []);
   const stores = openEmbeddedStores(home);
   try {
@@ -160,31 +173,49 @@ export async function runFlow(options: RunFlowOptions): Promise<RunResult> {
 function descendants(graph: FlowGraph, step: string): Set<string> {
   const out = new Set<string>([step]);
   const stack = [step];
-  while (stack.length > 0) for (const n of graph.nodes.get(stack.pop()!)!.next) if (!out.has(n)) { out.add(n); stack.push(n); }
+  while (stack.length > 0)
+    for (const n of graph.nodes.get(stack.pop()!)!.next)
+      if (!out.has(n)) {
+        out.add(n);
+        stack.push(n);
+      }
   return out;
 }
 
 /** Finds the run to resume from a `Flow/N` or `N` argument, or the latest run. */
 async function findOrigin(stores: Stores, options: ResumeOptions): Promise<RunRecord> {
   let flow = options.flowName;
-  if (!flow && options.file) flow = (await loadFlow(options.file, homePaths(stores.home).build)).graph.flowName;
+  if (!flow && options.file)
+    flow = (await loadFlow(options.file, homePaths(stores.home).build)).graph.flowName;
   if (options.run) {
     let runNumber: number;
     if (/^[0-9]+$/.test(options.run)) {
-      if (!flow) throw new UsageError(`Run id '${options.run}' needs its flow: pass Flow/${options.run} or the flow file.`);
+      if (!flow)
+        throw new UsageError(
+          `Run id '${options.run}' needs its flow: pass Flow/${options.run} or the flow file.`,
+        );
       runNumber = Number(options.run);
     } else {
       const spec = parsePathspec(options.run);
-      if (spec.run === undefined || spec.step !== undefined) throw new UsageError(`'${options.run}' is not a run pathspec; expected Flow/N.`);
+      if (spec.run === undefined || spec.step !== undefined)
+        throw new UsageError(`'${options.run}' is not a run pathspec; expected Flow/N.`);
       flow = spec.flow;
       runNumber = spec.run;
     }
     const run = await stores.metadata.getRun(flow, runNumber);
-    if (!run) throw new NotFoundError(`${flow}/${runNumber}`, `Run ${flow}/${runNumber} does not exist in ${stores.metadata.location}.`);
+    if (!run)
+      throw new NotFoundError(
+        `${flow}/${runNumber}`,
+        `Run ${flow}/${runNumber} does not exist in ${stores.metadata.location}.`,
+      );
     return run;
   }
   const latest = await stores.metadata.latestRun(flow ? { flow } : {});
-  if (!latest) throw new NotFoundError(flow ?? 'run', `There is no run${flow ? ` of ${flow}` : ''} to resume in ${stores.metadata.location}.`);
+  if (!latest)
+    throw new NotFoundError(
+      flow ?? 'run',
+      `There is no run${flow ? ` of ${flow}` : ''} to resume in ${stores.metadata.location}.`,
+    );
   return latest;
 }
 
@@ -200,13 +231,20 @@ export async function resumeRun(options: ResumeOptions): Promise<RunResult> {
     await reapCrashedRuns(stores.metadata);
     const originRun = await findOrigin(stores, options);
     if (originRun.status === 'running') {
-      throw new ConflictError(`Run ${originRun.flow}/${originRun.runNumber} is still running (pid ${originRun.orchestratorPid}); wait for it or stop it first.`);
+      throw new ConflictError(
+        `Run ${originRun.flow}/${originRun.runNumber} is still running (pid ${originRun.orchestratorPid}); wait for it or stop it first.`,
+      );
     }
     const file = options.file ?? originRun.flowFile;
-    if (!file) throw new UsageError(`Run ${originRun.flow}/${originRun.runNumber} recorded no flow file; pass it with --file.`);
+    if (!file)
+      throw new UsageError(
+        `Run ${originRun.flow}/${originRun.runNumber} recorded no flow file; pass it with --file.`,
+      );
     const loaded = await loadFlow(path.resolve(file), homePaths(stores.home).build, originRun.flow);
     if (options.step && !loaded.graph.nodes.has(options.step)) {
-      throw new UsageError(`Step '${options.step}' does not exist in ${loaded.graph.flowName}; steps are ${loaded.graph.order.join(', ')}.`);
+      throw new UsageError(
+        `Step '${options.step}' does not exist in ${loaded.graph.flowName}; steps are ${loaded.graph.order.join(', ')}.`,
+      );
     }
     const tasks = await stores.metadata.listTasks(originRun.id);
     const done = tasks.filter((t) => t.status === 'completed').map((t) => t.taskId);

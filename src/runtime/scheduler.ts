@@ -14,7 +14,14 @@ import type {
 import { storeArtifact } from './artifact-scope.ts';
 import { HEARTBEAT_INTERVAL_MS } from './liveness.ts';
 import type { ProgressReporter } from './progress.ts';
-import type { ArtifactRef, ArtifactRefs, ForeachFrameRef, TaskAssignment, TaskInput, TaskOutcome } from './protocol.ts';
+import type {
+  ArtifactRef,
+  ArtifactRefs,
+  ForeachFrameRef,
+  TaskAssignment,
+  TaskInput,
+  TaskOutcome,
+} from './protocol.ts';
 import { Worker, type WorkerEvents } from './worker-pool.ts';
 import type { WriteQueue } from './write-queue.ts';
 
@@ -140,7 +147,11 @@ export class Scheduler implements WorkerEvents {
     this.timers.push(setInterval(() => this.flushLogs(), LOG_FLUSH_MS));
     this.timers.push(setInterval(() => this.maybeGrow(), SCALE_CHECK_MS));
     this.timers.push(
-      setInterval(() => this.o.writes.push({ op: 'run.update', runId: this.o.run.id, patch: { heartbeatAt: Date.now() } }), HEARTBEAT_INTERVAL_MS),
+      setInterval(
+        () =>
+          this.o.writes.push({ op: 'run.update', runId: this.o.run.id, patch: { heartbeatAt: Date.now() } }),
+        HEARTBEAT_INTERVAL_MS,
+      ),
     );
     this.createTask('start', [], [], []);
     return done;
@@ -203,7 +214,7 @@ export class Scheduler implements WorkerEvents {
   /** Hands ready tasks to idle workers (or to fresh isolated ones). */
   private pump(): void {
     if (this.settled) return;
-    let i = 0;
+    const i = 0;
     while (i < this.ready.length) {
       const task = this.ready[i]!;
       if (this.isIsolated(task.step)) {
@@ -243,11 +254,19 @@ export class Scheduler implements WorkerEvents {
           envInfo: w.envInfo,
         },
       },
-      { op: 'task.update', runId: this.o.run.id, taskId: task.id, patch: { status: 'running', startedAt: now, attempts: task.attempt + 1 } },
+      {
+        op: 'task.update',
+        runId: this.o.run.id,
+        taskId: task.id,
+        patch: { status: 'running', startedAt: now, attempts: task.attempt + 1 },
+      },
     );
     if (!this.startedSteps.has(task.step)) {
       this.startedSteps.add(task.step);
-      this.o.writes.push({ op: 'step.upsert', step: { runId: this.o.run.id, name: task.step, createdAt: now, finishedAt: null } });
+      this.o.writes.push({
+        op: 'step.upsert',
+        step: { runId: this.o.run.id, name: task.step, createdAt: now, finishedAt: null },
+      });
     }
     const assignment = this.assignment(task);
     if (node.options.timeoutSeconds !== undefined) {
@@ -306,7 +325,15 @@ export class Scheduler implements WorkerEvents {
   onLine(assignment: TaskAssignment, stream: LogStream, line: string, ts: number): void {
     const task = this.tasks.get(assignment.taskId);
     if (!task) return;
-    this.pendingLogs.push({ runId: this.o.run.id, taskId: task.id, attempt: assignment.attempt, seq: task.logSeq++, stream, ts, line });
+    this.pendingLogs.push({
+      runId: this.o.run.id,
+      taskId: task.id,
+      attempt: assignment.attempt,
+      seq: task.logSeq++,
+      stream,
+      ts,
+      line,
+    });
     this.o.progress.line(task.step, task.id, stream, line);
   }
 
@@ -331,12 +358,27 @@ export class Scheduler implements WorkerEvents {
     this.flushLogs();
     const now = Date.now();
     const record = (status: AttemptStatus, exception: ExceptionRecord | null): void => {
-      this.o.writes.push({ op: 'attempt.finish', runId: this.o.run.id, taskId: task.id, attempt: task.attempt, status, finishedAt: now, exception });
+      this.o.writes.push({
+        op: 'attempt.finish',
+        runId: this.o.run.id,
+        taskId: task.id,
+        attempt: task.attempt,
+        status,
+        finishedAt: now,
+        exception,
+      });
       const refs = Object.entries(outcome.artifacts);
       if (refs.length > 0) {
         this.o.writes.push({
           op: 'artifacts.add',
-          artifacts: refs.map(([name, ref]) => ({ runId: this.o.run.id, taskId: task.id, attempt: task.attempt, name, ...ref, createdAt: now })),
+          artifacts: refs.map(([name, ref]) => ({
+            runId: this.o.run.id,
+            taskId: task.id,
+            attempt: task.attempt,
+            name,
+            ...ref,
+            createdAt: now,
+          })),
         });
       }
     };
@@ -381,23 +423,44 @@ export class Scheduler implements WorkerEvents {
       patch: { status: 'failed', successful: false, finalAttempt: task.attempt, finishedAt: now },
     });
     this.o.progress.taskFinished(task.step, task.id, 'failed', exception);
-    this.finish('failed', { ...exception, message: `Step '${task.step}' (task ${this.pathspecOf(task)}) failed: ${exception.message}` });
+    this.finish('failed', {
+      ...exception,
+      message: `Step '${task.step}' (task ${this.pathspecOf(task)}) failed: ${exception.message}`,
+    });
   }
 
   /** Every attempt failed but the step catches: store the error in its artifact and go on. */
-  private async catchFailure(task: TaskNode, node: GraphNode, outcome: TaskOutcome, exception: ExceptionRecord): Promise<void> {
+  private async catchFailure(
+    task: TaskNode,
+    node: GraphNode,
+    outcome: TaskOutcome,
+    exception: ExceptionRecord,
+  ): Promise<void> {
     try {
       // A worker that died left no artifacts: fall back to what the task inherited.
-      const base: ArtifactRefs = Object.keys(outcome.artifacts).length > 0 ? { ...outcome.artifacts } : this.inherited(task);
+      const base: ArtifactRefs =
+        Object.keys(outcome.artifacts).length > 0 ? { ...outcome.artifacts } : this.inherited(task);
       const name = node.options.catch!.artifact;
       if (name) base[name] = await storeArtifact(this.o.artifactStore, name, { ...exception });
       if (node.options.catch!.printException !== false) {
-        this.onLine(this.assignment(task), 'stderr', `@catchError: ${exception.type}: ${exception.message}`, Date.now());
+        this.onLine(
+          this.assignment(task),
+          'stderr',
+          `@catchError: ${exception.type}: ${exception.message}`,
+          Date.now(),
+        );
       }
       const now = Date.now();
       this.o.writes.push({
         op: 'artifacts.add',
-        artifacts: Object.entries(base).map(([n, ref]) => ({ runId: this.o.run.id, taskId: task.id, attempt: task.attempt, name: n, ...ref, createdAt: now })),
+        artifacts: Object.entries(base).map(([n, ref]) => ({
+          runId: this.o.run.id,
+          taskId: task.id,
+          attempt: task.attempt,
+          name: n,
+          ...ref,
+          createdAt: now,
+        })),
       });
       this.complete(task, base, undefined, false, now);
     } catch (e) {
@@ -450,7 +513,9 @@ export class Scheduler implements WorkerEvents {
         createdAt: now,
         startedAt: null,
         finishedAt: null,
-        originPathspec: origin ? `${this.o.origin!.run.flow}/${this.o.origin!.run.runNumber}/${origin.step}/${origin.taskId}` : null,
+        originPathspec: origin
+          ? `${this.o.origin!.run.flow}/${this.o.origin!.run.runNumber}/${origin.step}/${origin.taskId}`
+          : null,
       },
     });
     if (origin) {
@@ -475,20 +540,48 @@ export class Scheduler implements WorkerEvents {
     this.o.writes.push(
       {
         op: 'attempt.start',
-        attempt: { runId: this.o.run.id, taskId: task.id, attempt: 0, status: 'cloned', startedAt: now, finishedAt: now, exception: null, envInfo: null },
+        attempt: {
+          runId: this.o.run.id,
+          taskId: task.id,
+          attempt: 0,
+          status: 'cloned',
+          startedAt: now,
+          finishedAt: now,
+          exception: null,
+          envInfo: null,
+        },
       },
       {
         op: 'artifacts.add',
-        artifacts: Object.entries(artifacts).map(([name, ref]) => ({ runId: this.o.run.id, taskId: task.id, attempt: 0, name, ...ref, createdAt: now })),
+        artifacts: Object.entries(artifacts).map(([name, ref]) => ({
+          runId: this.o.run.id,
+          taskId: task.id,
+          attempt: 0,
+          name,
+          ...ref,
+          createdAt: now,
+        })),
       },
     );
     if (!this.startedSteps.has(task.step)) {
       this.startedSteps.add(task.step);
-      this.o.writes.push({ op: 'step.upsert', step: { runId: this.o.run.id, name: task.step, createdAt: now, finishedAt: null } });
+      this.o.writes.push({
+        op: 'step.upsert',
+        step: { runId: this.o.run.id, name: task.step, createdAt: now, finishedAt: null },
+      });
     }
     this.o.progress.taskStarted(task.step, task.id, 0);
     // Continue on a fresh stack: long chains of clones must not recurse deeply.
-    queueMicrotask(() => this.complete(task, artifacts, origin.foreachCount ?? undefined, origin.successful ?? true, now, 'cloned'));
+    queueMicrotask(() =>
+      this.complete(
+        task,
+        artifacts,
+        origin.foreachCount ?? undefined,
+        origin.successful ?? true,
+        now,
+        'cloned',
+      ),
+    );
   }
 
   private complete(
@@ -516,7 +609,11 @@ export class Scheduler implements WorkerEvents {
         ...(how === 'cloned' ? { attempts: 1, startedAt: now } : {}),
       },
     });
-    this.o.progress.taskFinished(task.step, task.id, how === 'cloned' ? 'cloned' : successful ? 'completed' : 'caught');
+    this.o.progress.taskFinished(
+      task.step,
+      task.id,
+      how === 'cloned' ? 'cloned' : successful ? 'completed' : 'caught',
+    );
     this.outstanding.set(task.step, this.outstanding.get(task.step)! - 1);
     this.maybeFinishStep(task.step, now);
     const node = this.o.graph.nodes.get(task.step)!;
@@ -530,7 +627,13 @@ export class Scheduler implements WorkerEvents {
         const collection = artifacts[node.foreach!] as ArtifactRef;
         const n = foreachCount ?? 0;
         for (let i = 0; i < n; i++) {
-          const frame: ForeachFrameRef = { step: task.step, artifact: node.foreach!, index: i, numSplits: n, collection };
+          const frame: ForeachFrameRef = {
+            step: task.step,
+            artifact: node.foreach!,
+            index: i,
+            numSplits: n,
+            collection,
+          };
           this.createTask(childName, [...task.path, i], [task], [...task.foreachStack, frame]);
         }
       } else if (child.join) {
@@ -578,7 +681,10 @@ export class Scheduler implements WorkerEvents {
     if (this.outstanding.get(step) !== 0) return;
     for (const a of this.ancestors.get(step)!) if (!this.finishedSteps.has(a)) return;
     this.finishedSteps.add(step);
-    this.o.writes.push({ op: 'step.upsert', step: { runId: this.o.run.id, name: step, createdAt: now, finishedAt: now } });
+    this.o.writes.push({
+      op: 'step.upsert',
+      step: { runId: this.o.run.id, name: step, createdAt: now, finishedAt: now },
+    });
   }
 
   // ---- the end
@@ -594,11 +700,28 @@ export class Scheduler implements WorkerEvents {
     for (const task of this.tasks.values()) {
       if (task.timer) clearTimeout(task.timer);
       if (task.status === 'running' || task.status === 'pending') {
-        const reason: ExceptionRecord = { type: 'RunStopped', message: `The run ${status} before this task finished.`, stack: '' };
+        const reason: ExceptionRecord = {
+          type: 'RunStopped',
+          message: `The run ${status} before this task finished.`,
+          stack: '',
+        };
         if (task.status === 'running') {
-          this.o.writes.push({ op: 'attempt.finish', runId: this.o.run.id, taskId: task.id, attempt: task.attempt, status: 'killed', finishedAt: now, exception: reason });
+          this.o.writes.push({
+            op: 'attempt.finish',
+            runId: this.o.run.id,
+            taskId: task.id,
+            attempt: task.attempt,
+            status: 'killed',
+            finishedAt: now,
+            exception: reason,
+          });
         }
-        this.o.writes.push({ op: 'task.update', runId: this.o.run.id, taskId: task.id, patch: { status: 'failed', successful: false, finishedAt: now } });
+        this.o.writes.push({
+          op: 'task.update',
+          runId: this.o.run.id,
+          taskId: task.id,
+          patch: { status: 'failed', successful: false, finishedAt: now },
+        });
         task.status = 'failed';
       }
     }
@@ -606,13 +729,21 @@ export class Scheduler implements WorkerEvents {
       if (w.busy) w.child.kill('SIGKILL');
       else w.stop();
     }
-    this.o.writes.push({ op: 'run.update', runId: this.o.run.id, patch: { status, finishedAt: now, error, heartbeatAt: now } });
+    this.o.writes.push({
+      op: 'run.update',
+      runId: this.o.run.id,
+      patch: { status, finishedAt: now, error, heartbeatAt: now },
+    });
     this.resolveDone({ status, error });
   }
 
   /** Stops the run from outside (SIGINT). */
   interrupt(signal: string): void {
-    this.finish('failed', { type: 'Interrupted', message: `The run was interrupted by ${signal}.`, stack: '' });
+    this.finish('failed', {
+      type: 'Interrupted',
+      message: `The run was interrupted by ${signal}.`,
+      stack: '',
+    });
   }
 
   /** Processes still alive (for tests and shutdown). */

@@ -12,7 +12,13 @@ import { FsArtifactStore } from '../store/fs/fs-artifact-store.ts';
 import { ArtifactScope, loadArtifact } from './artifact-scope.ts';
 import { environmentInfo } from './environment-info.ts';
 import { importFlowModule } from './flow-loader.ts';
-import { END_OF_TASK_MARK, type FromWorker, type TaskAssignment, type TaskOutcome, type ToWorker } from './protocol.ts';
+import {
+  END_OF_TASK_MARK,
+  type FromWorker,
+  type TaskAssignment,
+  type TaskOutcome,
+  type ToWorker,
+} from './protocol.ts';
 
 function send(message: FromWorker): void {
   process.send?.(message);
@@ -30,13 +36,26 @@ function isDeterministic(error: unknown): boolean {
 function foreachCount(flow: FlowSpec, step: string, attr: string, max: number): number {
   const value = (flow as unknown as Record<string, unknown>)[attr];
   if (value === undefined || value === null) {
-    throw new InvalidForeachError(`Foreach variable 'this.${attr}' in step '${step}' does not exist; assign it before the step ends.`, step, { artifact: attr });
+    throw new InvalidForeachError(
+      `Foreach variable 'this.${attr}' in step '${step}' does not exist; assign it before the step ends.`,
+      step,
+      { artifact: attr },
+    );
   }
   if (typeof value === 'string' || typeof (value as Iterable<unknown>)[Symbol.iterator] !== 'function') {
-    throw new InvalidForeachError(`Foreach variable 'this.${attr}' in step '${step}' is not iterable (got ${typeof value}); assign an array, Set or Map.`, step, { artifact: attr });
+    throw new InvalidForeachError(
+      `Foreach variable 'this.${attr}' in step '${step}' is not iterable (got ${typeof value}); assign an array, Set or Map.`,
+      step,
+      { artifact: attr },
+    );
   }
   const n = Array.isArray(value) ? value.length : Array.from(value as Iterable<unknown>).length;
-  if (n === 0) throw new InvalidForeachError(`Foreach in step '${step}' produced zero splits: 'this.${attr}' is empty.`, step, { artifact: attr });
+  if (n === 0)
+    throw new InvalidForeachError(
+      `Foreach in step '${step}' produced zero splits: 'this.${attr}' is empty.`,
+      step,
+      { artifact: attr },
+    );
   if (n > max) {
     throw new InvalidForeachError(
       `Foreach in step '${step}' yielded ${n} child steps, more than the maximum of ${max}. Raise it with --max-num-splits.`,
@@ -52,7 +71,12 @@ function elementAt(collection: unknown, index: number): unknown {
   return Array.from(collection as Iterable<unknown>)[index];
 }
 
-export async function runTask(cls: FlowClass, graph: FlowGraph, store: ArtifactStore, task: TaskAssignment): Promise<TaskOutcome> {
+export async function runTask(
+  cls: FlowClass,
+  graph: FlowGraph,
+  store: ArtifactStore,
+  task: TaskAssignment,
+): Promise<TaskOutcome> {
   const node = graph.nodes.get(task.step)!;
   const flow = new cls();
   const scope = new ArtifactScope(store, flow);

@@ -2,9 +2,8 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ExceptionRecord } from '../core/errors.ts';
 import type { EnvironmentInfo, LogStream } from '../store/metadata-store.ts';
-import { END_OF_TASK_MARK, type FromWorker, type TaskAssignment, type TaskOutcome } from './protocol.ts';
-
 import { RUNNING_FROM_SOURCE } from './flow-bundle.ts';
+import { END_OF_TASK_MARK, type FromWorker, type TaskAssignment, type TaskOutcome } from './protocol.ts';
 
 // From dist/ the worker is plain JS; from sources (tests, development) it goes through tsx.
 const WORKER_ENTRY = fileURLToPath(
@@ -23,7 +22,10 @@ export interface WorkerEvents {
 /** Splits a pipe's text into lines, and notices the end-of-task mark. */
 class LineReader {
   private buffer = '';
-  constructor(private readonly emit: (line: string) => void, private readonly onMark: () => void) {}
+  constructor(
+    private readonly emit: (line: string) => void,
+    private readonly onMark: () => void,
+  ) {}
 
   push(chunk: string): void {
     this.buffer += chunk;

@@ -115,9 +115,14 @@ export interface LogLine {
   line: string;
 }
 
-export type RunPatch = Partial<Pick<RunRecord, 'status' | 'finishedAt' | 'heartbeatAt' | 'error' | 'codeSha'>>;
+export type RunPatch = Partial<
+  Pick<RunRecord, 'status' | 'finishedAt' | 'heartbeatAt' | 'error' | 'codeSha'>
+>;
 export type TaskPatch = Partial<
-  Pick<TaskRecord, 'status' | 'successful' | 'foreachCount' | 'attempts' | 'finalAttempt' | 'startedAt' | 'finishedAt'>
+  Pick<
+    TaskRecord,
+    'status' | 'successful' | 'foreachCount' | 'attempts' | 'finalAttempt' | 'startedAt' | 'finishedAt'
+  >
 >;
 
 export type MetadataWrite =

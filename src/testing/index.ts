@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-export { resumeRun, runFlow, type RunResult } from '../runtime/run-flow.ts';
+export { type RunResult, resumeRun, runFlow } from '../runtime/run-flow.ts';
 export { openEmbeddedStores, type Stores } from '../store/embedded.ts';
 
 /** A temporary Flowtrail home, removed on dispose. */

@@ -27,11 +27,28 @@ describe('flowtrail CLI', () => {
   it('passes --param values, tags and --json output', async () => {
     await using home = await tempHome();
     const r = cli(
-      ['run', example('params.ts'), '--dataset', 'sales', '--alpha=0.25', '--config', '{"layers":[3]}', '--tag', 'a', 'b', '--json'],
+      [
+        'run',
+        example('params.ts'),
+        '--dataset',
+        'sales',
+        '--alpha=0.25',
+        '--config',
+        '{"layers":[3]}',
+        '--tag',
+        'a',
+        'b',
+        '--json',
+      ],
       home.path,
     );
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ pathspec: 'ParamsFlow/1', status: 'completed', runNumber: 1, error: null });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      pathspec: 'ParamsFlow/1',
+      status: 'completed',
+      runNumber: 1,
+      error: null,
+    });
   });
 
   it('bad input is a clear one-line error with a non-zero exit, never a stack dump', async () => {
@@ -67,7 +84,9 @@ describe('flowtrail CLI', () => {
     expect(text.stdout).toContain('audit [linear] → join  {catch → auditError}');
     expect(text.stdout).toContain('join [join] → end');
     const json = JSON.parse(cli(['show', example('params.ts'), '--json'], home.path).stdout);
-    expect(json.parameters).toContainEqual(expect.objectContaining({ name: 'alpha', cliName: 'alpha', type: 'number', default: 0.01 }));
+    expect(json.parameters).toContainEqual(
+      expect.objectContaining({ name: 'alpha', cliName: 'alpha', type: 'number', default: 0.01 }),
+    );
     expect(json.triggers).toEqual([]);
   });
 

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { catchError, FlowSpec, InvalidGraphError, type Inputs, retry, step, timeout } from '../../src/index.ts';
 import { buildGraph, type FlowGraph, type GraphNode } from '../../src/flow/graph.ts';
+import {
+  catchError,
+  FlowSpec,
+  type Inputs,
+  InvalidGraphError,
+  retry,
+  step,
+  timeout,
+} from '../../src/index.ts';
 
 function node(graph: FlowGraph, name: string): GraphNode {
   const n = graph.nodes.get(name);
@@ -50,8 +58,19 @@ describe('buildGraph: valid shapes', () => {
     const graph = buildGraph(LinearFlow);
     expect(graph.flowName).toBe('LinearFlow');
     expect(graph.order).toEqual(['start', 'middle', 'end']);
-    expect(node(graph, 'start')).toMatchObject({ kind: 'start', next: ['middle'], parents: [], join: false, splitStack: [] });
-    expect(node(graph, 'middle')).toMatchObject({ kind: 'linear', next: ['end'], parents: ['start'], splitStack: [] });
+    expect(node(graph, 'start')).toMatchObject({
+      kind: 'start',
+      next: ['middle'],
+      parents: [],
+      join: false,
+      splitStack: [],
+    });
+    expect(node(graph, 'middle')).toMatchObject({
+      kind: 'linear',
+      next: ['end'],
+      parents: ['start'],
+      splitStack: [],
+    });
     expect(node(graph, 'end')).toMatchObject({ kind: 'end', next: [], parents: ['middle'], splitStack: [] });
     for (const n of graph.nodes.values()) {
       expect(n.matchingJoin).toBeUndefined();
@@ -111,11 +130,22 @@ describe('buildGraph: valid shapes', () => {
     }
     const graph = buildGraph(BranchFlow);
     expectTopological(graph);
-    expect(node(graph, 'start')).toMatchObject({ kind: 'split', next: ['left', 'right'], matchingJoin: 'join', splitStack: [] });
+    expect(node(graph, 'start')).toMatchObject({
+      kind: 'split',
+      next: ['left', 'right'],
+      matchingJoin: 'join',
+      splitStack: [],
+    });
     expect(node(graph, 'left')).toMatchObject({ kind: 'linear', parents: ['start'], splitStack: ['start'] });
     expect(node(graph, 'right')).toMatchObject({ kind: 'linear', parents: ['start'], splitStack: ['start'] });
     const join = node(graph, 'join');
-    expect(join).toMatchObject({ kind: 'join', join: true, closes: 'start', inputOrder: ['left', 'right'], splitStack: [] });
+    expect(join).toMatchObject({
+      kind: 'join',
+      join: true,
+      closes: 'start',
+      inputOrder: ['left', 'right'],
+      splitStack: [],
+    });
     expect([...join.parents].sort()).toEqual(['left', 'right']);
     expect(node(graph, 'end')).toMatchObject({ kind: 'end', splitStack: [] });
   });
@@ -215,9 +245,19 @@ describe('buildGraph: valid shapes', () => {
     }
     const graph = buildGraph(ForeachFlow);
     expect(graph.order).toEqual(['start', 'work', 'join', 'end']);
-    expect(node(graph, 'start')).toMatchObject({ kind: 'foreach', foreach: 'items', next: ['work'], matchingJoin: 'join' });
+    expect(node(graph, 'start')).toMatchObject({
+      kind: 'foreach',
+      foreach: 'items',
+      next: ['work'],
+      matchingJoin: 'join',
+    });
     expect(node(graph, 'work')).toMatchObject({ kind: 'linear', splitStack: ['start'] });
-    expect(node(graph, 'join')).toMatchObject({ kind: 'join', closes: 'start', parents: ['work'], splitStack: [] });
+    expect(node(graph, 'join')).toMatchObject({
+      kind: 'join',
+      closes: 'start',
+      parents: ['work'],
+      splitStack: [],
+    });
     expect(node(graph, 'end').splitStack).toEqual([]);
   });
 
@@ -277,8 +317,18 @@ describe('buildGraph: valid shapes', () => {
     }
     const graph = buildGraph(NestedFlow);
     expect(graph.order).toEqual(['start', 'outer', 'inner', 'innerJoin', 'outerJoin', 'end']);
-    expect(node(graph, 'start')).toMatchObject({ kind: 'foreach', foreach: 'xs', matchingJoin: 'outerJoin', splitStack: [] });
-    expect(node(graph, 'outer')).toMatchObject({ kind: 'foreach', foreach: 'ys', matchingJoin: 'innerJoin', splitStack: ['start'] });
+    expect(node(graph, 'start')).toMatchObject({
+      kind: 'foreach',
+      foreach: 'xs',
+      matchingJoin: 'outerJoin',
+      splitStack: [],
+    });
+    expect(node(graph, 'outer')).toMatchObject({
+      kind: 'foreach',
+      foreach: 'ys',
+      matchingJoin: 'innerJoin',
+      splitStack: ['start'],
+    });
     expect(node(graph, 'inner')).toMatchObject({ kind: 'linear', splitStack: ['start', 'outer'] });
     expect(node(graph, 'innerJoin')).toMatchObject({ kind: 'join', closes: 'outer', splitStack: ['start'] });
     expect(node(graph, 'outerJoin')).toMatchObject({ kind: 'join', closes: 'start', splitStack: [] });
@@ -316,7 +366,11 @@ describe('buildGraph: valid shapes', () => {
     const graph = buildGraph(BranchInForeachFlow);
     expectTopological(graph);
     expect(node(graph, 'start')).toMatchObject({ kind: 'foreach', matchingJoin: 'foreachJoin' });
-    expect(node(graph, 'body')).toMatchObject({ kind: 'split', matchingJoin: 'branchJoin', splitStack: ['start'] });
+    expect(node(graph, 'body')).toMatchObject({
+      kind: 'split',
+      matchingJoin: 'branchJoin',
+      splitStack: ['start'],
+    });
     expect(node(graph, 'a').splitStack).toEqual(['start', 'body']);
     expect(node(graph, 'b').splitStack).toEqual(['start', 'body']);
     expect(node(graph, 'branchJoin')).toMatchObject({
@@ -357,10 +411,18 @@ describe('buildGraph: valid shapes', () => {
     }
     const graph = buildGraph(ForeachInBranchFlow);
     expectTopological(graph);
-    expect(node(graph, 'fan')).toMatchObject({ kind: 'foreach', matchingJoin: 'fanJoin', splitStack: ['start'] });
+    expect(node(graph, 'fan')).toMatchObject({
+      kind: 'foreach',
+      matchingJoin: 'fanJoin',
+      splitStack: ['start'],
+    });
     expect(node(graph, 'work').splitStack).toEqual(['start', 'fan']);
     expect(node(graph, 'fanJoin')).toMatchObject({ closes: 'fan', splitStack: ['start'] });
-    expect(node(graph, 'join')).toMatchObject({ closes: 'start', inputOrder: ['fanJoin', 'plain'], splitStack: [] });
+    expect(node(graph, 'join')).toMatchObject({
+      closes: 'start',
+      inputOrder: ['fanJoin', 'plain'],
+      splitStack: [],
+    });
   });
 
   it('collects parameters', () => {
@@ -604,7 +666,11 @@ describe('buildGraph: invalid shapes', () => {
       @step()
       async end() {}
     }
-    expectInvalid(() => buildGraph(TwoNextForeachFlow), 'start', /Foreach step 'start'.*exactly one next step, got 2/);
+    expectInvalid(
+      () => buildGraph(TwoNextForeachFlow),
+      'start',
+      /Foreach step 'start'.*exactly one next step, got 2/,
+    );
   });
 
   it('rejects @catchError on a foreach step', () => {
@@ -624,7 +690,11 @@ describe('buildGraph: invalid shapes', () => {
       @step()
       async end() {}
     }
-    expectInvalid(() => buildGraph(CatchForeachFlow), 'start', /@catchError is not allowed on foreach step 'start'/);
+    expectInvalid(
+      () => buildGraph(CatchForeachFlow),
+      'start',
+      /@catchError is not allowed on foreach step 'start'/,
+    );
   });
 
   it('rejects end with a next step', () => {

@@ -9,7 +9,9 @@ const failures = fixture('failures.ts');
 describe('retry, catch, timeout and failures', () => {
   it('retry: a step that fails twice then succeeds ends successful with 3 attempts recorded', async () => {
     await using home = await tempHome();
-    const result = await withEnv({ FAILURE_MODE: 'retry' }, () => runFlow({ file: failures, home: home.path }));
+    const result = await withEnv({ FAILURE_MODE: 'retry' }, () =>
+      runFlow({ file: failures, home: home.path }),
+    );
     expect(result.status).toBe('completed');
     await using stores = readHome(home.path);
     const flaky = await stepTask(stores, result.run, 'flaky');
@@ -21,14 +23,16 @@ describe('retry, catch, timeout and failures', () => {
     expect(attempts[0]!.exception!.stack).toContain('flaky attempt 0');
     expect(attempts[1]!.exception!.message).toBe('flaky attempt 1');
     // A failed attempt keeps no attemptsSeen; the final attempt's artifacts are the task's.
-    expect(await stores.metadata.listArtifacts(result.run.id, flaky.task.taskId, { attempt: 0 })).not.toContainEqual(
-      expect.objectContaining({ name: 'attemptsSeen' }),
-    );
+    expect(
+      await stores.metadata.listArtifacts(result.run.id, flaky.task.taskId, { attempt: 0 }),
+    ).not.toContainEqual(expect.objectContaining({ name: 'attemptsSeen' }));
   });
 
   it('a step that keeps failing fails the task and the run, with the exception recorded', async () => {
     await using home = await tempHome();
-    const result = await withEnv({ FAILURE_MODE: 'retry-exhausted' }, () => runFlow({ file: failures, home: home.path }));
+    const result = await withEnv({ FAILURE_MODE: 'retry-exhausted' }, () =>
+      runFlow({ file: failures, home: home.path }),
+    );
     expect(result.status).toBe('failed');
     expect(result.run.status).toBe('failed');
     expect(result.run.finishedAt).not.toBeNull();
@@ -42,7 +46,9 @@ describe('retry, catch, timeout and failures', () => {
 
   it('a NonRetriableError skips the remaining retries', async () => {
     await using home = await tempHome();
-    const result = await withEnv({ FAILURE_MODE: 'non-retriable' }, () => runFlow({ file: failures, home: home.path }));
+    const result = await withEnv({ FAILURE_MODE: 'non-retriable' }, () =>
+      runFlow({ file: failures, home: home.path }),
+    );
     expect(result.status).toBe('failed');
     await using stores = readHome(home.path);
     const flaky = (await stores.metadata.listTasks(result.run.id, { step: 'flaky' }))[0]!;
@@ -53,7 +59,9 @@ describe('retry, catch, timeout and failures', () => {
 
   it('catch: the run continues and the error is in the named artifact', async () => {
     await using home = await tempHome();
-    const result = await withEnv({ FAILURE_MODE: 'catch' }, () => runFlow({ file: failures, home: home.path }));
+    const result = await withEnv({ FAILURE_MODE: 'catch' }, () =>
+      runFlow({ file: failures, home: home.path }),
+    );
     expect(result.status).toBe('completed');
     await using stores = readHome(home.path);
     const guarded = await stepTask(stores, result.run, 'guarded');
@@ -68,7 +76,9 @@ describe('retry, catch, timeout and failures', () => {
   it('timeout: the attempt is stopped and recorded as a timeout, then retried', async () => {
     await using home = await tempHome();
     const t0 = Date.now();
-    const result = await withEnv({ FAILURE_MODE: 'timeout' }, () => runFlow({ file: failures, home: home.path }));
+    const result = await withEnv({ FAILURE_MODE: 'timeout' }, () =>
+      runFlow({ file: failures, home: home.path }),
+    );
     expect(result.status).toBe('failed');
     await using stores = readHome(home.path);
     const slow = (await stores.metadata.listTasks(result.run.id, { step: 'slow' }))[0]!;
@@ -131,7 +141,9 @@ describe('retry, catch, timeout and failures', () => {
     const conflict = await runFlow({ file: fixture('merge-conflict.ts'), home: home.path });
     expect(conflict.status).toBe('failed');
     expect(conflict.error!.message).toContain("inputs disagree on 'differs'");
-    const missing = await withEnv({ MERGE_MODE: 'include-missing' }, () => runFlow({ file: fixture('merge-conflict.ts'), home: home.path }));
+    const missing = await withEnv({ MERGE_MODE: 'include-missing' }, () =>
+      runFlow({ file: fixture('merge-conflict.ts'), home: home.path }),
+    );
     expect(missing.error!.message).toContain("'nothere' listed in include but found in no input");
     const join = (await stores.metadata.listTasks(missing.run.id, { step: 'join' }))[0]!;
     const [attempt] = await stores.metadata.listAttempts(missing.run.id, join.taskId);

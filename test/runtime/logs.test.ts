@@ -9,7 +9,9 @@ describe('task logs', () => {
     await using home = await tempHome();
     const gate = path.join(home.path, 'gate');
     await using stores = readHome(home.path);
-    const running = withEnv({ LOG_GATE_FILE: gate }, () => runFlow({ file: fixture('logs.ts'), home: home.path }));
+    const running = withEnv({ LOG_GATE_FILE: gate }, () =>
+      runFlow({ file: fixture('logs.ts'), home: home.path }),
+    );
     // While the task waits at the gate, its first lines are already in the store.
     let early: string[] = [];
     const deadline = Date.now() + 20_000;
@@ -25,7 +27,11 @@ describe('task logs', () => {
       }
       await new Promise((r) => setTimeout(r, 30));
     }
-    expect(early).toEqual(['first line: héllo wörld 🌍', 'an error line: ошибка', 'no newline at first... then the rest']);
+    expect(early).toEqual([
+      'first line: héllo wörld 🌍',
+      'an error line: ошибка',
+      'no newline at first... then the rest',
+    ]);
     fs.writeFileSync(gate, '');
     const result = await running;
     expect(result.status).toBe('completed');

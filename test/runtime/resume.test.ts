@@ -14,7 +14,11 @@ function alive(pid: number): boolean {
   }
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 30_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  ms = 30_000,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const v = await probe();
@@ -34,7 +38,9 @@ describe('resume', () => {
     );
     expect(failed.status).toBe('failed');
     fs.rmSync(flag);
-    const resumed = await withEnv({ JOIN_FAIL_FILE: flag, RUN_TAG: 'second' }, () => resumeRun({ run: failed.pathspec, home: home.path }));
+    const resumed = await withEnv({ JOIN_FAIL_FILE: flag, RUN_TAG: 'second' }, () =>
+      resumeRun({ run: failed.pathspec, home: home.path }),
+    );
     expect(resumed.status).toBe('completed');
     expect(resumed.pathspec).toBe('JoinFailureFlow/2');
     expect(resumed.run.originRunNumber).toBe(1);
@@ -58,31 +64,49 @@ describe('resume', () => {
 
   it('--step re-runs that step and everything after it even where the origin succeeded', async () => {
     await using home = await tempHome();
-    const first = await withEnv({ RUN_TAG: 'one' }, () => runFlow({ file: fixture('join-failure.ts'), home: home.path }));
+    const first = await withEnv({ RUN_TAG: 'one' }, () =>
+      runFlow({ file: fixture('join-failure.ts'), home: home.path }),
+    );
     expect(first.status).toBe('completed');
-    const again = await withEnv({ RUN_TAG: 'two' }, () => resumeRun({ run: first.pathspec, step: 'b', home: home.path }));
+    const again = await withEnv({ RUN_TAG: 'two' }, () =>
+      resumeRun({ run: first.pathspec, step: 'b', home: home.path }),
+    );
     expect(again.status).toBe('completed');
     await using stores = readHome(home.path);
     expect((await stepTask(stores, again.run, 'a')).task.originPathspec).not.toBeNull();
     expect((await stepTask(stores, again.run, 'b')).task.originPathspec).toBeNull();
     expect((await stepTask(stores, again.run, 'join')).task.originPathspec).toBeNull();
-    await expect(resumeRun({ run: first.pathspec, step: 'nope', home: home.path })).rejects.toThrow("Step 'nope' does not exist");
-    await expect(resumeRun({ run: 'JoinFailureFlow/99', home: home.path })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(resumeRun({ run: first.pathspec, step: 'nope', home: home.path })).rejects.toThrow(
+      "Step 'nope' does not exist",
+    );
+    await expect(resumeRun({ run: 'JoinFailureFlow/99', home: home.path })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
   });
 
   it('a killed orchestrator leaves a run marked crashed (never running forever) that resume finishes', async () => {
     await using home = await tempHome();
     const gate = path.join(home.path, 'gate');
-    const child = spawn(process.execPath, [path.join(repoRoot, 'bin/flowtrail.js'), 'run', fixture('slow.ts'), '--quiet'], {
-      env: { ...process.env, FLOWTRAIL_HOME: home.path, SLOW_GATE_FILE: gate },
-      stdio: 'ignore',
-    });
+    const child = spawn(
+      process.execPath,
+      [path.join(repoRoot, 'bin/flowtrail.js'), 'run', fixture('slow.ts'), '--quiet'],
+      {
+        env: { ...process.env, FLOWTRAIL_HOME: home.path, SLOW_GATE_FILE: gate },
+        stdio: 'ignore',
+      },
+    );
     await using stores = readHome(home.path);
     // Wait until the two quick splits are done and the two gated ones are running.
-    const run = await waitFor('the run', async () => (await stores.metadata.latestRun({ flow: 'SlowFlow' })) ?? undefined);
+    const run = await waitFor(
+      'the run',
+      async () => (await stores.metadata.latestRun({ flow: 'SlowFlow' })) ?? undefined,
+    );
     await waitFor('two finished splits', async () => {
       const work = await stores.metadata.listTasks(run.id, { step: 'work' });
-      return work.filter((t) => t.status === 'completed').length === 2 && work.filter((t) => t.status === 'running').length === 2 ? true : undefined;
+      return work.filter((t) => t.status === 'completed').length === 2 &&
+        work.filter((t) => t.status === 'running').length === 2
+        ? true
+        : undefined;
     });
     const workerPids = fs
       .readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8')

@@ -48,7 +48,9 @@ describe('graph shapes run and store the right artifacts', () => {
     const work = await stepTasks(stores, result.run, 'work');
     expect(work).toHaveLength(32);
     for (const t of work) expect(t.data.doubled).toBe((100 + (t.data.myIndex as number)) * 2);
-    expect(work.map((t) => t.task.foreachPath[0]).sort((a, b) => a! - b!)).toEqual(Array.from({ length: 32 }, (_, i) => i));
+    expect(work.map((t) => t.task.foreachPath[0]).sort((a, b) => a! - b!)).toEqual(
+      Array.from({ length: 32 }, (_, i) => i),
+    );
   });
 
   it('runs a nested foreach with both frames visible', async () => {
@@ -62,12 +64,21 @@ describe('graph shapes run and store the right artifacts', () => {
       ['y1@1.0', 'y2@1.1', 'y3@1.2'],
     ]);
     const cells = await stepTasks(stores, result.run, 'cellStep');
-    expect(cells.map((c) => c.task.foreachPath.join('.')).sort()).toEqual(['0.0', '0.1', '0.2', '1.0', '1.1', '1.2']);
+    expect(cells.map((c) => c.task.foreachPath.join('.')).sort()).toEqual([
+      '0.0',
+      '0.1',
+      '0.2',
+      '1.0',
+      '1.1',
+      '1.2',
+    ]);
   });
 
   it('foreach over a Set works; the example foreach retries and catches', async () => {
     await using home = await tempHome();
-    const setRun = await withEnv({ FOREACH_MODE: 'set' }, () => runFlow({ file: fixture('foreach-errors.ts'), home: home.path }));
+    const setRun = await withEnv({ FOREACH_MODE: 'set' }, () =>
+      runFlow({ file: fixture('foreach-errors.ts'), home: home.path }),
+    );
     expect(setRun.status).toBe('completed');
     const result = await runFlow({ file: example('foreach.ts'), home: home.path });
     expect(result.status).toBe('completed');
@@ -87,9 +98,19 @@ describe('graph shapes run and store the right artifacts', () => {
     expect(result.status).toBe('completed');
     await using stores = readHome(home.path);
     const end = await stepTask(stores, result.run, 'end');
-    expect(end.data).toMatchObject({ alpha: 0.5, dataset: 'sales', verbose: true, config: { layers: [4, 2] } });
+    expect(end.data).toMatchObject({
+      alpha: 0.5,
+      dataset: 'sales',
+      verbose: true,
+      config: { layers: [4, 2] },
+    });
     expect(end.data.summary).toBe('sales: alpha=0.5 layers=4x2 verbose=true');
-    expect(result.run.params).toEqual({ alpha: 0.5, dataset: 'sales', verbose: true, config: { layers: [4, 2] } });
+    expect(result.run.params).toEqual({
+      alpha: 0.5,
+      dataset: 'sales',
+      verbose: true,
+      config: { layers: [4, 2] },
+    });
   });
 
   it('refuses bad parameters before creating a run', async () => {
@@ -99,10 +120,23 @@ describe('graph shapes run and store the right artifacts', () => {
       message: expect.stringContaining('--dataset is required'),
     });
     await expect(
-      runFlow({ file: example('params.ts'), home: home.path, params: { dataset: 'x', alpha: 'fast' }, paramsFromText: true }),
-    ).rejects.toMatchObject({ code: 'INVALID_PARAMETER', message: expect.stringContaining('must be a number') });
+      runFlow({
+        file: example('params.ts'),
+        home: home.path,
+        params: { dataset: 'x', alpha: 'fast' },
+        paramsFromText: true,
+      }),
+    ).rejects.toMatchObject({
+      code: 'INVALID_PARAMETER',
+      message: expect.stringContaining('must be a number'),
+    });
     await expect(
-      runFlow({ file: example('params.ts'), home: home.path, params: { dataset: 'x', bogus: '1' }, paramsFromText: true }),
+      runFlow({
+        file: example('params.ts'),
+        home: home.path,
+        params: { dataset: 'x', bogus: '1' },
+        paramsFromText: true,
+      }),
     ).rejects.toMatchObject({ message: expect.stringContaining("Unknown parameter 'bogus'") });
     await using stores = readHome(home.path);
     expect(await stores.metadata.latestRun()).toBeUndefined();
@@ -110,7 +144,11 @@ describe('graph shapes run and store the right artifacts', () => {
 
   it('records current, environment info, the code package and exact artifact round trips; isolated steps get their own process', async () => {
     await using home = await tempHome();
-    const result = await runFlow({ file: fixture('context.ts'), home: home.path, tags: ['nightly', 'nightly', 'v2'] });
+    const result = await runFlow({
+      file: fixture('context.ts'),
+      home: home.path,
+      tags: ['nightly', 'nightly', 'v2'],
+    });
     expect(result.status).toBe('completed');
     expect(result.run.tags).toEqual(['nightly', 'v2']);
     await using stores = readHome(home.path);
@@ -138,7 +176,10 @@ describe('graph shapes run and store the right artifacts', () => {
     expect(end.data.endPid).not.toBe(start.data.pid);
     const [attempt] = await stores.metadata.listAttempts(result.run.id, start.task.taskId);
     expect(attempt!.envInfo).toMatchObject({ node: process.version, platform: process.platform });
-    const code = JSON.parse(Buffer.from(await stores.artifacts.get(result.run.codeSha!)).toString()) as { entry: string; files: Record<string, string> };
+    const code = JSON.parse(Buffer.from(await stores.artifacts.get(result.run.codeSha!)).toString()) as {
+      entry: string;
+      files: Record<string, string>;
+    };
     expect(code.entry).toBe('context.ts');
     expect(code.files['context.ts']).toContain('class ContextFlow');
     expect(result.run.systemTags).toContain(`user:${result.run.user}`);

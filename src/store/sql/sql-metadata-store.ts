@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, Selectable, Transaction, Updateable } from 'kysely';
 import type { ExceptionRecord } from '../../core/errors.ts';
 import type {
   ArtifactRecord,
@@ -18,7 +18,6 @@ import type {
   TaskRecord,
   TaskStatus,
 } from '../metadata-store.ts';
-import type { Selectable, Updateable } from 'kysely';
 import type { Database, RunsTable, TasksTable } from './schema.ts';
 
 const json = (v: unknown): string => JSON.stringify(v);
@@ -111,7 +110,9 @@ export class SqlMetadataStore implements MetadataStore {
       const { last_run_number } = await trx
         .insertInto('flows')
         .values({ name: run.flow, created_at: run.createdAt, last_run_number: 1 })
-        .onConflict((oc) => oc.column('name').doUpdateSet((eb) => ({ last_run_number: eb('flows.last_run_number', '+', 1) })))
+        .onConflict((oc) =>
+          oc.column('name').doUpdateSet((eb) => ({ last_run_number: eb('flows.last_run_number', '+', 1) })),
+        )
         .returning('last_run_number')
         .executeTakeFirstOrThrow();
       const row = await trx
@@ -163,7 +164,12 @@ export class SqlMetadataStore implements MetadataStore {
       case 'step.upsert':
         await trx
           .insertInto('steps')
-          .values({ run_id: op.step.runId, name: op.step.name, created_at: op.step.createdAt, finished_at: op.step.finishedAt })
+          .values({
+            run_id: op.step.runId,
+            name: op.step.name,
+            created_at: op.step.createdAt,
+            finished_at: op.step.finishedAt,
+          })
           .onConflict((oc) => oc.columns(['run_id', 'name']).doUpdateSet({ finished_at: op.step.finishedAt }))
           .execute();
         return;
@@ -180,7 +186,12 @@ export class SqlMetadataStore implements MetadataStore {
         if (p.finalAttempt !== undefined) set.final_attempt = p.finalAttempt;
         if (p.startedAt !== undefined) set.started_at = p.startedAt;
         if (p.finishedAt !== undefined) set.finished_at = p.finishedAt;
-        await trx.updateTable('tasks').set(set).where('run_id', '=', op.runId).where('task_id', '=', op.taskId).execute();
+        await trx
+          .updateTable('tasks')
+          .set(set)
+          .where('run_id', '=', op.runId)
+          .where('task_id', '=', op.taskId)
+          .execute();
         return;
       }
       case 'attempt.start': {
@@ -203,7 +214,11 @@ export class SqlMetadataStore implements MetadataStore {
       case 'attempt.finish':
         await trx
           .updateTable('attempts')
-          .set({ status: op.status, finished_at: op.finishedAt, exception: op.exception === null ? null : json(op.exception) })
+          .set({
+            status: op.status,
+            finished_at: op.finishedAt,
+            exception: op.exception === null ? null : json(op.exception),
+          })
           .where('run_id', '=', op.runId)
           .where('task_id', '=', op.taskId)
           .where('attempt', '=', op.attempt)
@@ -225,11 +240,13 @@ export class SqlMetadataStore implements MetadataStore {
                 created_at: a.createdAt,
               })),
             )
-            .onConflict((oc) => oc.columns(['run_id', 'task_id', 'attempt', 'name']).doUpdateSet((eb) => ({
-              sha: eb.ref('excluded.sha'),
-              codec: eb.ref('excluded.codec'),
-              size: eb.ref('excluded.size'),
-            })))
+            .onConflict((oc) =>
+              oc.columns(['run_id', 'task_id', 'attempt', 'name']).doUpdateSet((eb) => ({
+                sha: eb.ref('excluded.sha'),
+                codec: eb.ref('excluded.codec'),
+                size: eb.ref('excluded.size'),
+              })),
+            )
             .execute();
         }
         return;
@@ -281,11 +298,20 @@ export class SqlMetadataStore implements MetadataStore {
 
   async listFlows(): Promise<{ name: string; createdAt: number; lastRunNumber: number }[]> {
     const rows = await this.db.selectFrom('flows').selectAll().orderBy('name').execute();
-    return rows.map((r) => ({ name: r.name, createdAt: Number(r.created_at), lastRunNumber: Number(r.last_run_number) }));
+    return rows.map((r) => ({
+      name: r.name,
+      createdAt: Number(r.created_at),
+      lastRunNumber: Number(r.last_run_number),
+    }));
   }
 
   async getRun(flow: string, runNumber: number): Promise<RunRecord | undefined> {
-    const row = await this.db.selectFrom('runs').selectAll().where('flow_name', '=', flow).where('run_number', '=', runNumber).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('runs')
+      .selectAll()
+      .where('flow_name', '=', flow)
+      .where('run_number', '=', runNumber)
+      .executeTakeFirst();
     return row ? toRun(row) : undefined;
   }
 
@@ -298,7 +324,10 @@ export class SqlMetadataStore implements MetadataStore {
     let q = this.db.selectFrom('runs').selectAll().where('flow_name', '=', flow);
     if (query.beforeRunNumber !== undefined) q = q.where('run_number', '<', query.beforeRunNumber);
     if (query.status !== undefined) q = q.where('status', '=', query.status);
-    const rows = await q.orderBy('run_number', 'desc').limit(query.limit ?? 50).execute();
+    const rows = await q
+      .orderBy('run_number', 'desc')
+      .limit(query.limit ?? 50)
+      .execute();
     return rows.map(toRun);
   }
 
@@ -317,7 +346,13 @@ export class SqlMetadataStore implements MetadataStore {
   }
 
   async listSteps(runId: number): Promise<StepRecord[]> {
-    const rows = await this.db.selectFrom('steps').selectAll().where('run_id', '=', runId).orderBy('created_at').orderBy('name').execute();
+    const rows = await this.db
+      .selectFrom('steps')
+      .selectAll()
+      .where('run_id', '=', runId)
+      .orderBy('created_at')
+      .orderBy('name')
+      .execute();
     return rows.map((s) => ({
       runId: Number(s.run_id),
       name: s.name,
@@ -333,7 +368,12 @@ export class SqlMetadataStore implements MetadataStore {
   }
 
   async getTask(runId: number, taskId: number): Promise<TaskRecord | undefined> {
-    const row = await this.db.selectFrom('tasks').selectAll().where('run_id', '=', runId).where('task_id', '=', taskId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('tasks')
+      .selectAll()
+      .where('run_id', '=', runId)
+      .where('task_id', '=', taskId)
+      .executeTakeFirst();
     return row ? toTask(row) : undefined;
   }
 
@@ -357,7 +397,11 @@ export class SqlMetadataStore implements MetadataStore {
     }));
   }
 
-  async listArtifacts(runId: number, taskId: number, options: { attempt?: number } = {}): Promise<ArtifactRecord[]> {
+  async listArtifacts(
+    runId: number,
+    taskId: number,
+    options: { attempt?: number } = {},
+  ): Promise<ArtifactRecord[]> {
     let attempt = options.attempt;
     if (attempt === undefined) {
       const task = await this.getTask(runId, taskId);
@@ -381,7 +425,12 @@ export class SqlMetadataStore implements MetadataStore {
     for (const ids of chunks(taskIds)) {
       const rows = await this.db
         .selectFrom('artifacts as a')
-        .innerJoin('tasks as t', (j) => j.onRef('t.run_id', '=', 'a.run_id').onRef('t.task_id', '=', 'a.task_id').onRef('t.final_attempt', '=', 'a.attempt'))
+        .innerJoin('tasks as t', (j) =>
+          j
+            .onRef('t.run_id', '=', 'a.run_id')
+            .onRef('t.task_id', '=', 'a.task_id')
+            .onRef('t.final_attempt', '=', 'a.attempt'),
+        )
         .selectAll('a')
         .where('a.run_id', '=', runId)
         .where('a.task_id', 'in', ids)
@@ -397,10 +446,18 @@ export class SqlMetadataStore implements MetadataStore {
       const task = await this.getTask(runId, taskId);
       attempt = task?.finalAttempt ?? (task && task.attempts > 0 ? task.attempts - 1 : 0);
     }
-    let q = this.db.selectFrom('log_lines').selectAll().where('run_id', '=', runId).where('task_id', '=', taskId).where('attempt', '=', attempt);
+    let q = this.db
+      .selectFrom('log_lines')
+      .selectAll()
+      .where('run_id', '=', runId)
+      .where('task_id', '=', taskId)
+      .where('attempt', '=', attempt);
     if (query.stream !== undefined) q = q.where('stream', '=', query.stream);
     if (query.afterSeq !== undefined) q = q.where('seq', '>', query.afterSeq);
-    const rows = await q.orderBy('seq').limit(query.limit ?? 100_000).execute();
+    const rows = await q
+      .orderBy('seq')
+      .limit(query.limit ?? 100_000)
+      .execute();
     return rows.map((l) => ({
       runId: Number(l.run_id),
       taskId: Number(l.task_id),

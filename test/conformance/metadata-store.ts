@@ -1,0 +1,777 @@
+/**
+ * The conformance suite every `MetadataStore` adapter must pass. An adapter's test file calls
+ * `runMetadataStoreSuite('sqlite', async () => ({ store, cleanup }))`; each test gets a fresh, empty store.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ExceptionRecord } from '../../src/core/errors.ts';
+import type {
+  ArtifactRecord,
+  AttemptRecord,
+  LogLine,
+  MetadataStore,
+  NewRun,
+  RunRecord,
+  TaskRecord,
+} from '../../src/store/metadata-store.ts';
+
+export interface MetadataStoreFixture {
+  store: MetadataStore;
+  cleanup: () => Promise<void>;
+}
+
+const T0 = 1_700_000_000_000;
+
+function newRun(overrides: Partial<NewRun> = {}): NewRun {
+  return {
+    flow: 'A',
+    user: 'alice',
+    tags: [],
+    systemTags: [],
+    params: {},
+    flowFile: null,
+    codeSha: null,
+    originRunNumber: null,
+    createdAt: T0,
+    orchestratorPid: null,
+    orchestratorHost: null,
+    ...overrides,
+  };
+}
+
+function task(runId: number, taskId: number, overrides: Partial<TaskRecord> = {}): TaskRecord {
+  return {
+    runId,
+    taskId,
+    step: 'start',
+    status: 'pending',
+    successful: null,
+    foreachPath: [],
+    foreachCount: null,
+    parentIds: [],
+    attempts: 0,
+    finalAttempt: null,
+    createdAt: T0 + taskId,
+    startedAt: null,
+    finishedAt: null,
+    originPathspec: null,
+    ...overrides,
+  };
+}
+
+function attempt(runId: number, taskId: number, n: number, overrides: Partial<AttemptRecord> = {}): AttemptRecord {
+  return {
+    runId,
+    taskId,
+    attempt: n,
+    status: 'running',
+    startedAt: T0 + 100 * n,
+    finishedAt: null,
+    exception: null,
+    envInfo: null,
+    ...overrides,
+  };
+}
+
+function artifact(runId: number, taskId: number, n: number, name: string, sha = `${name}-${taskId}-${n}`): ArtifactRecord {
+  return { runId, taskId, attempt: n, name, sha, codec: 'msgpack', size: name.length * 10 + n, createdAt: T0 + n };
+}
+
+function log(runId: number, taskId: number, n: number, seq: number, stream: LogLine['stream'], line: string): LogLine {
+  return { runId, taskId, attempt: n, seq, stream, ts: T0 + seq, line };
+}
+
+const byKey = (a: ArtifactRecord, b: ArtifactRecord): number =>
+  a.taskId - b.taskId || a.attempt - b.attempt || a.name.localeCompare(b.name);
+
+const BOOM: ExceptionRecord = { type: 'Error', message: 'boom', stack: 'Error: boom\n    at step (flow.ts:1:1)' };
+
+export function runMetadataStoreSuite(name: string, makeStore: () => Promise<MetadataStoreFixture>): void {
+  describe(`MetadataStore conformance: ${name}`, () => {
+    let fixture: MetadataStoreFixture;
+    let store: MetadataStore;
+
+    beforeEach(async () => {
+      fixture = await makeStore();
+      store = fixture.store;
+    });
+
+    afterEach(async () => {
+      await fixture.cleanup();
+    });
+
+    /** Creates a run and returns it. */
+    const run = (overrides: Partial<NewRun> = {}): Promise<RunRecord> => store.createRun(newRun(overrides));
+
+    it('has a location string', () => {
+      expect(typeof store.location).toBe('string');
+      expect(store.location.length).toBeGreaterThan(0);
+    });
+
+    describe('runs', () => {
+      it('creates a run with every field', async () => {
+        const created = await run({
+          flow: 'HelloFlow',
+          user: 'bob',
+          tags: ['nightly'],
+          systemTags: ['runtime:local'],
+          params: { alpha: 0.5 },
+          flowFile: '/src/hello.ts',
+          codeSha: 'c0de',
+          originRunNumber: 7,
+          createdAt: T0 + 5,
+          orchestratorPid: 4242,
+          orchestratorHost: 'box-1',
+        });
+        expect(created).toEqual({
+          id: expect.any(Number),
+          flow: 'HelloFlow',
+          runNumber: 1,
+          status: 'running',
+          user: 'bob',
+          tags: ['nightly'],
+          systemTags: ['runtime:local'],
+          params: { alpha: 0.5 },
+          flowFile: '/src/hello.ts',
+          codeSha: 'c0de',
+          originRunNumber: 7,
+          createdAt: T0 + 5,
+          finishedAt: null,
+          heartbeatAt: T0 + 5,
+          orchestratorPid: 4242,
+          orchestratorHost: 'box-1',
+          error: null,
+        } satisfies RunRecord);
+        expect(await store.getRunById(created.id)).toEqual(created);
+        expect(await store.getRun('HelloFlow', 1)).toEqual(created);
+      });
+
+      it('allocates increasing run numbers per flow', async () => {
+        const a1 = await run({ flow: 'A' });
+        const a2 = await run({ flow: 'A' });
+        const b1 = await run({ flow: 'B' });
+        const a3 = await run({ flow: 'A' });
+        expect([a1.runNumber, a2.runNumber, b1.runNumber, a3.runNumber]).toEqual([1, 2, 1, 3]);
+        expect([a1.flow, a2.flow, b1.flow, a3.flow]).toEqual(['A', 'A', 'B', 'A']);
+        expect(new Set([a1.id, a2.id, b1.id, a3.id]).size).toBe(4);
+        expect((await store.getRun('A', 2))?.id).toBe(a2.id);
+        expect((await store.getRun('B', 1))?.id).toBe(b1.id);
+      });
+
+      it('allocates distinct run numbers to concurrent createRun calls', async () => {
+        const runs = await Promise.all(Array.from({ length: 20 }, () => run({ flow: 'Busy' })));
+        expect(runs.map((r) => r.runNumber).sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+        expect(new Set(runs.map((r) => r.id)).size).toBe(20);
+      });
+
+      it('returns undefined for unknown runs', async () => {
+        const a = await run({ flow: 'A' });
+        expect(await store.getRun('A', 2)).toBeUndefined();
+        expect(await store.getRun('Nope', 1)).toBeUndefined();
+        expect(await store.getRunById(a.id + 1000)).toBeUndefined();
+      });
+
+      it('round-trips tags, system tags and params', async () => {
+        const params = {
+          alpha: 0.01,
+          name: 'ünïcødé ✓ "quoted"',
+          flag: false,
+          nothing: null,
+          nested: { layers: [8, 4], deep: { list: [{ a: 1 }, { b: [true, null] }] } },
+          empty: {},
+          big: 2 ** 53 - 1,
+        };
+        const tags = ['nightly', 'team:ml', 'with space', 'ünïcødé', ''];
+        const systemTags = ['user:alice', 'runtime:local', 'flowtrail_version:0.1.0'];
+        const created = await run({ tags, systemTags, params });
+        for (const r of [created, await store.getRunById(created.id), (await store.listRuns('A'))[0]]) {
+          expect(r?.tags).toEqual(tags);
+          expect(r?.systemTags).toEqual(systemTags);
+          expect(r?.params).toEqual(params);
+        }
+        const plain = await run({ tags: [], systemTags: [], params: {} });
+        expect(await store.getRunById(plain.id)).toMatchObject({ tags: [], systemTags: [], params: {} });
+      });
+
+      it('lists runs newest first, with a limit', async () => {
+        for (let i = 0; i < 7; i++) await run({ flow: 'A', createdAt: T0 + i });
+        await run({ flow: 'B' });
+        const all = await store.listRuns('A');
+        expect(all.map((r) => r.runNumber)).toEqual([7, 6, 5, 4, 3, 2, 1]);
+        expect(all.every((r) => r.flow === 'A')).toBe(true);
+        expect((await store.listRuns('A', { limit: 3 })).map((r) => r.runNumber)).toEqual([7, 6, 5]);
+        expect((await store.listRuns('A', { limit: 1 })).map((r) => r.runNumber)).toEqual([7]);
+        expect((await store.listRuns('B')).map((r) => r.runNumber)).toEqual([1]);
+        expect(await store.listRuns('Nope')).toEqual([]);
+      });
+
+      it('returns at most 50 runs by default', async () => {
+        for (let i = 0; i < 53; i++) await run({ flow: 'Many' });
+        const runs = await store.listRuns('Many');
+        expect(runs).toHaveLength(50);
+        expect(runs[0]?.runNumber).toBe(53);
+        expect(runs[49]?.runNumber).toBe(4);
+      });
+
+      it('pages through every run exactly once with the beforeRunNumber cursor', async () => {
+        for (let i = 0; i < 10; i++) await run({ flow: 'A' });
+        await run({ flow: 'B' });
+        const seen: number[] = [];
+        let cursor: number | undefined;
+        for (let page = 0; page < 20; page++) {
+          const rows = await store.listRuns('A', { limit: 3, ...(cursor === undefined ? {} : { beforeRunNumber: cursor }) });
+          if (rows.length === 0) break;
+          expect(rows.length).toBeLessThanOrEqual(3);
+          seen.push(...rows.map((r) => r.runNumber));
+          cursor = rows[rows.length - 1]!.runNumber;
+        }
+        expect(seen).toEqual([10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
+        expect((await store.listRuns('A', { beforeRunNumber: 4 })).map((r) => r.runNumber)).toEqual([3, 2, 1]);
+        expect(await store.listRuns('A', { beforeRunNumber: 1 })).toEqual([]);
+      });
+
+      it('filters runs by status', async () => {
+        const runs: RunRecord[] = [];
+        for (let i = 0; i < 6; i++) runs.push(await run({ flow: 'A' }));
+        await store.write([
+          { op: 'run.update', runId: runs[0]!.id, patch: { status: 'completed', finishedAt: T0 + 1 } },
+          { op: 'run.update', runId: runs[2]!.id, patch: { status: 'completed', finishedAt: T0 + 3 } },
+          { op: 'run.update', runId: runs[3]!.id, patch: { status: 'failed', finishedAt: T0 + 4 } },
+          { op: 'run.update', runId: runs[5]!.id, patch: { status: 'completed', finishedAt: T0 + 6 } },
+        ]);
+        const numbers = async (q: Parameters<MetadataStore['listRuns']>[1]) =>
+          (await store.listRuns('A', q)).map((r) => r.runNumber);
+        expect(await numbers({ status: 'completed' })).toEqual([6, 3, 1]);
+        expect(await numbers({ status: 'failed' })).toEqual([4]);
+        expect(await numbers({ status: 'running' })).toEqual([5, 2]);
+        expect(await numbers({ status: 'crashed' })).toEqual([]);
+        expect(await numbers({ status: 'completed', limit: 2 })).toEqual([6, 3]);
+        expect(await numbers({ status: 'completed', beforeRunNumber: 3 })).toEqual([1]);
+      });
+
+      it('lists running runs, of all flows or of one', async () => {
+        const a1 = await run({ flow: 'A' });
+        const a2 = await run({ flow: 'A' });
+        const b1 = await run({ flow: 'B' });
+        await store.write([{ op: 'run.update', runId: a1.id, patch: { status: 'completed' } }]);
+        expect((await store.listRunningRuns()).map((r) => r.id).sort((x, y) => x - y)).toEqual(
+          [a2.id, b1.id].sort((x, y) => x - y),
+        );
+        expect((await store.listRunningRuns('A')).map((r) => r.id)).toEqual([a2.id]);
+        expect(await store.listRunningRuns('C')).toEqual([]);
+      });
+
+      it('finds the latest run, by flow and by user', async () => {
+        expect(await store.latestRun()).toBeUndefined();
+        const a1 = await run({ flow: 'A', user: 'alice', createdAt: T0 + 1 });
+        const b1 = await run({ flow: 'B', user: 'bob', createdAt: T0 + 2 });
+        const a2 = await run({ flow: 'A', user: 'bob', createdAt: T0 + 3 });
+        const b2 = await run({ flow: 'B', user: 'alice', createdAt: T0 + 4 });
+        expect((await store.latestRun())?.id).toBe(b2.id);
+        expect((await store.latestRun({}))?.id).toBe(b2.id);
+        expect((await store.latestRun({ flow: 'A' }))?.id).toBe(a2.id);
+        expect((await store.latestRun({ flow: 'B' }))?.id).toBe(b2.id);
+        expect((await store.latestRun({ user: 'bob' }))?.id).toBe(a2.id);
+        expect((await store.latestRun({ user: 'alice' }))?.id).toBe(b2.id);
+        expect((await store.latestRun({ flow: 'A', user: 'alice' }))?.id).toBe(a1.id);
+        expect((await store.latestRun({ flow: 'B', user: 'bob' }))?.id).toBe(b1.id);
+        expect(await store.latestRun({ flow: 'C' })).toBeUndefined();
+        expect(await store.latestRun({ user: 'carol' })).toBeUndefined();
+        expect(await store.latestRun({ flow: 'A', user: 'carol' })).toBeUndefined();
+        expect(await store.latestRun({ flow: 'A' })).toEqual(a2);
+      });
+
+      it('lists flows by name with their first creation time and last run number', async () => {
+        expect(await store.listFlows()).toEqual([]);
+        await run({ flow: 'Zeta', createdAt: T0 + 10 });
+        await run({ flow: 'Alpha', createdAt: T0 + 20 });
+        await run({ flow: 'Zeta', createdAt: T0 + 30 });
+        await run({ flow: 'Zeta', createdAt: T0 + 40 });
+        expect(await store.listFlows()).toEqual([
+          { name: 'Alpha', createdAt: T0 + 20, lastRunNumber: 1 },
+          { name: 'Zeta', createdAt: T0 + 10, lastRunNumber: 3 },
+        ]);
+      });
+    });
+
+    describe('write', () => {
+      it('accepts an empty batch', async () => {
+        await expect(store.write([])).resolves.toBeUndefined();
+      });
+
+      it('updates a run (run.update), leaving fields outside the patch alone', async () => {
+        const r = await run({ codeSha: null });
+        await store.write([{ op: 'run.update', runId: r.id, patch: { heartbeatAt: T0 + 50 } }]);
+        expect(await store.getRunById(r.id)).toEqual({ ...r, heartbeatAt: T0 + 50 });
+        await store.write([{ op: 'run.update', runId: r.id, patch: { codeSha: 'abc123' } }]);
+        await store.write([
+          { op: 'run.update', runId: r.id, patch: { status: 'failed', finishedAt: T0 + 99, error: BOOM } },
+        ]);
+        const failed = await store.getRunById(r.id);
+        expect(failed).toEqual({
+          ...r,
+          status: 'failed',
+          finishedAt: T0 + 99,
+          heartbeatAt: T0 + 50,
+          codeSha: 'abc123',
+          error: BOOM,
+        });
+        await store.write([{ op: 'run.update', runId: r.id, patch: { error: null } }]);
+        expect((await store.getRunById(r.id))?.error).toBeNull();
+      });
+
+      it('upserts steps, keeping createdAt and setting finishedAt', async () => {
+        const r = await run();
+        await store.write([
+          { op: 'step.upsert', step: { runId: r.id, name: 'start', createdAt: T0 + 1, finishedAt: null } },
+          { op: 'step.upsert', step: { runId: r.id, name: 'work', createdAt: T0 + 2, finishedAt: null } },
+        ]);
+        expect(await store.listSteps(r.id)).toEqual([
+          { runId: r.id, name: 'start', createdAt: T0 + 1, finishedAt: null },
+          { runId: r.id, name: 'work', createdAt: T0 + 2, finishedAt: null },
+        ]);
+        await store.write([
+          { op: 'step.upsert', step: { runId: r.id, name: 'start', createdAt: T0 + 500, finishedAt: T0 + 10 } },
+        ]);
+        expect(await store.listSteps(r.id)).toEqual([
+          { runId: r.id, name: 'start', createdAt: T0 + 1, finishedAt: T0 + 10 },
+          { runId: r.id, name: 'work', createdAt: T0 + 2, finishedAt: null },
+        ]);
+        const other = await run();
+        expect(await store.listSteps(other.id)).toEqual([]);
+      });
+
+      it('creates tasks (task.create) and reads them back exactly', async () => {
+        const r = await run();
+        const t1 = task(r.id, 1, { step: 'start', foreachCount: 4 });
+        const t2 = task(r.id, 2, {
+          step: 'inner',
+          status: 'completed',
+          successful: true,
+          foreachPath: [3, 1],
+          parentIds: [1],
+          attempts: 2,
+          finalAttempt: 1,
+          startedAt: T0 + 20,
+          finishedAt: T0 + 30,
+          originPathspec: 'A/1/inner/2',
+        });
+        const t3 = task(r.id, 3, { step: 'inner', foreachPath: [0], parentIds: [1, 2], successful: false, status: 'failed' });
+        const t10 = task(r.id, 10, { step: 'join', parentIds: [2, 3, 1] });
+        await store.write([
+          { op: 'task.create', task: t10 },
+          { op: 'task.create', task: t2 },
+          { op: 'task.create', task: t1 },
+          { op: 'task.create', task: t3 },
+        ]);
+        expect(await store.getTask(r.id, 1)).toEqual(t1);
+        expect(await store.getTask(r.id, 2)).toEqual(t2);
+        expect(await store.getTask(r.id, 3)).toEqual(t3);
+        expect(await store.getTask(r.id, 10)).toEqual(t10);
+        expect(await store.getTask(r.id, 4)).toBeUndefined();
+        expect(await store.listTasks(r.id)).toEqual([t1, t2, t3, t10]);
+        expect(await store.listTasks(r.id, { step: 'inner' })).toEqual([t2, t3]);
+        expect(await store.listTasks(r.id, { step: 'nope' })).toEqual([]);
+        const other = await run();
+        expect(await store.listTasks(other.id)).toEqual([]);
+        expect(await store.getTask(other.id, 1)).toBeUndefined();
+      });
+
+      it('keeps task ids per run', async () => {
+        const r1 = await run();
+        const r2 = await run();
+        await store.write([
+          { op: 'task.create', task: task(r1.id, 1, { step: 'start' }) },
+          { op: 'task.create', task: task(r2.id, 1, { step: 'other' }) },
+        ]);
+        expect((await store.getTask(r1.id, 1))?.step).toBe('start');
+        expect((await store.getTask(r2.id, 1))?.step).toBe('other');
+      });
+
+      it('updates tasks (task.update), leaving fields outside the patch alone', async () => {
+        const r = await run();
+        const t = task(r.id, 1, { step: 'fan', foreachPath: [2], parentIds: [7] });
+        await store.write([{ op: 'task.create', task: t }]);
+        await store.write([
+          { op: 'task.update', runId: r.id, taskId: 1, patch: { status: 'running', startedAt: T0 + 5, attempts: 1 } },
+        ]);
+        expect(await store.getTask(r.id, 1)).toEqual({ ...t, status: 'running', startedAt: T0 + 5, attempts: 1 });
+        await store.write([
+          {
+            op: 'task.update',
+            runId: r.id,
+            taskId: 1,
+            patch: { status: 'completed', successful: true, foreachCount: 12, finalAttempt: 0, finishedAt: T0 + 9 },
+          },
+        ]);
+        const done = { ...t, status: 'completed', startedAt: T0 + 5, attempts: 1, successful: true, foreachCount: 12 };
+        expect(await store.getTask(r.id, 1)).toEqual({ ...done, finalAttempt: 0, finishedAt: T0 + 9 });
+        await store.write([{ op: 'task.update', runId: r.id, taskId: 1, patch: { successful: false } }]);
+        expect((await store.getTask(r.id, 1))?.successful).toBe(false);
+        await store.write([{ op: 'task.update', runId: r.id, taskId: 1, patch: { successful: null } }]);
+        expect((await store.getTask(r.id, 1))?.successful).toBeNull();
+      });
+
+      it('starts and finishes attempts, with exception and environment info', async () => {
+        const r = await run();
+        const envInfo = { node: 'v20.19.0', os: 'linux', cpus: 8, flowtrail: '0.1.0' };
+        await store.write([
+          { op: 'task.create', task: task(r.id, 1) },
+          { op: 'attempt.start', attempt: attempt(r.id, 1, 0, { envInfo }) },
+        ]);
+        expect(await store.listAttempts(r.id, 1)).toEqual([attempt(r.id, 1, 0, { envInfo })]);
+        const error: ExceptionRecord = { type: 'TypeError', message: 'x is undefined', stack: 'TypeError: …', code: 'TASK_FAILED' };
+        await store.write([
+          {
+            op: 'attempt.finish',
+            runId: r.id,
+            taskId: 1,
+            attempt: 0,
+            status: 'failed',
+            finishedAt: T0 + 40,
+            exception: error,
+          },
+          { op: 'attempt.start', attempt: attempt(r.id, 1, 1, { envInfo: null }) },
+        ]);
+        await store.write([
+          {
+            op: 'attempt.finish',
+            runId: r.id,
+            taskId: 1,
+            attempt: 1,
+            status: 'completed',
+            finishedAt: T0 + 160,
+            exception: null,
+          },
+        ]);
+        expect(await store.listAttempts(r.id, 1)).toEqual([
+          attempt(r.id, 1, 0, { envInfo, status: 'failed', finishedAt: T0 + 40, exception: error }),
+          attempt(r.id, 1, 1, { status: 'completed', finishedAt: T0 + 160 }),
+        ]);
+        expect(await store.listAttempts(r.id, 2)).toEqual([]);
+      });
+
+      it('records every attempt status', async () => {
+        const r = await run();
+        const statuses = ['running', 'completed', 'failed', 'timeout', 'killed', 'cloned'] as const;
+        await store.write([
+          { op: 'task.create', task: task(r.id, 1) },
+          ...statuses.map((status, n) => ({ op: 'attempt.start' as const, attempt: attempt(r.id, 1, n, { status }) })),
+        ]);
+        expect((await store.listAttempts(r.id, 1)).map((a) => a.status)).toEqual([...statuses]);
+      });
+
+      it("lists artifacts of the task's final attempt by default, or of an explicit attempt", async () => {
+        const r = await run();
+        await store.write([
+          { op: 'task.create', task: task(r.id, 1, { attempts: 2, finalAttempt: 1 }) },
+          { op: 'task.create', task: task(r.id, 2) },
+          {
+            op: 'artifacts.add',
+            artifacts: [artifact(r.id, 1, 0, 'score'), artifact(r.id, 1, 0, 'model'), artifact(r.id, 1, 0, 'stale')],
+          },
+          { op: 'artifacts.add', artifacts: [artifact(r.id, 1, 1, 'score'), artifact(r.id, 1, 1, 'model')] },
+          { op: 'artifacts.add', artifacts: [artifact(r.id, 2, 0, 'x')] },
+        ]);
+        expect(await store.listArtifacts(r.id, 1)).toEqual([artifact(r.id, 1, 1, 'model'), artifact(r.id, 1, 1, 'score')]);
+        expect(await store.listArtifacts(r.id, 1, { attempt: 0 })).toEqual([
+          artifact(r.id, 1, 0, 'model'),
+          artifact(r.id, 1, 0, 'score'),
+          artifact(r.id, 1, 0, 'stale'),
+        ]);
+        expect(await store.listArtifacts(r.id, 1, { attempt: 5 })).toEqual([]);
+        // Task 2 has no final attempt yet.
+        expect(await store.listArtifacts(r.id, 2, { attempt: 0 })).toEqual([artifact(r.id, 2, 0, 'x')]);
+        expect(await store.listArtifacts(r.id, 99)).toEqual([]);
+      });
+
+      it('replaces an artifact record written twice for the same attempt', async () => {
+        const r = await run();
+        await store.write([
+          { op: 'task.create', task: task(r.id, 1, { finalAttempt: 0 }) },
+          { op: 'artifacts.add', artifacts: [artifact(r.id, 1, 0, 'x', 'sha-old')] },
+        ]);
+        await store.write([{ op: 'artifacts.add', artifacts: [{ ...artifact(r.id, 1, 0, 'x', 'sha-new'), size: 3 }] }]);
+        const rows = await store.listArtifacts(r.id, 1);
+        expect(rows).toHaveLength(1);
+        expect(rows[0]).toMatchObject({ name: 'x', sha: 'sha-new', size: 3 });
+      });
+
+      it('stores many artifacts in one batch', async () => {
+        const r = await run();
+        const many = Array.from({ length: 1000 }, (_, i) => artifact(r.id, 1, 0, `a${String(i).padStart(4, '0')}`));
+        await store.write([
+          { op: 'task.create', task: task(r.id, 1, { finalAttempt: 0 }) },
+          { op: 'artifacts.add', artifacts: many },
+        ]);
+        expect(await store.listArtifacts(r.id, 1)).toEqual(many);
+      });
+
+      it("lists the final attempt's artifacts of many tasks at once", async () => {
+        const r = await run();
+        const other = await run();
+        await store.write([
+          { op: 'task.create', task: task(r.id, 1, { finalAttempt: 0 }) },
+          { op: 'task.create', task: task(r.id, 2, { finalAttempt: 2, attempts: 3 }) },
+          { op: 'task.create', task: task(r.id, 3, { finalAttempt: null }) },
+          { op: 'task.create', task: task(r.id, 4, { finalAttempt: 0 }) },
+          { op: 'task.create', task: task(other.id, 1, { finalAttempt: 0 }) },
+          {
+            op: 'artifacts.add',
+            artifacts: [
+              artifact(r.id, 1, 0, 'a'),
+              artifact(r.id, 1, 0, 'b'),
+              artifact(r.id, 1, 1, 'late'),
+              artifact(r.id, 2, 0, 'a'),
+              artifact(r.id, 2, 1, 'a'),
+              artifact(r.id, 2, 2, 'a'),
+              artifact(r.id, 2, 2, 'c'),
+              artifact(r.id, 3, 0, 'a'),
+              artifact(r.id, 4, 0, 'd'),
+              artifact(other.id, 1, 0, 'a'),
+            ],
+          },
+        ]);
+        const rows = await store.listArtifactsOfTasks(r.id, [1, 2, 3]);
+        expect([...rows].sort(byKey)).toEqual([
+          artifact(r.id, 1, 0, 'a'),
+          artifact(r.id, 1, 0, 'b'),
+          artifact(r.id, 2, 2, 'a'),
+          artifact(r.id, 2, 2, 'c'),
+        ]);
+        expect(await store.listArtifactsOfTasks(r.id, [])).toEqual([]);
+        expect(await store.listArtifactsOfTasks(r.id, [42])).toEqual([]);
+        expect([...(await store.listArtifactsOfTasks(r.id, [4, 1]))].sort(byKey)).toEqual([
+          artifact(r.id, 1, 0, 'a'),
+          artifact(r.id, 1, 0, 'b'),
+          artifact(r.id, 4, 0, 'd'),
+        ]);
+      });
+
+      it('lists artifacts of more tasks than fit in one query', async () => {
+        const r = await run();
+        const ids = Array.from({ length: 900 }, (_, i) => i + 1);
+        await store.write([
+          ...ids.map((id) => ({ op: 'task.create' as const, task: task(r.id, id, { finalAttempt: 0 }) })),
+          { op: 'artifacts.add', artifacts: ids.map((id) => artifact(r.id, id, 0, 'v')) },
+        ]);
+        const rows = await store.listArtifactsOfTasks(r.id, ids);
+        expect(rows).toHaveLength(900);
+        expect(new Set(rows.map((a) => a.taskId)).size).toBe(900);
+      });
+
+      it('appends log lines and reads them by seq, stream, afterSeq and attempt', async () => {
+        const r = await run();
+        await store.write([
+          { op: 'task.create', task: task(r.id, 1, { attempts: 2, finalAttempt: 1 }) },
+          {
+            op: 'logs.append',
+            lines: [log(r.id, 1, 0, 0, 'stdout', 'first try'), log(r.id, 1, 0, 1, 'stderr', 'first try failed')],
+          },
+        ]);
+        // Written out of order, across two batches.
+        await store.write([
+          {
+            op: 'logs.append',
+            lines: [log(r.id, 1, 1, 3, 'stdout', 'three'), log(r.id, 1, 1, 0, 'stdout', 'zero')],
+          },
+        ]);
+        await store.write([
+          {
+            op: 'logs.append',
+            lines: [
+              log(r.id, 1, 1, 2, 'stderr', 'two (err)'),
+              log(r.id, 1, 1, 1, 'stdout', 'one'),
+              log(r.id, 1, 1, 4, 'stderr', 'four (err) ✓ ünïcødé'),
+            ],
+          },
+        ]);
+        const final = await store.readLogs(r.id, 1);
+        expect(final).toEqual([
+          log(r.id, 1, 1, 0, 'stdout', 'zero'),
+          log(r.id, 1, 1, 1, 'stdout', 'one'),
+          log(r.id, 1, 1, 2, 'stderr', 'two (err)'),
+          log(r.id, 1, 1, 3, 'stdout', 'three'),
+          log(r.id, 1, 1, 4, 'stderr', 'four (err) ✓ ünïcødé'),
+        ]);
+        expect((await store.readLogs(r.id, 1, { stream: 'stdout' })).map((l) => l.seq)).toEqual([0, 1, 3]);
+        expect((await store.readLogs(r.id, 1, { stream: 'stderr' })).map((l) => l.seq)).toEqual([2, 4]);
+        expect((await store.readLogs(r.id, 1, { afterSeq: 1 })).map((l) => l.seq)).toEqual([2, 3, 4]);
+        expect((await store.readLogs(r.id, 1, { afterSeq: 4 })).map((l) => l.seq)).toEqual([]);
+        expect((await store.readLogs(r.id, 1, { afterSeq: 0, stream: 'stdout' })).map((l) => l.seq)).toEqual([1, 3]);
+        expect((await store.readLogs(r.id, 1, { limit: 2 })).map((l) => l.seq)).toEqual([0, 1]);
+        expect(await store.readLogs(r.id, 1, { attempt: 0 })).toEqual([
+          log(r.id, 1, 0, 0, 'stdout', 'first try'),
+          log(r.id, 1, 0, 1, 'stderr', 'first try failed'),
+        ]);
+        expect(await store.readLogs(r.id, 1, { attempt: 7 })).toEqual([]);
+        expect(await store.readLogs(r.id, 2)).toEqual([]);
+      });
+
+      it('reads the logs of the latest attempt of a task that has no final attempt yet', async () => {
+        const r = await run();
+        await store.write([
+          { op: 'task.create', task: task(r.id, 1, { status: 'running', attempts: 2, finalAttempt: null }) },
+          { op: 'logs.append', lines: [log(r.id, 1, 0, 0, 'stdout', 'old'), log(r.id, 1, 1, 0, 'stdout', 'live')] },
+        ]);
+        expect((await store.readLogs(r.id, 1)).map((l) => l.line)).toEqual(['live']);
+      });
+
+      it('applies a batch of every kind of write in order', async () => {
+        const r = await run();
+        await store.write([
+          { op: 'step.upsert', step: { runId: r.id, name: 'start', createdAt: T0, finishedAt: null } },
+          { op: 'task.create', task: task(r.id, 1) },
+          { op: 'task.update', runId: r.id, taskId: 1, patch: { status: 'running', attempts: 1, startedAt: T0 } },
+          { op: 'attempt.start', attempt: attempt(r.id, 1, 0) },
+          { op: 'logs.append', lines: [log(r.id, 1, 0, 0, 'stdout', 'hi')] },
+          { op: 'artifacts.add', artifacts: [artifact(r.id, 1, 0, 'x')] },
+          {
+            op: 'attempt.finish',
+            runId: r.id,
+            taskId: 1,
+            attempt: 0,
+            status: 'completed',
+            finishedAt: T0 + 1,
+            exception: null,
+          },
+          {
+            op: 'task.update',
+            runId: r.id,
+            taskId: 1,
+            patch: { status: 'completed', successful: true, finalAttempt: 0, finishedAt: T0 + 1 },
+          },
+          { op: 'step.upsert', step: { runId: r.id, name: 'start', createdAt: T0, finishedAt: T0 + 1 } },
+          { op: 'run.update', runId: r.id, patch: { status: 'completed', finishedAt: T0 + 2 } },
+        ]);
+        expect((await store.getRunById(r.id))?.status).toBe('completed');
+        expect(await store.listSteps(r.id)).toEqual([{ runId: r.id, name: 'start', createdAt: T0, finishedAt: T0 + 1 }]);
+        expect(await store.getTask(r.id, 1)).toMatchObject({ status: 'completed', successful: true, finalAttempt: 0 });
+        expect((await store.listAttempts(r.id, 1))[0]?.status).toBe('completed');
+        expect(await store.listArtifacts(r.id, 1)).toEqual([artifact(r.id, 1, 0, 'x')]);
+        expect((await store.readLogs(r.id, 1)).map((l) => l.line)).toEqual(['hi']);
+      });
+
+      it('rolls back a failed batch entirely', async () => {
+        const r = await run();
+        await store.write([{ op: 'task.create', task: task(r.id, 1, { step: 'start' }) }]);
+        const batch = store.write([
+          { op: 'run.update', runId: r.id, patch: { status: 'completed', finishedAt: T0 + 1 } },
+          { op: 'step.upsert', step: { runId: r.id, name: 'work', createdAt: T0, finishedAt: null } },
+          { op: 'task.update', runId: r.id, taskId: 1, patch: { status: 'completed' } },
+          { op: 'task.create', task: task(r.id, 2, { step: 'work' }) },
+          { op: 'attempt.start', attempt: attempt(r.id, 2, 0) },
+          { op: 'artifacts.add', artifacts: [artifact(r.id, 2, 0, 'x')] },
+          { op: 'logs.append', lines: [log(r.id, 2, 0, 0, 'stdout', 'x')] },
+          { op: 'task.create', task: task(r.id, 2, { step: 'work' }) },
+        ]);
+        await expect(batch).rejects.toThrow();
+        expect(await store.getRunById(r.id)).toEqual(r);
+        expect(await store.listSteps(r.id)).toEqual([]);
+        expect(await store.listTasks(r.id)).toEqual([task(r.id, 1, { step: 'start' })]);
+        expect(await store.listAttempts(r.id, 2)).toEqual([]);
+        expect(await store.listArtifacts(r.id, 2, { attempt: 0 })).toEqual([]);
+        expect(await store.readLogs(r.id, 2, { attempt: 0 })).toEqual([]);
+        // The store is still usable afterwards.
+        await store.write([{ op: 'task.create', task: task(r.id, 2, { step: 'work' }) }]);
+        expect((await store.listTasks(r.id)).map((t) => t.taskId)).toEqual([1, 2]);
+      });
+
+      it('rejects a duplicate attempt and a duplicate log line', async () => {
+        const r = await run();
+        await store.write([
+          { op: 'task.create', task: task(r.id, 1) },
+          { op: 'attempt.start', attempt: attempt(r.id, 1, 0) },
+          { op: 'logs.append', lines: [log(r.id, 1, 0, 0, 'stdout', 'once')] },
+        ]);
+        await expect(store.write([{ op: 'attempt.start', attempt: attempt(r.id, 1, 0) }])).rejects.toThrow();
+        await expect(
+          store.write([{ op: 'logs.append', lines: [log(r.id, 1, 0, 0, 'stderr', 'twice')] }]),
+        ).rejects.toThrow();
+        expect(await store.listAttempts(r.id, 1)).toHaveLength(1);
+        expect((await store.readLogs(r.id, 1, { attempt: 0 })).map((l) => l.line)).toEqual(['once']);
+      });
+    });
+
+    describe('markRunCrashed', () => {
+      it('crashes a running run once, killing running attempts and failing unfinished tasks', async () => {
+        const r = await run();
+        const done = task(r.id, 1, {
+          status: 'completed',
+          successful: true,
+          attempts: 1,
+          finalAttempt: 0,
+          startedAt: T0,
+          finishedAt: T0 + 5,
+        });
+        const running = task(r.id, 2, { status: 'running', attempts: 2, startedAt: T0 + 6 });
+        const pending = task(r.id, 3, { status: 'pending' });
+        const failed = task(r.id, 4, { status: 'failed', successful: false, attempts: 1, finalAttempt: 0, finishedAt: T0 + 7 });
+        await store.write([
+          { op: 'task.create', task: done },
+          { op: 'task.create', task: running },
+          { op: 'task.create', task: pending },
+          { op: 'task.create', task: failed },
+          { op: 'attempt.start', attempt: attempt(r.id, 1, 0, { status: 'completed', finishedAt: T0 + 5 }) },
+          { op: 'attempt.start', attempt: attempt(r.id, 2, 0, { status: 'failed', finishedAt: T0 + 6, exception: BOOM }) },
+          { op: 'attempt.start', attempt: attempt(r.id, 2, 1, { status: 'running' }) },
+          { op: 'attempt.start', attempt: attempt(r.id, 4, 0, { status: 'timeout', finishedAt: T0 + 7 }) },
+        ]);
+        const other = await run();
+        await store.write([
+          { op: 'task.create', task: task(other.id, 1, { status: 'running' }) },
+          { op: 'attempt.start', attempt: attempt(other.id, 1, 0) },
+        ]);
+
+        const reason: ExceptionRecord = { type: 'OrchestratorDied', message: 'heartbeat lost', stack: '' };
+        const at = T0 + 1000;
+        expect(await store.markRunCrashed(r.id, at, reason)).toBe(true);
+
+        expect(await store.getRunById(r.id)).toEqual({ ...r, status: 'crashed', finishedAt: at, error: reason });
+        expect(await store.getTask(r.id, 1)).toEqual(done);
+        expect(await store.getTask(r.id, 2)).toEqual({ ...running, status: 'failed', successful: false, finishedAt: at });
+        expect(await store.getTask(r.id, 3)).toEqual({ ...pending, status: 'failed', successful: false, finishedAt: at });
+        expect(await store.getTask(r.id, 4)).toEqual(failed);
+        expect(await store.listAttempts(r.id, 1)).toEqual([
+          attempt(r.id, 1, 0, { status: 'completed', finishedAt: T0 + 5 }),
+        ]);
+        expect(await store.listAttempts(r.id, 2)).toEqual([
+          attempt(r.id, 2, 0, { status: 'failed', finishedAt: T0 + 6, exception: BOOM }),
+          attempt(r.id, 2, 1, { status: 'killed', finishedAt: at, exception: reason }),
+        ]);
+        expect(await store.listAttempts(r.id, 4)).toEqual([
+          attempt(r.id, 4, 0, { status: 'timeout', finishedAt: T0 + 7 }),
+        ]);
+        expect((await store.listRunningRuns()).map((x) => x.id)).toEqual([other.id]);
+
+        // A second call changes nothing.
+        expect(await store.markRunCrashed(r.id, at + 1, { ...reason, message: 'again' })).toBe(false);
+        expect(await store.getRunById(r.id)).toEqual({ ...r, status: 'crashed', finishedAt: at, error: reason });
+
+        // Other runs are untouched.
+        expect(await store.getRunById(other.id)).toEqual(other);
+        expect((await store.getTask(other.id, 1))?.status).toBe('running');
+        expect((await store.listAttempts(other.id, 1))[0]?.status).toBe('running');
+      });
+
+      it('does nothing to a finished run', async () => {
+        for (const status of ['completed', 'failed'] as const) {
+          const r = await run();
+          await store.write([
+            { op: 'run.update', runId: r.id, patch: { status, finishedAt: T0 + 3 } },
+            { op: 'task.create', task: task(r.id, 1, { status: 'pending' }) },
+            { op: 'attempt.start', attempt: attempt(r.id, 1, 0, { status: 'running' }) },
+          ]);
+          const before = await store.getRunById(r.id);
+          expect(await store.markRunCrashed(r.id, T0 + 10, BOOM)).toBe(false);
+          expect(await store.getRunById(r.id)).toEqual(before);
+          expect((await store.getTask(r.id, 1))?.status).toBe('pending');
+          expect((await store.listAttempts(r.id, 1))[0]?.status).toBe('running');
+        }
+      });
+
+      it('returns false for an unknown run', async () => {
+        expect(await store.markRunCrashed(123_456, T0, BOOM)).toBe(false);
+      });
+    });
+  });
+}

@@ -1,0 +1,247 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { StoreError } from '../../src/core/errors.ts';
+import type { NewRun } from '../../src/store/metadata-store.ts';
+import { sqliteMigrations } from '../../src/store/sql/migrations/sqlite.ts';
+import { migrateSqlite, openSqliteMetadataStore } from '../../src/store/sql/sqlite.ts';
+import { runMetadataStoreSuite } from '../conformance/metadata-store.ts';
+
+const CREATE_RUNS = fileURLToPath(new URL('./fixtures/create-runs.ts', import.meta.url));
+
+async function makeTempDir(): Promise<string> {
+  return fsp.mkdtemp(path.join(os.tmpdir(), 'flowtrail-sqlite-'));
+}
+
+runMetadataStoreSuite('sqlite', async () => {
+  const dir = await makeTempDir();
+  const store = openSqliteMetadataStore(path.join(dir, 'flowtrail.db'));
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      await fsp.rm(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+function newRun(flow: string): NewRun {
+  return {
+    flow,
+    user: 'tester',
+    tags: [],
+    systemTags: [],
+    params: {},
+    flowFile: null,
+    codeSha: null,
+    originRunNumber: null,
+    createdAt: Date.now(),
+    orchestratorPid: null,
+    orchestratorHost: null,
+  };
+}
+
+function readMigrations(file: string): { id: number; name: string; applied_at: number }[] {
+  const db = new BetterSqlite3(file, { readonly: true });
+  try {
+    return db.prepare('SELECT id, name, applied_at FROM flowtrail_migrations ORDER BY id').all() as {
+      id: number;
+      name: string;
+      applied_at: number;
+    }[];
+  } finally {
+    db.close();
+  }
+}
+
+/** Collects a child's stdout line by line; `line()` resolves with the next line. */
+function lineReader(child: ChildProcess): { line: () => Promise<string> } {
+  let buffered = '';
+  const waiting: ((line: string) => void)[] = [];
+  const lines: string[] = [];
+  child.stdout!.setEncoding('utf8');
+  child.stdout!.on('data', (chunk: string) => {
+    buffered += chunk;
+    let nl = buffered.indexOf('\n');
+    while (nl >= 0) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      const next = waiting.shift();
+      if (next) next(line);
+      else lines.push(line);
+      nl = buffered.indexOf('\n');
+    }
+  });
+  return {
+    line: () => {
+      const ready = lines.shift();
+      return ready !== undefined ? Promise.resolve(ready) : new Promise((resolve) => waiting.push(resolve));
+    },
+  };
+}
+
+describe('SQLite metadata store', () => {
+  let dir: string;
+  let file: string;
+
+  beforeEach(async () => {
+    dir = await makeTempDir();
+    file = path.join(dir, 'nested', 'flowtrail.db');
+  });
+
+  afterEach(async () => {
+    await fsp.rm(dir, { recursive: true, force: true });
+  });
+
+  it('creates the parent directory and names the file in its location', async () => {
+    const store = openSqliteMetadataStore(file);
+    try {
+      expect(store.location).toBe(`sqlite:${file}`);
+      await expect(fsp.stat(file)).resolves.toBeTruthy();
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('puts the database in WAL mode', async () => {
+    const store = openSqliteMetadataStore(file);
+    try {
+      await store.createRun(newRun('A'));
+      const db = new BetterSqlite3(file);
+      try {
+        expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      } finally {
+        db.close();
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('records migrations and does not re-apply them when re-opened', async () => {
+    const first = openSqliteMetadataStore(file);
+    const created = await first.createRun(newRun('A'));
+    await first.close();
+
+    const recorded = readMigrations(file);
+    expect(recorded.map((m) => ({ id: m.id, name: m.name }))).toEqual(
+      sqliteMigrations.map((m) => ({ id: m.id, name: m.name })),
+    );
+    for (const m of recorded) expect(m.applied_at).toBeGreaterThan(0);
+
+    const second = openSqliteMetadataStore(file);
+    try {
+      expect(readMigrations(file)).toEqual(recorded);
+      // The data written before survives, and numbering continues.
+      expect(await second.getRun('A', 1)).toEqual(created);
+      expect((await second.createRun(newRun('A'))).runNumber).toBe(2);
+    } finally {
+      await second.close();
+    }
+
+    const db = new BetterSqlite3(file);
+    try {
+      expect(migrateSqlite(db)).toBe(0);
+    } finally {
+      db.close();
+    }
+    expect(readMigrations(file)).toEqual(recorded);
+  });
+
+  it('applies only migrations that are newer than the recorded ones', () => {
+    const db = new BetterSqlite3(path.join(dir, 'custom.db'));
+    try {
+      const m1 = { id: 1, name: 'one', statements: ['CREATE TABLE one (x INTEGER)'] };
+      const m2 = { id: 2, name: 'two', statements: ['CREATE TABLE two (y INTEGER)'] };
+      expect(migrateSqlite(db, [m1])).toBe(1);
+      expect(migrateSqlite(db, [m1])).toBe(0);
+      expect(migrateSqlite(db, [m1, m2])).toBe(1);
+      expect(migrateSqlite(db, [m1, m2])).toBe(0);
+      const rows = db.prepare('SELECT id, name FROM flowtrail_migrations ORDER BY id').all();
+      expect(rows).toEqual([
+        { id: 1, name: 'one' },
+        { id: 2, name: 'two' },
+      ]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('rolls back a failing migration and reports a StoreError', () => {
+    const db = new BetterSqlite3(path.join(dir, 'broken.db'));
+    try {
+      const bad = {
+        id: 1,
+        name: 'broken',
+        statements: ['CREATE TABLE ok (x INTEGER)', 'THIS IS NOT SQL'],
+      };
+      expect(() => migrateSqlite(db, [bad])).toThrow(StoreError);
+      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all();
+      expect(tables).toEqual([{ name: 'flowtrail_migrations' }]);
+      expect(db.prepare('SELECT COUNT(*) AS n FROM flowtrail_migrations').get()).toEqual({ n: 0 });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('reports a file that cannot be opened as a StoreError', async () => {
+    const notADb = path.join(dir, 'not-a-db');
+    await fsp.writeFile(notADb, 'this is not an sqlite file, just some text that is long enough to have a header');
+    expect(() => openSqliteMetadataStore(notADb)).toThrow(StoreError);
+  });
+
+  it('allocates distinct run numbers 1..100 to 4 processes creating 25 runs each', async () => {
+    const children = Array.from({ length: 4 }, () =>
+      spawn(process.execPath, ['--import', 'tsx', CREATE_RUNS, file, 'ConcurrentFlow', '25'], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+      }),
+    );
+    const stderr = children.map(() => '');
+    const exits = children.map(
+      (child, i) =>
+        new Promise<number | null>((resolve, reject) => {
+          child.stderr!.setEncoding('utf8');
+          child.stderr!.on('data', (chunk: string) => {
+            stderr[i] += chunk;
+          });
+          child.on('error', reject);
+          child.on('exit', (code) => resolve(code));
+        }),
+    );
+    try {
+      const readers = children.map(lineReader);
+      // Every child has opened (and, racing, migrated) the file before any of them creates runs.
+      const ready = await Promise.all(readers.map((r) => r.line()));
+      expect(ready).toEqual(['ready', 'ready', 'ready', 'ready']);
+      for (const child of children) child.stdin!.end('go\n');
+      const outputs = await Promise.all(readers.map((r) => r.line()));
+      const codes = await Promise.all(exits);
+      expect(codes, stderr.join('\n')).toEqual([0, 0, 0, 0]);
+
+      const perChild = outputs.map((o) => JSON.parse(o) as number[]);
+      for (const numbers of perChild) expect(numbers).toHaveLength(25);
+      const all = perChild.flat().sort((a, b) => a - b);
+      expect(new Set(all).size).toBe(100);
+      expect(all).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+
+      const store = openSqliteMetadataStore(file);
+      try {
+        expect(await store.listFlows()).toEqual([
+          { name: 'ConcurrentFlow', createdAt: expect.any(Number), lastRunNumber: 100 },
+        ]);
+        const runs = await store.listRuns('ConcurrentFlow', { limit: 1000 });
+        expect(runs.map((r) => r.runNumber)).toEqual(Array.from({ length: 100 }, (_, i) => 100 - i));
+        expect(new Set(runs.map((r) => r.orchestratorPid)).size).toBe(4);
+      } finally {
+        await store.close();
+      }
+      expect(readMigrations(file).map((m) => m.id)).toEqual(sqliteMigrations.map((m) => m.id));
+    } finally {
+      for (const child of children) if (child.exitCode === null) child.kill();
+    }
+  });
+});
