@@ -96,7 +96,7 @@ export function buildGraph(cls: abstract new (...args: never[]) => unknown): Flo
       join: d.join,
       splitStack: [],
       options: d,
-      ...(d.foreach ? { foreach: d.foreach } : {}),
+      ...(d.foreach !== undefined ? { foreach: d.foreach } : {}),
     });
   }
   for (const node of nodes.values()) checkTransitions(flowName, node, nodes);

@@ -58,7 +58,12 @@ function task(runId: number, taskId: number, overrides: Partial<TaskRecord> = {}
   };
 }
 
-function attempt(runId: number, taskId: number, n: number, overrides: Partial<AttemptRecord> = {}): AttemptRecord {
+function attempt(
+  runId: number,
+  taskId: number,
+  n: number,
+  overrides: Partial<AttemptRecord> = {},
+): AttemptRecord {
   return {
     runId,
     taskId,
@@ -72,18 +77,44 @@ function attempt(runId: number, taskId: number, n: number, overrides: Partial<At
   };
 }
 
-function artifact(runId: number, taskId: number, n: number, name: string, sha = `${name}-${taskId}-${n}`): ArtifactRecord {
-  return { runId, taskId, attempt: n, name, sha, codec: 'msgpack', size: name.length * 10 + n, createdAt: T0 + n };
+function artifact(
+  runId: number,
+  taskId: number,
+  n: number,
+  name: string,
+  sha = `${name}-${taskId}-${n}`,
+): ArtifactRecord {
+  return {
+    runId,
+    taskId,
+    attempt: n,
+    name,
+    sha,
+    codec: 'msgpack',
+    size: name.length * 10 + n,
+    createdAt: T0 + n,
+  };
 }
 
-function log(runId: number, taskId: number, n: number, seq: number, stream: LogLine['stream'], line: string): LogLine {
+function log(
+  runId: number,
+  taskId: number,
+  n: number,
+  seq: number,
+  stream: LogLine['stream'],
+  line: string,
+): LogLine {
   return { runId, taskId, attempt: n, seq, stream, ts: T0 + seq, line };
 }
 
 const byKey = (a: ArtifactRecord, b: ArtifactRecord): number =>
   a.taskId - b.taskId || a.attempt - b.attempt || a.name.localeCompare(b.name);
 
-const BOOM: ExceptionRecord = { type: 'Error', message: 'boom', stack: 'Error: boom\n    at step (flow.ts:1:1)' };
+const BOOM: ExceptionRecord = {
+  type: 'Error',
+  message: 'boom',
+  stack: 'Error: boom\n    at step (flow.ts:1:1)',
+};
 
 export function runMetadataStoreSuite(name: string, makeStore: () => Promise<MetadataStoreFixture>): void {
   describe(`MetadataStore conformance: ${name}`, () => {
@@ -101,6 +132,17 @@ export function runMetadataStoreSuite(name: string, makeStore: () => Promise<Met
 
     /** Creates a run and returns it. */
     const run = (overrides: Partial<NewRun> = {}): Promise<RunRecord> => store.createRun(newRun(overrides));
+
+    it('accepts empty update patches as no-ops', async () => {
+      const r = await run();
+      await store.write([{ op: 'task.create', task: task(r.id, 1) }]);
+      await store.write([
+        { op: 'run.update', runId: r.id, patch: {} },
+        { op: 'task.update', runId: r.id, taskId: 1, patch: { status: undefined } },
+      ]);
+      expect((await store.getRunById(r.id))!.status).toBe('running');
+      expect((await store.getTask(r.id, 1))!.status).toBe(task(r.id, 1).status);
+    });
 
     it('has a location string', () => {
       expect(typeof store.location).toBe('string');
@@ -159,7 +201,9 @@ export function runMetadataStoreSuite(name: string, makeStore: () => Promise<Met
 
       it('allocates distinct run numbers to concurrent createRun calls', async () => {
         const runs = await Promise.all(Array.from({ length: 20 }, () => run({ flow: 'Busy' })));
-        expect(runs.map((r) => r.runNumber).sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+        expect(runs.map((r) => r.runNumber).sort((x, y) => x - y)).toEqual(
+          Array.from({ length: 20 }, (_, i) => i + 1),
+        );
         expect(new Set(runs.map((r) => r.id)).size).toBe(20);
       });
 
@@ -218,14 +262,19 @@ export function runMetadataStoreSuite(name: string, makeStore: () => Promise<Met
         const seen: number[] = [];
         let cursor: number | undefined;
         for (let page = 0; page < 20; page++) {
-          const rows = await store.listRuns('A', { limit: 3, ...(cursor === undefined ? {} : { beforeRunNumber: cursor }) });
+          const rows = await store.listRuns('A', {
+            limit: 3,
+            ...(cursor === undefined ? {} : { beforeRunNumber: cursor }),
+          });
           if (rows.length === 0) break;
           expect(rows.length).toBeLessThanOrEqual(3);
           seen.push(...rows.map((r) => r.runNumber));
           cursor = rows[rows.length - 1]!.runNumber;
         }
         expect(seen).toEqual([10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
-        expect((await store.listRuns('A', { beforeRunNumber: 4 })).map((r) => r.runNumber)).toEqual([3, 2, 1]);
+        expect((await store.listRuns('A', { beforeRunNumber: 4 })).map((r) => r.runNumber)).toEqual([
+          3, 2, 1,
+        ]);
         expect(await store.listRuns('A', { beforeRunNumber: 1 })).toEqual([]);
       });
 
@@ -330,7 +379,10 @@ export function runMetadataStoreSuite(name: string, makeStore: () => Promise<Met
           { runId: r.id, name: 'work', createdAt: T0 + 2, finishedAt: null },
         ]);
         await store.write([
-          { op: 'step.upsert', step: { runId: r.id, name: 'start', createdAt: T0 + 500, finishedAt: T0 + 10 } },
+          {
+            op: 'step.upsert',
+            step: { runId: r.id, name: 'start', createdAt: T0 + 500, finishedAt: T0 + 10 },
+          },
         ]);
         expect(await store.listSteps(r.id)).toEqual([
           { runId: r.id, name: 'start', createdAt: T0 + 1, finishedAt: T0 + 10 },
@@ -355,7 +407,13 @@ export function runMetadataStoreSuite(name: string, makeStore: () => Promise<Met
           finishedAt: T0 + 30,
           originPathspec: 'A/1/inner/2',
         });
-        const t3 = task(r.id, 3, { step: 'inner', foreachPath: [0], parentIds: [1, 2], successful: false, status: 'failed' });
+        const t3 = task(r.id, 3, {
+          step: 'inner',
+          foreachPath: [0],
+          parentIds: [1, 2],
+          successful: false,
+          status: 'failed',
+        });
         const t10 = task(r.id, 10, { step: 'join', parentIds: [2, 3, 1] });
         await store.write([
           { op: 'task.create', task: t10 },
@@ -392,18 +450,41 @@ export function runMetadataStoreSuite(name: string, makeStore: () => Promise<Met
         const t = task(r.id, 1, { step: 'fan', foreachPath: [2], parentIds: [7] });
         await store.write([{ op: 'task.create', task: t }]);
         await store.write([
-          { op: 'task.update', runId: r.id, taskId: 1, patch: { status: 'running', startedAt: T0 + 5, attempts: 1 } },
+          {
+            op: 'task.update',
+            runId: r.id,
+            taskId: 1,
+            patch: { status: 'running', startedAt: T0 + 5, attempts: 1 },
+          },
         ]);
-        expect(await store.getTask(r.id, 1)).toEqual({ ...t, status: 'running', startedAt: T0 + 5, attempts: 1 });
+        expect(await store.getTask(r.id, 1)).toEqual({
+          ...t,
+          status: 'running',
+          startedAt: T0 + 5,
+          attempts: 1,
+        });
         await store.write([
           {
             op: 'task.update',
             runId: r.id,
             taskId: 1,
-            patch: { status: 'completed', successful: true, foreachCount: 12, finalAttempt: 0, finishedAt: T0 + 9 },
+            patch: {
+              status: 'completed',
+              successful: true,
+              foreachCount: 12,
+              finalAttempt: 0,
+              finishedAt: T0 + 9,
+            },
           },
         ]);
-        const done = { ...t, status: 'completed', startedAt: T0 + 5, attempts: 1, successful: true, foreachCount: 12 };
+        const done = {
+          ...t,
+          status: 'completed',
+          startedAt: T0 + 5,
+          attempts: 1,
+          successful: true,
+          foreachCount: 12,
+        };
         expect(await store.getTask(r.id, 1)).toEqual({ ...done, finalAttempt: 0, finishedAt: T0 + 9 });
         await store.write([{ op: 'task.update', runId: r.id, taskId: 1, patch: { successful: false } }]);
         expect((await store.getTask(r.id, 1))?.successful).toBe(false);
@@ -419,7 +500,12 @@ export function runMetadataStoreSuite(name: string, makeStore: () => Promise<Met
           { op: 'attempt.start', attempt: attempt(r.id, 1, 0, { envInfo }) },
         ]);
         expect(await store.listAttempts(r.id, 1)).toEqual([attempt(r.id, 1, 0, { envInfo })]);
-        const error: ExceptionRecord = { type: 'TypeError', message: 'x is undefined', stack: 'TypeError: …', code: 'TASK_FAILED' };
+        const error: ExceptionRecord = {
+          type: 'TypeError',
+          message: 'x is undefined',
+          stack: 'TypeError: …',
+          code: 'TASK_FAILED',
+        };
         await store.write([
           {
             op: 'attempt.finish',
@@ -455,7 +541,10 @@ export function runMetadataStoreSuite(name: string, makeStore: () => Promise<Met
         const statuses = ['running', 'completed', 'failed', 'timeout', 'killed', 'cloned'] as const;
         await store.write([
           { op: 'task.create', task: task(r.id, 1) },
-          ...statuses.map((status, n) => ({ op: 'attempt.start' as const, attempt: attempt(r.id, 1, n, { status }) })),
+          ...statuses.map((status, n) => ({
+            op: 'attempt.start' as const,
+            attempt: attempt(r.id, 1, n, { status }),
+          })),
         ]);
         expect((await store.listAttempts(r.id, 1)).map((a) => a.status)).toEqual([...statuses]);
       });
@@ -467,12 +556,19 @@ export function runMetadataStoreSuite(name: string, makeStore: () => Promise<Met
           { op: 'task.create', task: task(r.id, 2) },
           {
             op: 'artifacts.add',
-            artifacts: [artifact(r.id, 1, 0, 'score'), artifact(r.id, 1, 0, 'model'), artifact(r.id, 1, 0, 'stale')],
+            artifacts: [
+              artifact(r.id, 1, 0, 'score'),
+              artifact(r.id, 1, 0, 'model'),
+              artifact(r.id, 1, 0, 'stale'),
+            ],
           },
           { op: 'artifacts.add', artifacts: [artifact(r.id, 1, 1, 'score'), artifact(r.id, 1, 1, 'model')] },
           { op: 'artifacts.add', artifacts: [artifact(r.id, 2, 0, 'x')] },
         ]);
-        expect(await store.listArtifacts(r.id, 1)).toEqual([artifact(r.id, 1, 1, 'model'), artifact(r.id, 1, 1, 'score')]);
+        expect(await store.listArtifacts(r.id, 1)).toEqual([
+          artifact(r.id, 1, 1, 'model'),
+          artifact(r.id, 1, 1, 'score'),
+        ]);
         expect(await store.listArtifacts(r.id, 1, { attempt: 0 })).toEqual([
           artifact(r.id, 1, 0, 'model'),
           artifact(r.id, 1, 0, 'score'),
@@ -490,7 +586,9 @@ export function runMetadataStoreSuite(name: string, makeStore: () => Promise<Met
           { op: 'task.create', task: task(r.id, 1, { finalAttempt: 0 }) },
           { op: 'artifacts.add', artifacts: [artifact(r.id, 1, 0, 'x', 'sha-old')] },
         ]);
-        await store.write([{ op: 'artifacts.add', artifacts: [{ ...artifact(r.id, 1, 0, 'x', 'sha-new'), size: 3 }] }]);
+        await store.write([
+          { op: 'artifacts.add', artifacts: [{ ...artifact(r.id, 1, 0, 'x', 'sha-new'), size: 3 }] },
+        ]);
         const rows = await store.listArtifacts(r.id, 1);
         expect(rows).toHaveLength(1);
         expect(rows[0]).toMatchObject({ name: 'x', sha: 'sha-new', size: 3 });
@@ -498,7 +596,9 @@ export function runMetadataStoreSuite(name: string, makeStore: () => Promise<Met
 
       it('stores many artifacts in one batch', async () => {
         const r = await run();
-        const many = Array.from({ length: 1000 }, (_, i) => artifact(r.id, 1, 0, `a${String(i).padStart(4, '0')}`));
+        const many = Array.from({ length: 1000 }, (_, i) =>
+          artifact(r.id, 1, 0, `a${String(i).padStart(4, '0')}`),
+        );
         await store.write([
           { op: 'task.create', task: task(r.id, 1, { finalAttempt: 0 }) },
           { op: 'artifacts.add', artifacts: many },
@@ -565,7 +665,10 @@ export function runMetadataStoreSuite(name: string, makeStore: () => Promise<Met
           { op: 'task.create', task: task(r.id, 1, { attempts: 2, finalAttempt: 1 }) },
           {
             op: 'logs.append',
-            lines: [log(r.id, 1, 0, 0, 'stdout', 'first try'), log(r.id, 1, 0, 1, 'stderr', 'first try failed')],
+            lines: [
+              log(r.id, 1, 0, 0, 'stdout', 'first try'),
+              log(r.id, 1, 0, 1, 'stderr', 'first try failed'),
+            ],
           },
         ]);
         // Written out of order, across two batches.
@@ -597,7 +700,9 @@ export function runMetadataStoreSuite(name: string, makeStore: () => Promise<Met
         expect((await store.readLogs(r.id, 1, { stream: 'stderr' })).map((l) => l.seq)).toEqual([2, 4]);
         expect((await store.readLogs(r.id, 1, { afterSeq: 1 })).map((l) => l.seq)).toEqual([2, 3, 4]);
         expect((await store.readLogs(r.id, 1, { afterSeq: 4 })).map((l) => l.seq)).toEqual([]);
-        expect((await store.readLogs(r.id, 1, { afterSeq: 0, stream: 'stdout' })).map((l) => l.seq)).toEqual([1, 3]);
+        expect((await store.readLogs(r.id, 1, { afterSeq: 0, stream: 'stdout' })).map((l) => l.seq)).toEqual([
+          1, 3,
+        ]);
         expect((await store.readLogs(r.id, 1, { limit: 2 })).map((l) => l.seq)).toEqual([0, 1]);
         expect(await store.readLogs(r.id, 1, { attempt: 0 })).toEqual([
           log(r.id, 1, 0, 0, 'stdout', 'first try'),
@@ -611,7 +716,10 @@ export function runMetadataStoreSuite(name: string, makeStore: () => Promise<Met
         const r = await run();
         await store.write([
           { op: 'task.create', task: task(r.id, 1, { status: 'running', attempts: 2, finalAttempt: null }) },
-          { op: 'logs.append', lines: [log(r.id, 1, 0, 0, 'stdout', 'old'), log(r.id, 1, 1, 0, 'stdout', 'live')] },
+          {
+            op: 'logs.append',
+            lines: [log(r.id, 1, 0, 0, 'stdout', 'old'), log(r.id, 1, 1, 0, 'stdout', 'live')],
+          },
         ]);
         expect((await store.readLogs(r.id, 1)).map((l) => l.line)).toEqual(['live']);
       });
@@ -621,7 +729,12 @@ export function runMetadataStoreSuite(name: string, makeStore: () => Promise<Met
         await store.write([
           { op: 'step.upsert', step: { runId: r.id, name: 'start', createdAt: T0, finishedAt: null } },
           { op: 'task.create', task: task(r.id, 1) },
-          { op: 'task.update', runId: r.id, taskId: 1, patch: { status: 'running', attempts: 1, startedAt: T0 } },
+          {
+            op: 'task.update',
+            runId: r.id,
+            taskId: 1,
+            patch: { status: 'running', attempts: 1, startedAt: T0 },
+          },
           { op: 'attempt.start', attempt: attempt(r.id, 1, 0) },
           { op: 'logs.append', lines: [log(r.id, 1, 0, 0, 'stdout', 'hi')] },
           { op: 'artifacts.add', artifacts: [artifact(r.id, 1, 0, 'x')] },
@@ -644,8 +757,14 @@ export function runMetadataStoreSuite(name: string, makeStore: () => Promise<Met
           { op: 'run.update', runId: r.id, patch: { status: 'completed', finishedAt: T0 + 2 } },
         ]);
         expect((await store.getRunById(r.id))?.status).toBe('completed');
-        expect(await store.listSteps(r.id)).toEqual([{ runId: r.id, name: 'start', createdAt: T0, finishedAt: T0 + 1 }]);
-        expect(await store.getTask(r.id, 1)).toMatchObject({ status: 'completed', successful: true, finalAttempt: 0 });
+        expect(await store.listSteps(r.id)).toEqual([
+          { runId: r.id, name: 'start', createdAt: T0, finishedAt: T0 + 1 },
+        ]);
+        expect(await store.getTask(r.id, 1)).toMatchObject({
+          status: 'completed',
+          successful: true,
+          finalAttempt: 0,
+        });
         expect((await store.listAttempts(r.id, 1))[0]?.status).toBe('completed');
         expect(await store.listArtifacts(r.id, 1)).toEqual([artifact(r.id, 1, 0, 'x')]);
         expect((await store.readLogs(r.id, 1)).map((l) => l.line)).toEqual(['hi']);
@@ -705,14 +824,23 @@ export function runMetadataStoreSuite(name: string, makeStore: () => Promise<Met
         });
         const running = task(r.id, 2, { status: 'running', attempts: 2, startedAt: T0 + 6 });
         const pending = task(r.id, 3, { status: 'pending' });
-        const failed = task(r.id, 4, { status: 'failed', successful: false, attempts: 1, finalAttempt: 0, finishedAt: T0 + 7 });
+        const failed = task(r.id, 4, {
+          status: 'failed',
+          successful: false,
+          attempts: 1,
+          finalAttempt: 0,
+          finishedAt: T0 + 7,
+        });
         await store.write([
           { op: 'task.create', task: done },
           { op: 'task.create', task: running },
           { op: 'task.create', task: pending },
           { op: 'task.create', task: failed },
           { op: 'attempt.start', attempt: attempt(r.id, 1, 0, { status: 'completed', finishedAt: T0 + 5 }) },
-          { op: 'attempt.start', attempt: attempt(r.id, 2, 0, { status: 'failed', finishedAt: T0 + 6, exception: BOOM }) },
+          {
+            op: 'attempt.start',
+            attempt: attempt(r.id, 2, 0, { status: 'failed', finishedAt: T0 + 6, exception: BOOM }),
+          },
           { op: 'attempt.start', attempt: attempt(r.id, 2, 1, { status: 'running' }) },
           { op: 'attempt.start', attempt: attempt(r.id, 4, 0, { status: 'timeout', finishedAt: T0 + 7 }) },
         ]);
@@ -726,10 +854,25 @@ export function runMetadataStoreSuite(name: string, makeStore: () => Promise<Met
         const at = T0 + 1000;
         expect(await store.markRunCrashed(r.id, at, reason)).toBe(true);
 
-        expect(await store.getRunById(r.id)).toEqual({ ...r, status: 'crashed', finishedAt: at, error: reason });
+        expect(await store.getRunById(r.id)).toEqual({
+          ...r,
+          status: 'crashed',
+          finishedAt: at,
+          error: reason,
+        });
         expect(await store.getTask(r.id, 1)).toEqual(done);
-        expect(await store.getTask(r.id, 2)).toEqual({ ...running, status: 'failed', successful: false, finishedAt: at });
-        expect(await store.getTask(r.id, 3)).toEqual({ ...pending, status: 'failed', successful: false, finishedAt: at });
+        expect(await store.getTask(r.id, 2)).toEqual({
+          ...running,
+          status: 'failed',
+          successful: false,
+          finishedAt: at,
+        });
+        expect(await store.getTask(r.id, 3)).toEqual({
+          ...pending,
+          status: 'failed',
+          successful: false,
+          finishedAt: at,
+        });
         expect(await store.getTask(r.id, 4)).toEqual(failed);
         expect(await store.listAttempts(r.id, 1)).toEqual([
           attempt(r.id, 1, 0, { status: 'completed', finishedAt: T0 + 5 }),
@@ -745,7 +888,12 @@ export function runMetadataStoreSuite(name: string, makeStore: () => Promise<Met
 
         // A second call changes nothing.
         expect(await store.markRunCrashed(r.id, at + 1, { ...reason, message: 'again' })).toBe(false);
-        expect(await store.getRunById(r.id)).toEqual({ ...r, status: 'crashed', finishedAt: at, error: reason });
+        expect(await store.getRunById(r.id)).toEqual({
+          ...r,
+          status: 'crashed',
+          finishedAt: at,
+          error: reason,
+        });
 
         // Other runs are untouched.
         expect(await store.getRunById(other.id)).toEqual(other);

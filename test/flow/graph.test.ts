@@ -5,6 +5,7 @@ import {
   FlowSpec,
   type Inputs,
   InvalidGraphError,
+  param,
   retry,
   step,
   timeout,
@@ -425,15 +426,107 @@ describe('buildGraph: valid shapes', () => {
     });
   });
 
-  it('collects parameters', () => {
+  it('lets a join split again (static and foreach)', () => {
+    class JoinThenSplitFlow extends FlowSpec {
+      items!: number[];
+
+      @step({ next: ['a', 'b'] })
+      async start() {}
+
+      @step({ next: 'join1' })
+      async a() {}
+
+      @step({ next: 'join1' })
+      async b() {}
+
+      @step({ next: ['c', 'd'] })
+      async join1(_inputs: Inputs<JoinThenSplitFlow>) {}
+
+      @step({ next: 'join2' })
+      async c() {}
+
+      @step({ next: 'join2' })
+      async d() {}
+
+      @step({ next: 'work', foreach: 'items' })
+      async join2(_inputs: Inputs<JoinThenSplitFlow>) {}
+
+      @step({ next: 'join3' })
+      async work() {}
+
+      @step({ next: 'end' })
+      async join3(_inputs: Inputs<JoinThenSplitFlow>) {}
+
+      @step()
+      async end() {}
+    }
+    const graph = buildGraph(JoinThenSplitFlow);
+    expectTopological(graph);
+    expect(node(graph, 'start').matchingJoin).toBe('join1');
+    expect(node(graph, 'join1')).toMatchObject({
+      kind: 'split',
+      join: true,
+      closes: 'start',
+      matchingJoin: 'join2',
+      inputOrder: ['a', 'b'],
+      splitStack: [],
+    });
+    expect(node(graph, 'c').splitStack).toEqual(['join1']);
+    expect(node(graph, 'join2')).toMatchObject({
+      kind: 'foreach',
+      join: true,
+      closes: 'join1',
+      matchingJoin: 'join3',
+      inputOrder: ['c', 'd'],
+      splitStack: [],
+    });
+    expect(node(graph, 'work').splitStack).toEqual(['join2']);
+    expect(node(graph, 'join3')).toMatchObject({ kind: 'join', closes: 'join2', splitStack: [] });
+  });
+
+  it('collects the declared parameters', () => {
     class WithParams extends FlowSpec {
+      @param.number({ default: 0.1 }) learningRate!: number;
+      @param.string({ required: true }) dataset!: string;
+
       @step({ next: 'end' })
       async start() {}
 
       @step()
       async end() {}
     }
-    expect(buildGraph(WithParams).params).toBeInstanceOf(Map);
+    const { params } = buildGraph(WithParams);
+    expect([...params.keys()]).toEqual(['learningRate', 'dataset']);
+    expect(params.get('learningRate')).toMatchObject({
+      cliName: 'learning-rate',
+      type: 'number',
+      default: 0.1,
+    });
+    expect(params.get('dataset')).toMatchObject({ type: 'string', required: true });
+  });
+
+  it('inherits steps from a parent flow and lets a subclass re-route them', () => {
+    class BaseFlow extends FlowSpec {
+      @step({ next: 'end' })
+      async start() {}
+
+      @step()
+      async end() {}
+    }
+    class ChildFlow extends BaseFlow {
+      @retry({ times: 2 })
+      @step({ next: 'middle' })
+      override async start() {}
+
+      @step({ next: 'end' })
+      async middle() {}
+    }
+    expect(buildGraph(BaseFlow).order).toEqual(['start', 'end']);
+    expect(node(buildGraph(BaseFlow), 'start').options.retry).toBeUndefined();
+    const child = buildGraph(ChildFlow);
+    expect(child.flowName).toBe('ChildFlow');
+    expect(child.order).toEqual(['start', 'middle', 'end']);
+    expect(node(child, 'start').options.retry).toEqual({ times: 2 });
   });
 });
 
@@ -925,5 +1018,16 @@ describe('buildGraph: invalid shapes', () => {
       async end() {}
     }
     expectInvalid(() => buildGraph(ReservedNextFlow), 'next', /'next'.*reserved/);
+  });
+
+  it('refuses a foreach that names an empty artifact', () => {
+    class EmptyForeach extends FlowSpec {
+      items!: string[];
+      @step({ next: 'work', foreach: '' as never }) start() {}
+      @step({ next: 'join' }) work() {}
+      @step({ next: 'end' }) join(_inputs: unknown) {}
+      @step() end() {}
+    }
+    expectInvalid(() => buildGraph(EmptyForeach), 'start', /names no artifact to iterate/);
   });
 });

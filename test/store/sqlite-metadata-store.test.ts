@@ -58,11 +58,16 @@ function readMigrations(file: string): { id: number; name: string; applied_at: n
   }
 }
 
-/** Collects a child's stdout line by line; `line()` resolves with the next line. */
-function lineReader(child: ChildProcess): { line: () => Promise<string> } {
+/**
+ * Collects a child's stdout line by line; `line()` resolves with the next line, or rejects (with the
+ * child's stderr) when stdout ends first.
+ */
+function lineReader(child: ChildProcess, stderr: () => string): { line: () => Promise<string> } {
   let buffered = '';
-  const waiting: ((line: string) => void)[] = [];
+  let ended = false;
   const lines: string[] = [];
+  const waiting: { resolve: (line: string) => void; reject: (error: Error) => void }[] = [];
+  const failure = () => new Error(`child ${child.pid} closed its output early:\n${stderr()}`);
   child.stdout!.setEncoding('utf8');
   child.stdout!.on('data', (chunk: string) => {
     buffered += chunk;
@@ -71,15 +76,21 @@ function lineReader(child: ChildProcess): { line: () => Promise<string> } {
       const line = buffered.slice(0, nl);
       buffered = buffered.slice(nl + 1);
       const next = waiting.shift();
-      if (next) next(line);
+      if (next) next.resolve(line);
       else lines.push(line);
       nl = buffered.indexOf('\n');
     }
   });
+  child.stdout!.on('end', () => {
+    ended = true;
+    for (const w of waiting.splice(0)) w.reject(failure());
+  });
   return {
     line: () => {
       const ready = lines.shift();
-      return ready !== undefined ? Promise.resolve(ready) : new Promise((resolve) => waiting.push(resolve));
+      if (ready !== undefined) return Promise.resolve(ready);
+      if (ended) return Promise.reject(failure());
+      return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
     },
   };
 }
@@ -190,7 +201,10 @@ describe('SQLite metadata store', () => {
 
   it('reports a file that cannot be opened as a StoreError', async () => {
     const notADb = path.join(dir, 'not-a-db');
-    await fsp.writeFile(notADb, 'this is not an sqlite file, just some text that is long enough to have a header');
+    await fsp.writeFile(
+      notADb,
+      'this is not an sqlite file, just some text that is long enough to have a header',
+    );
     expect(() => openSqliteMetadataStore(notADb)).toThrow(StoreError);
   });
 
@@ -213,7 +227,7 @@ describe('SQLite metadata store', () => {
         }),
     );
     try {
-      const readers = children.map(lineReader);
+      const readers = children.map((child, i) => lineReader(child, () => stderr[i]!));
       // Every child has opened (and, racing, migrated) the file before any of them creates runs.
       const ready = await Promise.all(readers.map((r) => r.line()));
       expect(ready).toEqual(['ready', 'ready', 'ready', 'ready']);

@@ -158,6 +158,7 @@ export class SqlMetadataStore implements MetadataStore {
         if (p.heartbeatAt !== undefined) set.heartbeat_at = p.heartbeatAt;
         if (p.error !== undefined) set.error = p.error === null ? null : json(p.error);
         if (p.codeSha !== undefined) set.code_sha = p.codeSha;
+        if (Object.keys(set).length === 0) return;
         await trx.updateTable('runs').set(set).where('id', '=', op.runId).execute();
         return;
       }
@@ -186,6 +187,7 @@ export class SqlMetadataStore implements MetadataStore {
         if (p.finalAttempt !== undefined) set.final_attempt = p.finalAttempt;
         if (p.startedAt !== undefined) set.started_at = p.startedAt;
         if (p.finishedAt !== undefined) set.finished_at = p.finishedAt;
+        if (Object.keys(set).length === 0) return;
         await trx
           .updateTable('tasks')
           .set(set)

@@ -50,7 +50,7 @@ export function migrateSqlite(
  */
 export function openSqliteMetadataStore(file: string): SqlMetadataStore {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  let sqlite: BetterSqlite3.Database;
+  let sqlite: BetterSqlite3.Database | undefined;
   try {
     sqlite = new BetterSqlite3(file);
     sqlite.pragma('busy_timeout = 10000');
@@ -59,6 +59,7 @@ export function openSqliteMetadataStore(file: string): SqlMetadataStore {
     sqlite.pragma('foreign_keys = ON');
     migrateSqlite(sqlite);
   } catch (e) {
+    sqlite?.close();
     if (e instanceof StoreError) throw e;
     throw new StoreError(`Cannot open the SQLite store at ${file}: ${(e as Error).message}`, e);
   }
