@@ -1,6 +1,6 @@
 /** Messages between the orchestrator and its worker processes (over Node IPC). */
 import type { ExceptionRecord } from '../core/errors.ts';
-import type { EnvironmentInfo } from '../store/metadata-store.ts';
+import type { EnvironmentInfo, LogStream } from '../store/metadata-store.ts';
 
 /** Where an artifact's bytes are and how to decode them. */
 export interface ArtifactRef {
@@ -64,6 +64,8 @@ export interface TaskOutcome {
 
 export type FromWorker =
   | { type: 'ready'; envInfo: EnvironmentInfo }
+  /** Text written by JavaScript in the worker (console.log, process.stdout.write), stamped when written. */
+  | { type: 'output'; stream: LogStream; text: string; ts: number }
   | { type: 'load-failed'; exception: ExceptionRecord }
   | ({ type: 'done' } & TaskOutcome);
 

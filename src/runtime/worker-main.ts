@@ -150,7 +150,32 @@ export async function runTask(
   return outcome;
 }
 
+/**
+ * Routes JavaScript writes to stdout/stderr through IPC, so lines keep their order across the two
+ * streams and their write time. Writes that bypass these methods (native code, child processes)
+ * still reach the orchestrator through the pipes.
+ */
+function forwardOutput(): void {
+  for (const stream of ['stdout', 'stderr'] as const) {
+    const target = process[stream];
+    const original = target.write.bind(target);
+    const forward = (chunk: unknown, encoding?: unknown, callback?: unknown): boolean => {
+      const cb = typeof encoding === 'function' ? encoding : callback;
+      if (!process.connected) return original(chunk as string, encoding as BufferEncoding, cb as () => void);
+      const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
+      send({ type: 'output', stream, text, ts: Date.now() });
+      if (typeof cb === 'function') queueMicrotask(() => (cb as () => void)());
+      return true;
+    };
+    target.write = forward as typeof target.write;
+    marks[stream] = () => original(`${END_OF_TASK_MARK}\n`);
+  }
+}
+
+const marks: Record<'stdout' | 'stderr', () => void> = { stdout: () => {}, stderr: () => {} };
+
 async function main(): Promise<void> {
+  forwardOutput();
   const [flowBundle, flowName, artifactRoot] = process.argv.slice(2) as [string, string, string];
   // The orchestrator is gone: nothing can receive our results.
   process.on('disconnect', () => process.exit(0));
@@ -171,8 +196,8 @@ async function main(): Promise<void> {
     queue = queue.then(async () => {
       const outcome = await runTask(loaded.cls, loaded.graph, store, message.task);
       // Pipes are synchronous on POSIX, so the marks are in the pipes before the IPC message leaves.
-      process.stdout.write(`${END_OF_TASK_MARK}\n`);
-      process.stderr.write(`${END_OF_TASK_MARK}\n`);
+      marks.stdout();
+      marks.stderr();
       send({ type: 'done', ...outcome });
     });
   });

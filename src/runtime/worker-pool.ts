@@ -19,35 +19,40 @@ export interface WorkerEvents {
   onLoadFailed(exception: ExceptionRecord): void;
 }
 
-/** Splits a pipe's text into lines, and notices the end-of-task mark. */
+/** Splits a stream's text into lines, and notices the end-of-task mark. */
 class LineReader {
   private buffer = '';
+  private bufferTs = 0;
   constructor(
-    private readonly emit: (line: string) => void,
-    private readonly onMark: () => void,
+    private readonly emit: (line: string, ts: number) => void,
+    private readonly onMark: () => void = () => {},
   ) {}
 
-  push(chunk: string): void {
+  /** `ts` is when the chunk was written (its first unfinished line keeps the earliest time). */
+  push(chunk: string, ts: number): void {
+    if (this.buffer.length === 0) this.bufferTs = ts;
     this.buffer += chunk;
     for (;;) {
       const nl = this.buffer.indexOf('\n');
       if (nl < 0) break;
       const line = this.buffer.slice(0, nl);
+      const lineTs = this.bufferTs;
       this.buffer = this.buffer.slice(nl + 1);
+      this.bufferTs = ts;
       const mark = line.indexOf(END_OF_TASK_MARK);
       if (mark >= 0) {
         // Output without a final newline ends just before the mark.
-        if (mark > 0) this.emit(line.slice(0, mark));
+        if (mark > 0) this.emit(line.slice(0, mark), lineTs);
         this.onMark();
       } else {
-        this.emit(line);
+        this.emit(line, lineTs);
       }
     }
   }
 
-  /** Emits what is left (the worker died mid-line). */
+  /** Emits what is left (end of a task, or the worker died mid-line). */
   flush(): void {
-    if (this.buffer.length > 0) this.emit(this.buffer);
+    if (this.buffer.length > 0) this.emit(this.buffer, this.bufferTs);
     this.buffer = '';
   }
 }
@@ -63,7 +68,10 @@ export class Worker {
   killedFor: TaskOutcome | undefined;
   private outcome: TaskOutcome | undefined;
   private marks = 0;
-  private readonly readers: Record<LogStream, LineReader>;
+  /** Raw pipes (native writes, child processes), ordered only within each stream. */
+  private readonly pipes: Record<LogStream, LineReader>;
+  /** Writes from JavaScript, forwarded over IPC in the order they happened, across both streams. */
+  private readonly forwarded: Record<LogStream, LineReader>;
   exited = false;
 
   constructor(
@@ -79,17 +87,17 @@ export class Worker {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: { ...process.env, FLOWTRAIL_WORKER: '1' },
     });
-    const mk = (stream: LogStream) =>
-      new LineReader(
-        (line) => {
-          if (this.task) this.events.onLine(this.task, stream, line, Date.now());
-          else process.stderr.write(`[worker ${this.child.pid}] ${line}\n`);
-        },
-        () => this.markSeen(),
-      );
-    this.readers = { stdout: mk('stdout'), stderr: mk('stderr') };
-    this.child.stdout!.setEncoding('utf8').on('data', (c: string) => this.readers.stdout.push(c));
-    this.child.stderr!.setEncoding('utf8').on('data', (c: string) => this.readers.stderr.push(c));
+    const emitter = (stream: LogStream) => (line: string, ts: number) => {
+      if (this.task) this.events.onLine(this.task, stream, line, ts);
+      else process.stderr.write(`[worker ${this.child.pid}] ${line}\n`);
+    };
+    this.pipes = {
+      stdout: new LineReader(emitter('stdout'), () => this.markSeen()),
+      stderr: new LineReader(emitter('stderr'), () => this.markSeen()),
+    };
+    this.forwarded = { stdout: new LineReader(emitter('stdout')), stderr: new LineReader(emitter('stderr')) };
+    this.child.stdout!.setEncoding('utf8').on('data', (c: string) => this.pipes.stdout.push(c, Date.now()));
+    this.child.stderr!.setEncoding('utf8').on('data', (c: string) => this.pipes.stderr.push(c, Date.now()));
     this.child.on('message', (m: FromWorker) => this.onMessage(m));
     // A send racing the worker's exit fails with EPIPE; the exit handler deals with the task.
     this.child.on('error', () => {});
@@ -115,7 +123,12 @@ export class Worker {
       this.onIdle(this);
     } else if (m.type === 'load-failed') {
       this.events.onLoadFailed(m.exception);
+    } else if (m.type === 'output') {
+      this.forwarded[m.stream].push(m.text, m.ts);
     } else if (m.type === 'done') {
+      // Everything forwarded before 'done' belongs to this task; an unfinished last line ends here.
+      this.forwarded.stdout.flush();
+      this.forwarded.stderr.flush();
       const { type: _t, ...outcome } = m;
       this.outcome = outcome;
       this.maybeFinish();
@@ -152,8 +165,8 @@ export class Worker {
 
   private handleExit(code: number | null, signal: NodeJS.Signals | null): void {
     this.exited = true;
-    this.readers.stdout.flush();
-    this.readers.stderr.flush();
+    for (const r of [this.forwarded.stdout, this.forwarded.stderr, this.pipes.stdout, this.pipes.stderr])
+      r.flush();
     const task = this.task;
     this.task = undefined;
     if (task) {
