@@ -32,3 +32,26 @@ export {
   type MergeOptions,
 } from './flow/flow-spec.ts';
 export { buildGraph, type FlowGraph, type GraphNode, type StepKind } from './flow/graph.ts';
+export type { Defer, Deferred } from './client/deferred.ts';
+export {
+  type DataOf,
+  DataArtifact,
+  Flow,
+  Flowtrail,
+  type FlowType,
+  type LogLineView,
+  Run,
+  type RunCode,
+  Step,
+  Task,
+  type TaskAttempt,
+} from './client/objects.ts';
+export {
+  defaultMetadata,
+  defaultNamespace,
+  getMetadata,
+  getNamespace,
+  metadata,
+  namespace,
+} from './client/provider.ts';
+export type { TaskData } from './client/task-data.ts';

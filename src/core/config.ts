@@ -1,10 +1,19 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-/** Where the embedded store lives: `FLOWTRAIL_HOME`, else `.flowtrail/` in the working directory. */
+/**
+ * Where the embedded store lives: `FLOWTRAIL_HOME`; else the nearest `.flowtrail/` in the working
+ * directory or one of its parents; else `.flowtrail/` in the working directory (created on first write).
+ */
 export function resolveHome(cwd: string = process.cwd(), env: NodeJS.ProcessEnv = process.env): string {
   const fromEnv = env.FLOWTRAIL_HOME;
   if (fromEnv && fromEnv.length > 0) return path.resolve(cwd, fromEnv);
+  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, '.flowtrail');
+    if (fs.existsSync(path.join(candidate, 'flowtrail.db'))) return candidate;
+    if (path.dirname(dir) === dir) break;
+  }
   return path.join(cwd, '.flowtrail');
 }
 

@@ -11,7 +11,7 @@ import type { RunRecord, RunStatus } from '../store/metadata-store.ts';
 import { storeArtifact } from './artifact-scope.ts';
 import { environmentInfo, FLOWTRAIL_VERSION } from './environment-info.ts';
 import { type LoadedFlow, loadFlow } from './flow-loader.ts';
-import { reapCrashedRuns } from './liveness.ts';
+import { reapCrashedRuns } from '../store/run-liveness.ts';
 import { type ProgressReporter, silentProgress } from './progress.ts';
 import type { ArtifactRefs } from './protocol.ts';
 import { type ResumeOrigin, Scheduler } from './scheduler.ts';

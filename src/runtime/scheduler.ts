@@ -12,7 +12,7 @@ import type {
   TaskRecord,
 } from '../store/metadata-store.ts';
 import { storeArtifact } from './artifact-scope.ts';
-import { HEARTBEAT_INTERVAL_MS } from './liveness.ts';
+import { HEARTBEAT_INTERVAL_MS } from '../store/run-liveness.ts';
 import type { ProgressReporter } from './progress.ts';
 import type {
   ArtifactRef,

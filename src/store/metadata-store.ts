@@ -149,6 +149,38 @@ export interface RunQuery {
   /** Only runs with a run number below this (cursor for the next page). */
   beforeRunNumber?: number;
   status?: RunStatus;
+  /** Only runs carrying every one of these tags, as user or system tags (an unknown tag matches nothing). */
+  tags?: readonly string[];
+}
+
+/** Which run `latestRun` looks for; every given field must match. */
+export interface LatestRunQuery {
+  flow?: string;
+  user?: string;
+  /** The run must carry every one of these tags, as user or system tags. */
+  tags?: readonly string[];
+  status?: RunStatus;
+}
+
+/** One page of a run's tasks, in task-id order. */
+export interface TaskQuery {
+  step?: string;
+  /** At most this many tasks (default: all). */
+  limit?: number;
+  /** Only tasks with a larger task id (cursor for the next page). */
+  afterTaskId?: number;
+}
+
+/** Tags to add to and remove from a run's user tags (removals apply first). */
+export interface TagChange {
+  add?: readonly string[];
+  remove?: readonly string[];
+}
+
+export interface FlowRecord {
+  name: string;
+  createdAt: number;
+  lastRunNumber: number;
 }
 
 export interface LogQuery {
@@ -162,6 +194,11 @@ export interface LogQuery {
 export interface MetadataStore {
   /** Adapter and location, for messages: `sqlite:/path/flowtrail.db`. */
   readonly location: string;
+  /**
+   * How many SQL statements (or, for a remote adapter, requests) this adapter has sent since it was
+   * opened, including transaction control statements. For tests proving a read is one bounded query.
+   */
+  readonly queryCount: number;
   /** Creates a run with the next run number of its flow (atomically, across processes). */
   createRun(run: NewRun): Promise<RunRecord>;
   /** Applies a batch of writes in one transaction, in order. */
@@ -169,16 +206,31 @@ export interface MetadataStore {
   /** Marks a run crashed if it is still `running`, failing its unfinished tasks and attempts. Returns whether it changed. */
   markRunCrashed(runId: number, at: number, reason: ExceptionRecord): Promise<boolean>;
 
-  listFlows(): Promise<{ name: string; createdAt: number; lastRunNumber: number }[]>;
+  /** Flows by name; with `tags`, only flows with at least one run carrying all of them. One query. */
+  listFlows(options?: { tags?: readonly string[] }): Promise<FlowRecord[]>;
+  /** Whether any run of the flow was ever created. One query. */
+  flowExists(flow: string): Promise<boolean>;
+  /** Whether a run of the flow carries every tag (any run when `tags` is empty). One query. */
+  flowHasRun(flow: string, tags: readonly string[]): Promise<boolean>;
   getRun(flow: string, runNumber: number): Promise<RunRecord | undefined>;
   getRunById(runId: number): Promise<RunRecord | undefined>;
+  /** Runs of a flow, newest (highest run number) first. One query. */
   listRuns(flow: string, query?: RunQuery): Promise<RunRecord[]>;
   /** Runs in state `running` (of one flow, or all), to find orphans. */
   listRunningRuns(flow?: string): Promise<RunRecord[]>;
-  /** The most recently created run (of a flow, or any), optionally of one user. */
-  latestRun(options?: { flow?: string; user?: string }): Promise<RunRecord | undefined>;
+  /** The most recently created run matching every given field (of a flow, or any). One query. */
+  latestRun(options?: LatestRunQuery): Promise<RunRecord | undefined>;
+  /**
+   * Adds and removes user tags of a run atomically (rules: `applyTagMutation` in `core/tags.ts`),
+   * safe against concurrent mutations from other processes. Returns the run's tags afterwards.
+   *
+   * @throws NotFoundError if the run does not exist; ValidationError if a tag rule is broken.
+   */
+  mutateRunTags(runId: number, change: TagChange): Promise<{ tags: string[]; systemTags: string[] }>;
   listSteps(runId: number): Promise<StepRecord[]>;
-  listTasks(runId: number, options?: { step?: string }): Promise<TaskRecord[]>;
+  getStep(runId: number, name: string): Promise<StepRecord | undefined>;
+  /** Tasks of a run (or of one step), in task-id order, optionally one page at a time. */
+  listTasks(runId: number, options?: TaskQuery): Promise<TaskRecord[]>;
   getTask(runId: number, taskId: number): Promise<TaskRecord | undefined>;
   listAttempts(runId: number, taskId: number): Promise<AttemptRecord[]>;
   /** Artifacts of one attempt; by default the task's final attempt. */

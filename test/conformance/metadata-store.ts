@@ -3,7 +3,7 @@
  * `runMetadataStoreSuite('sqlite', async () => ({ store, cleanup }))`; each test gets a fresh, empty store.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ExceptionRecord } from '../../src/core/errors.ts';
+import { type ExceptionRecord, NotFoundError, ValidationError } from '../../src/core/errors.ts';
 import type {
   ArtifactRecord,
   AttemptRecord,
@@ -919,6 +919,429 @@ export function runMetadataStoreSuite(name: string, makeStore: () => Promise<Met
 
       it('returns false for an unknown run', async () => {
         expect(await store.markRunCrashed(123_456, T0, BOOM)).toBe(false);
+      });
+    });
+
+    describe('tags', () => {
+      /** Run numbers of `listRuns(flow, query)`. */
+      const numbersOf = async (flow: string, query: Parameters<MetadataStore['listRuns']>[1] = {}) =>
+        (await store.listRuns(flow, query)).map((r) => r.runNumber);
+
+      it('filters runs by tags, user or system, all of them required', async () => {
+        await run({ flow: 'A', tags: ['nightly'], systemTags: ['user:alice'] });
+        await run({ flow: 'A', tags: ['nightly', 'gpu'], systemTags: ['user:bob'] });
+        await run({ flow: 'A', tags: [], systemTags: ['user:alice'] });
+        await run({ flow: 'A', tags: ['gpu', "it's 50%"], systemTags: ['user:alice'] });
+        await run({ flow: 'B', tags: ['nightly', 'gpu'], systemTags: ['user:alice'] });
+        expect(await numbersOf('A', { tags: ['nightly'] })).toEqual([2, 1]);
+        expect(await numbersOf('A', { tags: ['gpu', 'nightly'] })).toEqual([2]);
+        expect(await numbersOf('A', { tags: ['user:alice'] })).toEqual([4, 3, 1]);
+        expect(await numbersOf('A', { tags: ['user:alice', 'gpu'] })).toEqual([4]);
+        expect(await numbersOf('A', { tags: ['user:alice', 'nightly', 'gpu'] })).toEqual([]);
+        expect(await numbersOf('A', { tags: ["it's 50%"] })).toEqual([4]);
+        expect(await numbersOf('A', { tags: ['gpu', 'gpu'] })).toEqual([4, 2]);
+        // Exact matches only: no prefixes, wildcards or case folding.
+        expect(await numbersOf('A', { tags: ['user:'] })).toEqual([]);
+        expect(await numbersOf('A', { tags: ['gp%'] })).toEqual([]);
+        expect(await numbersOf('A', { tags: ['GPU'] })).toEqual([]);
+        expect(await numbersOf('A', { tags: ['unknown'] })).toEqual([]);
+        expect(await numbersOf('A', { tags: ['nightly', 'unknown'] })).toEqual([]);
+        expect(await numbersOf('A', { tags: [] })).toEqual([4, 3, 2, 1]);
+        expect(await numbersOf('B', { tags: ['user:alice', 'gpu'] })).toEqual([1]);
+        expect(await numbersOf('Nope', { tags: ['gpu'] })).toEqual([]);
+      });
+
+      it('combines tags with status, limit and the beforeRunNumber cursor', async () => {
+        const runs: RunRecord[] = [];
+        for (let i = 1; i <= 20; i++)
+          runs.push(await run({ flow: 'A', tags: i % 2 === 0 ? ['even'] : ['odd'], systemTags: ['user:x'] }));
+        await store.write(
+          runs
+            .filter((r) => r.runNumber % 4 === 0)
+            .map((r) => ({
+              op: 'run.update' as const,
+              runId: r.id,
+              patch: { status: 'completed' as const },
+            })),
+        );
+        const seen: number[] = [];
+        let cursor: number | undefined;
+        for (let page = 0; page < 20; page++) {
+          const rows = await numbersOf('A', {
+            limit: 3,
+            tags: ['even', 'user:x'],
+            ...(cursor === undefined ? {} : { beforeRunNumber: cursor }),
+          });
+          if (rows.length === 0) break;
+          expect(rows.length).toBeLessThanOrEqual(3);
+          seen.push(...rows);
+          cursor = rows[rows.length - 1];
+        }
+        expect(seen).toEqual([20, 18, 16, 14, 12, 10, 8, 6, 4, 2]);
+        expect(await numbersOf('A', { tags: ['even'], status: 'completed' })).toEqual([20, 16, 12, 8, 4]);
+        expect(await numbersOf('A', { tags: ['even'], status: 'running', limit: 2 })).toEqual([18, 14]);
+        expect(await numbersOf('A', { tags: ['odd'], status: 'completed' })).toEqual([]);
+        expect(await numbersOf('A', { tags: ['odd'], beforeRunNumber: 6, limit: 2 })).toEqual([5, 3]);
+      });
+
+      it('finds the latest run with tags and status', async () => {
+        const a1 = await run({ flow: 'A', user: 'alice', tags: ['prod'], systemTags: ['user:alice'] });
+        const a2 = await run({ flow: 'A', user: 'bob', tags: ['prod', 'gpu'], systemTags: ['user:bob'] });
+        const b1 = await run({ flow: 'B', user: 'alice', tags: ['prod'], systemTags: ['user:alice'] });
+        const a3 = await run({ flow: 'A', user: 'alice', tags: ['dev'], systemTags: ['user:alice'] });
+        await store.write([
+          { op: 'run.update', runId: a1.id, patch: { status: 'completed' } },
+          { op: 'run.update', runId: a2.id, patch: { status: 'failed' } },
+          { op: 'run.update', runId: a3.id, patch: { status: 'completed' } },
+        ]);
+        const latest = async (q: Parameters<MetadataStore['latestRun']>[0]) => (await store.latestRun(q))?.id;
+        expect(await latest({ tags: ['prod'] })).toBe(b1.id);
+        expect(await latest({ flow: 'A', tags: ['prod'] })).toBe(a2.id);
+        expect(await latest({ flow: 'A', tags: ['prod'], status: 'completed' })).toBe(a1.id);
+        expect(await latest({ flow: 'A', status: 'completed' })).toBe(a3.id);
+        expect(await latest({ status: 'running' })).toBe(b1.id);
+        expect(await latest({ tags: ['prod', 'user:alice'] })).toBe(b1.id);
+        expect(await latest({ flow: 'A', tags: ['prod', 'user:alice'] })).toBe(a1.id);
+        expect(await latest({ user: 'bob', tags: ['gpu'], status: 'failed' })).toBe(a2.id);
+        expect(await latest({ flow: 'A', tags: ['prod', 'dev'] })).toBeUndefined();
+        expect(await latest({ flow: 'A', tags: ['gpu'], status: 'completed' })).toBeUndefined();
+        expect(await latest({ tags: ['unknown'] })).toBeUndefined();
+        expect(await latest({ tags: [] })).toBe(a3.id);
+        expect(await store.latestRun({ flow: 'A', tags: ['prod'], status: 'completed' })).toEqual({
+          ...a1,
+          status: 'completed',
+        });
+      });
+
+      it('lists flows that have a run carrying all the tags', async () => {
+        await run({ flow: 'Zeta', tags: ['a'], systemTags: ['user:alice'], createdAt: T0 + 1 });
+        await run({ flow: 'Zeta', tags: ['b'], systemTags: ['user:alice'], createdAt: T0 + 2 });
+        await run({ flow: 'Alpha', tags: ['a', 'b'], systemTags: ['user:bob'], createdAt: T0 + 3 });
+        await run({ flow: 'Mid', tags: [], systemTags: ['user:bob'], createdAt: T0 + 4 });
+        const names = async (tags?: readonly string[]) =>
+          (await store.listFlows(tags === undefined ? undefined : { tags })).map((f) => f.name);
+        expect(await names()).toEqual(['Alpha', 'Mid', 'Zeta']);
+        expect(await names([])).toEqual(['Alpha', 'Mid', 'Zeta']);
+        expect((await store.listFlows({})).map((f) => f.name)).toEqual(['Alpha', 'Mid', 'Zeta']);
+        expect(await names(['a'])).toEqual(['Alpha', 'Zeta']);
+        // Both tags on one run: Zeta has them only on different runs.
+        expect(await names(['a', 'b'])).toEqual(['Alpha']);
+        expect(await names(['user:bob'])).toEqual(['Alpha', 'Mid']);
+        expect(await names(['user:alice', 'b'])).toEqual(['Zeta']);
+        expect(await names(['unknown'])).toEqual([]);
+        expect(await store.listFlows({ tags: ['a'] })).toEqual([
+          { name: 'Alpha', createdAt: T0 + 3, lastRunNumber: 1 },
+          { name: 'Zeta', createdAt: T0 + 1, lastRunNumber: 2 },
+        ]);
+      });
+
+      it('tells whether a flow exists and whether it has a run carrying all the tags', async () => {
+        expect(await store.flowExists('A')).toBe(false);
+        expect(await store.flowHasRun('A', [])).toBe(false);
+        await run({ flow: 'A', tags: ['x'], systemTags: ['user:alice'] });
+        await run({ flow: 'A', tags: ['y'], systemTags: ['user:alice'] });
+        await run({ flow: 'B', tags: ['x', 'y'], systemTags: ['user:bob'] });
+        expect(await store.flowExists('A')).toBe(true);
+        expect(await store.flowExists('B')).toBe(true);
+        expect(await store.flowExists('a')).toBe(false);
+        expect(await store.flowExists('C')).toBe(false);
+        expect(await store.flowHasRun('A', [])).toBe(true);
+        expect(await store.flowHasRun('A', ['x'])).toBe(true);
+        expect(await store.flowHasRun('A', ['x', 'user:alice'])).toBe(true);
+        expect(await store.flowHasRun('A', ['x', 'y'])).toBe(false);
+        expect(await store.flowHasRun('A', ['user:bob'])).toBe(false);
+        expect(await store.flowHasRun('B', ['x', 'y', 'user:bob'])).toBe(true);
+        expect(await store.flowHasRun('C', ['x'])).toBe(false);
+      });
+
+      it('keeps one tag that is both a user and a system tag findable', async () => {
+        const r = await run({ tags: ['user:alice', 'n'], systemTags: ['user:alice'] });
+        expect(await numbersOf('A', { tags: ['user:alice'] })).toEqual([r.runNumber]);
+        await expect(store.mutateRunTags(r.id, { remove: ['user:alice'] })).rejects.toThrow(ValidationError);
+        expect(await store.mutateRunTags(r.id, { remove: ['n'] })).toEqual({
+          tags: ['user:alice'],
+          systemTags: ['user:alice'],
+        });
+        expect(await numbersOf('A', { tags: ['user:alice'] })).toEqual([r.runNumber]);
+        expect(await numbersOf('A', { tags: ['n'] })).toEqual([]);
+      });
+    });
+
+    describe('mutateRunTags', () => {
+      it('adds and removes user tags, persisted and visible to tag filters at once', async () => {
+        const r = await run({ tags: ['a', 'b', 'c'], systemTags: ['user:alice', 'runtime:local'] });
+        const other = await run({ tags: ['a'], systemTags: ['user:alice'] });
+        expect(await store.mutateRunTags(r.id, { add: ['e', 'd'], remove: ['b'] })).toEqual({
+          tags: ['a', 'c', 'e', 'd'],
+          systemTags: ['user:alice', 'runtime:local'],
+        });
+        expect(await store.getRunById(r.id)).toEqual({ ...r, tags: ['a', 'c', 'e', 'd'] });
+        const numbers = async (tags: string[]) => (await store.listRuns('A', { tags })).map((x) => x.id);
+        expect(await numbers(['d'])).toEqual([r.id]);
+        expect(await numbers(['e', 'd', 'user:alice'])).toEqual([r.id]);
+        expect(await numbers(['b'])).toEqual([]);
+        expect(await numbers(['a'])).toEqual([other.id, r.id]);
+        expect(await store.flowHasRun('A', ['d', 'runtime:local'])).toBe(true);
+        expect((await store.latestRun({ tags: ['e'] }))?.id).toBe(r.id);
+
+        // Remove first, then add: the tag ends up present, at the end.
+        expect((await store.mutateRunTags(r.id, { add: ['a'], remove: ['a'] })).tags).toEqual([
+          'c',
+          'e',
+          'd',
+          'a',
+        ]);
+        expect((await store.mutateRunTags(r.id, { remove: ['c', 'e', 'd', 'a'] })).tags).toEqual([]);
+        expect((await store.getRunById(r.id))?.tags).toEqual([]);
+        expect(await numbers(['a'])).toEqual([other.id]);
+        // The other run is untouched.
+        expect(await store.getRunById(other.id)).toEqual(other);
+      });
+
+      it('ignores adding a system tag or a present tag and removing an absent one', async () => {
+        const r = await run({ tags: ['a'], systemTags: ['user:alice'] });
+        expect(
+          await store.mutateRunTags(r.id, { add: ['user:alice', 'a', 'b', 'b'], remove: ['zz'] }),
+        ).toEqual({ tags: ['a', 'b'], systemTags: ['user:alice'] });
+        expect(await store.mutateRunTags(r.id, { add: ['a'] })).toEqual({
+          tags: ['a', 'b'],
+          systemTags: ['user:alice'],
+        });
+        expect(await store.getRunById(r.id)).toEqual({ ...r, tags: ['a', 'b'] });
+        expect((await store.listRuns('A', { tags: ['user:alice'] })).map((x) => x.id)).toEqual([r.id]);
+      });
+
+      it('refuses to remove a system tag, changing nothing', async () => {
+        const r = await run({ tags: ['a', 'b'], systemTags: ['user:bob', 'runtime:local'] });
+        const attempt = store.mutateRunTags(r.id, { add: ['c'], remove: ['a', 'user:bob'] });
+        await expect(attempt).rejects.toThrow(ValidationError);
+        await expect(attempt).rejects.toThrow(/Cannot remove system tag\(s\) 'user:bob'/);
+        expect(await store.getRunById(r.id)).toEqual(r);
+        expect((await store.listRuns('A', { tags: ['c'] })).length).toBe(0);
+        expect((await store.listRuns('A', { tags: ['a', 'user:bob'] })).map((x) => x.id)).toEqual([r.id]);
+      });
+
+      it('applies the tag rules, changing nothing when one is broken', async () => {
+        const r = await run({ tags: [], systemTags: ['user:alice'] });
+        await expect(store.mutateRunTags(r.id, {})).rejects.toThrow(/Must add or remove at least one tag/);
+        await expect(store.mutateRunTags(r.id, { add: [], remove: [] })).rejects.toThrow(ValidationError);
+        await expect(store.mutateRunTags(r.id, { add: ['ok', '  '] })).rejects.toThrow(ValidationError);
+        await expect(store.mutateRunTags(r.id, { add: ['x'.repeat(501)] })).rejects.toThrow(ValidationError);
+        expect(await store.getRunById(r.id)).toEqual(r);
+
+        const fifty = Array.from({ length: 50 }, (_, i) => `t${i}`);
+        expect((await store.mutateRunTags(r.id, { add: fifty })).tags).toEqual(fifty);
+        await expect(store.mutateRunTags(r.id, { add: ['one-too-many'] })).rejects.toThrow(/at most 50/);
+        expect((await store.getRunById(r.id))?.tags).toEqual(fifty);
+        expect(await store.listRuns('A', { tags: ['one-too-many'] })).toEqual([]);
+        // Swapping a tag at the limit is fine.
+        expect((await store.mutateRunTags(r.id, { add: ['new'], remove: ['t0'] })).tags).toEqual([
+          ...fifty.slice(1),
+          'new',
+        ]);
+        expect(
+          (await store.mutateRunTags(r.id, { add: ['x'.repeat(500)], remove: ['t1'] })).tags,
+        ).toHaveLength(50);
+      });
+
+      it('lets a run created with more than 50 tags shrink but not grow', async () => {
+        const many = Array.from({ length: 60 }, (_, i) => `m${i}`);
+        const r = await run({ tags: many, systemTags: [] });
+        await expect(store.mutateRunTags(r.id, { add: ['x'] })).rejects.toThrow(ValidationError);
+        expect((await store.mutateRunTags(r.id, { add: ['x'], remove: ['m0'] })).tags).toHaveLength(60);
+        expect((await store.mutateRunTags(r.id, { remove: ['m1', 'm2'] })).tags).toHaveLength(58);
+        expect((await store.listRuns('A', { tags: ['x', 'm59'] })).map((x) => x.id)).toEqual([r.id]);
+        expect(await store.listRuns('A', { tags: ['m1'] })).toEqual([]);
+      });
+
+      it('throws NotFoundError for an unknown run', async () => {
+        await expect(store.mutateRunTags(123_456, { add: ['a'] })).rejects.toThrow(NotFoundError);
+      });
+
+      it('keeps createdAt, run number, other fields and the listing order', async () => {
+        const runs: RunRecord[] = [];
+        for (let i = 0; i < 5; i++)
+          runs.push(await run({ createdAt: T0 + i, tags: ['keep'], systemTags: ['user:alice'] }));
+        const before = await store.listRuns('A');
+        await store.mutateRunTags(runs[1]!.id, { add: ['late'] });
+        await store.mutateRunTags(runs[3]!.id, { add: ['late'], remove: ['keep'] });
+        const after = await store.listRuns('A');
+        expect(after.map((r) => r.id)).toEqual(before.map((r) => r.id));
+        for (const [i, r] of after.entries()) {
+          const old = before[i]!;
+          expect({ ...r, tags: old.tags }).toEqual(old);
+        }
+        expect((await store.listRuns('A', { tags: ['late'] })).map((r) => r.runNumber)).toEqual([4, 2]);
+        expect((await store.listRuns('A', { tags: ['keep'] })).map((r) => r.runNumber)).toEqual([5, 3, 2, 1]);
+        expect((await store.latestRun({ flow: 'A' }))?.id).toBe(runs[4]!.id);
+        expect((await store.latestRun({ tags: ['late'] }))?.id).toBe(runs[3]!.id);
+      });
+
+      it('applies concurrent mutations one after another, losing none', async () => {
+        const r = await run({ tags: ['base'], systemTags: ['user:alice'] });
+        const added = Array.from({ length: 20 }, (_, i) => `c${i}`);
+        await Promise.all(added.map((tag) => store.mutateRunTags(r.id, { add: [tag] })));
+        const tags = (await store.getRunById(r.id))!.tags;
+        expect([...tags].sort()).toEqual(['base', ...added].sort());
+        for (const tag of added)
+          expect((await store.listRuns('A', { tags: [tag] })).map((x) => x.id)).toEqual([r.id]);
+      });
+    });
+
+    describe('steps and task pages', () => {
+      it('gets one step', async () => {
+        const r = await run();
+        const other = await run();
+        await store.write([
+          { op: 'step.upsert', step: { runId: r.id, name: 'start', createdAt: T0 + 1, finishedAt: T0 + 2 } },
+          { op: 'step.upsert', step: { runId: r.id, name: 'end', createdAt: T0 + 3, finishedAt: null } },
+        ]);
+        expect(await store.getStep(r.id, 'start')).toEqual({
+          runId: r.id,
+          name: 'start',
+          createdAt: T0 + 1,
+          finishedAt: T0 + 2,
+        });
+        expect(await store.getStep(r.id, 'end')).toEqual({
+          runId: r.id,
+          name: 'end',
+          createdAt: T0 + 3,
+          finishedAt: null,
+        });
+        expect(await store.getStep(r.id, 'nope')).toBeUndefined();
+        expect(await store.getStep(other.id, 'start')).toBeUndefined();
+      });
+
+      it('pages through tasks in task-id order with limit and afterTaskId', async () => {
+        const r = await run();
+        const other = await run();
+        const ids = [1, 2, 3, 5, 8, 13, 21, 34, 55, 89];
+        await store.write([
+          ...[...ids].reverse().map((id) => ({
+            op: 'task.create' as const,
+            task: task(r.id, id, { step: id % 2 === 0 ? 'even' : 'odd' }),
+          })),
+          { op: 'task.create', task: task(other.id, 4) },
+        ]);
+        const page = async (options: Parameters<MetadataStore['listTasks']>[1]) =>
+          (await store.listTasks(r.id, options)).map((t) => t.taskId);
+        expect(await page({ limit: 3 })).toEqual([1, 2, 3]);
+        expect(await page({ limit: 3, afterTaskId: 3 })).toEqual([5, 8, 13]);
+        expect(await page({ afterTaskId: 4 })).toEqual([5, 8, 13, 21, 34, 55, 89]);
+        expect(await page({ afterTaskId: 89 })).toEqual([]);
+        expect(await page({ afterTaskId: 0, limit: 100 })).toEqual(ids);
+        expect(await page({ step: 'odd', limit: 2, afterTaskId: 1 })).toEqual([3, 5]);
+        expect(await page({ step: 'even', afterTaskId: 2 })).toEqual([8, 34]);
+
+        const seen: number[] = [];
+        let cursor: number | undefined;
+        for (let i = 0; i < 20; i++) {
+          const rows = await page({ limit: 4, ...(cursor === undefined ? {} : { afterTaskId: cursor }) });
+          if (rows.length === 0) break;
+          seen.push(...rows);
+          cursor = rows[rows.length - 1];
+        }
+        expect(seen).toEqual(ids);
+        expect((await store.listTasks(r.id, { limit: 1, afterTaskId: 20 }))[0]).toEqual(
+          task(r.id, 21, { step: 'odd' }),
+        );
+      });
+    });
+
+    describe('bounded queries', () => {
+      it('counts the queries it sends', async () => {
+        expect(typeof store.queryCount).toBe('number');
+        const r = await run({ tags: ['a'] });
+        const before = store.queryCount;
+        await store.getRunById(r.id);
+        expect(store.queryCount).toBe(before + 1);
+        await store.listRuns('A', { tags: ['a', 'b'] });
+        expect(store.queryCount).toBe(before + 2);
+        await store.listFlows({ tags: ['a', 'b'] });
+        await store.flowExists('A');
+        await store.flowHasRun('A', ['a', 'b']);
+        await store.getStep(r.id, 'start');
+        await store.listTasks(r.id, { step: 'start', limit: 5, afterTaskId: 2 });
+        expect(store.queryCount).toBe(before + 7);
+        await store.mutateRunTags(r.id, { add: ['b'] });
+        expect(store.queryCount).toBeGreaterThan(before + 7);
+      });
+
+      it('answers tag-filtered listings over 10,000 runs with one query each', async () => {
+        const flow = 'Big';
+        const total = 10_000;
+        const ids: number[] = [];
+        for (let start = 0; start < total; start += 500) {
+          const batch = await Promise.all(
+            Array.from({ length: Math.min(500, total - start) }, (_, k) => {
+              const i = start + k;
+              return store.createRun(
+                newRun({
+                  flow,
+                  createdAt: T0 + i,
+                  tags: i % 100 === 0 ? ['milestone'] : [],
+                  systemTags: [`user:${i % 10 === 0 ? 'x' : 'y'}`, 'runtime:local'],
+                }),
+              );
+            }),
+          );
+          ids.push(...batch.map((r) => r.id));
+        }
+        const byNumber = new Map((await store.listRuns(flow, { limit: total })).map((r) => [r.runNumber, r]));
+        expect(byNumber.size).toBe(total);
+        // Completed: every third run (by run number).
+        await store.write(
+          [...byNumber.values()]
+            .filter((r) => r.runNumber % 3 === 0)
+            .map((r) => ({
+              op: 'run.update' as const,
+              runId: r.id,
+              patch: { status: 'completed' as const },
+            })),
+        );
+        // Tags of run number n are those of i = n - 1 when the runs were numbered in creation order;
+        // compute the expectation from the stored records so the test does not depend on that.
+        const carries = (r: RunRecord, tags: string[]) =>
+          tags.every((t) => r.tags.includes(t) || r.systemTags.includes(t));
+        const newestFirst = [...byNumber.values()].sort((a, b) => b.runNumber - a.runNumber);
+
+        let before = store.queryCount;
+        const page = await store.listRuns(flow, { limit: 50, tags: ['user:x'] });
+        expect(store.queryCount - before).toBe(1);
+        const expected = newestFirst.filter((r) => carries(r, ['user:x'])).slice(0, 50);
+        expect(page.map((r) => r.runNumber)).toEqual(expected.map((r) => r.runNumber));
+        expect(page).toHaveLength(50);
+
+        before = store.queryCount;
+        const next = await store.listRuns(flow, {
+          limit: 50,
+          tags: ['user:x'],
+          beforeRunNumber: page[49]!.runNumber,
+        });
+        expect(store.queryCount - before).toBe(1);
+        expect(next.map((r) => r.runNumber)).toEqual(
+          newestFirst
+            .filter((r) => carries(r, ['user:x']))
+            .slice(50, 100)
+            .map((r) => r.runNumber),
+        );
+
+        before = store.queryCount;
+        const latest = await store.latestRun({ flow, status: 'completed', tags: ['user:x', 'milestone'] });
+        expect(store.queryCount - before).toBe(1);
+        const want = [...byNumber.values()]
+          .filter((r) => r.runNumber % 3 === 0 && carries(r, ['user:x', 'milestone']))
+          .sort((a, b) => b.id - a.id)[0];
+        expect(want).toBeDefined();
+        expect(latest?.id).toBe(want!.id);
+
+        before = store.queryCount;
+        expect(await store.latestRun({ flow, status: 'failed', tags: ['user:x'] })).toBeUndefined();
+        expect(await store.listRuns(flow, { limit: 50, tags: ['user:x', 'unknown'] })).toEqual([]);
+        expect(await store.flowHasRun(flow, ['milestone', 'user:y'])).toBe(false);
+        expect((await store.listFlows({ tags: ['milestone', 'user:x'] })).map((f) => f.name)).toEqual([flow]);
+        expect(store.queryCount - before).toBe(4);
+        expect(new Set(ids).size).toBe(total);
       });
     });
   });

@@ -27,6 +27,14 @@ export interface RunsTable {
   error: string | null;
 }
 
+/** One row per tag a run carries; a tag that is both a user and a system tag has one row, `system = 1`. */
+export interface RunTagsTable {
+  run_id: number;
+  tag: string;
+  /** 1 for a system tag, 0 for a user tag. */
+  system: number;
+}
+
 export interface StepsTable {
   run_id: number;
   name: string;
@@ -86,6 +94,7 @@ export interface LogLinesTable {
 export interface Database {
   flows: FlowsTable;
   runs: RunsTable;
+  run_tags: RunTagsTable;
   steps: StepsTable;
   tasks: TasksTable;
   attempts: AttemptsTable;

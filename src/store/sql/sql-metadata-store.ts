@@ -1,10 +1,22 @@
-import type { Kysely, Selectable, Transaction, Updateable } from 'kysely';
-import type { ExceptionRecord } from '../../core/errors.ts';
+import {
+  type Expression,
+  expressionBuilder,
+  type Kysely,
+  type LogEvent,
+  type Selectable,
+  type SqlBool,
+  type Transaction,
+  type Updateable,
+} from 'kysely';
+import { type ExceptionRecord, NotFoundError } from '../../core/errors.ts';
+import { applyTagMutation } from '../../core/tags.ts';
 import type {
   ArtifactRecord,
   AttemptRecord,
   AttemptStatus,
   EnvironmentInfo,
+  FlowRecord,
+  LatestRunQuery,
   LogLine,
   LogQuery,
   LogStream,
@@ -15,10 +27,12 @@ import type {
   RunRecord,
   RunStatus,
   StepRecord,
+  TagChange,
+  TaskQuery,
   TaskRecord,
   TaskStatus,
 } from '../metadata-store.ts';
-import type { Database, RunsTable, TasksTable } from './schema.ts';
+import type { Database, RunsTable, RunTagsTable, StepsTable, TasksTable } from './schema.ts';
 
 const json = (v: unknown): string => JSON.stringify(v);
 const parseJson = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
@@ -46,6 +60,15 @@ function toRun(r: Selectable<RunsTable>): RunRecord {
     orchestratorPid: r.orchestrator_pid,
     orchestratorHost: r.orchestrator_host,
     error: parseJson<ExceptionRecord>(r.error),
+  };
+}
+
+function toStep(s: StepsTable): StepRecord {
+  return {
+    runId: Number(s.run_id),
+    name: s.name,
+    createdAt: Number(s.created_at),
+    finishedAt: s.finished_at === null ? null : Number(s.finished_at),
   };
 }
 
@@ -93,6 +116,53 @@ function chunks<T>(rows: readonly T[]): T[][] {
   return out;
 }
 
+/** `run_tags` rows for a run's tags; a tag that is both a user and a system tag gets one system row. */
+function tagRows(runId: number, tags: readonly string[], systemTags: readonly string[]): RunTagsTable[] {
+  const rows = new Map<string, number>();
+  for (const tag of systemTags) rows.set(tag, 1);
+  for (const tag of tags) if (!rows.has(tag)) rows.set(tag, 0);
+  return [...rows].map(([tag, system]) => ({ run_id: runId, tag, system }));
+}
+
+async function insertTagRows(trx: Transaction<Database>, rows: readonly RunTagsTable[]): Promise<void> {
+  for (const part of chunks(rows)) {
+    await trx
+      .insertInto('run_tags')
+      .values(part)
+      .onConflict((oc) => oc.columns(['tag', 'run_id']).doNothing())
+      .execute();
+  }
+}
+
+const runsScope = expressionBuilder<Database, 'runs'>();
+
+/**
+ * `EXISTS` conditions, one per distinct tag, on the `runs` table in scope: the run carries the tag
+ * (as a user or a system tag). Each is a primary-key lookup in `run_tags`.
+ */
+function carriesTags(tags: readonly string[] | undefined): Expression<SqlBool>[] {
+  return [...new Set(tags ?? [])].map((tag) =>
+    runsScope.exists(
+      runsScope
+        .selectFrom('run_tags')
+        .select(runsScope.lit(1).as('one'))
+        .where('run_tags.tag', '=', tag)
+        .whereRef('run_tags.run_id', '=', 'runs.id'),
+    ),
+  );
+}
+
+/**
+ * Counts the statements Kysely sends; pass `counter.log` as Kysely's `log` option. Every statement
+ * is counted once, whether it succeeded or failed, including `begin` and `commit`.
+ */
+export class QueryCounter {
+  count = 0;
+  readonly log = (_event: LogEvent): void => {
+    this.count++;
+  };
+}
+
 /**
  * The metadata store over Kysely: one query module for every SQL dialect. Dialect adapters
  * (`sqlite.ts`) only open the connection and run their migration history.
@@ -102,7 +172,13 @@ export class SqlMetadataStore implements MetadataStore {
     protected readonly db: Kysely<Database>,
     readonly location: string,
     private readonly onClose: () => Promise<void> = async () => {},
+    /** Must be wired to `db`'s `log` option for `queryCount` to count anything. */
+    private readonly queries: QueryCounter = new QueryCounter(),
   ) {}
+
+  get queryCount(): number {
+    return this.queries.count;
+  }
 
   async createRun(run: NewRun): Promise<RunRecord> {
     return this.db.transaction().execute(async (trx) => {
@@ -137,6 +213,7 @@ export class SqlMetadataStore implements MetadataStore {
         })
         .returningAll()
         .executeTakeFirstOrThrow();
+      await insertTagRows(trx, tagRows(Number(row.id), run.tags, run.systemTags));
       return toRun(row);
     });
   }
@@ -298,13 +375,43 @@ export class SqlMetadataStore implements MetadataStore {
     });
   }
 
-  async listFlows(): Promise<{ name: string; createdAt: number; lastRunNumber: number }[]> {
-    const rows = await this.db.selectFrom('flows').selectAll().orderBy('name').execute();
+  async listFlows(options: { tags?: readonly string[] } = {}): Promise<FlowRecord[]> {
+    let q = this.db.selectFrom('flows').selectAll();
+    const tagged = carriesTags(options.tags);
+    if (tagged.length > 0)
+      q = q.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('runs')
+            .select(eb.lit(1).as('one'))
+            .whereRef('runs.flow_name', '=', 'flows.name')
+            .where(runsScope.and(tagged)),
+        ),
+      );
+    const rows = await q.orderBy('name').execute();
     return rows.map((r) => ({
       name: r.name,
       createdAt: Number(r.created_at),
       lastRunNumber: Number(r.last_run_number),
     }));
+  }
+
+  async flowExists(flow: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('flows')
+      .select((eb) => eb.lit(1).as('one'))
+      .where('name', '=', flow)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async flowHasRun(flow: string, tags: readonly string[]): Promise<boolean> {
+    let q = this.db
+      .selectFrom('runs')
+      .select((eb) => eb.lit(1).as('one'))
+      .where('flow_name', '=', flow);
+    for (const condition of carriesTags(tags)) q = q.where(condition);
+    return (await q.limit(1).executeTakeFirst()) !== undefined;
   }
 
   async getRun(flow: string, runNumber: number): Promise<RunRecord | undefined> {
@@ -326,6 +433,7 @@ export class SqlMetadataStore implements MetadataStore {
     let q = this.db.selectFrom('runs').selectAll().where('flow_name', '=', flow);
     if (query.beforeRunNumber !== undefined) q = q.where('run_number', '<', query.beforeRunNumber);
     if (query.status !== undefined) q = q.where('status', '=', query.status);
+    for (const condition of carriesTags(query.tags)) q = q.where(condition);
     const rows = await q
       .orderBy('run_number', 'desc')
       .limit(query.limit ?? 50)
@@ -339,12 +447,48 @@ export class SqlMetadataStore implements MetadataStore {
     return (await q.execute()).map(toRun);
   }
 
-  async latestRun(options: { flow?: string; user?: string } = {}): Promise<RunRecord | undefined> {
+  async latestRun(options: LatestRunQuery = {}): Promise<RunRecord | undefined> {
     let q = this.db.selectFrom('runs').selectAll();
     if (options.flow !== undefined) q = q.where('flow_name', '=', options.flow);
     if (options.user !== undefined) q = q.where('user_name', '=', options.user);
+    if (options.status !== undefined) q = q.where('status', '=', options.status);
+    for (const condition of carriesTags(options.tags)) q = q.where(condition);
     const row = await q.orderBy('id', 'desc').limit(1).executeTakeFirst();
     return row ? toRun(row) : undefined;
+  }
+
+  async mutateRunTags(runId: number, change: TagChange): Promise<{ tags: string[]; systemTags: string[] }> {
+    return this.db.transaction().execute(async (trx) => {
+      // A write first: it takes the database write lock (waiting for other writers) before the run
+      // is read, so concurrent mutations, from any process, apply one after another.
+      const row = await trx
+        .updateTable('runs')
+        .set((eb) => ({ tags: eb.ref('tags') }))
+        .where('id', '=', runId)
+        .returning(['tags', 'system_tags'])
+        .executeTakeFirst();
+      if (row === undefined) throw new NotFoundError('run', `Run id ${runId} does not exist.`);
+      const current = {
+        tags: JSON.parse(row.tags) as string[],
+        systemTags: JSON.parse(row.system_tags) as string[],
+      };
+      const tags = applyTagMutation(current, change);
+      const unchanged = tags.length === current.tags.length && tags.every((t, i) => t === current.tags[i]);
+      if (!unchanged) {
+        await trx
+          .updateTable('runs')
+          .set({ tags: json(tags) })
+          .where('id', '=', runId)
+          .execute();
+        await trx.deleteFrom('run_tags').where('run_id', '=', runId).where('system', '=', 0).execute();
+        const system = new Set(current.systemTags);
+        await insertTagRows(
+          trx,
+          tags.filter((tag) => !system.has(tag)).map((tag) => ({ run_id: runId, tag, system: 0 })),
+        );
+      }
+      return { tags, systemTags: current.systemTags };
+    });
   }
 
   async listSteps(runId: number): Promise<StepRecord[]> {
@@ -355,18 +499,26 @@ export class SqlMetadataStore implements MetadataStore {
       .orderBy('created_at')
       .orderBy('name')
       .execute();
-    return rows.map((s) => ({
-      runId: Number(s.run_id),
-      name: s.name,
-      createdAt: Number(s.created_at),
-      finishedAt: s.finished_at === null ? null : Number(s.finished_at),
-    }));
+    return rows.map(toStep);
   }
 
-  async listTasks(runId: number, options: { step?: string } = {}): Promise<TaskRecord[]> {
+  async getStep(runId: number, name: string): Promise<StepRecord | undefined> {
+    const row = await this.db
+      .selectFrom('steps')
+      .selectAll()
+      .where('run_id', '=', runId)
+      .where('name', '=', name)
+      .executeTakeFirst();
+    return row ? toStep(row) : undefined;
+  }
+
+  async listTasks(runId: number, options: TaskQuery = {}): Promise<TaskRecord[]> {
     let q = this.db.selectFrom('tasks').selectAll().where('run_id', '=', runId);
     if (options.step !== undefined) q = q.where('step_name', '=', options.step);
-    return (await q.orderBy('task_id').execute()).map(toTask);
+    if (options.afterTaskId !== undefined) q = q.where('task_id', '>', options.afterTaskId);
+    q = q.orderBy('task_id');
+    if (options.limit !== undefined) q = q.limit(options.limit);
+    return (await q.execute()).map(toTask);
   }
 
   async getTask(runId: number, taskId: number): Promise<TaskRecord | undefined> {

@@ -5,7 +5,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { StoreError } from '../../core/errors.ts';
 import { type SqlMigration, sqliteMigrations } from './migrations/sqlite.ts';
 import type { Database } from './schema.ts';
-import { SqlMetadataStore } from './sql-metadata-store.ts';
+import { QueryCounter, SqlMetadataStore } from './sql-metadata-store.ts';
 
 /** Applies pending migrations under an immediate write lock, so concurrent processes migrate once. */
 export function migrateSqlite(
@@ -63,6 +63,7 @@ export function openSqliteMetadataStore(file: string): SqlMetadataStore {
     if (e instanceof StoreError) throw e;
     throw new StoreError(`Cannot open the SQLite store at ${file}: ${(e as Error).message}`, e);
   }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return new SqlMetadataStore(db, `sqlite:${file}`);
+  const queries = new QueryCounter();
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }), log: queries.log });
+  return new SqlMetadataStore(db, `sqlite:${file}`, undefined, queries);
 }

@@ -98,4 +98,23 @@ export const sqliteMigrations: SqlMigration[] = [
       ) WITHOUT ROWID`,
     ],
   },
+  {
+    id: 2,
+    name: 'run_tags',
+    statements: [
+      // Tag filters become indexed EXISTS lookups instead of scans of the JSON columns.
+      `CREATE TABLE run_tags (
+        run_id INTEGER NOT NULL,
+        tag TEXT NOT NULL,
+        system INTEGER NOT NULL,
+        PRIMARY KEY (tag, run_id)
+      ) WITHOUT ROWID`,
+      'CREATE INDEX run_tags_run ON run_tags (run_id)',
+      // System tags first: a tag that is also a user tag keeps one row, marked system.
+      `INSERT OR IGNORE INTO run_tags (run_id, tag, system)
+        SELECT runs.id, t.value, 1 FROM runs, json_each(runs.system_tags) AS t WHERE t.type = 'text'`,
+      `INSERT OR IGNORE INTO run_tags (run_id, tag, system)
+        SELECT runs.id, t.value, 0 FROM runs, json_each(runs.tags) AS t WHERE t.type = 'text'`,
+    ],
+  },
 ];

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import type { MetadataStore, RunRecord } from '../store/metadata-store.ts';
+import type { MetadataStore, RunRecord } from './metadata-store.ts';
 
 /** A run whose orchestrator stopped sending heartbeats this long ago is considered crashed. */
 export const HEARTBEAT_INTERVAL_MS = 5_000;

@@ -1,0 +1,82 @@
+/**
+ * Deferred client objects: `Run.get('HelloFlow/2')` returns at once, without I/O; reading a property
+ * of it returns a promise, and properties that lead to other objects (`.endTask`, `.data`,
+ * `.latestRun`) return further deferred objects, so a whole chain resolves with one `await`:
+ * `await Step.get('DebugFlow/2/a').task.data.x`.
+ */
+
+/** How one member of a loaded object looks on its deferred form. */
+export type Defer<V> = V extends PromiseLike<unknown> | AsyncIterable<unknown>
+  ? V
+  : V extends (...args: infer A) => infer R
+    ? (...args: A) => R extends PromiseLike<unknown> | AsyncIterable<unknown> ? R : Promise<R>
+    : Promise<V>;
+
+/** A client object not loaded yet: await it for the object, or read members as promises. */
+export type Deferred<T> = PromiseLike<T> & {
+  readonly [K in keyof T as K extends 'then' ? never : K]: Defer<T[K]>;
+} & (T extends AsyncIterable<infer U> ? AsyncIterable<U> : unknown);
+
+/** Which members of a class can be reached without loading the object first. */
+export interface DeferredShape<T> {
+  /** Members that lead to other deferred objects, built from the loader alone. */
+  relations?: { readonly [K in keyof T]?: (load: () => Promise<T>) => T[K] };
+  /** Methods that return async iterables: they load first, then iterate. */
+  iterables?: readonly (keyof T)[];
+  /** Whether the object itself is async-iterable (its children). */
+  iterable?: boolean;
+}
+
+function lazyIterable<U>(source: () => Promise<AsyncIterable<U>>): AsyncIterable<U> {
+  return {
+    async *[Symbol.asyncIterator]() {
+      yield* await source();
+    },
+  };
+}
+
+/** Builds the deferred form of an object from its loader (called at most once). */
+export function deferred<T extends object>(loader: () => Promise<T>, shape: DeferredShape<T>): Deferred<T> {
+  let loading: Promise<T> | undefined;
+  const load = (): Promise<T> => {
+    loading ??= loader();
+    return loading;
+  };
+  const iterables = new Set<PropertyKey>(shape.iterables ?? []);
+  const relations = (shape.relations ?? {}) as Record<PropertyKey, ((l: () => Promise<T>) => unknown) | undefined>;
+  return new Proxy(Object.create(null) as object, {
+    get(_target, prop) {
+      if (prop === 'then') {
+        return (onFulfilled?: (v: T) => unknown, onRejected?: (e: unknown) => unknown) => load().then(onFulfilled, onRejected);
+      }
+      if (prop === Symbol.asyncIterator) {
+        if (!shape.iterable) return undefined;
+        return () => lazyIterable(async () => (await load()) as unknown as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+      }
+      if (typeof prop === 'symbol') return undefined;
+      const relation = relations[prop];
+      if (relation) return relation(load);
+      if (iterables.has(prop)) {
+        return (...args: unknown[]) =>
+          lazyIterable(async () => {
+            const obj = (await load()) as Record<string, (...a: unknown[]) => AsyncIterable<unknown>>;
+            return obj[prop]!(...args);
+          });
+      }
+      // A method call or a plain member: decided once the object is loaded.
+      // Created only when awaited, so an unused member never leaves an unhandled rejection.
+      const member = () => load().then((obj) => (obj as Record<string, unknown>)[prop]);
+      const call = (...args: unknown[]) =>
+        load().then((obj) => {
+          const fn = (obj as Record<string, unknown>)[prop];
+          if (typeof fn !== 'function') throw new TypeError(`${String(prop)} is not a method`);
+          return (fn as (...a: unknown[]) => unknown).apply(obj, args);
+        });
+      return Object.assign(call, {
+        then: (a?: (v: unknown) => unknown, b?: (e: unknown) => unknown) => member().then(a, b),
+        catch: (b?: (e: unknown) => unknown) => member().catch(b),
+        finally: (f?: () => void) => member().finally(f),
+      });
+    },
+  }) as Deferred<T>;
+}

@@ -1,0 +1,847 @@
+/**
+ * The client API: Flowtrail (root) → Flow → Run → Step → Task → DataArtifact. Every object can be
+ * built from its pathspec (`Run.get('HelloFlow/2')`), iterated for its children (newest first), and
+ * asked for a child by id (`run.get('start')`). `get` returns a {@link Deferred} object, so chains
+ * resolve with one `await`.
+ */
+import { type ExceptionRecord, NamespaceMismatchError, NotFoundError, UsageError } from '../core/errors.ts';
+import { InvalidPathspecError } from '../core/errors.ts';
+import { parsePathspec } from '../core/pathspec.ts';
+import type { ArtifactsOf, FlowSpec } from '../flow/flow-spec.ts';
+import type {
+  ArtifactRecord,
+  AttemptRecord,
+  AttemptStatus,
+  EnvironmentInfo,
+  LogLine,
+  LogStream,
+  RunRecord,
+  RunStatus,
+  StepRecord,
+  TaskRecord,
+  TaskStatus,
+} from '../store/metadata-store.ts';
+import { orchestratorGone } from '../store/run-liveness.ts';
+import { type Deferred, deferred } from './deferred.ts';
+import { type ClientStores, clientStores, getNamespace, namespaceTags } from './provider.ts';
+import { readArtifactValue, type TaskData, taskData } from './task-data.ts';
+
+/** A flow class or its instance type; picks the artifact types for `data`. */
+export type FlowType = FlowSpec | (abstract new (...args: never[]) => FlowSpec) | Record<string, unknown>;
+type InstanceOf<F> = F extends abstract new (...args: never[]) => infer I ? I : F;
+/** The artifacts of a flow type, or any names when no flow type is given. */
+export type DataOf<F> = InstanceOf<F> extends FlowSpec ? ArtifactsOf<InstanceOf<F>> : Record<string, unknown>;
+
+const RUN_PAGE = 100;
+
+function inNamespace(tags: readonly string[]): boolean {
+  const ns = getNamespace();
+  return ns === null || tags.includes(ns);
+}
+
+/** A run still marked running whose orchestrator is gone is reported (and recorded) as crashed. */
+async function reconcile(stores: ClientStores, run: RunRecord): Promise<RunRecord> {
+  if (run.status !== 'running' || !orchestratorGone(run)) return run;
+  const at = Date.now();
+  await stores.metadata.markRunCrashed(run.id, at, {
+    type: 'OrchestratorCrashed',
+    message: `The orchestrator of ${run.flow}/${run.runNumber} stopped without finishing the run. Finish it with: flowtrail resume ${run.flow}/${run.runNumber}`,
+    stack: '',
+  });
+  return (await stores.metadata.getRunById(run.id)) ?? { ...run, status: 'crashed', finishedAt: at };
+}
+
+async function fetchRun(stores: ClientStores, flow: string, runNumber: number, checkNamespace = true): Promise<RunRecord> {
+  const record = await stores.metadata.getRun(flow, runNumber);
+  if (!record) throw new NotFoundError(`${flow}/${runNumber}`, `Run('${flow}/${runNumber}') does not exist.`);
+  const ns = getNamespace();
+  if (checkNamespace && ns !== null && ![...record.tags, ...record.systemTags].includes(ns)) {
+    throw new NamespaceMismatchError(`${flow}/${runNumber}`, ns);
+  }
+  return reconcile(stores, record);
+}
+
+function expectParts(pathspec: string, kind: string, parts: number): ReturnType<typeof parsePathspec> {
+  const parsed = parsePathspec(pathspec);
+  const count = pathspec.split('/').length;
+  if (count !== parts) {
+    const shape = ['FlowName', 'RunID', 'StepName', 'TaskID', 'ArtifactName'].slice(0, parts).join('/');
+    throw new InvalidPathspecError(pathspec, `Expects ${kind}('${shape}'), got '${pathspec}'.`);
+  }
+  return parsed;
+}
+
+const toDate = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
+
+// ---------------------------------------------------------------------------------------------
+
+/** The root of the hierarchy: every flow in the current namespace. */
+export class Flowtrail implements AsyncIterable<Flow> {
+  /** All flows that have a run in the current namespace, by name. */
+  get flows(): Promise<Flow[]> {
+    return (async () => {
+      const stores = await clientStores();
+      const rows = await stores.metadata.listFlows({ tags: namespaceTags() });
+      return rows.map((r) => new Flow(stores, r.name, r.createdAt));
+    })();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Flow> {
+    yield* await this.flows;
+  }
+
+  /** A flow by name. */
+  get(name: string): Deferred<Flow> {
+    return Flow.get(name);
+  }
+}
+
+const flowShape = {
+  iterable: true,
+  iterables: ['runs'],
+  relations: {
+    latestRun: (load: () => Promise<Flow>) => runDeferred(async () => (await load()).loadLatest(false)),
+    latestSuccessfulRun: (load: () => Promise<Flow>) => runDeferred(async () => (await load()).loadLatest(true)),
+    get: (load: () => Promise<Flow>) => (id: string | number) => runDeferred(async () => (await load()).loadRun(id)),
+  },
+} as const;
+
+/** A flow: its runs, newest first. */
+export class Flow<F extends FlowType = Record<string, unknown>> implements AsyncIterable<Run<F>> {
+  readonly id: string;
+  readonly pathspec: string;
+  readonly pathComponents: readonly string[];
+  /** Flows carry no tags; runs do. */
+  readonly tags: readonly string[] = [];
+  readonly createdAt: Date;
+  /** Flows are the top of the hierarchy (below the root). */
+  readonly parent = null;
+
+  /** @internal */
+  constructor(
+    private readonly stores: ClientStores,
+    readonly name: string,
+    createdAtMs: number,
+  ) {
+    this.id = name;
+    this.pathspec = name;
+    this.pathComponents = [name];
+    this.createdAt = new Date(createdAtMs);
+  }
+
+  /**
+   * A flow by name, checked against the current namespace when awaited.
+   *
+   * @example
+   * const run = await Flow.get('HelloFlow').latestSuccessfulRun;
+   */
+  static get<F extends FlowType = Record<string, unknown>>(pathspec: string): Deferred<Flow<F>> {
+    return deferred(async () => {
+      const { flow } = expectParts(pathspec, 'Flow', 1);
+      const stores = await clientStores();
+      const row = (await stores.metadata.listFlows()).find((f) => f.name === flow);
+      if (!row) throw new NotFoundError(flow, `Flow('${flow}') does not exist.`);
+      const ns = getNamespace();
+      if (ns !== null && !(await stores.metadata.flowHasRun(flow, [ns]))) throw new NamespaceMismatchError(flow, ns);
+      return new Flow<F>(stores, flow, row.createdAt);
+    }, flowShape as never);
+  }
+
+  /** The newest run in the current namespace, whatever its status. Rejects with NotFoundError when there is none. */
+  get latestRun(): Deferred<Run<F>> {
+    return runDeferred(() => this.loadLatest(false));
+  }
+
+  /** The newest completed run in the current namespace (one query). Rejects with NotFoundError when there is none. */
+  get latestSuccessfulRun(): Deferred<Run<F>> {
+    return runDeferred(() => this.loadLatest(true));
+  }
+
+  /** A run by id (`'2'` or `2`). */
+  get(id: string | number): Deferred<Run<F>> {
+    return runDeferred(() => this.loadRun(id));
+  }
+
+  /** Runs in the current namespace carrying every given tag, newest first, fetched a page at a time. */
+  async *runs(...tags: string[]): AsyncIterable<Run<F>> {
+    let before: number | undefined;
+    for (;;) {
+      const page = await this.stores.metadata.listRuns(this.name, {
+        tags: [...namespaceTags(), ...tags],
+        limit: RUN_PAGE,
+        ...(before !== undefined ? { beforeRunNumber: before } : {}),
+      });
+      for (const r of page) yield new Run<F>(this.stores, await reconcile(this.stores, r));
+      if (page.length < RUN_PAGE) return;
+      before = page[page.length - 1]!.runNumber;
+    }
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Run<F>> {
+    return this.runs()[Symbol.asyncIterator]();
+  }
+
+  /** @internal */
+  async loadLatest(successful: boolean): Promise<Run<F>> {
+    const record = await this.stores.metadata.latestRun({
+      flow: this.name,
+      tags: namespaceTags(),
+      ...(successful ? { status: 'completed' as const } : {}),
+    });
+    if (!record) {
+      throw new NotFoundError(
+        this.name,
+        `Flow('${this.name}') has no ${successful ? 'successful ' : ''}run in namespace '${getNamespace() ?? '(global)'}'.`,
+      );
+    }
+    return new Run<F>(this.stores, await reconcile(this.stores, record));
+  }
+
+  /** @internal */
+  async loadRun(id: string | number): Promise<Run<F>> {
+    const n = typeof id === 'number' ? id : Number(id);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidPathspecError(`${this.name}/${id}`, `Run id '${id}' must be a positive integer.`);
+    return new Run<F>(this.stores, await fetchRun(this.stores, this.name, n));
+  }
+
+  toString(): string {
+    return `Flow('${this.pathspec}')`;
+  }
+}
+
+function runDeferred<F extends FlowType>(load: () => Promise<Run<F>>): Deferred<Run<F>> {
+  return deferred(load, runShape as never);
+}
+
+const runShape = {
+  iterable: true,
+  iterables: ['steps'],
+  relations: {
+    parent: (load: () => Promise<Run>) => flowDeferredFrom(async () => (await load()).flowName),
+    endTask: (load: () => Promise<Run>) => taskDeferred(async () => (await load()).loadEndTask()),
+    data: (load: () => Promise<Run>) =>
+      taskData(`Run`, async () => {
+        const task = await (await load()).loadEndTask();
+        return task.artifactRecords();
+      }),
+    get: (load: () => Promise<Run>) => (name: string) => stepDeferred(async () => (await load()).loadStep(name)),
+  },
+};
+
+function flowDeferredFrom(name: () => Promise<string>): Deferred<Flow> {
+  return deferred(async () => {
+    const n = await name();
+    const stores = await clientStores();
+    const row = (await stores.metadata.listFlows()).find((f) => f.name === n);
+    return new Flow(stores, n, row?.createdAt ?? 0);
+  }, flowShape as never);
+}
+
+/** The code a run executed: the flow file and its local imports. */
+export interface RunCode {
+  /** The flow file's path, relative to the package root. */
+  entry: string;
+  /** Source text by relative path. */
+  files: Record<string, string>;
+  /** The flow file's source. */
+  flowSource: string;
+}
+
+/** One run of a flow. */
+export class Run<F extends FlowType = Record<string, unknown>> implements AsyncIterable<Step<F>> {
+  readonly id: string;
+  readonly flowName: string;
+  readonly runNumber: number;
+  readonly pathspec: string;
+  readonly pathComponents: readonly string[];
+  readonly createdAt: Date;
+  /** Explicit status: running, completed, failed or crashed (an orchestrator that died). */
+  readonly status: RunStatus;
+  /** True when the run completed (its `end` step succeeded). */
+  readonly successful: boolean;
+  /** True when the run is over, whatever the outcome (a run that failed before `end` is finished). */
+  readonly finished: boolean;
+  readonly finishedAt: Date | null;
+  /** Parameter values the run was started with. */
+  readonly parameters: Readonly<Record<string, unknown>>;
+  /** What ended a failed or crashed run. */
+  readonly error: ExceptionRecord | null;
+  /** `Flow/N` of the run this one resumed, or null. */
+  readonly originPathspec: string | null;
+  private userTagList: string[];
+  private readonly systemTagList: string[];
+
+  /** @internal */
+  constructor(
+    private readonly stores: ClientStores,
+    /** @internal */ readonly record: RunRecord,
+  ) {
+    this.flowName = record.flow;
+    this.runNumber = record.runNumber;
+    this.id = String(record.runNumber);
+    this.pathspec = `${record.flow}/${record.runNumber}`;
+    this.pathComponents = [record.flow, this.id];
+    this.createdAt = new Date(record.createdAt);
+    this.status = record.status;
+    this.successful = record.status === 'completed';
+    this.finished = record.status !== 'running';
+    this.finishedAt = toDate(record.finishedAt);
+    this.parameters = record.params;
+    this.error = record.error;
+    this.originPathspec = record.originRunNumber === null ? null : `${record.flow}/${record.originRunNumber}`;
+    this.userTagList = [...record.tags];
+    this.systemTagList = [...record.systemTags];
+  }
+
+  /**
+   * A run by pathspec, checked against the current namespace when awaited. Give the flow class
+   * as a type argument for typed artifacts.
+   *
+   * @example
+   * const scores = await Run.get<TrainFlow>('TrainFlow/3').data.scores; // number[]
+   */
+  static get<F extends FlowType = Record<string, unknown>>(pathspec: string): Deferred<Run<F>> {
+    return runDeferred(async () => {
+      const p = expectParts(pathspec, 'Run', 2);
+      const stores = await clientStores();
+      return new Run<F>(stores, await fetchRun(stores, p.flow, p.run!));
+    });
+  }
+
+  /** User and system tags. */
+  get tags(): readonly string[] {
+    return [...this.systemTagList, ...this.userTagList];
+  }
+
+  get userTags(): readonly string[] {
+    return [...this.userTagList];
+  }
+
+  get systemTags(): readonly string[] {
+    return [...this.systemTagList];
+  }
+
+  get parent(): Deferred<Flow<F>> {
+    return flowDeferredFrom(async () => this.flowName) as unknown as Deferred<Flow<F>>;
+  }
+
+  /** The task of the `end` step. Rejects with NotFoundError while the run has not reached it. */
+  get endTask(): Deferred<Task<F>> {
+    return taskDeferred(() => this.loadEndTask());
+  }
+
+  /** The artifacts of the end task: `await run.data.x`. */
+  get data(): TaskData<DataOf<F>> {
+    return taskData(this.pathspec, async () => (await this.loadEndTask()).artifactRecords());
+  }
+
+  /** The code package the run executed. */
+  get code(): Promise<RunCode | null> {
+    return (async () => {
+      if (!this.record.codeSha) return null;
+      const pkg = JSON.parse(Buffer.from(await this.stores.artifacts.get(this.record.codeSha)).toString('utf8')) as {
+        entry: string;
+        files: Record<string, string>;
+      };
+      return { entry: pkg.entry, files: pkg.files, flowSource: pkg.files[pkg.entry] ?? '' };
+    })();
+  }
+
+  /** A step by name. */
+  get(name: string): Deferred<Step<F>> {
+    return stepDeferred(() => this.loadStep(name));
+  }
+
+  /** Steps carrying every given tag (steps carry their run's tags), newest first. */
+  async *steps(...tags: string[]): AsyncIterable<Step<F>> {
+    const all = this.tags;
+    if (!tags.every((t) => all.includes(t))) return;
+    const steps = await this.stores.metadata.listSteps(this.record.id);
+    steps.sort((a, b) => b.createdAt - a.createdAt || b.name.localeCompare(a.name));
+    for (const s of steps) yield new Step<F>(this.stores, this, s);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Step<F>> {
+    return this.steps()[Symbol.asyncIterator]();
+  }
+
+  /** Adds user tags. Tags already present (as user or system tags) are left as they are. */
+  async addTags(...tags: string[]): Promise<void> {
+    await this.mutateTags({ add: tags });
+  }
+
+  addTag(tag: string): Promise<void> {
+    return this.addTags(tag);
+  }
+
+  /** Removes user tags; removing a system tag refuses the whole request. */
+  async removeTags(...tags: string[]): Promise<void> {
+    await this.mutateTags({ remove: tags });
+  }
+
+  removeTag(tag: string): Promise<void> {
+    return this.removeTags(tag);
+  }
+
+  /** Removes then adds, atomically. */
+  async replaceTags(remove: readonly string[], add: readonly string[]): Promise<void> {
+    await this.mutateTags({ remove, add });
+  }
+
+  replaceTag(remove: string, add: string): Promise<void> {
+    return this.replaceTags([remove], [add]);
+  }
+
+  private async mutateTags(change: { add?: readonly string[]; remove?: readonly string[] }): Promise<void> {
+    const result = await this.stores.metadata.mutateRunTags(this.record.id, change);
+    this.userTagList = [...result.tags];
+  }
+
+  /** @internal */
+  async loadEndTask(): Promise<Task<F>> {
+    const [end] = await this.stores.metadata.listTasks(this.record.id, { step: 'end' });
+    if (!end) {
+      throw new NotFoundError(`${this.pathspec}/end`, `Run('${this.pathspec}') has no end task (status: ${this.status}).`);
+    }
+    const step = await this.stores.metadata.getStep(this.record.id, 'end');
+    return new Task<F>(this.stores, new Step<F>(this.stores, this, step ?? { runId: this.record.id, name: 'end', createdAt: end.createdAt, finishedAt: end.finishedAt }), end);
+  }
+
+  /** @internal */
+  async loadStep(name: string): Promise<Step<F>> {
+    const step = await this.stores.metadata.getStep(this.record.id, name);
+    if (!step) throw new NotFoundError(`${this.pathspec}/${name}`, `Step('${this.pathspec}/${name}') does not exist.`);
+    return new Step<F>(this.stores, this, step);
+  }
+
+  toString(): string {
+    return `Run('${this.pathspec}')`;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function stepDeferred<F extends FlowType>(load: () => Promise<Step<F>>): Deferred<Step<F>> {
+  return deferred(load, stepShape as never);
+}
+
+const stepShape = {
+  iterable: true,
+  iterables: ['tasks'],
+  relations: {
+    parent: (load: () => Promise<Step>) => runDeferred(async () => (await load()).run),
+    task: (load: () => Promise<Step>) => taskDeferred(async () => (await load()).loadAnyTask()),
+    get: (load: () => Promise<Step>) => (id: string | number) => taskDeferred(async () => (await load()).loadTask(id)),
+  },
+};
+
+/** A step of a run: one task, or one per foreach split. */
+export class Step<F extends FlowType = Record<string, unknown>> implements AsyncIterable<Task<F>> {
+  readonly id: string;
+  readonly name: string;
+  readonly pathspec: string;
+  readonly pathComponents: readonly string[];
+  readonly createdAt: Date;
+  /** When the last task finished; null while any task is unfinished. */
+  readonly finishedAt: Date | null;
+
+  /** @internal */
+  constructor(
+    private readonly stores: ClientStores,
+    /** @internal */ readonly run: Run<F>,
+    record: StepRecord,
+  ) {
+    this.name = record.name;
+    this.id = record.name;
+    this.pathspec = `${run.pathspec}/${record.name}`;
+    this.pathComponents = [...run.pathComponents, record.name];
+    this.createdAt = new Date(record.createdAt);
+    this.finishedAt = toDate(record.finishedAt);
+  }
+
+  /**
+   * A step by pathspec.
+   *
+   * @example
+   * const x = await Step.get('DebugFlow/2/a').task.data.x;
+   */
+  static get<F extends FlowType = Record<string, unknown>>(pathspec: string): Deferred<Step<F>> {
+    return stepDeferred(async () => {
+      const p = expectParts(pathspec, 'Step', 3);
+      const stores = await clientStores();
+      const run = new Run<F>(stores, await fetchRun(stores, p.flow, p.run!));
+      return run.loadStep(p.step!);
+    });
+  }
+
+  /** Steps carry their run's tags. */
+  get tags(): readonly string[] {
+    return this.run.tags;
+  }
+
+  get parent(): Deferred<Run<F>> {
+    return runDeferred(async () => this.run);
+  }
+
+  /** The step's task; for a foreach step, the one with the lowest split index. */
+  get task(): Deferred<Task<F>> {
+    return taskDeferred(() => this.loadAnyTask());
+  }
+
+  /** A task by id. */
+  get(id: string | number): Deferred<Task<F>> {
+    return taskDeferred(() => this.loadTask(id));
+  }
+
+  /** Tasks carrying every given tag (tasks carry their run's tags), newest first. */
+  async *tasks(...tags: string[]): AsyncIterable<Task<F>> {
+    const all = this.run.tags;
+    if (!tags.every((t) => all.includes(t))) return;
+    const tasks = await this.stores.metadata.listTasks(this.run.record.id, { step: this.name });
+    // One query for every task's artifact index, so reading one artifact per task is one file read.
+    const records = await artifactsByTask(this.stores, this.run.record.id, tasks);
+    for (let i = tasks.length - 1; i >= 0; i--) {
+      const t = tasks[i]!;
+      yield new Task<F>(this.stores, this, t, undefined, records.get(t.taskId) ?? new Map());
+    }
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Task<F>> {
+    return this.tasks()[Symbol.asyncIterator]();
+  }
+
+  /** Environment of the step's first task (Node version, OS…). */
+  get environmentInfo(): Promise<EnvironmentInfo | null> {
+    return this.loadAnyTask().then((t) => t.environmentInfo);
+  }
+
+  /** @internal */
+  async loadAnyTask(): Promise<Task<F>> {
+    const tasks = await this.stores.metadata.listTasks(this.run.record.id, { step: this.name, limit: 1 });
+    const first = tasks[0];
+    if (!first) throw new NotFoundError(this.pathspec, `Step('${this.pathspec}') has no tasks.`);
+    return this.taskFrom(first);
+  }
+
+  /** @internal */
+  async loadTask(id: string | number, attempt?: number): Promise<Task<F>> {
+    const n = typeof id === 'number' ? id : Number(id);
+    const record = Number.isInteger(n) ? await this.stores.metadata.getTask(this.run.record.id, n) : undefined;
+    if (!record || record.step !== this.name) {
+      throw new NotFoundError(`${this.pathspec}/${id}`, `Task('${this.pathspec}/${id}') does not exist.`);
+    }
+    return this.taskFrom(record, attempt);
+  }
+
+  private async taskFrom(record: TaskRecord, attempt?: number): Promise<Task<F>> {
+    const attempts = await this.stores.metadata.listAttempts(this.run.record.id, record.taskId);
+    if (attempt !== undefined && !attempts.some((a) => a.attempt === attempt)) {
+      throw new NotFoundError(
+        `${this.pathspec}/${record.taskId}`,
+        `Task('${this.pathspec}/${record.taskId}') has no attempt ${attempt}; it has ${attempts.length} (0–${attempts.length - 1}).`,
+      );
+    }
+    return new Task<F>(this.stores, this, record, attempt, undefined, attempts);
+  }
+
+  toString(): string {
+    return `Step('${this.pathspec}')`;
+  }
+}
+
+async function artifactsByTask(stores: ClientStores, runId: number, tasks: readonly TaskRecord[]): Promise<Map<number, Map<string, ArtifactRecord>>> {
+  const out = new Map<number, Map<string, ArtifactRecord>>();
+  const rows = await stores.metadata.listArtifactsOfTasks(runId, tasks.map((t) => t.taskId));
+  for (const a of rows) {
+    let m = out.get(a.taskId);
+    if (!m) out.set(a.taskId, (m = new Map()));
+    m.set(a.name, a);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function taskDeferred<F extends FlowType>(load: () => Promise<Task<F>>): Deferred<Task<F>> {
+  return deferred(load, taskShape as never);
+}
+
+const taskShape = {
+  relations: {
+    parent: (load: () => Promise<Task>) => stepDeferred(async () => (await load()).step),
+    data: (load: () => Promise<Task>) => taskData('Task', async () => (await load()).artifactRecords()),
+    get: (load: () => Promise<Task>) => (name: string) => artifactDeferred(async () => (await load()).loadArtifact(name)),
+  },
+};
+
+/** One attempt of a task. */
+export interface TaskAttempt {
+  attempt: number;
+  status: AttemptStatus;
+  startedAt: Date;
+  finishedAt: Date | null;
+  exception: ExceptionRecord | null;
+  environmentInfo: EnvironmentInfo | null;
+}
+
+/** A timestamped log line. */
+export interface LogLineView {
+  timestamp: Date;
+  stream: LogStream;
+  line: string;
+}
+
+/** One execution of a step: artifacts, logs, attempts and outcome. */
+export class Task<F extends FlowType = Record<string, unknown>> {
+  readonly id: string;
+  readonly taskId: number;
+  readonly stepName: string;
+  readonly pathspec: string;
+  readonly pathComponents: readonly string[];
+  readonly createdAt: Date;
+  readonly status: TaskStatus;
+  /** True when the step's code succeeded (false when it failed, even if the failure was caught). */
+  readonly successful: boolean;
+  /** True when the task is over (completed, caught or failed). */
+  readonly finished: boolean;
+  readonly finishedAt: Date | null;
+  /** The innermost foreach index, or undefined outside a foreach. */
+  readonly index: number | undefined;
+  /** Foreach indices from the outermost foreach. */
+  readonly foreachPath: readonly number[];
+  /** The attempt this object shows: the one given to `Task.get`, else the final one. */
+  readonly attempt: number;
+  /** Pathspec of the task this one was cloned from by `resume`, or null. */
+  readonly originPathspec: string | null;
+  private attemptRecords: Promise<AttemptRecord[]> | undefined;
+
+  /** @internal */
+  constructor(
+    private readonly stores: ClientStores,
+    /** @internal */ readonly step: Step<F>,
+    /** @internal */ readonly record: TaskRecord,
+    pinnedAttempt?: number,
+    private readonly prefetched?: Map<string, ArtifactRecord>,
+    attempts?: AttemptRecord[],
+  ) {
+    this.taskId = record.taskId;
+    this.id = String(record.taskId);
+    this.stepName = record.step;
+    this.pathspec = `${step.pathspec}/${record.taskId}`;
+    this.pathComponents = [...step.pathComponents, this.id];
+    this.createdAt = new Date(record.createdAt);
+    this.status = record.status;
+    this.successful = record.successful === true;
+    this.finished = record.status === 'completed' || record.status === 'failed';
+    this.finishedAt = toDate(record.finishedAt);
+    this.foreachPath = record.foreachPath;
+    this.index = record.foreachPath.length > 0 ? record.foreachPath[record.foreachPath.length - 1] : undefined;
+    this.attempt = pinnedAttempt ?? record.finalAttempt ?? Math.max(0, record.attempts - 1);
+    this.originPathspec = record.originPathspec;
+    this.attemptRecords = attempts ? Promise.resolve(attempts) : undefined;
+    if (pinnedAttempt !== undefined) this.prefetched = undefined;
+  }
+
+  /**
+   * A task by pathspec; `attempt` pins artifacts, logs and exception to one attempt.
+   *
+   * @example
+   * const t = await Task.get('ForeachFlow/1/score/3', { attempt: 0 });
+   */
+  static get<F extends FlowType = Record<string, unknown>>(pathspec: string, options: { attempt?: number } = {}): Deferred<Task<F>> {
+    if (options.attempt !== undefined && (!Number.isInteger(options.attempt) || options.attempt < 0)) {
+      throw new UsageError(`Task.get: attempt must be a non-negative integer, got ${options.attempt}.`);
+    }
+    return taskDeferred(async () => {
+      const p = expectParts(pathspec, 'Task', 4);
+      const stores = await clientStores();
+      const run = new Run<F>(stores, await fetchRun(stores, p.flow, p.run!));
+      const step = await run.loadStep(p.step!);
+      return step.loadTask(p.task!, options.attempt);
+    });
+  }
+
+  get tags(): readonly string[] {
+    return this.step.tags;
+  }
+
+  get parent(): Deferred<Step<F>> {
+    return stepDeferred(async () => this.step);
+  }
+
+  /** Artifact values by name: `await task.data.x`, or `await task.data` for all of them. */
+  get data(): TaskData<DataOf<F>> {
+    return taskData(this.pathspec, () => this.artifactRecords());
+  }
+
+  /** Every artifact of the task (values load on demand). */
+  get artifacts(): Promise<DataArtifact[]> {
+    return (async () => {
+      const { records } = await this.artifactRecords();
+      return [...records.values()].map((r) => new DataArtifact(this.stores, this, r));
+    })();
+  }
+
+  /** One artifact by name. */
+  get(name: string): Deferred<DataArtifact> {
+    return artifactDeferred(() => this.loadArtifact(name));
+  }
+
+  /** The exception of this attempt, if it failed (also when `@catchError` caught it). */
+  get exception(): Promise<ExceptionRecord | null> {
+    return this.attemptRecord().then((a) => a?.exception ?? null);
+  }
+
+  /** Node version, OS and host of the process that ran this attempt. */
+  get environmentInfo(): Promise<EnvironmentInfo | null> {
+    return this.attemptRecord().then((a) => a?.envInfo ?? null);
+  }
+
+  /** Every attempt, oldest first. */
+  get attempts(): Promise<TaskAttempt[]> {
+    return this.attemptRecordList().then((list) =>
+      list.map((a) => ({
+        attempt: a.attempt,
+        status: a.status,
+        startedAt: new Date(a.startedAt),
+        finishedAt: toDate(a.finishedAt),
+        exception: a.exception,
+        environmentInfo: a.envInfo,
+      })),
+    );
+  }
+
+  private attemptRecordList(): Promise<AttemptRecord[]> {
+    this.attemptRecords ??= this.stores.metadata.listAttempts(this.record.runId, this.taskId);
+    return this.attemptRecords;
+  }
+
+  private async attemptRecord(): Promise<AttemptRecord | undefined> {
+    return (await this.attemptRecordList()).find((a) => a.attempt === this.attempt);
+  }
+
+  /** Standard output of this attempt, one line per line. */
+  get stdout(): Promise<string> {
+    return this.logText('stdout');
+  }
+
+  /** Standard error of this attempt. */
+  get stderr(): Promise<string> {
+    return this.logText('stderr');
+  }
+
+  /** Timestamped log lines of this attempt (both streams, in order, unless one is named). */
+  async loglines(stream?: LogStream): Promise<LogLineView[]> {
+    const lines: LogLine[] = await this.stores.metadata.readLogs(this.record.runId, this.taskId, {
+      attempt: this.attempt,
+      ...(stream ? { stream } : {}),
+    });
+    return lines.map((l) => ({ timestamp: new Date(l.ts), stream: l.stream, line: l.line }));
+  }
+
+  private async logText(stream: LogStream): Promise<string> {
+    const lines = await this.loglines(stream);
+    return lines.map((l) => `${l.line}\n`).join('');
+  }
+
+  /** The code package of the run. */
+  get code(): Promise<RunCode | null> {
+    return this.step.run.code;
+  }
+
+  /** @internal */
+  async artifactRecords(): Promise<{ stores: ClientStores; records: Map<string, ArtifactRecord> }> {
+    if (this.prefetched) return { stores: this.stores, records: this.prefetched };
+    const rows = await this.stores.metadata.listArtifacts(this.record.runId, this.taskId, { attempt: this.attempt });
+    return { stores: this.stores, records: new Map(rows.map((r) => [r.name, r])) };
+  }
+
+  /** @internal */
+  async loadArtifact(name: string): Promise<DataArtifact> {
+    const { records } = await this.artifactRecords();
+    const r = records.get(name);
+    if (!r) throw new NotFoundError(`${this.pathspec}/${name}`, `DataArtifact('${this.pathspec}/${name}') does not exist.`);
+    return new DataArtifact(this.stores, this, r);
+  }
+
+  toString(): string {
+    return `Task('${this.pathspec}')`;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function artifactDeferred(load: () => Promise<DataArtifact>): Deferred<DataArtifact> {
+  return deferred(load, artifactShape as never);
+}
+
+const artifactShape = {
+  relations: {
+    parent: (load: () => Promise<DataArtifact>) => taskDeferred(async () => (await load()).task),
+  },
+};
+
+/** One stored value of a task, with its metadata. */
+export class DataArtifact<T = unknown> {
+  readonly id: string;
+  readonly name: string;
+  readonly pathspec: string;
+  readonly pathComponents: readonly string[];
+  /** sha256 of the encoded bytes (the content address). */
+  readonly sha: string;
+  /** Encoded size in bytes. */
+  readonly size: number;
+  /** How the value is encoded (`msgpackr-v1`, `raw`). */
+  readonly encoding: string;
+  readonly createdAt: Date;
+  readonly finishedAt: Date;
+
+  /** @internal */
+  constructor(
+    private readonly stores: ClientStores,
+    /** @internal */ readonly task: Task,
+    private readonly record: ArtifactRecord,
+  ) {
+    this.name = record.name;
+    this.id = record.name;
+    this.pathspec = `${task.pathspec}/${record.name}`;
+    this.pathComponents = [...task.pathComponents, record.name];
+    this.sha = record.sha;
+    this.size = record.size;
+    this.encoding = record.codec;
+    this.createdAt = new Date(record.createdAt);
+    this.finishedAt = this.createdAt;
+  }
+
+  /**
+   * An artifact by pathspec.
+   *
+   * @example
+   * const a = await DataArtifact.get('HelloFlow/2/end/3/message');
+   * console.log(a.sha, await a.data);
+   */
+  static get<T = unknown>(pathspec: string, options: { attempt?: number } = {}): Deferred<DataArtifact<T>> {
+    return artifactDeferred(async () => {
+      const p = expectParts(pathspec, 'DataArtifact', 5);
+      const task = await Task.get(`${p.flow}/${p.run}/${p.step}/${p.task}`, options);
+      return task.loadArtifact(p.artifact!);
+    }) as unknown as Deferred<DataArtifact<T>>;
+  }
+
+  /** The value, loaded and decoded. */
+  get data(): Promise<T> {
+    return readArtifactValue(this.stores, this.record) as Promise<T>;
+  }
+
+  get tags(): readonly string[] {
+    return this.task.tags;
+  }
+
+  get parent(): Deferred<Task> {
+    return taskDeferred(async () => this.task);
+  }
+
+  toString(): string {
+    return `DataArtifact('${this.pathspec}')`;
+  }
+}

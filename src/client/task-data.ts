@@ -1,0 +1,59 @@
+import { NotFoundError } from '../core/errors.ts';
+import { type CodecId, decodeArtifact } from '../store/codec.ts';
+import type { ArtifactRecord } from '../store/metadata-store.ts';
+import type { ClientStores } from './provider.ts';
+
+/**
+ * A task's artifact values by name: `await task.data.x` loads one artifact; `await task.data`
+ * loads them all into a plain object.
+ */
+export type TaskData<A> = PromiseLike<A> & { readonly [K in keyof A]-?: Promise<A[K]> };
+
+/** Reads and decodes one stored artifact. */
+export async function readArtifactValue(stores: ClientStores, record: ArtifactRecord): Promise<unknown> {
+  return decodeArtifact(record.codec as CodecId, await stores.artifacts.get(record.sha));
+}
+
+/**
+ * Builds `data` over a loader of artifact records (name → record). Nothing is read until a value is
+ * awaited, and then only that value.
+ */
+export function taskData<A>(
+  owner: string,
+  load: () => Promise<{ stores: ClientStores; records: Map<string, ArtifactRecord> }>,
+): TaskData<A> {
+  let loading: ReturnType<typeof load> | undefined;
+  const records = () => {
+    loading ??= load();
+    return loading;
+  };
+  const value = async (name: string): Promise<unknown> => {
+    const { stores, records: all } = await records();
+    const record = all.get(name);
+    if (!record) {
+      const names = [...all.keys()].sort();
+      throw new NotFoundError(
+        `${owner}/${name}`,
+        `${owner} has no artifact '${name}'${names.length ? `; it has ${names.join(', ')}` : ' (it stored no artifacts)'}.`,
+      );
+    }
+    return readArtifactValue(stores, record);
+  };
+  const everything = async (): Promise<A> => {
+    const { stores, records: all } = await records();
+    const out: Record<string, unknown> = {};
+    await Promise.all([...all.values()].map(async (r) => (out[r.name] = await readArtifactValue(stores, r))));
+    return out as A;
+  };
+  return new Proxy(Object.create(null) as object, {
+    get(_t, prop) {
+      if (prop === 'then') return (a?: (v: A) => unknown, b?: (e: unknown) => unknown) => everything().then(a, b);
+      if (typeof prop === 'symbol') return undefined;
+      return {
+        then: (a?: (v: unknown) => unknown, b?: (e: unknown) => unknown) => value(prop).then(a, b),
+        catch: (b?: (e: unknown) => unknown) => value(prop).catch(b),
+        finally: (f?: () => void) => value(prop).finally(f),
+      };
+    },
+  }) as TaskData<A>;
+}
