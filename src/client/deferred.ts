@@ -6,10 +6,10 @@
  */
 
 /** How one member of a loaded object looks on its deferred form. */
-export type Defer<V> = V extends PromiseLike<unknown> | AsyncIterable<unknown>
+export type Defer<V> = [V] extends [PromiseLike<unknown> | AsyncIterable<unknown>]
   ? V
-  : V extends (...args: infer A) => infer R
-    ? (...args: A) => R extends PromiseLike<unknown> | AsyncIterable<unknown> ? R : Promise<R>
+  : [V] extends [(...args: infer A) => infer R]
+    ? (...args: A) => [R] extends [PromiseLike<unknown> | AsyncIterable<unknown>] ? R : Promise<R>
     : Promise<V>;
 
 /** A client object not loaded yet: await it for the object, or read members as promises. */

@@ -2,7 +2,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { homePaths, resolveHome, resolveUser } from '../core/config.ts';
 import type { ExceptionRecord } from '../core/errors.ts';
-import { ConflictError, NotFoundError, UsageError, ValidationError } from '../core/errors.ts';
+import { ConflictError, NotFoundError, UsageError } from '../core/errors.ts';
+import { validateTags } from '../core/tags.ts';
 import { parsePathspec } from '../core/pathspec.ts';
 import type { FlowGraph } from '../flow/graph.ts';
 import { resolveParameters } from '../flow/parameters.ts';
@@ -56,21 +57,6 @@ export interface RunResult {
   pathspec: string;
   status: RunStatus;
   error: ExceptionRecord | null;
-}
-
-const MAX_TAG_LENGTH = 255;
-
-export function validateTags(tags: readonly string[]): string[] {
-  for (const tag of tags) {
-    if (typeof tag !== 'string' || tag.trim().length === 0)
-      throw new ValidationError('tag', 'A tag must be a non-empty string.');
-    if (tag.length > MAX_TAG_LENGTH)
-      throw new ValidationError(
-        'tag',
-        `Tag '${tag.slice(0, 40)}…' is longer than ${MAX_TAG_LENGTH} characters.`,
-      );
-  }
-  return [...new Set(tags)];
 }
 
 async function encodeParams(stores: Stores, values: Record<string, unknown>): Promise<ArtifactRefs> {

@@ -1299,8 +1299,7 @@ export function runMetadataStoreSuite(name: string, makeStore: () => Promise<Met
               patch: { status: 'completed' as const },
             })),
         );
-        // Tags of run number n are those of i = n - 1 when the runs were numbered in creation order;
-        // compute the expectation from the stored records so the test does not depend on that.
+        // Concurrent creation may number runs in any order, so expectations come from the stored records.
         const carries = (r: RunRecord, tags: string[]) =>
           tags.every((t) => r.tags.includes(t) || r.systemTags.includes(t));
         const newestFirst = [...byNumber.values()].sort((a, b) => b.runNumber - a.runNumber);

@@ -12,6 +12,7 @@ import { migrateSqlite, openSqliteMetadataStore } from '../../src/store/sql/sqli
 import { runMetadataStoreSuite } from '../conformance/metadata-store.ts';
 
 const CREATE_RUNS = fileURLToPath(new URL('./fixtures/create-runs.ts', import.meta.url));
+const MUTATE_TAGS = fileURLToPath(new URL('./fixtures/mutate-tags.ts', import.meta.url));
 
 async function makeTempDir(): Promise<string> {
   return fsp.mkdtemp(path.join(os.tmpdir(), 'flowtrail-sqlite-'));
@@ -93,6 +94,40 @@ function lineReader(child: ChildProcess, stderr: () => string): { line: () => Pr
       return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
     },
   };
+}
+
+/**
+ * Starts one child per argument list running `script`, waits until every child says `ready`, sends
+ * them all `go`, and returns each child's result line once all have exited with code 0.
+ */
+async function runChildrenTogether(script: string, argLists: string[][]): Promise<string[]> {
+  const children = argLists.map((args) =>
+    spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['pipe', 'pipe', 'pipe'] }),
+  );
+  const stderr = children.map(() => '');
+  const exits = children.map(
+    (child, i) =>
+      new Promise<number | null>((resolve, reject) => {
+        child.stderr!.setEncoding('utf8');
+        child.stderr!.on('data', (chunk: string) => {
+          stderr[i] += chunk;
+        });
+        child.on('error', reject);
+        child.on('exit', (code) => resolve(code));
+      }),
+  );
+  try {
+    const readers = children.map((child, i) => lineReader(child, () => stderr[i]!));
+    const ready = await Promise.all(readers.map((r) => r.line()));
+    expect(ready).toEqual(children.map(() => 'ready'));
+    for (const child of children) child.stdin!.end('go\n');
+    const outputs = await Promise.all(readers.map((r) => r.line()));
+    const codes = await Promise.all(exits);
+    expect(codes, stderr.join('\n')).toEqual(children.map(() => 0));
+    return outputs;
+  } finally {
+    for (const child of children) if (child.exitCode === null) child.kill();
+  }
 }
 
 describe('SQLite metadata store', () => {
@@ -257,5 +292,100 @@ describe('SQLite metadata store', () => {
     } finally {
       for (const child of children) if (child.exitCode === null) child.kill();
     }
+  });
+
+  it('adds tags from 4 processes mutating one run at once, losing none', async () => {
+    const setup = openSqliteMetadataStore(file);
+    const run = await setup.createRun({ ...newRun('TagFlow'), tags: ['base'], systemTags: ['user:tester'] });
+    await setup.close();
+
+    const prefixes = ['p0', 'p1', 'p2', 'p3'];
+    const outputs = await runChildrenTogether(
+      MUTATE_TAGS,
+      prefixes.map((prefix) => [file, String(run.id), prefix, '10']),
+    );
+    const expected = ['base', ...prefixes.flatMap((p) => Array.from({ length: 10 }, (_, i) => `${p}-${i}`))];
+    // Each child's last answer holds at least its own ten tags.
+    for (const [i, output] of outputs.entries()) {
+      const tags = JSON.parse(output) as string[];
+      for (let k = 0; k < 10; k++) expect(tags).toContain(`${prefixes[i]}-${k}`);
+    }
+
+    const store = openSqliteMetadataStore(file);
+    try {
+      const after = await store.getRunById(run.id);
+      expect([...after!.tags].sort()).toEqual([...expected].sort());
+      expect(after).toEqual({ ...run, tags: after!.tags });
+      // Every process's tags keep their own order.
+      for (const p of prefixes)
+        expect(after!.tags.filter((t) => t.startsWith(`${p}-`))).toEqual(
+          Array.from({ length: 10 }, (_, i) => `${p}-${i}`),
+        );
+      for (const tag of expected)
+        expect((await store.listRuns('TagFlow', { tags: [tag, 'user:tester'] })).map((r) => r.id)).toEqual([
+          run.id,
+        ]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('migration 2 backfills run_tags from the tags of runs created before it', async () => {
+    const legacyFile = path.join(dir, 'legacy.db');
+    const legacy = new BetterSqlite3(legacyFile);
+    try {
+      expect(migrateSqlite(legacy, sqliteMigrations.slice(0, 1))).toBe(1);
+      legacy.exec(
+        `INSERT INTO flows (name, created_at, last_run_number) VALUES ('Old', 1, 3), ('Other', 2, 1)`,
+      );
+      const insert = legacy.prepare(
+        `INSERT INTO runs (flow_name, run_number, status, user_name, tags, system_tags, created_at)
+         VALUES (?, ?, ?, 'olduser', ?, ?, ?)`,
+      );
+      insert.run('Old', 1, 'completed', '["nightly","shared"]', '["user:olduser","shared"]', 10);
+      insert.run('Old', 2, 'failed', '["nightly"]', '["user:olduser"]', 20);
+      insert.run('Old', 3, 'completed', '[]', '[]', 30);
+      insert.run('Other', 1, 'completed', '["gpu"]', '["user:olduser"]', 40);
+    } finally {
+      legacy.close();
+    }
+
+    const store = openSqliteMetadataStore(legacyFile);
+    try {
+      const numbers = async (tags: string[], status?: 'completed') =>
+        (await store.listRuns('Old', { tags, ...(status ? { status } : {}) })).map((r) => r.runNumber);
+      expect(await numbers(['nightly'])).toEqual([2, 1]);
+      expect(await numbers(['shared', 'user:olduser'])).toEqual([1]);
+      expect(await numbers(['nightly'], 'completed')).toEqual([1]);
+      expect(await numbers(['gpu'])).toEqual([]);
+      expect((await store.latestRun({ tags: ['user:olduser'], status: 'completed' }))?.flow).toBe('Other');
+      expect((await store.listFlows({ tags: ['nightly'] })).map((f) => f.name)).toEqual(['Old']);
+      expect(await store.flowHasRun('Other', ['gpu', 'user:olduser'])).toBe(true);
+
+      // Old runs can be re-tagged, and new runs keep numbering.
+      const old1 = (await store.getRun('Old', 1))!;
+      expect(await store.mutateRunTags(old1.id, { add: ['kept'], remove: ['nightly'] })).toEqual({
+        tags: ['shared', 'kept'],
+        systemTags: ['user:olduser', 'shared'],
+      });
+      expect(await numbers(['nightly'])).toEqual([2]);
+      expect(await numbers(['kept', 'shared'])).toEqual([1]);
+      expect((await store.createRun({ ...newRun('Old'), tags: ['nightly'] })).runNumber).toBe(4);
+      expect(await numbers(['nightly'])).toEqual([4, 2]);
+    } finally {
+      await store.close();
+    }
+
+    const db = new BetterSqlite3(legacyFile, { readonly: true });
+    try {
+      expect(db.prepare('SELECT tag, system FROM run_tags WHERE run_id = 1 ORDER BY tag').all()).toEqual([
+        { tag: 'kept', system: 0 },
+        { tag: 'shared', system: 1 },
+        { tag: 'user:olduser', system: 1 },
+      ]);
+    } finally {
+      db.close();
+    }
+    expect(readMigrations(legacyFile).map((m) => m.id)).toEqual(sqliteMigrations.map((m) => m.id));
   });
 });
