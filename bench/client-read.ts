@@ -29,7 +29,18 @@ function wall(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd = root): 
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ft-client-bench-'));
 const env = { ...process.env, FLOWTRAIL_HOME: home };
-wall(process.execPath, [path.join(root, 'bin/flowtrail.js'), 'run', path.join(root, 'bench/flows/fanout.ts'), '--n', '100', '--quiet'], env);
+wall(
+  process.execPath,
+  [
+    path.join(root, 'bin/flowtrail.js'),
+    'run',
+    path.join(root, 'bench/flows/fanout.ts'),
+    '--n',
+    '100',
+    '--quiet',
+  ],
+  env,
+);
 
 // Warm reads in this process.
 const { metadata, Step } = await import(path.join(root, 'dist/index.js'));
@@ -55,9 +66,15 @@ for (let i = 0; i < 5; i++) {
   bare.push(wall(process.execPath, ['-e', '0'], env));
   cold.push(wall(process.execPath, ['--input-type=module', '-e', script], env));
 }
-const results: Record<string, number> = { warm_100_reads_ms: median(warm), cold_process_ms: median(cold), bare_node_ms: median(bare) };
+const results: Record<string, number> = {
+  warm_100_reads_ms: median(warm),
+  cold_process_ms: median(cold),
+  bare_node_ms: median(bare),
+};
 console.log(`warm: 100 artifact reads (one per foreach task) ${median(warm).toFixed(1)} ms (target ≤ 15 ms)`);
-console.log(`cold: new process, import client, read one artifact ${median(cold).toFixed(0)} ms (target ≤ 200 ms; bare node -e 0: ${median(bare).toFixed(0)} ms)`);
+console.log(
+  `cold: new process, import client, read one artifact ${median(cold).toFixed(0)} ms (target ≤ 200 ms; bare node -e 0: ${median(bare).toFixed(0)} ms)`,
+);
 
 if (fs.existsSync(path.join(METAFLOW_SRC, 'metaflow', '__init__.py'))) {
   const mfDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mf-client-bench-'));
@@ -65,7 +82,12 @@ if (fs.existsSync(path.join(METAFLOW_SRC, 'metaflow', '__init__.py'))) {
     path.join(mfDir, 'fanout_flow.py'),
     `from metaflow import FlowSpec, step\nclass FanoutFlow(FlowSpec):\n    @step\n    def start(self):\n        self.items = list(range(100))\n        self.next(self.work, foreach='items')\n    @step\n    def work(self):\n        self.out = self.input * 2\n        self.next(self.join)\n    @step\n    def join(self, inputs):\n        self.total = sum(i.out for i in inputs)\n        self.next(self.end)\n    @step\n    def end(self):\n        pass\nif __name__ == '__main__':\n    FanoutFlow()\n`,
   );
-  const mfEnv = { ...process.env, PYTHONPATH: METAFLOW_SRC, USERNAME: 'bench', METAFLOW_DEFAULT_METADATA: 'local' };
+  const mfEnv = {
+    ...process.env,
+    PYTHONPATH: METAFLOW_SRC,
+    USERNAME: 'bench',
+    METAFLOW_DEFAULT_METADATA: 'local',
+  };
   const r = spawnSync('python3', ['fanout_flow.py', 'run'], { cwd: mfDir, env: mfEnv, encoding: 'utf8' });
   if (r.status === 0) {
     const warmPy = `
@@ -86,8 +108,12 @@ xs.sort(); print(xs[len(xs)//2])
     const mfCold = median([0, 1, 2].map(() => wall('python3', ['-c', coldPy], mfEnv, mfDir)));
     results.metaflow_warm_100_reads_ms = mfWarm;
     results.metaflow_cold_ms = mfCold;
-    console.log(`metaflow warm: ${mfWarm.toFixed(0)} ms → flowtrail ${(mfWarm / results.warm_100_reads_ms!).toFixed(1)}× faster`);
-    console.log(`metaflow cold: ${mfCold.toFixed(0)} ms → flowtrail ${(mfCold / results.cold_process_ms!).toFixed(1)}× faster`);
+    console.log(
+      `metaflow warm: ${mfWarm.toFixed(0)} ms → flowtrail ${(mfWarm / results.warm_100_reads_ms!).toFixed(1)}× faster`,
+    );
+    console.log(
+      `metaflow cold: ${mfCold.toFixed(0)} ms → flowtrail ${(mfCold / results.cold_process_ms!).toFixed(1)}× faster`,
+    );
   } else {
     console.log(`metaflow run failed: ${r.stderr.slice(-500)}`);
   }

@@ -85,7 +85,11 @@ export function formatSize(bytes: number): string {
 }
 
 /** Left-aligned columns separated by two spaces, with a header row; every line indented by `indent`. */
-export function table(header: readonly string[], rows: readonly (readonly string[])[], indent = '  '): string[] {
+export function table(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  indent = '  ',
+): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]) =>
     `${indent}${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')}`.trimEnd();

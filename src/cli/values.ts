@@ -32,7 +32,10 @@ function cut(text: string, maxLength: number): { text: string; truncated: boolea
 }
 
 function bytesJson(kind: '$bytes' | '$arrayBuffer', bytes: Uint8Array, maxLength: number): Json {
-  const { text, truncated } = cut(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'), maxLength);
+  const { text, truncated } = cut(
+    Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'),
+    maxLength,
+  );
   return { [kind]: bytes.byteLength, base64: text, ...(truncated ? { truncated: true } : {}) };
 }
 

@@ -43,15 +43,22 @@ export function deferred<T extends object>(loader: () => Promise<T>, shape: Defe
     return loading;
   };
   const iterables = new Set<PropertyKey>(shape.iterables ?? []);
-  const relations = (shape.relations ?? {}) as Record<PropertyKey, ((l: () => Promise<T>) => unknown) | undefined>;
+  const relations = (shape.relations ?? {}) as Record<
+    PropertyKey,
+    ((l: () => Promise<T>) => unknown) | undefined
+  >;
   return new Proxy(Object.create(null) as object, {
     get(_target, prop) {
       if (prop === 'then') {
-        return (onFulfilled?: (v: T) => unknown, onRejected?: (e: unknown) => unknown) => load().then(onFulfilled, onRejected);
+        return (onFulfilled?: (v: T) => unknown, onRejected?: (e: unknown) => unknown) =>
+          load().then(onFulfilled, onRejected);
       }
       if (prop === Symbol.asyncIterator) {
         if (!shape.iterable) return undefined;
-        return () => lazyIterable(async () => (await load()) as unknown as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+        return () =>
+          lazyIterable(async () => (await load()) as unknown as AsyncIterable<unknown>)[
+            Symbol.asyncIterator
+          ]();
       }
       if (typeof prop === 'symbol') return undefined;
       const relation = relations[prop];
@@ -73,6 +80,7 @@ export function deferred<T extends object>(loader: () => Promise<T>, shape: Defe
           return (fn as (...a: unknown[]) => unknown).apply(obj, args);
         });
       return Object.assign(call, {
+        // biome-ignore lint/suspicious/noThenProperty: deferred members are thenables on purpose (loaded only when awaited)
         then: (a?: (v: unknown) => unknown, b?: (e: unknown) => unknown) => member().then(a, b),
         catch: (b?: (e: unknown) => unknown) => member().catch(b),
         finally: (f?: () => void) => member().finally(f),

@@ -4,8 +4,13 @@
  * asked for a child by id (`run.get('start')`). `get` returns a {@link Deferred} object, so chains
  * resolve with one `await`.
  */
-import { type ExceptionRecord, NamespaceMismatchError, NotFoundError, UsageError } from '../core/errors.ts';
-import { InvalidPathspecError } from '../core/errors.ts';
+import {
+  type ExceptionRecord,
+  InvalidPathspecError,
+  NamespaceMismatchError,
+  NotFoundError,
+  UsageError,
+} from '../core/errors.ts';
 import { parsePathspec } from '../core/pathspec.ts';
 import type { ArtifactsOf, FlowSpec } from '../flow/flow-spec.ts';
 import type {
@@ -21,7 +26,7 @@ import type {
   TaskRecord,
   TaskStatus,
 } from '../store/metadata-store.ts';
-import { orchestratorGone } from '../store/run-liveness.ts';
+import { reconcileRun } from '../store/run-liveness.ts';
 import { type Deferred, deferred } from './deferred.ts';
 import { type ClientStores, clientStores, getNamespace, namespaceTags } from './provider.ts';
 import { readArtifactValue, type TaskData, taskData } from './task-data.ts';
@@ -34,24 +39,15 @@ export type DataOf<F> = InstanceOf<F> extends FlowSpec ? ArtifactsOf<InstanceOf<
 
 const RUN_PAGE = 100;
 
-function inNamespace(tags: readonly string[]): boolean {
-  const ns = getNamespace();
-  return ns === null || tags.includes(ns);
-}
+const reconcile = (stores: ClientStores, run: RunRecord): Promise<RunRecord> =>
+  reconcileRun(stores.metadata, run);
 
-/** A run still marked running whose orchestrator is gone is reported (and recorded) as crashed. */
-async function reconcile(stores: ClientStores, run: RunRecord): Promise<RunRecord> {
-  if (run.status !== 'running' || !orchestratorGone(run)) return run;
-  const at = Date.now();
-  await stores.metadata.markRunCrashed(run.id, at, {
-    type: 'OrchestratorCrashed',
-    message: `The orchestrator of ${run.flow}/${run.runNumber} stopped without finishing the run. Finish it with: flowtrail resume ${run.flow}/${run.runNumber}`,
-    stack: '',
-  });
-  return (await stores.metadata.getRunById(run.id)) ?? { ...run, status: 'crashed', finishedAt: at };
-}
-
-async function fetchRun(stores: ClientStores, flow: string, runNumber: number, checkNamespace = true): Promise<RunRecord> {
+async function fetchRun(
+  stores: ClientStores,
+  flow: string,
+  runNumber: number,
+  checkNamespace = true,
+): Promise<RunRecord> {
   const record = await stores.metadata.getRun(flow, runNumber);
   if (!record) throw new NotFoundError(`${flow}/${runNumber}`, `Run('${flow}/${runNumber}') does not exist.`);
   const ns = getNamespace();
@@ -101,8 +97,10 @@ const flowShape = {
   iterables: ['runs'],
   relations: {
     latestRun: (load: () => Promise<Flow>) => runDeferred(async () => (await load()).loadLatest(false)),
-    latestSuccessfulRun: (load: () => Promise<Flow>) => runDeferred(async () => (await load()).loadLatest(true)),
-    get: (load: () => Promise<Flow>) => (id: string | number) => runDeferred(async () => (await load()).loadRun(id)),
+    latestSuccessfulRun: (load: () => Promise<Flow>) =>
+      runDeferred(async () => (await load()).loadLatest(true)),
+    get: (load: () => Promise<Flow>) => (id: string | number) =>
+      runDeferred(async () => (await load()).loadRun(id)),
   },
 } as const;
 
@@ -142,7 +140,8 @@ export class Flow<F extends FlowType = Record<string, unknown>> implements Async
       const row = (await stores.metadata.listFlows()).find((f) => f.name === flow);
       if (!row) throw new NotFoundError(flow, `Flow('${flow}') does not exist.`);
       const ns = getNamespace();
-      if (ns !== null && !(await stores.metadata.flowHasRun(flow, [ns]))) throw new NamespaceMismatchError(flow, ns);
+      if (ns !== null && !(await stores.metadata.flowHasRun(flow, [ns])))
+        throw new NamespaceMismatchError(flow, ns);
       return new Flow<F>(stores, flow, row.createdAt);
     }, flowShape as never);
   }
@@ -200,7 +199,8 @@ export class Flow<F extends FlowType = Record<string, unknown>> implements Async
   /** @internal */
   async loadRun(id: string | number): Promise<Run<F>> {
     const n = typeof id === 'number' ? id : Number(id);
-    if (!Number.isInteger(n) || n < 1) throw new InvalidPathspecError(`${this.name}/${id}`, `Run id '${id}' must be a positive integer.`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new InvalidPathspecError(`${this.name}/${id}`, `Run id '${id}' must be a positive integer.`);
     return new Run<F>(this.stores, await fetchRun(this.stores, this.name, n));
   }
 
@@ -224,7 +224,8 @@ const runShape = {
         const task = await (await load()).loadEndTask();
         return task.artifactRecords();
       }),
-    get: (load: () => Promise<Run>) => (name: string) => stepDeferred(async () => (await load()).loadStep(name)),
+    get: (load: () => Promise<Run>) => (name: string) =>
+      stepDeferred(async () => (await load()).loadStep(name)),
   },
 };
 
@@ -339,7 +340,9 @@ export class Run<F extends FlowType = Record<string, unknown>> implements AsyncI
   get code(): Promise<RunCode | null> {
     return (async () => {
       if (!this.record.codeSha) return null;
-      const pkg = JSON.parse(Buffer.from(await this.stores.artifacts.get(this.record.codeSha)).toString('utf8')) as {
+      const pkg = JSON.parse(
+        Buffer.from(await this.stores.artifacts.get(this.record.codeSha)).toString('utf8'),
+      ) as {
         entry: string;
         files: Record<string, string>;
       };
@@ -401,16 +404,28 @@ export class Run<F extends FlowType = Record<string, unknown>> implements AsyncI
   async loadEndTask(): Promise<Task<F>> {
     const [end] = await this.stores.metadata.listTasks(this.record.id, { step: 'end' });
     if (!end) {
-      throw new NotFoundError(`${this.pathspec}/end`, `Run('${this.pathspec}') has no end task (status: ${this.status}).`);
+      throw new NotFoundError(
+        `${this.pathspec}/end`,
+        `Run('${this.pathspec}') has no end task (status: ${this.status}).`,
+      );
     }
     const step = await this.stores.metadata.getStep(this.record.id, 'end');
-    return new Task<F>(this.stores, new Step<F>(this.stores, this, step ?? { runId: this.record.id, name: 'end', createdAt: end.createdAt, finishedAt: end.finishedAt }), end);
+    return new Task<F>(
+      this.stores,
+      new Step<F>(
+        this.stores,
+        this,
+        step ?? { runId: this.record.id, name: 'end', createdAt: end.createdAt, finishedAt: end.finishedAt },
+      ),
+      end,
+    );
   }
 
   /** @internal */
   async loadStep(name: string): Promise<Step<F>> {
     const step = await this.stores.metadata.getStep(this.record.id, name);
-    if (!step) throw new NotFoundError(`${this.pathspec}/${name}`, `Step('${this.pathspec}/${name}') does not exist.`);
+    if (!step)
+      throw new NotFoundError(`${this.pathspec}/${name}`, `Step('${this.pathspec}/${name}') does not exist.`);
     return new Step<F>(this.stores, this, step);
   }
 
@@ -431,7 +446,8 @@ const stepShape = {
   relations: {
     parent: (load: () => Promise<Step>) => runDeferred(async () => (await load()).run),
     task: (load: () => Promise<Step>) => taskDeferred(async () => (await load()).loadAnyTask()),
-    get: (load: () => Promise<Step>) => (id: string | number) => taskDeferred(async () => (await load()).loadTask(id)),
+    get: (load: () => Promise<Step>) => (id: string | number) =>
+      taskDeferred(async () => (await load()).loadTask(id)),
   },
 };
 
@@ -526,7 +542,9 @@ export class Step<F extends FlowType = Record<string, unknown>> implements Async
   /** @internal */
   async loadTask(id: string | number, attempt?: number): Promise<Task<F>> {
     const n = typeof id === 'number' ? id : Number(id);
-    const record = Number.isInteger(n) ? await this.stores.metadata.getTask(this.run.record.id, n) : undefined;
+    const record = Number.isInteger(n)
+      ? await this.stores.metadata.getTask(this.run.record.id, n)
+      : undefined;
     if (!record || record.step !== this.name) {
       throw new NotFoundError(`${this.pathspec}/${id}`, `Task('${this.pathspec}/${id}') does not exist.`);
     }
@@ -549,12 +567,22 @@ export class Step<F extends FlowType = Record<string, unknown>> implements Async
   }
 }
 
-async function artifactsByTask(stores: ClientStores, runId: number, tasks: readonly TaskRecord[]): Promise<Map<number, Map<string, ArtifactRecord>>> {
+async function artifactsByTask(
+  stores: ClientStores,
+  runId: number,
+  tasks: readonly TaskRecord[],
+): Promise<Map<number, Map<string, ArtifactRecord>>> {
   const out = new Map<number, Map<string, ArtifactRecord>>();
-  const rows = await stores.metadata.listArtifactsOfTasks(runId, tasks.map((t) => t.taskId));
+  const rows = await stores.metadata.listArtifactsOfTasks(
+    runId,
+    tasks.map((t) => t.taskId),
+  );
   for (const a of rows) {
     let m = out.get(a.taskId);
-    if (!m) out.set(a.taskId, (m = new Map()));
+    if (!m) {
+      m = new Map();
+      out.set(a.taskId, m);
+    }
     m.set(a.name, a);
   }
   return out;
@@ -570,7 +598,8 @@ const taskShape = {
   relations: {
     parent: (load: () => Promise<Task>) => stepDeferred(async () => (await load()).step),
     data: (load: () => Promise<Task>) => taskData('Task', async () => (await load()).artifactRecords()),
-    get: (load: () => Promise<Task>) => (name: string) => artifactDeferred(async () => (await load()).loadArtifact(name)),
+    get: (load: () => Promise<Task>) => (name: string) =>
+      artifactDeferred(async () => (await load()).loadArtifact(name)),
   },
 };
 
@@ -635,7 +664,8 @@ export class Task<F extends FlowType = Record<string, unknown>> {
     this.finished = record.status === 'completed' || record.status === 'failed';
     this.finishedAt = toDate(record.finishedAt);
     this.foreachPath = record.foreachPath;
-    this.index = record.foreachPath.length > 0 ? record.foreachPath[record.foreachPath.length - 1] : undefined;
+    this.index =
+      record.foreachPath.length > 0 ? record.foreachPath[record.foreachPath.length - 1] : undefined;
     this.attempt = pinnedAttempt ?? record.finalAttempt ?? Math.max(0, record.attempts - 1);
     this.originPathspec = record.originPathspec;
     this.attemptRecords = attempts ? Promise.resolve(attempts) : undefined;
@@ -648,7 +678,10 @@ export class Task<F extends FlowType = Record<string, unknown>> {
    * @example
    * const t = await Task.get('ForeachFlow/1/score/3', { attempt: 0 });
    */
-  static get<F extends FlowType = Record<string, unknown>>(pathspec: string, options: { attempt?: number } = {}): Deferred<Task<F>> {
+  static get<F extends FlowType = Record<string, unknown>>(
+    pathspec: string,
+    options: { attempt?: number } = {},
+  ): Deferred<Task<F>> {
     if (options.attempt !== undefined && (!Number.isInteger(options.attempt) || options.attempt < 0)) {
       throw new UsageError(`Task.get: attempt must be a non-negative integer, got ${options.attempt}.`);
     }
@@ -752,7 +785,9 @@ export class Task<F extends FlowType = Record<string, unknown>> {
   /** @internal */
   async artifactRecords(): Promise<{ stores: ClientStores; records: Map<string, ArtifactRecord> }> {
     if (this.prefetched) return { stores: this.stores, records: this.prefetched };
-    const rows = await this.stores.metadata.listArtifacts(this.record.runId, this.taskId, { attempt: this.attempt });
+    const rows = await this.stores.metadata.listArtifacts(this.record.runId, this.taskId, {
+      attempt: this.attempt,
+    });
     return { stores: this.stores, records: new Map(rows.map((r) => [r.name, r])) };
   }
 
@@ -760,7 +795,11 @@ export class Task<F extends FlowType = Record<string, unknown>> {
   async loadArtifact(name: string): Promise<DataArtifact> {
     const { records } = await this.artifactRecords();
     const r = records.get(name);
-    if (!r) throw new NotFoundError(`${this.pathspec}/${name}`, `DataArtifact('${this.pathspec}/${name}') does not exist.`);
+    if (!r)
+      throw new NotFoundError(
+        `${this.pathspec}/${name}`,
+        `DataArtifact('${this.pathspec}/${name}') does not exist.`,
+      );
     return new DataArtifact(this.stores, this, r);
   }
 

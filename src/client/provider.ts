@@ -61,7 +61,9 @@ export function metadata(pathOrUrl: string): string {
       ? path.join(abs, '.flowtrail')
       : undefined;
   if (!home) {
-    throw new UsageError(`metadata('${pathOrUrl}'): no Flowtrail store there (no flowtrail.db and no .flowtrail/ directory).`);
+    throw new UsageError(
+      `metadata('${pathOrUrl}'): no Flowtrail store there (no flowtrail.db and no .flowtrail/ directory).`,
+    );
   }
   void closeProvider();
   provider = localProvider(home);
@@ -95,7 +97,9 @@ async function closeProvider(): Promise<void> {
  */
 export function namespace(ns: string | null): string | null {
   if (ns !== null && (typeof ns !== 'string' || ns.trim() === '')) {
-    throw new UsageError('namespace() takes a non-empty string such as "user:alice", or null for the global namespace.');
+    throw new UsageError(
+      'namespace() takes a non-empty string such as "user:alice", or null for the global namespace.',
+    );
   }
   currentNamespace = ns;
   return ns;

@@ -12,7 +12,9 @@ export type TaskData<A> = PromiseLike<A> & { readonly [K in keyof A]-?: Promise<
 /** Reads and decodes one stored artifact. */
 export async function readArtifactValue(stores: ClientStores, record: ArtifactRecord): Promise<unknown> {
   // A local store reads small blobs faster synchronously than through the thread pool.
-  const bytes = stores.artifacts.getSync ? stores.artifacts.getSync(record.sha) : await stores.artifacts.get(record.sha);
+  const bytes = stores.artifacts.getSync
+    ? stores.artifacts.getSync(record.sha)
+    : await stores.artifacts.get(record.sha);
   return decodeArtifact(record.codec as CodecId, bytes);
 }
 
@@ -49,9 +51,11 @@ export function taskData<A>(
   };
   return new Proxy(Object.create(null) as object, {
     get(_t, prop) {
-      if (prop === 'then') return (a?: (v: A) => unknown, b?: (e: unknown) => unknown) => everything().then(a, b);
+      if (prop === 'then')
+        return (a?: (v: A) => unknown, b?: (e: unknown) => unknown) => everything().then(a, b);
       if (typeof prop === 'symbol') return undefined;
       return {
+        // biome-ignore lint/suspicious/noThenProperty: a lazy thenable, so an unawaited read never rejects unhandled
         then: (a?: (v: unknown) => unknown, b?: (e: unknown) => unknown) => value(prop).then(a, b),
         catch: (b?: (e: unknown) => unknown) => value(prop).catch(b),
         finally: (f?: () => void) => value(prop).finally(f),

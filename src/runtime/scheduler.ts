@@ -11,8 +11,8 @@ import type {
   RunStatus,
   TaskRecord,
 } from '../store/metadata-store.ts';
-import { storeArtifact } from './artifact-scope.ts';
 import { HEARTBEAT_INTERVAL_MS } from '../store/run-liveness.ts';
+import { storeArtifact } from './artifact-scope.ts';
 import type { ProgressReporter } from './progress.ts';
 import type {
   ArtifactRef,

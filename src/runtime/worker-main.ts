@@ -136,7 +136,9 @@ export async function runTask(
     outcome.exception = toExceptionRecord(error);
     if (isDeterministic(error)) outcome.nonRetriable = true;
     // Like an uncaught error would, the stack goes to the task's stderr.
-    process.stderr.write(`${outcome.exception.stack || `${outcome.exception.type}: ${outcome.exception.message}`}\n`);
+    process.stderr.write(
+      `${outcome.exception.stack || `${outcome.exception.type}: ${outcome.exception.message}`}\n`,
+    );
   }
   try {
     outcome.artifacts = await scope.collect();

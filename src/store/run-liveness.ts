@@ -27,18 +27,27 @@ export function orchestratorGone(run: RunRecord, now = Date.now()): boolean {
   return run.heartbeatAt !== null && now - run.heartbeatAt > STALE_AFTER_MS;
 }
 
+/**
+ * Returns the run as it really is: a `running` run whose orchestrator is gone is marked crashed in
+ * the store (once, whoever notices first) and returned as such.
+ */
+export async function reconcileRun(store: MetadataStore, run: RunRecord): Promise<RunRecord> {
+  if (!orchestratorGone(run)) return run;
+  const now = Date.now();
+  await store.markRunCrashed(run.id, now, {
+    type: 'OrchestratorCrashed',
+    message: `The orchestrator of ${run.flow}/${run.runNumber} (pid ${run.orchestratorPid} on ${run.orchestratorHost}) stopped without finishing the run. Finish it with: flowtrail resume ${run.flow}/${run.runNumber}`,
+    stack: '',
+  });
+  return (await store.getRunById(run.id)) ?? { ...run, status: 'crashed', finishedAt: now };
+}
+
 /** Marks every orphaned `running` run (of one flow, or all) as crashed. Returns the runs it marked. */
 export async function reapCrashedRuns(store: MetadataStore, flow?: string): Promise<RunRecord[]> {
   const reaped: RunRecord[] = [];
   for (const run of await store.listRunningRuns(flow)) {
-    if (!orchestratorGone(run)) continue;
-    const now = Date.now();
-    const changed = await store.markRunCrashed(run.id, now, {
-      type: 'OrchestratorCrashed',
-      message: `The orchestrator of ${run.flow}/${run.runNumber} (pid ${run.orchestratorPid} on ${run.orchestratorHost}) stopped without finishing the run. Finish it with: flowtrail resume ${run.flow}/${run.runNumber}`,
-      stack: '',
-    });
-    if (changed) reaped.push({ ...run, status: 'crashed', finishedAt: now });
+    const now = await reconcileRun(store, run);
+    if (now.status === 'crashed') reaped.push(now);
   }
   return reaped;
 }

@@ -18,7 +18,9 @@ let home: TempHome;
 beforeAll(async () => {
   home = await tempHome();
   await runFlow({ file: example('foreach.ts'), home: home.path }); // ForeachFlow/1
-  await withEnv({ FAILURE_MODE: 'retry-exhausted' }, () => runFlow({ file: fixture('failures.ts'), home: home.path })); // FailuresFlow/1
+  await withEnv({ FAILURE_MODE: 'retry-exhausted' }, () =>
+    runFlow({ file: fixture('failures.ts'), home: home.path }),
+  ); // FailuresFlow/1
   await withEnv({ FAILURE_MODE: 'catch' }, () => runFlow({ file: fixture('failures.ts'), home: home.path })); // FailuresFlow/2
   await withEnv({ FAILURE_MODE: 'retry' }, () => runFlow({ file: fixture('failures.ts'), home: home.path })); // FailuresFlow/3
   await runFlow({ file: fixture('ordered-foreach.ts'), home: home.path, maxWorkers: 4 }); // OrderedForeachFlow/1
@@ -33,12 +35,14 @@ describe('client API: foreach', () => {
   it('a foreach step has N tasks, each with its index and data; the join saw them in order', async () => {
     const step = await Step.get('OrderedForeachFlow/1/work');
     const seen: [number, number][] = [];
-    for await (const task of step) seen.push([task.index!, await task.data.doubled as number]);
+    for await (const task of step) seen.push([task.index!, (await task.data.doubled) as number]);
     expect(seen).toHaveLength(32);
     // Newest first (highest task id first); each task's data matches its own index.
     for (const [index, doubled] of seen) expect(doubled).toBe((100 + index) * 2);
     expect(seen.map(([i]) => i).sort((a, b) => a - b)).toEqual(Array.from({ length: 32 }, (_, i) => i));
-    expect(await Step.get('OrderedForeachFlow/1/join').task.data.result).toEqual(Array.from({ length: 32 }, (_, i) => (100 + i) * 2));
+    expect(await Step.get('OrderedForeachFlow/1/join').task.data.result).toEqual(
+      Array.from({ length: 32 }, (_, i) => (100 + i) * 2),
+    );
     // `task` on a foreach step is the first split.
     expect((await step.task).index).toBe(0);
   });

@@ -82,7 +82,9 @@ describe('seed 001: inspecting flows and results', () => {
     namespace('user:somebody-else');
     try {
       await expect(Run.get('HelloFlow/2')).rejects.toBeInstanceOf(NamespaceMismatchError);
-      await expect(Flow.get('HelloFlow')).rejects.toThrow("not in the current namespace 'user:somebody-else'");
+      await expect(Flow.get('HelloFlow')).rejects.toThrow(
+        "not in the current namespace 'user:somebody-else'",
+      );
       await expect(Run.get('HelloFlow/9')).rejects.toBeInstanceOf(NotFoundError);
       await expect(Flow.get('NoSuchFlow')).rejects.toThrow("Flow('NoSuchFlow') does not exist.");
     } finally {
@@ -90,7 +92,7 @@ describe('seed 001: inspecting flows and results', () => {
     }
   });
 
-  it("accessing data: the shortest way is one expression with one await", async () => {
+  it('accessing data: the shortest way is one expression with one await', async () => {
     expect(await Step.get('DebugFlow/2/a').task.data.x).toBe(42);
     const task = await Step.get('DebugFlow/2/a').task;
     const artifacts = await task.artifacts;

@@ -7,7 +7,8 @@ let home: TempHome;
 
 beforeAll(async () => {
   home = await tempHome();
-  for (let i = 0; i < 3; i++) await runFlow({ file: example('hello.ts'), home: home.path, tags: i === 1 ? ['keep'] : [] });
+  for (let i = 0; i < 3; i++)
+    await runFlow({ file: example('hello.ts'), home: home.path, tags: i === 1 ? ['keep'] : [] });
   metadata(home.path);
 });
 
@@ -55,15 +56,39 @@ describe('client API: tags', () => {
 describe('client API: bounded listing queries', () => {
   it('over 10,000 runs, the first page and latestSuccessfulRun each cost one query', async () => {
     await using stores = openEmbeddedStores(home.path);
-    const base = { user: 'bulk', tags: [], params: {}, flowFile: null, codeSha: null, originRunNumber: null, orchestratorPid: null, orchestratorHost: null };
+    const base = {
+      user: 'bulk',
+      tags: [],
+      params: {},
+      flowFile: null,
+      codeSha: null,
+      originRunNumber: null,
+      orchestratorPid: null,
+      orchestratorHost: null,
+    };
     const { resolveUser } = await import('../../src/core/config.ts');
     const created = [];
     for (let i = 0; i < 10_000; i++) {
-      created.push(stores.metadata.createRun({ ...base, flow: 'BulkFlow', systemTags: [`user:${resolveUser()}`], createdAt: Date.now() }));
+      created.push(
+        stores.metadata.createRun({
+          ...base,
+          flow: 'BulkFlow',
+          systemTags: [`user:${resolveUser()}`],
+          createdAt: Date.now(),
+        }),
+      );
     }
     const runs = await Promise.all(created);
-    await stores.metadata.write(runs.filter((r) => r.runNumber % 1000 === 7).map((r) => ({ op: 'run.update' as const, runId: r.id, patch: { status: 'completed' as const } })));
-    await stores.metadata.write(runs.filter((r) => r.runNumber % 1000 !== 7).map((r) => ({ op: 'run.update' as const, runId: r.id, patch: { status: 'failed' as const } })));
+    await stores.metadata.write(
+      runs
+        .filter((r) => r.runNumber % 1000 === 7)
+        .map((r) => ({ op: 'run.update' as const, runId: r.id, patch: { status: 'completed' as const } })),
+    );
+    await stores.metadata.write(
+      runs
+        .filter((r) => r.runNumber % 1000 !== 7)
+        .map((r) => ({ op: 'run.update' as const, runId: r.id, patch: { status: 'failed' as const } })),
+    );
 
     const flow = await Flow.get('BulkFlow');
     const { clientStores } = await import('../../src/client/provider.ts');

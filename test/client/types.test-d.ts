@@ -7,7 +7,9 @@ describe('client API types', () => {
   it('artifacts are typed from the flow class or its instance type', () => {
     expectTypeOf(Run.get<HelloFlow>('HelloFlow/1').data.message).toEqualTypeOf<Promise<string>>();
     expectTypeOf(Run.get<typeof HelloFlow>('HelloFlow/1').data.message).toEqualTypeOf<Promise<string>>();
-    expectTypeOf(Step.get<ForeachFlow>('ForeachFlow/1/join').task.data.scores).toEqualTypeOf<Promise<number[]>>();
+    expectTypeOf(Step.get<ForeachFlow>('ForeachFlow/1/join').task.data.scores).toEqualTypeOf<
+      Promise<number[]>
+    >();
     // @ts-expect-error: HelloFlow has no artifact 'nope'
     void Run.get<HelloFlow>('HelloFlow/1').data.nope;
     // Methods and FlowSpec members are not artifacts.
@@ -22,7 +24,9 @@ describe('client API types', () => {
 
   it('chains stay one expression with one await', async () => {
     expectTypeOf(Flow.get('F').latestRun.endTask).resolves.toEqualTypeOf<Task>();
-    expectTypeOf(Flow.get('F').latestSuccessfulRun.status).toEqualTypeOf<Promise<'running' | 'completed' | 'failed' | 'crashed'>>();
+    expectTypeOf(Flow.get('F').latestSuccessfulRun.status).toEqualTypeOf<
+      Promise<'running' | 'completed' | 'failed' | 'crashed'>
+    >();
     expectTypeOf(Run.get('F/1').get('start').task.get('x')).resolves.toEqualTypeOf<DataArtifact>();
     expectTypeOf(Task.get('F/1/start/1').stdout).toEqualTypeOf<Promise<string>>();
     expectTypeOf(Task.get('F/1/start/1').successful).toEqualTypeOf<Promise<boolean>>();
