@@ -2,6 +2,29 @@
  * Flowtrail's public entry point: authoring flows, running them, and the error types.
  */
 
+export type { Defer, Deferred } from './client/deferred.ts';
+export {
+  DataArtifact,
+  type DataOf,
+  Flow,
+  type FlowType,
+  Flowtrail,
+  type LogLineView,
+  Run,
+  type RunCode,
+  Step,
+  Task,
+  type TaskAttempt,
+} from './client/objects.ts';
+export {
+  defaultMetadata,
+  defaultNamespace,
+  getMetadata,
+  getNamespace,
+  metadata,
+  namespace,
+} from './client/provider.ts';
+export type { TaskData } from './client/task-data.ts';
 export {
   ArtifactEncodeError,
   ConflictError,
@@ -32,26 +55,3 @@ export {
   type MergeOptions,
 } from './flow/flow-spec.ts';
 export { buildGraph, type FlowGraph, type GraphNode, type StepKind } from './flow/graph.ts';
-export type { Defer, Deferred } from './client/deferred.ts';
-export {
-  type DataOf,
-  DataArtifact,
-  Flow,
-  Flowtrail,
-  type FlowType,
-  type LogLineView,
-  Run,
-  type RunCode,
-  Step,
-  Task,
-  type TaskAttempt,
-} from './client/objects.ts';
-export {
-  defaultMetadata,
-  defaultNamespace,
-  getMetadata,
-  getNamespace,
-  metadata,
-  namespace,
-} from './client/provider.ts';
-export type { TaskData } from './client/task-data.ts';

@@ -13,6 +13,14 @@ import { replaceAction, runTags, type TagAction } from './tags.ts';
 
 const DEFAULT_RUN_LIMIT = 20;
 
+function isFile(target: string): boolean {
+  try {
+    return fs.statSync(target).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /** A `show` target that can only be a file: a script extension, or a path that starts like one. */
 function looksLikeFile(target: string): boolean {
   return /\.[cm]?[jt]sx?$/i.test(target) || /^(\.{1,2}[\\/]|[\\/]|~)/.test(target) || target.includes('\\');
@@ -159,7 +167,7 @@ Examples:
     )
     .action(
       async (target: string, flags: { flow?: string; json?: boolean; limit?: string } & NamespaceFlags) => {
-        if (fs.existsSync(target) || looksLikeFile(target)) {
+        if (isFile(target) || looksLikeFile(target)) {
           process.stdout.write(await showFlowFile(target, flags.flow, flags.json ?? false));
           return;
         }
@@ -322,7 +330,12 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (error instanceof FlowtrailError) {
-      process.stderr.write(`flowtrail: ${error.message} [${error.code}]\n`);
+      // The client's message speaks of namespace(null); on the command line that is an option.
+      const hint =
+        error.code === 'NAMESPACE_MISMATCH'
+          ? ' (On the command line: --all-namespaces or --namespace NS.)'
+          : '';
+      process.stderr.write(`flowtrail: ${error.message}${hint} [${error.code}]\n`);
       return error.code === 'USAGE' || error.code === 'INVALID_PARAMETER' || error.code === 'VALIDATION'
         ? 2
         : 1;

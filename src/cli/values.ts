@@ -107,7 +107,10 @@ export function toJsonValue(value: unknown, maxLength: number): Json {
   return enc(value);
 }
 
-/** A value for people: `util.inspect` (depth 8), cut at `maxLength` characters (0 = no limit). */
+/**
+ * A value for people: `util.inspect` (depth 8), cut at `maxLength` characters (0 = no limit). Strings
+ * inside the value are shortened to `maxLength` by `inspect` itself first (`… n more characters`).
+ */
 export function inspectValue(value: unknown, maxLength: number): string {
   const text = util.inspect(value, {
     depth: 8,
@@ -118,5 +121,5 @@ export function inspectValue(value: unknown, maxLength: number): string {
     sorted: false,
   });
   if (maxLength === 0 || text.length <= maxLength) return text;
-  return `${text.slice(0, maxLength)}… (truncated at ${maxLength} of ${text.length} characters; see --max-length)`;
+  return `${text.slice(0, maxLength)}… (truncated at ${maxLength} characters; --max-length 0 shows everything)`;
 }
