@@ -12,10 +12,16 @@ for (const [key, entry] of Object.entries(packages)) {
     const nested = `${key ? `${key}/` : ''}node_modules/${name}`;
     const top = `node_modules/${name}`;
     if (packages[nested] || packages[top]) continue;
-    packages[top] = { version: spec.replace(/^[\^~=]/, ''), optional: true, ...(entry.dev ? { dev: true } : {}) };
+    packages[top] = {
+      version: spec.replace(/^[\^~=]/, ''),
+      optional: true,
+      ...(entry.dev ? { dev: true } : {}),
+    };
     added++;
   }
 }
-lock.packages = Object.fromEntries(Object.entries(packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b))));
+lock.packages = Object.fromEntries(
+  Object.entries(packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b))),
+);
 fs.writeFileSync('package-lock.json', `${JSON.stringify(lock, null, 2)}\n`);
 console.log(`added ${added} optional lock entries`);
