@@ -75,18 +75,21 @@ async function follow(
   };
   let task = first;
   let attempt = task.attempt;
-  let printed = 0;
+  // The last line printed; each poll reads only what came after it.
+  let lastSeq = -1;
+  const printNew = async (t: Task) => {
+    const lines = await t.loglines(undefined, { afterSeq: lastSeq });
+    print(lines);
+    if (lines.length > 0) lastSeq = lines[lines.length - 1]!.seq;
+  };
   for (;;) {
     if (task.attempt !== attempt) {
-      const previous = await Task.get(pathspec, { attempt });
-      print((await previous.loglines()).slice(printed));
+      await printNew(await Task.get(pathspec, { attempt }));
       note(`flowtrail: attempt ${attempt} of ${pathspec} ended; following attempt ${task.attempt}.\n`);
       attempt = task.attempt;
-      printed = 0;
+      lastSeq = -1;
     }
-    const lines = await task.loglines();
-    print(lines.slice(printed));
-    printed = Math.max(printed, lines.length);
+    await printNew(task);
     const run = await (await task.parent).parent;
     if (task.finished) return;
     if (options.attempt !== undefined) {

@@ -618,6 +618,8 @@ export interface LogLineView {
   timestamp: Date;
   stream: LogStream;
   line: string;
+  /** Position within the attempt, across both streams (for following a live log). */
+  seq: number;
 }
 
 /** One execution of a step: artifacts, logs, attempts and outcome. */
@@ -763,13 +765,17 @@ export class Task<F extends FlowType = Record<string, unknown>> {
     return this.logText('stderr');
   }
 
-  /** Timestamped log lines of this attempt (both streams, in order, unless one is named). */
-  async loglines(stream?: LogStream): Promise<LogLineView[]> {
+  /**
+   * Timestamped log lines of this attempt (both streams, in order, unless one is named); with
+   * `afterSeq`, only the lines written after that one (to follow a live task).
+   */
+  async loglines(stream?: LogStream, options: { afterSeq?: number } = {}): Promise<LogLineView[]> {
     const lines: LogLine[] = await this.stores.metadata.readLogs(this.record.runId, this.taskId, {
       attempt: this.attempt,
       ...(stream ? { stream } : {}),
+      ...(options.afterSeq !== undefined ? { afterSeq: options.afterSeq } : {}),
     });
-    return lines.map((l) => ({ timestamp: new Date(l.ts), stream: l.stream, line: l.line }));
+    return lines.map((l) => ({ timestamp: new Date(l.ts), stream: l.stream, line: l.line, seq: l.seq }));
   }
 
   private async logText(stream: LogStream): Promise<string> {
