@@ -3,6 +3,8 @@
  */
 
 export type { Defer, Deferred } from './client/deferred.ts';
+export { emitEvent, flushEvents } from './client/emit.ts';
+export { allEvents, countEvents, listEvents, streamEvents } from './client/events.ts';
 export {
   DataArtifact,
   type DataOf,
@@ -43,6 +45,14 @@ export {
   ParameterError,
   ValidationError,
 } from './core/errors.ts';
+export type {
+  EventFilter,
+  EventNameFilter,
+  LabelSpec,
+  RelatedFilter,
+  ResourceFilter,
+} from './events/filter.ts';
+export type { EventInput, FlowtrailEvent, Labels, RelatedResource, Resource } from './events/model.ts';
 export { type CurrentTask, current } from './flow/current.ts';
 export type { CatchOptions, RetryOptions, TimeoutOptions } from './flow/declarations.ts';
 export { catchError, param, retry, type StepOptions, step, timeout } from './flow/decorators.ts';
@@ -55,3 +65,4 @@ export {
   type MergeOptions,
 } from './flow/flow-spec.ts';
 export { buildGraph, type FlowGraph, type GraphNode, type StepKind } from './flow/graph.ts';
+export type { CountBy, EventCount, EventPage, TimeUnit } from './store/event-store.ts';

@@ -5,6 +5,7 @@ import { FLOWTRAIL_VERSION } from '../runtime/environment-info.ts';
 import { ConsoleProgress, silentProgress } from '../runtime/progress.ts';
 import { type RunResult, resumeRun, runFlow } from '../runtime/run-flow.ts';
 import { DEFAULT_MAX_LENGTH, dump } from './dump.ts';
+import { registerEventCommands } from './events.ts';
 import { applyNamespace, intOption, type NamespaceFlags, withNamespaceOptions } from './format.ts';
 import { printLogs } from './logs.ts';
 import { showFlowFile } from './show-flow.ts';
@@ -87,7 +88,8 @@ function buildProgram(setExit: (code: number) => void): Command {
     .description(
       'Flowtrail: TypeScript workflows for data and ML pipelines.\n\n' +
         'Run flows with run/resume; inspect what they stored with show, logs, dump and tag. The read commands ' +
-        'see your own runs (namespace user:<you>) unless given --namespace NS or --all-namespaces.',
+        'see your own runs (namespace user:<you>) unless given --namespace NS or --all-namespaces. ' +
+        'Emit, list, tail and count events with events.',
     )
     .version(FLOWTRAIL_VERSION)
     .exitOverride()
@@ -315,6 +317,8 @@ Examples:
         flags: { json?: boolean; remove?: string[]; add?: string[] } & NamespaceFlags,
       ) => printTags(run, replaceAction(tags, flags), flags),
     );
+
+  registerEventCommands(program);
   return program;
 }
 

@@ -7,10 +7,12 @@ import path from 'node:path';
 import { resolveHome, resolveUser } from '../core/config.ts';
 import { UsageError } from '../core/errors.ts';
 import type { ArtifactStore } from '../store/artifact-store.ts';
+import type { EventStore } from '../store/event-store.ts';
 import type { MetadataStore } from '../store/metadata-store.ts';
 
 export interface ClientStores {
   metadata: MetadataStore;
+  events: EventStore;
   artifacts: ArtifactStore;
 }
 

@@ -47,7 +47,23 @@ export interface TaskAssignment {
   maxNumSplits: number;
 }
 
-export type ToWorker = { type: 'run'; task: TaskAssignment } | { type: 'exit' };
+export type ToWorker =
+  | { type: 'run'; task: TaskAssignment }
+  | { type: 'exit' }
+  /** The orchestrator committed (or failed to commit) an event the worker emitted. */
+  | { type: 'emit-ack'; requestId: number; error?: string };
+
+/** An event crossing IPC: dates as ISO strings. */
+export interface WireEvent {
+  id: string;
+  occurred: string;
+  event: string;
+  resource: Record<string, string>;
+  related: Record<string, string>[];
+  payload: Record<string, unknown>;
+  follows: string | null;
+  received: string;
+}
 
 export interface TaskOutcome {
   taskId: number;
@@ -67,6 +83,8 @@ export type FromWorker =
   /** Text written by JavaScript in the worker (console.log, process.stdout.write), stamped when written. */
   | { type: 'output'; stream: LogStream; text: string; ts: number }
   | { type: 'load-failed'; exception: ExceptionRecord }
+  /** `emitEvent` inside a step: store this event (with the state writes) and acknowledge. */
+  | { type: 'emit'; requestId: number; event: WireEvent }
   | ({ type: 'done' } & TaskOutcome);
 
 /** Written by a worker to stdout and stderr after each task, so the orchestrator knows a task's output is complete. */

@@ -5,6 +5,7 @@ import type { ExceptionRecord } from '../core/errors.ts';
 import { ConflictError, NotFoundError, UsageError } from '../core/errors.ts';
 import { parsePathspec } from '../core/pathspec.ts';
 import { validateTags } from '../core/tags.ts';
+import { runEvent } from '../events/lifecycle.ts';
 import type { FlowGraph } from '../flow/graph.ts';
 import { resolveParameters } from '../flow/parameters.ts';
 import { openEmbeddedStores, type Stores } from '../store/embedded.ts';
@@ -81,24 +82,33 @@ async function execute(p: Prepared, options: ExecutionOptions): Promise<RunResul
   const paramRefs = await encodeParams(stores, p.params);
   const codeBlob = await stores.artifacts.put(new TextEncoder().encode(JSON.stringify(loaded.code)));
   await reapCrashedRuns(stores.metadata, loaded.graph.flowName);
-  const run = await stores.metadata.createRun({
-    flow: loaded.graph.flowName,
-    user,
-    tags: p.tags,
-    systemTags: [
-      `user:${user}`,
-      'runtime:dev',
-      `node_version:${process.version}`,
-      `flowtrail_version:${FLOWTRAIL_VERSION}`,
-    ],
-    params: p.params,
-    flowFile: loaded.file,
-    codeSha: codeBlob.sha,
-    originRunNumber: p.origin?.run.runNumber ?? null,
-    createdAt: Date.now(),
-    orchestratorPid: process.pid,
-    orchestratorHost: os.hostname(),
-  });
+  const run = await stores.metadata.createRun(
+    {
+      flow: loaded.graph.flowName,
+      user,
+      tags: p.tags,
+      systemTags: [
+        `user:${user}`,
+        'runtime:dev',
+        `node_version:${process.version}`,
+        `flowtrail_version:${FLOWTRAIL_VERSION}`,
+      ],
+      params: p.params,
+      flowFile: loaded.file,
+      codeSha: codeBlob.sha,
+      originRunNumber: p.origin?.run.runNumber ?? null,
+      createdAt: Date.now(),
+      orchestratorPid: process.pid,
+      orchestratorHost: os.hostname(),
+    },
+    {
+      events: (r) => [
+        runEvent({ flow: r.flow, runNumber: r.runNumber, tags: r.tags }, 'started', r.createdAt, {
+          parameters: r.params,
+        }),
+      ],
+    },
+  );
   const pathspec = `${run.flow}/${run.runNumber}`;
   options.onRunCreated?.(run);
   progress.runStarted(pathspec, loaded.graph.order);

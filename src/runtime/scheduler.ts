@@ -1,5 +1,7 @@
 import os from 'node:os';
 import { type ExceptionRecord, toExceptionRecord } from '../core/errors.ts';
+import { artifactEvent, type RunIdentity, runEvent, stepEvent, taskEvent } from '../events/lifecycle.ts';
+import type { FlowtrailEvent } from '../events/model.ts';
 import type { FlowGraph, GraphNode } from '../flow/graph.ts';
 import type { ArtifactStore } from '../store/artifact-store.ts';
 import type {
@@ -21,6 +23,7 @@ import type {
   TaskAssignment,
   TaskInput,
   TaskOutcome,
+  WireEvent,
 } from './protocol.ts';
 import { Worker, type WorkerEvents } from './worker-pool.ts';
 import type { WriteQueue } from './write-queue.ts';
@@ -36,6 +39,8 @@ interface TaskNode {
   foreachCount: number | undefined;
   foreachStack: ForeachFrameRef[];
   cloned: boolean;
+  /** For a clone: the origin task's pathspec. */
+  clonedFrom?: string;
   timer: NodeJS.Timeout | undefined;
   worker: Worker | undefined;
   logSeq: number;
@@ -85,7 +90,9 @@ const pathKey = (path: readonly number[]): string => path.join('.');
 const LOG_FLUSH_MS = 100;
 const SCALE_CHECK_MS = 50;
 /** A worker busy this long on one task counts as slow; the pool may grow. */
-const SLOW_TASK_MS = 100;
+const SLOW_TASK_MS = 200;
+/** Event-loop lag above which the pool does not grow. */
+const MAX_LAG_TO_GROW_MS = 20;
 
 function attemptStatusOf(exception: ExceptionRecord | undefined): AttemptStatus {
   if (exception?.type === 'TimeoutError') return 'timeout';
@@ -199,10 +206,16 @@ export class Scheduler implements WorkerEvents {
     if (this.ready.length > 0) this.pump();
   }
 
+  private lastGrowCheck = Date.now();
+
   private maybeGrow(): void {
+    const now = Date.now();
+    // A late timer means this process is the bottleneck (busy writing): more workers would not help.
+    const lag = now - this.lastGrowCheck - SCALE_CHECK_MS;
+    this.lastGrowCheck = now;
+    if (lag > MAX_LAG_TO_GROW_MS) return;
     if (this.settled || this.ready.length === 0 || this.idle.length > 0) return;
     if (this.workers.size >= this.o.maxWorkers) return;
-    const now = Date.now();
     for (const w of this.workers) if (!w.ready || !w.busy || now - w.taskStartedAt < SLOW_TASK_MS) return;
     this.spawn(false);
   }
@@ -261,13 +274,7 @@ export class Scheduler implements WorkerEvents {
         patch: { status: 'running', startedAt: now, attempts: task.attempt + 1 },
       },
     );
-    if (!this.startedSteps.has(task.step)) {
-      this.startedSteps.add(task.step);
-      this.o.writes.push({
-        op: 'step.upsert',
-        step: { runId: this.o.run.id, name: task.step, createdAt: now, finishedAt: null },
-      });
-    }
+    this.markStepStarted(task.step, now);
     const assignment = this.assignment(task);
     if (node.options.timeoutSeconds !== undefined) {
       const seconds = node.options.timeoutSeconds;
@@ -286,6 +293,7 @@ export class Scheduler implements WorkerEvents {
         });
       }, seconds * 1000);
     }
+    this.emit(taskEvent(this.runIdentity, task.step, task.id, 'started', now, { attempt: task.attempt }));
     this.o.progress.taskStarted(task.step, task.id, task.attempt);
     w.run(assignment);
   }
@@ -316,6 +324,16 @@ export class Scheduler implements WorkerEvents {
     };
   }
 
+  /** The run as lifecycle events describe it. */
+  private get runIdentity(): RunIdentity {
+    return { flow: this.o.run.flow, runNumber: this.o.run.runNumber, tags: this.o.run.tags };
+  }
+
+  /** Queues lifecycle events; they commit in the same transaction as the state change queued with them. */
+  private emit(...events: FlowtrailEvent[]): void {
+    this.o.writes.push({ op: 'events.append', events });
+  }
+
   private pathspecOf(task: TaskNode): string {
     return `${this.o.run.flow}/${this.o.run.runNumber}/${task.step}/${task.id}`;
   }
@@ -335,6 +353,15 @@ export class Scheduler implements WorkerEvents {
       line,
     });
     this.o.progress.line(task.step, task.id, stream, line);
+  }
+
+  onEmit(event: WireEvent): Promise<void> {
+    const revived: FlowtrailEvent = {
+      ...event,
+      occurred: new Date(event.occurred),
+      received: new Date(),
+    } as FlowtrailEvent;
+    return this.o.writes.pushAndWait({ op: 'events.append', events: [revived] });
   }
 
   onLoadFailed(exception: ExceptionRecord): void {
@@ -393,6 +420,13 @@ export class Scheduler implements WorkerEvents {
     const node = this.o.graph.nodes.get(task.step)!;
     const retries = node.options.retry?.times ?? 0;
     if (!outcome.nonRetriable && task.attempt < retries && !this.settled) {
+      this.emit(
+        taskEvent(this.runIdentity, task.step, task.id, 'retrying', now, {
+          attempt: task.attempt,
+          status,
+          exception: { type: exception.type, message: exception.message },
+        }),
+      );
       this.o.progress.taskFinished(task.step, task.id, 'retrying', exception);
       task.attempt++;
       task.status = 'pending';
@@ -422,6 +456,13 @@ export class Scheduler implements WorkerEvents {
       taskId: task.id,
       patch: { status: 'failed', successful: false, finalAttempt: task.attempt, finishedAt: now },
     });
+    this.emit(
+      taskEvent(this.runIdentity, task.step, task.id, 'failed', now, {
+        attempt: task.attempt,
+        status,
+        exception: { type: exception.type, message: exception.message },
+      }),
+    );
     this.o.progress.taskFinished(task.step, task.id, 'failed', exception);
     this.finish('failed', {
       ...exception,
@@ -513,9 +554,7 @@ export class Scheduler implements WorkerEvents {
         createdAt: now,
         startedAt: null,
         finishedAt: null,
-        originPathspec: origin
-          ? `${this.o.origin!.run.flow}/${this.o.origin!.run.runNumber}/${origin.step}/${origin.taskId}`
-          : null,
+        originPathspec: origin ? this.originPathspecOf(origin) : null,
       },
     });
     if (origin) {
@@ -534,7 +573,12 @@ export class Scheduler implements WorkerEvents {
     return found && found.status === 'completed' ? found : undefined;
   }
 
+  private originPathspecOf(origin: TaskRecord): string {
+    return `${this.o.origin!.run.flow}/${this.o.origin!.run.runNumber}/${origin.step}/${origin.taskId}`;
+  }
+
   private cloneTask(task: TaskNode, origin: TaskRecord, now: number): void {
+    task.clonedFrom = this.originPathspecOf(origin);
     task.cloned = true;
     const artifacts = this.o.origin!.artifacts.get(origin.taskId) ?? {};
     this.o.writes.push(
@@ -563,13 +607,7 @@ export class Scheduler implements WorkerEvents {
         })),
       },
     );
-    if (!this.startedSteps.has(task.step)) {
-      this.startedSteps.add(task.step);
-      this.o.writes.push({
-        op: 'step.upsert',
-        step: { runId: this.o.run.id, name: task.step, createdAt: now, finishedAt: null },
-      });
-    }
+    this.markStepStarted(task.step, now);
     this.o.progress.taskStarted(task.step, task.id, 0);
     // Continue on a fresh stack: long chains of clones must not recurse deeply.
     queueMicrotask(() =>
@@ -609,6 +647,23 @@ export class Scheduler implements WorkerEvents {
         ...(how === 'cloned' ? { attempts: 1, startedAt: now } : {}),
       },
     });
+    const events: FlowtrailEvent[] = [];
+    if (how === 'completed') {
+      const inherited = this.inherited(task);
+      for (const [name, ref] of Object.entries(artifacts)) {
+        if (inherited[name]?.sha !== ref.sha) {
+          events.push(artifactEvent(this.runIdentity, task.step, task.id, { name, ...ref }, now));
+        }
+      }
+    }
+    events.push(
+      taskEvent(this.runIdentity, task.step, task.id, 'completed', now, {
+        attempt: task.attempt,
+        successful,
+        ...(how === 'cloned' ? { clonedFrom: task.clonedFrom ?? null } : {}),
+      }),
+    );
+    this.emit(...events);
     this.o.progress.taskFinished(
       task.step,
       task.id,
@@ -677,6 +732,16 @@ export class Scheduler implements WorkerEvents {
     }
   }
 
+  private markStepStarted(step: string, now: number): void {
+    if (this.startedSteps.has(step)) return;
+    this.startedSteps.add(step);
+    this.o.writes.push({
+      op: 'step.upsert',
+      step: { runId: this.o.run.id, name: step, createdAt: now, finishedAt: null },
+    });
+    this.emit(stepEvent(this.runIdentity, step, 'started', now));
+  }
+
   private maybeFinishStep(step: string, now: number): void {
     if (this.outstanding.get(step) !== 0) return;
     for (const a of this.ancestors.get(step)!) if (!this.finishedSteps.has(a)) return;
@@ -685,6 +750,7 @@ export class Scheduler implements WorkerEvents {
       op: 'step.upsert',
       step: { runId: this.o.run.id, name: step, createdAt: now, finishedAt: now },
     });
+    this.emit(stepEvent(this.runIdentity, step, 'completed', now));
   }
 
   // ---- the end
@@ -729,6 +795,14 @@ export class Scheduler implements WorkerEvents {
       if (w.busy) w.child.kill('SIGKILL');
       else w.stop();
     }
+    this.emit(
+      runEvent(
+        this.runIdentity,
+        status === 'completed' ? 'completed' : 'failed',
+        now,
+        error ? { error: error.message } : {},
+      ),
+    );
     this.o.writes.push({
       op: 'run.update',
       runId: this.o.run.id,

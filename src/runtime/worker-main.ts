@@ -3,7 +3,10 @@
  * orchestrator sends, one at a time, each on a fresh flow instance.
  * argv: <flowBundle> <flowName> <artifactRoot>
  */
+
+import { EVENT_SINK } from '../client/emit.ts';
 import { InvalidForeachError, NonRetriableError, toExceptionRecord } from '../core/errors.ts';
+import type { FlowtrailEvent } from '../events/model.ts';
 import { setCurrentTask } from '../flow/current.ts';
 import { bindTask, type FlowClass, type FlowSpec, type ForeachFrame } from '../flow/flow-spec.ts';
 import type { FlowGraph } from '../flow/graph.ts';
@@ -178,8 +181,38 @@ function forwardOutput(): void {
 
 const marks: Record<'stdout' | 'stderr', () => void> = { stdout: () => {}, stderr: () => {} };
 
+/** Events emitted by step code, waiting for the orchestrator's commit. */
+const emitted = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+const inflight = new Set<Promise<void>>();
+let nextEmitId = 1;
+
+/** Routes `emitEvent` inside steps through the orchestrator, which commits events with the run's writes. */
+function installEventSink(): void {
+  (globalThis as Record<symbol, unknown>)[EVENT_SINK] = (event: FlowtrailEvent) => {
+    const delivery = new Promise<void>((resolve, reject) => {
+      const requestId = nextEmitId++;
+      emitted.set(requestId, { resolve, reject });
+      send({
+        type: 'emit',
+        requestId,
+        event: { ...event, occurred: event.occurred.toISOString(), received: event.received.toISOString() },
+      });
+    });
+    inflight.add(delivery);
+    const done = () => inflight.delete(delivery);
+    delivery.then(done, done);
+    return delivery;
+  };
+}
+
+/** Waits for every event the task emitted to be committed, so they precede the task's completion. */
+async function settleEmitted(): Promise<void> {
+  await Promise.allSettled([...inflight]);
+}
+
 async function main(): Promise<void> {
   forwardOutput();
+  installEventSink();
   const [flowBundle, flowName, artifactRoot] = process.argv.slice(2) as [string, string, string];
   // The orchestrator is gone: nothing can receive our results.
   process.on('disconnect', () => process.exit(0));
@@ -193,12 +226,20 @@ async function main(): Promise<void> {
   const store = new FsArtifactStore(artifactRoot);
   let queue = Promise.resolve();
   process.on('message', (message: ToWorker) => {
+    if (message.type === 'emit-ack') {
+      const waiter = emitted.get(message.requestId);
+      emitted.delete(message.requestId);
+      if (message.error) waiter?.reject(new Error(message.error));
+      else waiter?.resolve();
+      return;
+    }
     if (message.type === 'exit') {
       void queue.then(() => process.exit(0));
       return;
     }
     queue = queue.then(async () => {
       const outcome = await runTask(loaded.cls, loaded.graph, store, message.task);
+      await settleEmitted();
       // Pipes are synchronous on POSIX, so the marks are in the pipes before the IPC message leaves.
       marks.stdout();
       marks.stderr();

@@ -3,7 +3,13 @@ import { fileURLToPath } from 'node:url';
 import type { ExceptionRecord } from '../core/errors.ts';
 import type { EnvironmentInfo, LogStream } from '../store/metadata-store.ts';
 import { RUNNING_FROM_SOURCE } from './flow-bundle.ts';
-import { END_OF_TASK_MARK, type FromWorker, type TaskAssignment, type TaskOutcome } from './protocol.ts';
+import {
+  END_OF_TASK_MARK,
+  type FromWorker,
+  type TaskAssignment,
+  type TaskOutcome,
+  type WireEvent,
+} from './protocol.ts';
 
 // From dist/ the worker is plain JS; from sources (tests, development) it goes through tsx.
 const WORKER_ENTRY = fileURLToPath(
@@ -17,6 +23,8 @@ export interface WorkerEvents {
   onOutcome(task: TaskAssignment, outcome: TaskOutcome, envInfo: EnvironmentInfo): void;
   /** A worker could not load the flow module. */
   onLoadFailed(exception: ExceptionRecord): void;
+  /** Step code emitted an event; resolve once it is committed. */
+  onEmit(event: WireEvent): Promise<void>;
 }
 
 /** Splits a stream's text into lines, and notices the end-of-task mark. */
@@ -123,6 +131,11 @@ export class Worker {
       this.onIdle(this);
     } else if (m.type === 'load-failed') {
       this.events.onLoadFailed(m.exception);
+    } else if (m.type === 'emit') {
+      this.events.onEmit(m.event).then(
+        () => this.ack(m.requestId),
+        (e: unknown) => this.ack(m.requestId, (e as Error).message ?? String(e)),
+      );
     } else if (m.type === 'output') {
       this.forwarded[m.stream].push(m.text, m.ts);
     } else if (m.type === 'done') {
@@ -133,6 +146,11 @@ export class Worker {
       this.outcome = outcome;
       this.maybeFinish();
     }
+  }
+
+  private ack(requestId: number, error?: string): void {
+    if (this.child.connected)
+      this.child.send({ type: 'emit-ack', requestId, ...(error ? { error } : {}) }, () => {});
   }
 
   private markSeen(): void {

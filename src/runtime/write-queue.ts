@@ -6,6 +6,8 @@ import type { MetadataStore, MetadataWrite } from '../store/metadata-store.ts';
  */
 export class WriteQueue {
   private pending: MetadataWrite[] = [];
+  /** Callers waiting for the commit of what is pending. */
+  private waiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
   private flushing: Promise<void> | undefined;
   private scheduled = false;
   private failure: unknown;
@@ -23,16 +25,28 @@ export class WriteQueue {
     }
   }
 
+  /** Queues writes and resolves once the transaction holding them has committed. */
+  pushAndWait(...ops: MetadataWrite[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ resolve, reject });
+      this.push(...ops);
+    });
+  }
+
   private flush(): Promise<void> {
     if (this.flushing) return this.flushing;
     this.flushing = (async () => {
       while (this.pending.length > 0) {
         const batch = this.pending;
+        const waiters = this.waiters;
         this.pending = [];
+        this.waiters = [];
         try {
           await this.store.write(batch);
+          for (const w of waiters) w.resolve();
         } catch (e) {
           this.failure ??= e;
+          for (const w of waiters) w.reject(e);
         }
       }
     })().finally(() => {

@@ -1,13 +1,16 @@
 import { homePaths } from '../core/config.ts';
 import type { ArtifactStore } from './artifact-store.ts';
+import type { EventStore } from './event-store.ts';
 import { FsArtifactStore } from './fs/fs-artifact-store.ts';
 import type { MetadataStore } from './metadata-store.ts';
-import { openSqliteMetadataStore } from './sql/sqlite.ts';
+import { openSqliteStores } from './sql/sqlite.ts';
 
 /** The stores of one Flowtrail home. */
 export interface Stores {
   home: string;
   metadata: MetadataStore;
+  /** The event feed; shares the metadata store's database (lifecycle events commit with state). */
+  events: EventStore;
   artifacts: ArtifactStore;
   /** Filesystem root of the artifact store, passed to worker processes. */
   artifactRoot: string;
@@ -22,8 +25,16 @@ export interface Stores {
  */
 export function openEmbeddedStores(home: string): Stores & AsyncDisposable {
   const paths = homePaths(home);
-  const metadata = openSqliteMetadataStore(paths.database);
+  const { metadata, events } = openSqliteStores(paths.database);
   const artifacts = new FsArtifactStore(paths.artifacts);
   const close = () => metadata.close();
-  return { home, metadata, artifacts, artifactRoot: paths.artifacts, close, [Symbol.asyncDispose]: close };
+  return {
+    home,
+    metadata,
+    events,
+    artifacts,
+    artifactRoot: paths.artifacts,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
 }

@@ -5,6 +5,7 @@
  * whole scheduler tick in one transaction.
  */
 import type { ExceptionRecord } from '../core/errors.ts';
+import type { FlowtrailEvent } from '../events/model.ts';
 
 export type RunStatus = 'running' | 'completed' | 'failed' | 'crashed';
 export type TaskStatus = 'pending' | 'running' | 'completed' | 'failed';
@@ -141,7 +142,14 @@ export type MetadataWrite =
       exception: ExceptionRecord | null;
     }
   | { op: 'artifacts.add'; artifacts: ArtifactRecord[] }
-  | { op: 'logs.append'; lines: LogLine[] };
+  | { op: 'logs.append'; lines: LogLine[] }
+  /** Events committed in the same transaction as the state they report. */
+  | { op: 'events.append'; events: FlowtrailEvent[] };
+
+export interface CreateRunOptions {
+  /** Lifecycle events of the new run, stored in the same transaction. */
+  events?: (run: RunRecord) => FlowtrailEvent[];
+}
 
 export interface RunQuery {
   /** Newest first; at most this many (default 50). */
@@ -200,11 +208,16 @@ export interface MetadataStore {
    */
   readonly queryCount: number;
   /** Creates a run with the next run number of its flow (atomically, across processes). */
-  createRun(run: NewRun): Promise<RunRecord>;
+  createRun(run: NewRun, options?: CreateRunOptions): Promise<RunRecord>;
   /** Applies a batch of writes in one transaction, in order. */
   write(ops: readonly MetadataWrite[]): Promise<void>;
   /** Marks a run crashed if it is still `running`, failing its unfinished tasks and attempts. Returns whether it changed. */
-  markRunCrashed(runId: number, at: number, reason: ExceptionRecord): Promise<boolean>;
+  markRunCrashed(
+    runId: number,
+    at: number,
+    reason: ExceptionRecord,
+    events?: readonly FlowtrailEvent[],
+  ): Promise<boolean>;
 
   /** Flows by name; with `tags`, only flows with at least one run carrying all of them. One query. */
   listFlows(options?: { tags?: readonly string[] }): Promise<FlowRecord[]>;

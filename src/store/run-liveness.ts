@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { runEvent } from '../events/lifecycle.ts';
 import type { MetadataStore, RunRecord } from './metadata-store.ts';
 
 /** A run whose orchestrator stopped sending heartbeats this long ago is considered crashed. */
@@ -34,11 +35,16 @@ export function orchestratorGone(run: RunRecord, now = Date.now()): boolean {
 export async function reconcileRun(store: MetadataStore, run: RunRecord): Promise<RunRecord> {
   if (!orchestratorGone(run)) return run;
   const now = Date.now();
-  await store.markRunCrashed(run.id, now, {
+  const reason = {
     type: 'OrchestratorCrashed',
     message: `The orchestrator of ${run.flow}/${run.runNumber} (pid ${run.orchestratorPid} on ${run.orchestratorHost}) stopped without finishing the run. Finish it with: flowtrail resume ${run.flow}/${run.runNumber}`,
     stack: '',
-  });
+  };
+  await store.markRunCrashed(run.id, now, reason, [
+    runEvent({ flow: run.flow, runNumber: run.runNumber, tags: run.tags }, 'crashed', now, {
+      error: reason.message,
+    }),
+  ]);
   return (await store.getRunById(run.id)) ?? { ...run, status: 'crashed', finishedAt: now };
 }
 

@@ -91,6 +91,43 @@ export interface LogLinesTable {
   line: string;
 }
 
+/** One row per stored event; `seq` is the arrival position (what `readAfter` pages by). */
+export interface EventsTable {
+  seq: Generated<number>;
+  id: string;
+  /** Unix ms. */
+  occurred: number;
+  event: string;
+  resource_id: string;
+  /** JSON: the primary resource's labels. */
+  resource: string;
+  /** JSON: the related resources. */
+  related: string;
+  /** JSON object. */
+  payload: string;
+  follows: string | null;
+  /** Unix ms, stamped at intake. */
+  received: number;
+  /** Lower-cased text searched by `text` filters: name, label values, payload JSON. */
+  search: string;
+}
+
+/**
+ * One row per resource involved in an event: `pos` 0 is the primary resource (role `''`), `pos` n
+ * the n-th related resource. Label, related and any-resource filters are indexed lookups here.
+ */
+export interface EventResourcesTable {
+  event_seq: number;
+  pos: number;
+  /** Copied from the event, so time-bounded lookups stay in the index. */
+  occurred: number;
+  resource_id: string;
+  /** `''` for the primary resource. */
+  role: string;
+  /** JSON: every label of the resource (id and role included). */
+  labels: string;
+}
+
 export interface Database {
   flows: FlowsTable;
   runs: RunsTable;
@@ -100,4 +137,6 @@ export interface Database {
   attempts: AttemptsTable;
   artifacts: ArtifactsTable;
   log_lines: LogLinesTable;
+  events: EventsTable;
+  event_resources: EventResourcesTable;
 }

@@ -10,10 +10,12 @@ import {
 } from 'kysely';
 import { type ExceptionRecord, NotFoundError } from '../../core/errors.ts';
 import { applyTagMutation } from '../../core/tags.ts';
+import type { FlowtrailEvent } from '../../events/model.ts';
 import type {
   ArtifactRecord,
   AttemptRecord,
   AttemptStatus,
+  CreateRunOptions,
   EnvironmentInfo,
   FlowRecord,
   LatestRunQuery,
@@ -33,6 +35,7 @@ import type {
   TaskStatus,
 } from '../metadata-store.ts';
 import type { Database, RunsTable, RunTagsTable, StepsTable, TasksTable } from './schema.ts';
+import { insertEvents } from './sql-event-store.ts';
 
 const json = (v: unknown): string => JSON.stringify(v);
 const parseJson = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
@@ -180,7 +183,7 @@ export class SqlMetadataStore implements MetadataStore {
     return this.queries.count;
   }
 
-  async createRun(run: NewRun): Promise<RunRecord> {
+  async createRun(run: NewRun, options: CreateRunOptions = {}): Promise<RunRecord> {
     return this.db.transaction().execute(async (trx) => {
       // The upsert takes the write lock first, so run numbers never collide across processes.
       const { last_run_number } = await trx
@@ -214,14 +217,23 @@ export class SqlMetadataStore implements MetadataStore {
         .returningAll()
         .executeTakeFirstOrThrow();
       await insertTagRows(trx, tagRows(Number(row.id), run.tags, run.systemTags));
-      return toRun(row);
+      const created = toRun(row);
+      // The run's own lifecycle event commits with the run.
+      if (options.events) await insertEvents(trx, options.events(created));
+      return created;
     });
   }
 
   async write(ops: readonly MetadataWrite[]): Promise<void> {
     if (ops.length === 0) return;
     await this.db.transaction().execute(async (trx) => {
-      for (const op of ops) await this.apply(trx, op);
+      // Events of the whole batch go in as one multi-row insert, in order, in the same transaction.
+      const events: FlowtrailEvent[] = [];
+      for (const op of ops) {
+        if (op.op === 'events.append') events.push(...op.events);
+        else await this.apply(trx, op);
+      }
+      await insertEvents(trx, events);
     });
   }
 
@@ -329,6 +341,9 @@ export class SqlMetadataStore implements MetadataStore {
             .execute();
         }
         return;
+      case 'events.append':
+        await insertEvents(trx, op.events);
+        return;
       case 'logs.append':
         for (const rows of chunks(op.lines)) {
           await trx
@@ -350,7 +365,12 @@ export class SqlMetadataStore implements MetadataStore {
     }
   }
 
-  async markRunCrashed(runId: number, at: number, reason: ExceptionRecord): Promise<boolean> {
+  async markRunCrashed(
+    runId: number,
+    at: number,
+    reason: ExceptionRecord,
+    events: readonly FlowtrailEvent[] = [],
+  ): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
       const res = await trx
         .updateTable('runs')
@@ -371,6 +391,7 @@ export class SqlMetadataStore implements MetadataStore {
         .where('run_id', '=', runId)
         .where('status', 'in', ['running', 'pending'])
         .execute();
+      await insertEvents(trx, events);
       return true;
     });
   }

@@ -1,13 +1,37 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, type SqliteDatabase, SqliteDialect } from 'kysely';
 import { StoreError } from '../../core/errors.ts';
 import { type SqlMigration, sqliteMigrations } from './migrations/sqlite.ts';
 import type { Database } from './schema.ts';
+import { SqlEventStore } from './sql-event-store.ts';
 import { QueryCounter, SqlMetadataStore } from './sql-metadata-store.ts';
 
 /** Applies pending migrations under an immediate write lock, so concurrent processes migrate once. */
+const STATEMENT_CACHE_SIZE = 512;
+
+/**
+ * Kysely prepares every query anew; with better-sqlite3 a prepared statement can be reused, and
+ * re-preparing dominated the orchestrator's write path. Kysely runs one query at a time on its
+ * single connection, so sharing a statement between calls is safe.
+ */
+function withStatementCache(db: BetterSqlite3.Database): SqliteDatabase {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => db.close(),
+    prepare: (sqlText: string) => {
+      let stmt = cache.get(sqlText);
+      if (!stmt) {
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.clear();
+        stmt = db.prepare(sqlText);
+        cache.set(sqlText, stmt);
+      }
+      return stmt as unknown as ReturnType<SqliteDatabase['prepare']>;
+    },
+  };
+}
+
 export function migrateSqlite(
   db: BetterSqlite3.Database,
   migrations: readonly SqlMigration[] = sqliteMigrations,
@@ -41,14 +65,8 @@ export function migrateSqlite(
   return applied;
 }
 
-/**
- * Opens (creating and migrating if needed) the embedded SQLite metadata store. WAL mode lets a
- * run, the server and a notebook use one file at once.
- *
- * @example
- * const store = openSqliteMetadataStore('.flowtrail/flowtrail.db');
- */
-export function openSqliteMetadataStore(file: string): SqlMetadataStore {
+/** Opens the SQLite file (creating and migrating it if needed) with the store's pragmas. */
+function openSqliteFile(file: string): BetterSqlite3.Database {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   let sqlite: BetterSqlite3.Database | undefined;
   try {
@@ -57,13 +75,66 @@ export function openSqliteMetadataStore(file: string): SqlMetadataStore {
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
+    // Event ingest rewrites the same index pages batch after batch: checkpointing every 40 MB of
+    // WAL instead of 4 MB writes each of them back far less often (+25% events/s), and a 64 MB page
+    // cache (allocated only as used) keeps the hot index pages of a large event table.
+    sqlite.pragma('wal_autocheckpoint = 10000');
+    sqlite.pragma('cache_size = -65536');
     migrateSqlite(sqlite);
   } catch (e) {
     sqlite?.close();
     if (e instanceof StoreError) throw e;
     throw new StoreError(`Cannot open the SQLite store at ${file}: ${(e as Error).message}`, e);
   }
+  return sqlite;
+}
+
+/**
+ * Opens (creating and migrating if needed) the embedded SQLite metadata store. WAL mode lets a
+ * run, the server and a notebook use one file at once.
+ *
+ * @example
+ * const store = openSqliteMetadataStore('.flowtrail/flowtrail.db');
+ */
+export function openSqliteMetadataStore(file: string): SqlMetadataStore {
+  return openSqliteStores(file).metadata;
+}
+
+/**
+ * Opens the metadata and event stores of one SQLite file over a single connection, so the
+ * metadata store can write lifecycle events in the same transaction as the state they report.
+ * The connection belongs to the metadata store: `metadata.close()` closes it, `events.close()`
+ * leaves it open.
+ *
+ * @example
+ * const { metadata, events } = openSqliteStores('.flowtrail/flowtrail.db');
+ */
+export function openSqliteStores(file: string): { metadata: SqlMetadataStore; events: SqlEventStore } {
+  const sqlite = openSqliteFile(file);
   const queries = new QueryCounter();
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }), log: queries.log });
-  return new SqlMetadataStore(db, `sqlite:${file}`, undefined, queries);
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+    log: queries.log,
+  });
+  const location = `sqlite:${file}`;
+  return {
+    metadata: new SqlMetadataStore(db, location, undefined, queries),
+    events: new SqlEventStore(db, location, queries),
+  };
+}
+
+/**
+ * Opens the event store of a SQLite file on its own connection (closed by `close()`).
+ *
+ * @example
+ * const events = openSqliteEventStore('.flowtrail/flowtrail.db');
+ */
+export function openSqliteEventStore(file: string): SqlEventStore {
+  const sqlite = openSqliteFile(file);
+  const queries = new QueryCounter();
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+    log: queries.log,
+  });
+  return new SqlEventStore(db, `sqlite:${file}`, queries, () => db.destroy());
 }

@@ -117,4 +117,44 @@ export const sqliteMigrations: SqlMigration[] = [
         SELECT runs.id, t.value, 0 FROM runs, json_each(runs.tags) AS t WHERE t.type = 'text'`,
     ],
   },
+  {
+    id: 3,
+    name: 'events',
+    statements: [
+      // Small columns first: a filter scan reads them without touching the JSON further along.
+      `CREATE TABLE events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        occurred INTEGER NOT NULL,
+        event TEXT NOT NULL,
+        resource_id TEXT NOT NULL,
+        follows TEXT,
+        received INTEGER NOT NULL,
+        resource TEXT NOT NULL,
+        related TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        search TEXT NOT NULL
+      )`,
+      // The feed's order (and keyset pagination), newest or oldest first, with no sort. The name
+      // rides along so a time scan checks name filters without reading the (large) event row.
+      'CREATE INDEX events_occurred ON events (occurred, seq, event)',
+      // Event-name lookups and prefixes (driving a query for a rare name), counts by name.
+      'CREATE INDEX events_event ON events (event, occurred)',
+      // Clustered by event: the per-event probe of a label or related filter reads adjacent rows.
+      `CREATE TABLE event_resources (
+        event_seq INTEGER NOT NULL,
+        pos INTEGER NOT NULL,
+        occurred INTEGER NOT NULL,
+        resource_id TEXT NOT NULL,
+        role TEXT NOT NULL,
+        labels TEXT NOT NULL,
+        PRIMARY KEY (event_seq, pos)
+      ) WITHOUT ROWID`,
+      // Covering (the key carries event_seq): the candidate events of a resource id (in a role, in a
+      // time range), primary (role '') and related alike. Every index costs ingest speed, so there
+      // is no second copy on events.resource_id and none by role alone (a role matches too many
+      // events to drive a query; the per-event probe above checks it).
+      'CREATE INDEX event_resources_resource ON event_resources (resource_id, role, occurred)',
+    ],
+  },
 ];

@@ -1,0 +1,439 @@
+/**
+ * `flowtrail events emit | list | tail | count`: the event feed from the shell, through the client
+ * API (`emitEvent`, `listEvents`, `allEvents`, `streamEvents`, `countEvents`) — never the store
+ * directly. Filter flags are shared by list, tail and count (`event-flags.ts`).
+ */
+import type { Command } from 'commander';
+import { emitEvent } from '../client/emit.ts';
+import { allEvents, countEvents, listEvents, streamEvents } from '../client/events.ts';
+import { UsageError, ValidationError } from '../core/errors.ts';
+import type { EventInput, FlowtrailEvent, RelatedResource } from '../events/model.ts';
+import { RESOURCE_ID, RESOURCE_ROLE } from '../events/model.ts';
+import type { CountBy, EventCount, TimeUnit } from '../store/event-store.ts';
+import {
+  type EventFilterFlags,
+  eventFilterFromFlags,
+  parseKeyValue,
+  parseRelatedLabel,
+  parseRoleId,
+  parseTimeFlag,
+  withEventFilterOptions,
+} from './event-flags.ts';
+import { intOption, jsonText, table } from './format.ts';
+
+type Out = (text: string) => void;
+
+// ---- emit
+
+export interface EmitFlags {
+  resource?: string[];
+  resourceId?: string;
+  related?: string[];
+  relatedLabel?: string[];
+  payload?: string;
+  occurred?: string;
+  id?: string;
+  follows?: string;
+  json?: boolean;
+}
+
+/** Builds the `emitEvent` input from the command line (labels, related resources, payload JSON). */
+export function emitInputFromFlags(name: string, flags: EmitFlags, now: number = Date.now()): EventInput {
+  const resource: Record<string, string> = {};
+  for (const w of flags.resource ?? []) {
+    const [k, v] = parseKeyValue('resource', w);
+    if (k in resource && resource[k] !== v)
+      throw new UsageError(`--resource gives label '${k}' twice ('${resource[k]}' and '${v}').`);
+    resource[k] = v;
+  }
+  if (flags.resourceId !== undefined) {
+    const given = resource[RESOURCE_ID];
+    if (given !== undefined && given !== flags.resourceId)
+      throw new UsageError(
+        `--resource-id '${flags.resourceId}' disagrees with --resource ${RESOURCE_ID}=${given}; give the id once.`,
+      );
+    resource[RESOURCE_ID] = flags.resourceId;
+  }
+
+  // Related resources in the order given; --related-label adds labels (creating the resource if needed).
+  const related = new Map<string, Record<string, string>>();
+  const relatedFor = (role: string, id: string) => {
+    const key = JSON.stringify([role, id]);
+    let r = related.get(key);
+    if (!r) {
+      r = { [RESOURCE_ID]: id, [RESOURCE_ROLE]: role };
+      related.set(key, r);
+    }
+    return r;
+  };
+  for (const w of flags.related ?? []) {
+    const { role, id } = parseRoleId('related', w);
+    relatedFor(role, id);
+  }
+  for (const w of flags.relatedLabel ?? []) {
+    const { role, id, key, value } = parseRelatedLabel(w);
+    relatedFor(role, id)[key] = value;
+  }
+
+  const input: EventInput = { event: name, resource };
+  if (related.size > 0) input.related = [...related.values()];
+  if (flags.payload !== undefined) input.payload = parsePayload(flags.payload);
+  if (flags.occurred !== undefined) input.occurred = parseTimeFlag('occurred', flags.occurred, now);
+  if (flags.id !== undefined) input.id = flags.id;
+  if (flags.follows !== undefined) input.follows = flags.follows;
+  return input;
+}
+
+function parsePayload(text: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(
+      `--payload is not valid JSON (${(e as Error).message}); give an object, e.g. --payload '{"rows": 120}'.`,
+    );
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new UsageError(
+      `--payload must be a JSON object, e.g. --payload '{"rows": 120}'; got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`}.`,
+    );
+  return value as Record<string, unknown>;
+}
+
+/** The flag that sets an event field, for validation messages: `related[2]["x"]` → `--related/--related-label`. */
+function flagForField(field: string): string | undefined {
+  if (field === 'event') return 'NAME';
+  if (field.startsWith('resource')) return '--resource-id/--resource';
+  if (field.startsWith('related')) return '--related/--related-label';
+  if (field === 'payload') return '--payload';
+  if (field === 'occurred' || field === 'id' || field === 'follows') return `--${field}`;
+  return undefined;
+}
+
+async function emitCommand(name: string, flags: EmitFlags, out: Out): Promise<void> {
+  let emitted: FlowtrailEvent;
+  try {
+    emitted = await emitEvent(emitInputFromFlags(name, flags));
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    const flag = flagForField(error.field);
+    throw new ValidationError(
+      error.field,
+      `${error.message} (field ${error.field}${flag ? `, given by ${flag}` : ''})`,
+      error.details,
+    );
+  }
+  if (!flags.json) {
+    out(`${emitted.id}\n`);
+    return;
+  }
+  // What the store holds (with an id that was already stored, that is the earlier event).
+  const stored = (await listEvents({ id: [emitted.id] }, { limit: 1 })).events[0] ?? emitted;
+  out(jsonText(stored));
+}
+
+// ---- one line per event (list, tail)
+
+const EVENT_WIDTH = 25;
+const RESOURCE_WIDTH = 36;
+const MAX_RELATED_SHOWN = 4;
+const MAX_PAYLOAD_CHARS = 80;
+
+/** `flowtrail.run.HelloFlow/2` in role `run` → `run:HelloFlow/2`; other ids stay whole. */
+function relatedLabel(r: RelatedResource): string {
+  const role = r[RESOURCE_ROLE];
+  const id = r[RESOURCE_ID];
+  const own = `flowtrail.${role}.`;
+  return `${role}:${id.startsWith(own) && id.length > own.length ? id.slice(own.length) : id}`;
+}
+
+/** `flow:HelloFlow run:HelloFlow/2 +3`, or `-` without related resources. */
+export function relatedSummary(related: readonly RelatedResource[]): string {
+  if (related.length === 0) return '-';
+  const shown = related.slice(0, MAX_RELATED_SHOWN).map(relatedLabel);
+  const rest = related.length - shown.length;
+  return rest > 0 ? `${shown.join(',')},+${rest}` : shown.join(',');
+}
+
+/** Compact JSON of the payload, cut to one short line; empty for `{}`. */
+export function payloadSummary(payload: Record<string, unknown>): string {
+  if (Object.keys(payload).length === 0) return '';
+  const text = JSON.stringify(payload);
+  return text.length > MAX_PAYLOAD_CHARS ? `${text.slice(0, MAX_PAYLOAD_CHARS - 1)}…` : text;
+}
+
+/** `time  event  resource  related  payload`, columns padded (never cut) so lines mostly align. */
+export function eventLine(e: FlowtrailEvent): string {
+  return [
+    new Date(e.occurred).toISOString(),
+    e.event.padEnd(EVENT_WIDTH),
+    e.resource[RESOURCE_ID].padEnd(RESOURCE_WIDTH),
+    relatedSummary(e.related),
+    payloadSummary(e.payload),
+  ]
+    .join('  ')
+    .trimEnd();
+}
+
+// ---- list
+
+export interface ListFlags extends EventFilterFlags {
+  limit?: string;
+  cursor?: string;
+  all?: boolean;
+  json?: boolean;
+}
+
+/** The most a page may hold (the event store's cap). */
+const MAX_PAGE = 500;
+
+async function listCommand(flags: ListFlags, out: Out): Promise<void> {
+  const filter = eventFilterFromFlags(flags);
+  const limit = intOption('limit', flags.limit, 1);
+  if (limit !== undefined && limit > MAX_PAGE)
+    throw new UsageError(`--limit must be at most ${MAX_PAGE}, got ${limit}; use --all to read everything.`);
+  if (flags.all && (limit !== undefined || flags.cursor !== undefined))
+    throw new UsageError('--all reads every page; give it without --limit and --cursor.');
+
+  // JSON: { "events": [ one event per line ], "nextCursor": … } — written as it goes with --all.
+  let shown = 0;
+  const write = (e: FlowtrailEvent) => {
+    if (flags.json) out(`${shown === 0 ? '\n' : ',\n'}    ${JSON.stringify(e)}`);
+    else out(`${eventLine(e)}\n`);
+    shown++;
+  };
+  if (flags.json) out('{\n  "events": [');
+  let nextCursor: string | null = null;
+  if (flags.all) {
+    for await (const e of allEvents(filter)) write(e);
+  } else {
+    const page = await listEvents(filter, {
+      ...(limit !== undefined ? { limit } : {}),
+      ...(flags.cursor !== undefined ? { cursor: flags.cursor } : {}),
+    });
+    for (const e of page.events) write(e);
+    nextCursor = page.nextCursor;
+  }
+  if (flags.json) {
+    out(`${shown === 0 ? '' : '\n  '}],\n  "nextCursor": ${JSON.stringify(nextCursor)}\n}\n`);
+    return;
+  }
+  if (shown === 0 && !nextCursor) out('(no matching events)\n');
+  if (nextCursor)
+    out(`-- more events: add --cursor ${nextCursor} (same filters) for the next page, or --all\n`);
+}
+
+// ---- tail
+
+export interface TailFlags extends EventFilterFlags {
+  backfill?: boolean;
+  count?: string;
+  json?: boolean;
+}
+
+/**
+ * Prints matching stored events (unless `--no-backfill`), then new ones as they arrive, until
+ * `--count` events were printed or SIGINT/SIGTERM (or a closed stdout) stops it.
+ */
+async function tailCommand(flags: TailFlags, out: Out): Promise<void> {
+  const filter = eventFilterFromFlags(flags);
+  const count = intOption('count', flags.count, 1);
+  const ac = new AbortController();
+  const stop = () => ac.abort();
+  const onStdoutError = (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') stop();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  process.stdout.on('error', onStdoutError);
+  let printed = 0;
+  try {
+    const stream = streamEvents(filter, { backfill: flags.backfill ?? true, signal: ac.signal });
+    for await (const e of stream) {
+      out(flags.json ? `${JSON.stringify(e)}\n` : `${eventLine(e)}\n`);
+      printed++;
+      if (count !== undefined && printed >= count) break;
+      if (ac.signal.aborted) break;
+    }
+  } finally {
+    ac.abort();
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    process.stdout.off('error', onStdoutError);
+  }
+}
+
+// ---- count
+
+const COUNT_BY: readonly CountBy[] = ['event', 'resource', 'time'];
+const TIME_UNITS: readonly TimeUnit[] = ['second', 'minute', 'hour', 'day', 'week'];
+
+export interface CountFlags extends EventFilterFlags {
+  by: string;
+  unit?: string;
+  interval?: string;
+  json?: boolean;
+}
+
+async function countCommand(flags: CountFlags, out: Out): Promise<void> {
+  const by = flags.by as CountBy;
+  if (!COUNT_BY.includes(by))
+    throw new UsageError(`--by must be one of ${COUNT_BY.join(', ')}; got '${flags.by}'.`);
+  if (by !== 'time' && (flags.unit !== undefined || flags.interval !== undefined))
+    throw new UsageError('--unit and --interval apply to --by time only.');
+  const options: { timeUnit?: TimeUnit; timeInterval?: number } = {};
+  if (flags.unit !== undefined) {
+    if (!TIME_UNITS.includes(flags.unit as TimeUnit))
+      throw new UsageError(`--unit must be one of ${TIME_UNITS.join(', ')}; got '${flags.unit}'.`);
+    options.timeUnit = flags.unit as TimeUnit;
+  }
+  if (flags.interval !== undefined) {
+    const n = Number(flags.interval);
+    if (flags.interval.trim() === '' || !Number.isFinite(n) || n <= 0)
+      throw new UsageError(`--interval must be a positive number, got '${flags.interval}'.`);
+    options.timeInterval = n;
+  }
+  const counts = await countEvents(eventFilterFromFlags(flags), by, options);
+  if (flags.json) {
+    out(jsonText(counts));
+    return;
+  }
+  out(countTable(by, counts));
+}
+
+/** `EVENT COUNT`, `RESOURCE NAME COUNT`, or `START COUNT` (one row per time bucket). */
+export function countTable(by: CountBy, counts: readonly EventCount[]): string {
+  if (counts.length === 0) return '(no matching events)\n';
+  const lines =
+    by === 'time'
+      ? table(
+          ['START', 'COUNT'],
+          counts.map((c) => [new Date(c.startTime).toISOString(), String(c.count)]),
+          '',
+        )
+      : by === 'event'
+        ? table(
+            ['EVENT', 'COUNT'],
+            counts.map((c) => [c.value, String(c.count)]),
+            '',
+          )
+        : table(
+            ['RESOURCE', 'NAME', 'COUNT'],
+            counts.map((c) => [c.value, c.label, String(c.count)]),
+            '',
+          );
+  return `${lines.join('\n')}\n`;
+}
+
+// ---- the command group
+
+/** Adds `flowtrail events …` to the program. */
+export function registerEventCommands(program: Command): void {
+  const out: Out = (text) => process.stdout.write(text);
+  const events = program
+    .command('events')
+    .description('Emit events, and list, follow (tail) or count the event feed.')
+    .addHelpText(
+      'after',
+      `
+Filters (list, tail, count; all ANDed): --since/--until (ISO or a span ago: 15m, 2h, 7d),
+--event, --prefix, --exclude, --exclude-prefix, --resource-id, --resource-prefix,
+--resource-label k=glob, --related role:id, --related-role, --any-resource, --id, --text.
+
+Examples:
+  flowtrail events emit dataset.refreshed --resource-id dataset.sales --related owner:team.forecasting --payload '{"rows":120000}'
+  flowtrail events list --prefix flowtrail.run. --since 1d
+  flowtrail events list --related run:flowtrail.run.HelloFlow/2 --json
+  flowtrail events tail --related-role tag --no-backfill
+  flowtrail events count --by time --unit hour --since 1d`,
+    );
+
+  events
+    .command('emit')
+    .description('Emit one event and print its id once it is stored.')
+    .argument('<name>', 'the event name: resource kind + action, e.g. dataset.refreshed')
+    .option(
+      '--resource <key=value...>',
+      `labels of the primary resource (${RESOURCE_ID} is required; or use --resource-id)`,
+    )
+    .option('--resource-id <id>', `shorthand for --resource ${RESOURCE_ID}=ID`)
+    .option('--related <role:id...>', 'related resources, e.g. owner:team.forecasting')
+    .option(
+      '--related-label <role:id:key=value...>',
+      'a label on a related resource (added to the role:id given by --related, or a new one)',
+    )
+    .option('--payload <json>', 'the payload: a JSON object')
+    .option('--occurred <time>', 'when it happened: ISO time or a span ago such as 5m (default: now)')
+    .option('--id <uuid>', 'the event id, the dedupe key (default: a new UUIDv7)')
+    .option('--follows <id>', 'the id of an event known to have happened before this one')
+    .option('--json', 'print the stored event as JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  flowtrail events emit dataset.refreshed --resource-id dataset.sales --resource flowtrail.resource.name=sales
+  flowtrail events emit model.promoted --resource-id model.churn --related owner:team.ml run:flowtrail.run.TrainFlow/7 \\
+      --related-label owner:team.ml:slack=#ml --payload '{"auc":0.91}' --json`,
+    )
+    .action((name: string, flags: EmitFlags) => emitCommand(name, flags, out));
+
+  withEventFilterOptions(
+    events
+      .command('list')
+      .description('List matching events, newest first: one page (--limit, --cursor) or --all.'),
+    { order: true },
+  )
+    .option('--limit <n>', `events per page (default 50, at most ${MAX_PAGE})`)
+    .option('--cursor <cursor>', 'continue after a previous page (the cursor it printed)')
+    .option('--all', 'every matching event, page by page')
+    .option('--json', 'print { events: [...], nextCursor }')
+    .addHelpText(
+      'after',
+      `
+Each line: occurred time, event name, resource id, related resources (role:id), payload.
+
+Examples:
+  flowtrail events list --prefix flowtrail.task. --exclude flowtrail.task.started --since 2h
+  flowtrail events list --resource-label flowtrail.resource.name='sales*' --text '+refreshed -test'
+  flowtrail events list --related flow:flowtrail.flow.ForeachFlow tag:flowtrail.tag.nightly --all`,
+    )
+    .action((flags: ListFlags) => listCommand(flags, out));
+
+  withEventFilterOptions(
+    events
+      .command('tail')
+      .description('Print matching stored events (oldest first), then new ones as they arrive.'),
+  )
+    .option('--no-backfill', 'only events that arrive from now on')
+    .option('--count <n>', 'stop after this many events')
+    .option('--json', 'print one JSON event per line')
+    .addHelpText(
+      'after',
+      `
+Stops after --count events, or on Ctrl-C (exit 0). Every filter applies to live events too.
+
+Examples:
+  flowtrail events tail --since 10m
+  flowtrail events tail --related run:flowtrail.run.ForeachFlow/3 --no-backfill --json`,
+    )
+    .action((flags: TailFlags) => tailCommand(flags, out));
+
+  withEventFilterOptions(
+    events
+      .command('count')
+      .description('Count matching events by event name, by resource, or by time bucket (zero-filled).'),
+  )
+    .requiredOption('--by <what>', 'event, resource or time')
+    .option('--unit <unit>', 'time bucket unit: second, minute, hour, day (default) or week')
+    .option('--interval <n>', 'units per time bucket (default 1)')
+    .option('--json', 'print [{ value, label, count, startTime, endTime }]')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  flowtrail events count --by event --prefix flowtrail.
+  flowtrail events count --by resource --event flowtrail.run.failed --since 7d
+  flowtrail events count --by time --unit hour --interval 6 --since 2d`,
+    )
+    .action((flags: CountFlags) => countCommand(flags, out));
+}

@@ -1,0 +1,73 @@
+/**
+ * `emitEvent`: from a step, a script or a test. Validation errors are thrown (never swallowed);
+ * the returned promise resolves once the event is durably stored.
+ */
+
+import { taskContextRelated } from '../events/lifecycle.ts';
+import type { EventInput, FlowtrailEvent, RelatedResource } from '../events/model.ts';
+import { validateEvent } from '../events/validate.ts';
+import { current } from '../flow/current.ts';
+import { clientStores } from './provider.ts';
+
+/** Set by a worker process: hands an event to the orchestrator and resolves once it is committed. */
+export const EVENT_SINK = Symbol.for('flowtrail.eventSink');
+type EventSink = (event: FlowtrailEvent) => Promise<void>;
+
+const pending = new Set<Promise<unknown>>();
+let exitHookInstalled = false;
+
+function track<T>(p: Promise<T>): Promise<T> {
+  pending.add(p);
+  const done = () => pending.delete(p);
+  p.then(done, done);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    // A process that ends normally first delivers what it emitted.
+    process.on('beforeExit', () => {
+      if (pending.size > 0) void Promise.allSettled([...pending]);
+    });
+  }
+  return p;
+}
+
+/** Waits until every event emitted by this process so far is stored. */
+export async function flushEvents(): Promise<void> {
+  await Promise.allSettled([...pending]);
+}
+
+/**
+ * Emits an event. Inside a step, the flow, run, step, task and the run's tags are added as related
+ * resources (ids the caller already gave are not repeated); outside a flow nothing is added. Throws
+ * `ValidationError` naming the field for an invalid or oversized event. Delivery is at-least-once
+ * and deduplicated by `id`.
+ *
+ * @example
+ * await emitEvent({
+ *   event: 'dataset.refreshed',
+ *   resource: { 'flowtrail.resource.id': 'dataset.sales', 'flowtrail.resource.name': 'sales' },
+ *   related: [{ 'flowtrail.resource.id': 'team.forecasting', 'flowtrail.resource.role': 'owner' }],
+ *   payload: { rows: 120_000 },
+ * });
+ */
+export function emitEvent(input: EventInput): Promise<FlowtrailEvent> {
+  const event = validateEvent(input);
+  const sink = (globalThis as Record<symbol, EventSink | undefined>)[EVENT_SINK];
+  if (current.isRunning) {
+    const given = new Set([
+      event.resource['flowtrail.resource.id'],
+      ...event.related.map((r: RelatedResource) => r['flowtrail.resource.id']),
+    ]);
+    const context: RelatedResource[] = taskContextRelated(
+      { flow: current.flowName, runNumber: current.runId, tags: current.tags },
+      current.stepName,
+      current.taskId,
+    ).filter((r) => !given.has(r['flowtrail.resource.id']));
+    event.related = [...event.related, ...context];
+  }
+  const delivery = sink
+    ? sink(event)
+    : clientStores().then(async (stores) => {
+        await stores.events.append([event]);
+      });
+  return track(delivery.then(() => event));
+}

@@ -1,0 +1,65 @@
+/**
+ * Reading the event feed from TypeScript: pages, counts and live streams over the configured store.
+ */
+import type { EventFilter } from '../events/filter.ts';
+import type { FlowtrailEvent } from '../events/model.ts';
+import { type SubscribeOptions, subscribeEvents } from '../events/subscribe.ts';
+import { validateFilter } from '../events/validate.ts';
+import type { CountBy, EventCount, EventPage, TimeUnit } from '../store/event-store.ts';
+import { clientStores } from './provider.ts';
+
+/**
+ * One page of events matching a filter (newest first unless `order: 'asc'`); pass `nextCursor`
+ * back for the next page.
+ *
+ * @example
+ * const page = await listEvents({ event: { prefix: ['flowtrail.run.'] } }, { limit: 20 });
+ */
+export async function listEvents(
+  filter: EventFilter = {},
+  page: { limit?: number; cursor?: string } = {},
+): Promise<EventPage> {
+  const stores = await clientStores();
+  return stores.events.query(validateFilter(filter), page);
+}
+
+/** Every matching event, fetched a page at a time. */
+export async function* allEvents(filter: EventFilter = {}): AsyncGenerator<FlowtrailEvent> {
+  const stores = await clientStores();
+  const valid = validateFilter(filter);
+  let cursor: string | undefined;
+  do {
+    const page = await stores.events.query(valid, { limit: 500, ...(cursor ? { cursor } : {}) });
+    yield* page.events;
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+}
+
+/**
+ * Counts matching events by event name, by resource, or by time bucket (zero-filled).
+ *
+ * @example
+ * const perHour = await countEvents({ since: new Date(Date.now() - 864e5) }, 'time', { timeUnit: 'hour' });
+ */
+export async function countEvents(
+  filter: EventFilter,
+  by: CountBy,
+  options: { timeUnit?: TimeUnit; timeInterval?: number } = {},
+): Promise<EventCount[]> {
+  const stores = await clientStores();
+  return stores.events.count(validateFilter(filter), by, options);
+}
+
+/**
+ * Matching events already stored (oldest first), then new ones as they arrive, each once.
+ *
+ * @example
+ * for await (const e of streamEvents({ related: { role: ['tag'], id: ['flowtrail.tag.nightly'] } })) console.log(e.event);
+ */
+export async function* streamEvents(
+  filter: EventFilter = {},
+  options: SubscribeOptions = {},
+): AsyncGenerator<FlowtrailEvent> {
+  const stores = await clientStores();
+  yield* subscribeEvents(stores.events, validateFilter(filter), options);
+}

@@ -1,0 +1,161 @@
+/**
+ * The events Flowtrail emits about its own objects. Resource ids are built from pathspecs so an
+ * event links straight to the client API object: `flowtrail.run.HelloFlow/2` is `Run.get('HelloFlow/2')`.
+ */
+import type { FlowtrailEvent, RelatedResource, Resource } from './model.ts';
+import { newEventId } from './validate.ts';
+
+/** The run an event is about, as far as events need it. */
+export interface RunIdentity {
+  flow: string;
+  runNumber: number;
+  tags: readonly string[];
+}
+
+export type RunAction = 'started' | 'completed' | 'failed' | 'crashed';
+export type TaskAction = 'started' | 'completed' | 'failed' | 'retrying';
+
+/** Resource ids of Flowtrail objects. */
+export const resourceIds = {
+  flow: (flow: string) => `flowtrail.flow.${flow}`,
+  run: (flow: string, run: number) => `flowtrail.run.${flow}/${run}`,
+  step: (flow: string, run: number, step: string) => `flowtrail.step.${flow}/${run}/${step}`,
+  task: (flow: string, run: number, step: string, task: number) =>
+    `flowtrail.task.${flow}/${run}/${step}/${task}`,
+  artifact: (flow: string, run: number, step: string, task: number, name: string) =>
+    `flowtrail.artifact.${flow}/${run}/${step}/${task}/${name}`,
+  tag: (tag: string) => `flowtrail.tag.${tag}`,
+} as const;
+
+function resource(id: string, name: string, extra: Record<string, string> = {}): Resource {
+  return { 'flowtrail.resource.id': id, 'flowtrail.resource.name': name, ...extra };
+}
+
+function related(id: string, role: string, name: string): RelatedResource {
+  return { 'flowtrail.resource.id': id, 'flowtrail.resource.role': role, 'flowtrail.resource.name': name };
+}
+
+/** The flow, the run and the run's tags, as related resources (the ones a caller already gave are skipped). */
+export function runRelated(run: RunIdentity, options: { includeRun?: boolean } = {}): RelatedResource[] {
+  const out = [related(resourceIds.flow(run.flow), 'flow', run.flow)];
+  if (options.includeRun ?? true)
+    out.push(related(resourceIds.run(run.flow, run.runNumber), 'run', `${run.flow}/${run.runNumber}`));
+  for (const tag of run.tags) out.push(related(resourceIds.tag(tag), 'tag', tag));
+  return out;
+}
+
+function systemEvent(
+  event: string,
+  res: Resource,
+  rel: RelatedResource[],
+  payload: Record<string, unknown>,
+  at: number,
+  follows: string | null = null,
+): FlowtrailEvent {
+  const when = new Date(at);
+  return {
+    id: newEventId(),
+    occurred: when,
+    event,
+    resource: res,
+    related: rel,
+    payload,
+    follows,
+    received: when,
+  };
+}
+
+export function runEvent(
+  run: RunIdentity,
+  action: RunAction,
+  at: number,
+  payload: Record<string, unknown> = {},
+): FlowtrailEvent {
+  const pathspec = `${run.flow}/${run.runNumber}`;
+  return systemEvent(
+    `flowtrail.run.${action}`,
+    resource(resourceIds.run(run.flow, run.runNumber), pathspec, { 'flowtrail.run.status': action }),
+    runRelated(run, { includeRun: false }),
+    payload,
+    at,
+  );
+}
+
+export function stepEvent(
+  run: RunIdentity,
+  step: string,
+  action: 'started' | 'completed',
+  at: number,
+): FlowtrailEvent {
+  return systemEvent(
+    `flowtrail.step.${action}`,
+    resource(resourceIds.step(run.flow, run.runNumber, step), `${run.flow}/${run.runNumber}/${step}`),
+    runRelated(run),
+    {},
+    at,
+  );
+}
+
+export function taskEvent(
+  run: RunIdentity,
+  step: string,
+  taskId: number,
+  action: TaskAction,
+  at: number,
+  payload: Record<string, unknown> = {},
+): FlowtrailEvent {
+  const rel = runRelated(run);
+  rel.push(
+    related(resourceIds.step(run.flow, run.runNumber, step), 'step', `${run.flow}/${run.runNumber}/${step}`),
+  );
+  return systemEvent(
+    `flowtrail.task.${action}`,
+    resource(
+      resourceIds.task(run.flow, run.runNumber, step, taskId),
+      `${run.flow}/${run.runNumber}/${step}/${taskId}`,
+    ),
+    rel,
+    payload,
+    at,
+  );
+}
+
+export function artifactEvent(
+  run: RunIdentity,
+  step: string,
+  taskId: number,
+  artifact: { name: string; sha: string; size: number; codec: string },
+  at: number,
+): FlowtrailEvent {
+  const rel = runRelated(run);
+  rel.push(
+    related(
+      resourceIds.task(run.flow, run.runNumber, step, taskId),
+      'task',
+      `${run.flow}/${run.runNumber}/${step}/${taskId}`,
+    ),
+  );
+  return systemEvent(
+    'flowtrail.artifact.stored',
+    resource(resourceIds.artifact(run.flow, run.runNumber, step, taskId, artifact.name), artifact.name),
+    rel,
+    { name: artifact.name, sha: artifact.sha, size: artifact.size, encoding: artifact.codec },
+    at,
+  );
+}
+
+/** Related resources of the task a step's code runs in, for `emitEvent` inside a step. */
+export function taskContextRelated(run: RunIdentity, step: string, taskId: number): RelatedResource[] {
+  const rel = runRelated(run);
+  rel.push(
+    related(resourceIds.step(run.flow, run.runNumber, step), 'step', `${run.flow}/${run.runNumber}/${step}`),
+  );
+  rel.push(
+    related(
+      resourceIds.task(run.flow, run.runNumber, step, taskId),
+      'task',
+      `${run.flow}/${run.runNumber}/${step}/${taskId}`,
+    ),
+  );
+  return rel;
+}

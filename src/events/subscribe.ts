@@ -1,0 +1,79 @@
+/**
+ * Live subscriptions: matching events already stored (backfill, oldest first), then every new
+ * matching event as it arrives — each exactly once, with every filter field applied (related
+ * resources included). New events are found by reading the store in arrival order, so events
+ * written by other processes (a run, the server, a script) arrive too.
+ */
+import type { EventStore } from '../store/event-store.ts';
+import type { EventFilter } from './filter.ts';
+import { matchesFilter } from './match.ts';
+import type { FlowtrailEvent } from './model.ts';
+
+export interface SubscribeOptions {
+  /** Deliver matching events already stored first (default true). */
+  backfill?: boolean;
+  /** How often to look for new events, in ms (default 100). */
+  pollMs?: number;
+  /** Stop the subscription. */
+  signal?: AbortSignal;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+
+/**
+ * @example
+ * const ac = new AbortController();
+ * for await (const e of subscribeEvents(store, { event: { prefix: ['flowtrail.run.'] } }, { signal: ac.signal })) {
+ *   console.log(e.event, e.resource['flowtrail.resource.id']);
+ * }
+ */
+export async function* subscribeEvents(
+  store: EventStore,
+  filter: EventFilter,
+  options: SubscribeOptions = {},
+): AsyncGenerator<FlowtrailEvent> {
+  const { signal } = options;
+  // Remember where the live part starts before reading the backfill, so nothing falls between.
+  let position = await store.headPosition();
+  const delivered = new Set<string>();
+  if (options.backfill ?? true) {
+    let cursor: string | undefined;
+    do {
+      const page = await store.query(
+        { ...filter, order: 'asc' },
+        { limit: 500, ...(cursor ? { cursor } : {}) },
+      );
+      for (const e of page.events) {
+        if (signal?.aborted) return;
+        delivered.add(e.id);
+        yield e;
+      }
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+  }
+  while (!signal?.aborted) {
+    const batch = await store.readAfter(position, 500);
+    position = batch.position;
+    for (const e of batch.events) {
+      if (signal?.aborted) return;
+      // Events that were both in the backfill and after the start position come once.
+      if (delivered.has(e.id)) {
+        delivered.delete(e.id);
+        continue;
+      }
+      if (matchesFilter(e, filter)) yield e;
+    }
+    if (batch.events.length < 500) await sleep(options.pollMs ?? 100, signal);
+  }
+}
