@@ -8,9 +8,12 @@
  * - *driven*: when one criterion pins few candidate events (ids, resource ids, event names or
  *   prefixes within the time range), those candidates are fetched by rowid and the rest of the
  *   filter checked on them;
- * - *time scan*: otherwise the `(occurred, seq)` index is walked in the requested order and each
- *   event checked, stopping at the page size.
- * Both return the same rows; the choice only changes speed.
+ * - *time scan*: otherwise the `(occurred, seq, event)` index is walked in the requested order
+ *   (name filters checked in the index itself) and each event checked, stopping at the page size.
+ * Both return the same rows; the choice only changes speed. Related and any-resource criteria are
+ * `EXISTS` probes on the event's own `event_resources` rows (primary key `(event_seq, pos)`);
+ * primary-resource labels are read from `events.resource` directly. Time counts are one index
+ * range count per bucket. Pages are keyset-paginated on `(occurred, seq)`.
  */
 import { CompiledQuery, type Kysely, type RawBuilder, type Selectable, sql, type Transaction } from 'kysely';
 import { ValidationError } from '../../core/errors.ts';
@@ -63,6 +66,7 @@ const UNIT_MS: Record<TimeUnit, number> = {
 const EVENT_ROWS_PER_INSERT = 500; // 10 columns
 const RESOURCE_ROWS_PER_INSERT = 1000; // 6 columns
 const RETENTION_BATCH = 2000;
+
 /** How `SqlEventStore` picks between a driven query and a time scan. */
 export interface EventQueryPlanner {
   /**
