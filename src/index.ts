@@ -4,7 +4,7 @@
 
 export type { Defer, Deferred } from './client/deferred.ts';
 export { emitEvent, flushEvents } from './client/emit.ts';
-export { allEvents, countEvents, listEvents, streamEvents } from './client/events.ts';
+export { allEvents, countEvents, listEvents, pruneEvents, streamEvents } from './client/events.ts';
 export {
   DataArtifact,
   type DataOf,
@@ -65,4 +65,4 @@ export {
   type MergeOptions,
 } from './flow/flow-spec.ts';
 export { buildGraph, type FlowGraph, type GraphNode, type StepKind } from './flow/graph.ts';
-export type { CountBy, EventCount, EventPage, TimeUnit } from './store/event-store.ts';
+export type { CountBy, EventCount, EventPage, RetentionPolicy, TimeUnit } from './store/event-store.ts';

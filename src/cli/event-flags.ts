@@ -67,6 +67,14 @@ const SPAN_MS: Record<string, number> = {
   w: 7 * 86_400_000,
 };
 
+/** A duration such as `90s`, `15m`, `2h`, `7d`, `1w`, in milliseconds. */
+export function parseSpan(name: string, value: string): number {
+  const span = /^(\d+(?:\.\d+)?)\s*([smhdw])$/i.exec(value.trim());
+  if (!span)
+    throw new UsageError(`--${name} must be a duration such as 30s, 15m, 2h, 7d or 1w; got '${value}'.`);
+  return Number(span[1]) * SPAN_MS[span[2]!.toLowerCase()]!;
+}
+
 /**
  * `2025-01-31T12:00:00Z` (any ISO date or date-time), `now`, or a span ago: `90s`, `15m`, `2h`,
  * `7d`, `1w` (a number and a unit) — `now` minus that span.

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { emitEvent } from '../client/emit.ts';
-import { allEvents, countEvents, listEvents, streamEvents } from '../client/events.ts';
+import { allEvents, countEvents, listEvents, pruneEvents, streamEvents } from '../client/events.ts';
 import { UsageError, ValidationError } from '../core/errors.ts';
 import type { EventInput, FlowtrailEvent, RelatedResource } from '../events/model.ts';
 import { RESOURCE_ID, RESOURCE_ROLE } from '../events/model.ts';
@@ -16,6 +16,7 @@ import {
   parseKeyValue,
   parseRelatedLabel,
   parseRoleId,
+  parseSpan,
   parseTimeFlag,
   withEventFilterOptions,
 } from './event-flags.ts';
@@ -436,4 +437,25 @@ Examples:
   flowtrail events count --by time --unit hour --interval 6 --since 2d`,
     )
     .action((flags: CountFlags) => countCommand(flags, out));
+
+  events
+    .command('prune')
+    .description(
+      'Apply retention: remove events older than a period (per-event-name overrides), with their resource rows.',
+    )
+    .requiredOption('--older-than <span>', 'retention period, e.g. 7d, 12h')
+    .option(
+      '--override <name=span...>',
+      'a different period for one event name, e.g. flowtrail.task.started=1d',
+    )
+    .option('--json', 'print { deleted }')
+    .action(async (flags: { olderThan: string; override?: string[]; json?: boolean }) => {
+      const overrides: Record<string, number> = {};
+      for (const word of flags.override ?? []) {
+        const [name, span] = parseKeyValue('override', word);
+        overrides[name] = parseSpan('override', span);
+      }
+      const result = await pruneEvents({ retentionMs: parseSpan('older-than', flags.olderThan), overrides });
+      out(flags.json ? `${JSON.stringify(result)}\n` : `deleted ${result.deleted} event(s)\n`);
+    });
 }

@@ -5,7 +5,7 @@ import type { EventFilter } from '../events/filter.ts';
 import type { FlowtrailEvent } from '../events/model.ts';
 import { type SubscribeOptions, subscribeEvents } from '../events/subscribe.ts';
 import { validateFilter } from '../events/validate.ts';
-import type { CountBy, EventCount, EventPage, TimeUnit } from '../store/event-store.ts';
+import type { CountBy, EventCount, EventPage, RetentionPolicy, TimeUnit } from '../store/event-store.ts';
 import { clientStores } from './provider.ts';
 
 /**
@@ -62,4 +62,16 @@ export async function* streamEvents(
 ): AsyncGenerator<FlowtrailEvent> {
   const stores = await clientStores();
   yield* subscribeEvents(stores.events, validateFilter(filter), options);
+}
+
+/**
+ * Applies a retention policy to the configured store: removes events older than `retentionMs`
+ * (or their name's override, capped by it) together with their resource rows.
+ *
+ * @example
+ * await pruneEvents({ retentionMs: 7 * 864e5, overrides: { 'flowtrail.task.started': 864e5 } });
+ */
+export async function pruneEvents(policy: RetentionPolicy): Promise<{ deleted: number }> {
+  const stores = await clientStores();
+  return stores.events.applyRetention(policy);
 }

@@ -131,3 +131,32 @@ describe('lifecycle events', () => {
     expect(artifactEvent.payload).not.toHaveProperty('value');
   });
 });
+
+describe('retention from the command line', () => {
+  it('flowtrail events prune removes old events, honouring per-name overrides', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const path = await import('node:path');
+    const { repoRoot } = await import('../helpers.ts');
+    await using h = await tempHome();
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, [path.join(repoRoot, 'bin/flowtrail.js'), ...args], {
+        env: { ...process.env, FLOWTRAIL_HOME: h.path },
+        encoding: 'utf8',
+      });
+    const old = new Date(Date.now() - 3 * 86_400_000).toISOString();
+    const recent = new Date(Date.now() - 3_600_000).toISOString();
+    for (const [name, at] of [
+      ['keep.me', recent],
+      ['old.one', old],
+      ['short.lived', recent],
+    ] as const) {
+      expect(cli('events', 'emit', name, '--resource-id', `r.${name}`, '--occurred', at).status).toBe(0);
+    }
+    const r = cli('events', 'prune', '--older-than', '2d', '--override', 'short.lived=30m', '--json');
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ deleted: 2 });
+    const left = JSON.parse(cli('events', 'list', '--json').stdout) as { events: { event: string }[] };
+    expect(left.events.map((e) => e.event)).toEqual(['keep.me']);
+    expect(cli('events', 'prune', '--older-than', 'soon').status).toBe(2);
+  });
+});
