@@ -4,7 +4,7 @@
  */
 
 import { taskContextRelated } from '../events/lifecycle.ts';
-import type { EventInput, FlowtrailEvent, RelatedResource } from '../events/model.ts';
+import { EVENT_LIMITS, type EventInput, type FlowtrailEvent, type RelatedResource } from '../events/model.ts';
 import { validateEvent } from '../events/validate.ts';
 import { current } from '../flow/current.ts';
 import { clientStores } from './provider.ts';
@@ -62,7 +62,15 @@ export function emitEvent(input: EventInput): Promise<FlowtrailEvent> {
       current.stepName,
       current.taskId,
     ).filter((r) => !given.has(r['flowtrail.resource.id']));
-    event.related = [...event.related, ...context];
+    // Within the limit on related resources, the run's objects come before its tags.
+    const ordered = [
+      ...context.filter((r) => r['flowtrail.resource.role'] !== 'tag'),
+      ...context.filter((r) => r['flowtrail.resource.role'] === 'tag'),
+    ];
+    event.related = [...event.related, ...ordered].slice(
+      0,
+      Math.max(event.related.length, EVENT_LIMITS.maxRelated),
+    );
   }
   const delivery = sink
     ? sink(event)

@@ -252,6 +252,9 @@ function checkUuid(value: unknown, field: string, what: string): string {
   return value.toLowerCase();
 }
 
+/** How far in the future an event's `occurred` may be (clock skew between machines). */
+export const MAX_FUTURE_SKEW_MS = 15 * 60_000;
+
 /**
  * Validates and normalizes an event: `id` defaults to a new UUIDv7, `occurred` to now (an ISO
  * string without an offset is UTC), `related` to [], `payload` to {}, `follows` to null; `received`
@@ -349,6 +352,14 @@ export function validateEvent(
     input.occurred === undefined
       ? new Date(now.getTime())
       : parseTime(input.occurred, 'occurred', "'occurred'");
+  // Prefect stores future-dated events as given, which misorders the feed and fools triggers.
+  const ahead = occurred.getTime() - now.getTime();
+  if (ahead > MAX_FUTURE_SKEW_MS) {
+    throw new ValidationError(
+      'occurred',
+      `'occurred' is ${Math.round(ahead / 1000)} s in the future (${occurred.toISOString()}); at most ${MAX_FUTURE_SKEW_MS / 60_000} minutes of clock skew is accepted. Check the emitting machine's clock, or leave 'occurred' out to use the time of emission.`,
+    );
+  }
 
   const event: FlowtrailEvent = {
     id,

@@ -375,3 +375,24 @@ describe('validateFilter', () => {
     expect(validateFilter({ since: NOW, until: NOW }).since).toEqual(NOW);
   });
 });
+
+describe('clock skew', () => {
+  it('accepts occurred up to 15 minutes ahead and refuses more, naming the field', async () => {
+    const { validateEvent, MAX_FUTURE_SKEW_MS } = await import('../../src/events/validate.ts');
+    const now = new Date('2026-01-01T00:00:00Z');
+    const base = { event: 'x.y', resource: { 'flowtrail.resource.id': 'r' } };
+    expect(
+      validateEvent(
+        { ...base, occurred: new Date(now.getTime() + MAX_FUTURE_SKEW_MS) },
+        { now },
+      ).occurred.getTime(),
+    ).toBe(now.getTime() + MAX_FUTURE_SKEW_MS);
+    expect(() =>
+      validateEvent({ ...base, occurred: new Date(now.getTime() + MAX_FUTURE_SKEW_MS + 1000) }, { now }),
+    ).toThrow(expect.objectContaining({ code: 'VALIDATION', field: 'occurred' }));
+    // The past is fine (late delivery).
+    expect(validateEvent({ ...base, occurred: '2020-01-01T00:00:00Z' }, { now }).occurred.toISOString()).toBe(
+      '2020-01-01T00:00:00.000Z',
+    );
+  });
+});

@@ -342,7 +342,7 @@ export class SqlMetadataStore implements MetadataStore {
         }
         return;
       case 'events.append':
-        await insertEvents(trx, op.events);
+        // Gathered by write() into one insert at the end of the transaction.
         return;
       case 'logs.append':
         for (const rows of chunks(op.lines)) {
