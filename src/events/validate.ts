@@ -270,7 +270,7 @@ export const MAX_FUTURE_SKEW_MS = 15 * 60_000;
  */
 export function validateEvent(
   input: EventInput,
-  options: { allowReserved?: boolean; now?: Date } = {},
+  options: { allowReserved?: boolean; now?: Date; maxFutureSkewMs?: number } = {},
 ): FlowtrailEvent {
   const allowReserved = options.allowReserved ?? false;
   const now = options.now ?? new Date();
@@ -354,10 +354,11 @@ export function validateEvent(
       : parseTime(input.occurred, 'occurred', "'occurred'");
   // Prefect stores future-dated events as given, which misorders the feed and fools triggers.
   const ahead = occurred.getTime() - now.getTime();
-  if (ahead > MAX_FUTURE_SKEW_MS) {
+  const maxSkew = options.maxFutureSkewMs ?? MAX_FUTURE_SKEW_MS;
+  if (ahead > maxSkew) {
     throw new ValidationError(
       'occurred',
-      `'occurred' is ${Math.round(ahead / 1000)} s in the future (${occurred.toISOString()}); at most ${MAX_FUTURE_SKEW_MS / 60_000} minutes of clock skew is accepted. Check the emitting machine's clock, or leave 'occurred' out to use the time of emission.`,
+      `'occurred' is ${Math.round(ahead / 1000)} s in the future (${occurred.toISOString()}); at most ${Math.round(maxSkew / 60_000)} minutes of clock skew is accepted. Check the emitting machine's clock, or leave 'occurred' out to use the time of emission.`,
     );
   }
 

@@ -34,7 +34,12 @@ function rand(): number {
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
 
 function ev(input: EventInput): FlowtrailEvent {
-  return validateEvent(input, { allowReserved: true, now: new Date(T0 + 30 * DAY) });
+  // A fixed intake time for a corpus spread around it (future-dated on purpose).
+  return validateEvent(input, {
+    allowReserved: true,
+    now: new Date(T0 + 30 * DAY),
+    maxFutureSkewMs: Number.POSITIVE_INFINITY,
+  });
 }
 
 const rel = (id: string, role: string, extra: Record<string, string> = {}) => ({
