@@ -772,6 +772,13 @@ export class Scheduler implements WorkerEvents {
           stack: '',
         };
         if (task.status === 'running') {
+          this.emit(
+            taskEvent(this.runIdentity, task.step, task.id, 'failed', now, {
+              attempt: task.attempt,
+              status: 'killed',
+              exception: { type: reason.type, message: reason.message },
+            }),
+          );
           this.o.writes.push({
             op: 'attempt.finish',
             runId: this.o.run.id,

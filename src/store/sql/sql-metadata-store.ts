@@ -156,6 +156,17 @@ function carriesTags(tags: readonly string[] | undefined): Expression<SqlBool>[]
 }
 
 /**
+ * What differs between SQL dialects beyond what Kysely compiles. Each hook defaults to the SQLite
+ * behaviour; other adapters (`postgres.ts`) pass their own.
+ */
+export interface SqlDialectHooks {
+  /** Inserts events in the caller's transaction, skipping stored ids; see `insertEvents`. */
+  insertEvents: (trx: Transaction<Database>, events: readonly FlowtrailEvent[]) => Promise<number>;
+}
+
+const sqliteHooks: SqlDialectHooks = { insertEvents };
+
+/**
  * Counts the statements Kysely sends; pass `counter.log` as Kysely's `log` option. Every statement
  * is counted once, whether it succeeded or failed, including `begin` and `commit`.
  */
@@ -177,6 +188,7 @@ export class SqlMetadataStore implements MetadataStore {
     private readonly onClose: () => Promise<void> = async () => {},
     /** Must be wired to `db`'s `log` option for `queryCount` to count anything. */
     private readonly queries: QueryCounter = new QueryCounter(),
+    private readonly hooks: SqlDialectHooks = sqliteHooks,
   ) {}
 
   get queryCount(): number {
@@ -219,7 +231,7 @@ export class SqlMetadataStore implements MetadataStore {
       await insertTagRows(trx, tagRows(Number(row.id), run.tags, run.systemTags));
       const created = toRun(row);
       // The run's own lifecycle event commits with the run.
-      if (options.events) await insertEvents(trx, options.events(created));
+      if (options.events) await this.hooks.insertEvents(trx, options.events(created));
       return created;
     });
   }
@@ -233,7 +245,7 @@ export class SqlMetadataStore implements MetadataStore {
         if (op.op === 'events.append') events.push(...op.events);
         else await this.apply(trx, op);
       }
-      await insertEvents(trx, events);
+      await this.hooks.insertEvents(trx, events);
     });
   }
 
@@ -391,7 +403,7 @@ export class SqlMetadataStore implements MetadataStore {
         .where('run_id', '=', runId)
         .where('status', 'in', ['running', 'pending'])
         .execute();
-      await insertEvents(trx, events);
+      await this.hooks.insertEvents(trx, events);
       return true;
     });
   }
