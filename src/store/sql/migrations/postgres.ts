@@ -1,0 +1,157 @@
+/**
+ * PostgreSQL migration history, mirroring the SQLite one (same ids, names, tables and columns) so
+ * the shared query module runs unchanged. Append only: a shipped migration never changes; a new
+ * one gets the next id.
+ *
+ * Types: Unix-ms timestamps, row ids and sizes are BIGINT (read back as numbers, see
+ * `postgres.ts`); counters and 0/1 flags stay INTEGER as in SQLite; JSON columns stay TEXT (the
+ * query module writes and parses the JSON itself). Text compared or sorted by the store uses the
+ * "C" collation: byte order, as SQLite's BINARY, whatever the database's locale.
+ */
+import type { SqlMigration } from './sqlite.ts';
+
+export const postgresMigrations: SqlMigration[] = [
+  {
+    id: 1,
+    name: 'initial',
+    statements: [
+      `CREATE TABLE flows (
+        name TEXT COLLATE "C" PRIMARY KEY,
+        created_at BIGINT NOT NULL,
+        last_run_number BIGINT NOT NULL DEFAULT 0
+      )`,
+      `CREATE TABLE runs (
+        id BIGSERIAL PRIMARY KEY,
+        flow_name TEXT COLLATE "C" NOT NULL REFERENCES flows(name),
+        run_number BIGINT NOT NULL,
+        status TEXT COLLATE "C" NOT NULL,
+        user_name TEXT COLLATE "C" NOT NULL,
+        tags TEXT NOT NULL DEFAULT '[]',
+        system_tags TEXT NOT NULL DEFAULT '[]',
+        params TEXT NOT NULL DEFAULT '{}',
+        flow_file TEXT,
+        code_sha TEXT,
+        origin_run_number BIGINT,
+        created_at BIGINT NOT NULL,
+        finished_at BIGINT,
+        heartbeat_at BIGINT,
+        orchestrator_pid INTEGER,
+        orchestrator_host TEXT,
+        error TEXT,
+        UNIQUE (flow_name, run_number)
+      )`,
+      'CREATE INDEX runs_status ON runs (status)',
+      'CREATE INDEX runs_created ON runs (created_at)',
+      `CREATE TABLE steps (
+        run_id BIGINT NOT NULL,
+        name TEXT COLLATE "C" NOT NULL,
+        created_at BIGINT NOT NULL,
+        finished_at BIGINT,
+        PRIMARY KEY (run_id, name)
+      )`,
+      `CREATE TABLE tasks (
+        run_id BIGINT NOT NULL,
+        task_id BIGINT NOT NULL,
+        step_name TEXT COLLATE "C" NOT NULL,
+        status TEXT COLLATE "C" NOT NULL,
+        successful INTEGER,
+        foreach_path TEXT NOT NULL DEFAULT '',
+        foreach_count INTEGER,
+        parent_ids TEXT NOT NULL DEFAULT '[]',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        final_attempt INTEGER,
+        created_at BIGINT NOT NULL,
+        started_at BIGINT,
+        finished_at BIGINT,
+        origin_task TEXT,
+        PRIMARY KEY (run_id, task_id)
+      )`,
+      'CREATE INDEX tasks_step ON tasks (run_id, step_name, task_id)',
+      `CREATE TABLE attempts (
+        run_id BIGINT NOT NULL,
+        task_id BIGINT NOT NULL,
+        attempt INTEGER NOT NULL,
+        status TEXT COLLATE "C" NOT NULL,
+        started_at BIGINT NOT NULL,
+        finished_at BIGINT,
+        exception TEXT,
+        env_info TEXT,
+        PRIMARY KEY (run_id, task_id, attempt)
+      )`,
+      `CREATE TABLE artifacts (
+        run_id BIGINT NOT NULL,
+        task_id BIGINT NOT NULL,
+        attempt INTEGER NOT NULL,
+        name TEXT COLLATE "C" NOT NULL,
+        sha TEXT NOT NULL,
+        codec TEXT NOT NULL,
+        size BIGINT NOT NULL,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (run_id, task_id, attempt, name)
+      )`,
+      `CREATE TABLE log_lines (
+        run_id BIGINT NOT NULL,
+        task_id BIGINT NOT NULL,
+        attempt INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        stream TEXT COLLATE "C" NOT NULL,
+        ts BIGINT NOT NULL,
+        line TEXT NOT NULL,
+        PRIMARY KEY (run_id, task_id, attempt, seq)
+      )`,
+    ],
+  },
+  {
+    id: 2,
+    name: 'run_tags',
+    statements: [
+      `CREATE TABLE run_tags (
+        run_id BIGINT NOT NULL,
+        tag TEXT COLLATE "C" NOT NULL,
+        system INTEGER NOT NULL,
+        PRIMARY KEY (tag, run_id)
+      )`,
+      'CREATE INDEX run_tags_run ON run_tags (run_id)',
+      // System tags first: a tag that is also a user tag keeps one row, marked system.
+      `INSERT INTO run_tags (run_id, tag, system)
+        SELECT runs.id, t.v #>> '{}', 1 FROM runs, jsonb_array_elements(runs.system_tags::jsonb) AS t(v)
+        WHERE jsonb_typeof(t.v) = 'string'
+        ON CONFLICT DO NOTHING`,
+      `INSERT INTO run_tags (run_id, tag, system)
+        SELECT runs.id, t.v #>> '{}', 0 FROM runs, jsonb_array_elements(runs.tags::jsonb) AS t(v)
+        WHERE jsonb_typeof(t.v) = 'string'
+        ON CONFLICT DO NOTHING`,
+    ],
+  },
+  {
+    id: 3,
+    name: 'events',
+    statements: [
+      `CREATE TABLE events (
+        seq BIGSERIAL PRIMARY KEY,
+        id TEXT COLLATE "C" NOT NULL UNIQUE,
+        occurred BIGINT NOT NULL,
+        event TEXT COLLATE "C" NOT NULL,
+        resource_id TEXT COLLATE "C" NOT NULL,
+        follows TEXT COLLATE "C",
+        received BIGINT NOT NULL,
+        resource TEXT NOT NULL,
+        related TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        search TEXT NOT NULL
+      )`,
+      'CREATE INDEX events_occurred ON events (occurred, seq, event)',
+      'CREATE INDEX events_event ON events (event, occurred)',
+      `CREATE TABLE event_resources (
+        event_seq BIGINT NOT NULL,
+        pos INTEGER NOT NULL,
+        occurred BIGINT NOT NULL,
+        resource_id TEXT COLLATE "C" NOT NULL,
+        role TEXT COLLATE "C" NOT NULL,
+        labels TEXT NOT NULL,
+        PRIMARY KEY (event_seq, pos)
+      )`,
+      'CREATE INDEX event_resources_resource ON event_resources (resource_id, role, occurred)',
+    ],
+  },
+];
