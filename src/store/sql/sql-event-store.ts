@@ -27,7 +27,6 @@ import {
   patternList,
   relatedHasCriteria,
   relatedNeedsRelated,
-  searchText,
 } from '../../events/match.ts';
 import { type FlowtrailEvent, RESOURCE_ID, RESOURCE_NAME } from '../../events/model.ts';
 import { validateFilter } from '../../events/validate.ts';
@@ -39,6 +38,7 @@ import type {
   RetentionPolicy,
   TimeUnit,
 } from '../event-store.ts';
+import { encodeEvent, resourceRows } from './event-rows.ts';
 import type { Database, EventResourcesTable, EventsTable } from './schema.ts';
 import type { QueryCounter } from './sql-metadata-store.ts';
 
@@ -80,44 +80,6 @@ export interface EventQueryPlanner {
 
 // ---------------------------------------------------------------------------------------------
 // Rows
-
-/** An event's row, and the JSON labels of each involved resource (the primary first). */
-function encode(e: FlowtrailEvent): { row: Omit<EventsTable, 'seq'>; labels: string[] } {
-  const labels = [JSON.stringify(e.resource), ...e.related.map((r) => JSON.stringify(r))];
-  return {
-    row: {
-      id: e.id,
-      occurred: e.occurred.getTime(),
-      event: e.event,
-      resource_id: e.resource[RESOURCE_ID],
-      follows: e.follows,
-      received: e.received.getTime(),
-      resource: labels[0]!,
-      related: `[${labels.slice(1).join(',')}]`,
-      payload: JSON.stringify(e.payload),
-      search: searchText(e),
-    },
-    labels,
-  };
-}
-
-function resourceRows(seq: number, e: FlowtrailEvent, labels: readonly string[]): EventResourcesTable[] {
-  const occurred = e.occurred.getTime();
-  const rows: EventResourcesTable[] = [
-    { event_seq: seq, pos: 0, occurred, resource_id: e.resource[RESOURCE_ID], role: '', labels: labels[0]! },
-  ];
-  e.related.forEach((r, i) => {
-    rows.push({
-      event_seq: seq,
-      pos: i + 1,
-      occurred,
-      resource_id: r[RESOURCE_ID],
-      role: r['flowtrail.resource.role'],
-      labels: labels[i + 1]!,
-    });
-  });
-  return rows;
-}
 
 /** What reading an event needs (not the search text). */
 type EventRowOut = Omit<Selectable<EventsTable>, 'search' | 'resource_id'>;
@@ -191,7 +153,7 @@ export async function insertEvents(db: Db, events: readonly FlowtrailEvent[]): P
     const params: unknown[] = [];
     const labels = new Map<string, string[]>();
     for (const e of part) {
-      const encoded = encode(e);
+      const encoded = encodeEvent(e);
       for (const c of EVENT_COLUMNS) params.push(encoded.row[c]);
       labels.set(e.id, encoded.labels);
     }

@@ -1,0 +1,128 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { StoreError } from '../../core/errors.ts';
+import { postgresMigrations } from './migrations/postgres.ts';
+import type { SqlMigration } from './migrations/sqlite.ts';
+import { insertEventsPostgres } from './postgres-events.ts';
+import type { Database } from './schema.ts';
+import { QueryCounter, SqlMetadataStore } from './sql-metadata-store.ts';
+
+const INT8_OID = 20;
+
+/**
+ * BIGINT (int8) values come back as numbers, as SQLite's integers do, so records read from either
+ * store are equal. A value beyond 2^53 cannot be a number without losing digits: it is an error.
+ */
+const types: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+    if (oid === INT8_OID && format !== 'binary')
+      return (text: string) => {
+        const n = Number(text);
+        if (!Number.isSafeInteger(n))
+          throw new StoreError(`PostgreSQL returned ${text}, beyond the integers a number holds exactly.`);
+        return n;
+      };
+    return format === 'binary' ? pg.types.getTypeParser(oid, 'binary') : pg.types.getTypeParser(oid, 'text');
+  }) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** `postgres://user@host:port/db`, without the password. */
+function describeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.password = '';
+    return u.toString();
+  } catch {
+    return 'postgres:(unparsable url)';
+  }
+}
+
+/**
+ * Applies pending migrations on `client` in one transaction under a transaction-scoped advisory
+ * lock (per schema), so concurrent processes migrate once: the others wait, then find nothing to
+ * do. Creates `schema` first when given (the connection's search_path must name it). Returns how
+ * many migrations were applied.
+ */
+export async function migratePostgres(
+  client: pg.ClientBase,
+  options: { schema?: string; migrations?: readonly SqlMigration[] } = {},
+): Promise<number> {
+  const migrations = options.migrations ?? postgresMigrations;
+  let applied = 0;
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+      `flowtrail.migrate:${options.schema ?? ''}`,
+    ]);
+    if (options.schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"`);
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS flowtrail_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+    );
+    const { rows } = await client.query<{ id: number }>(
+      'SELECT COALESCE(MAX(id), 0)::integer AS id FROM flowtrail_migrations',
+    );
+    const done = rows[0]?.id ?? 0;
+    for (const m of migrations) {
+      if (m.id <= done) continue;
+      for (const statement of m.statements) await client.query(statement);
+      await client.query('INSERT INTO flowtrail_migrations (id, name, applied_at) VALUES ($1, $2, $3)', [
+        m.id,
+        m.name,
+        Date.now(),
+      ]);
+      applied++;
+    }
+    await client.query('COMMIT');
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw new StoreError(`Migrating the PostgreSQL store failed: ${(e as Error).message}`, e);
+  }
+  return applied;
+}
+
+/**
+ * Opens (migrating if needed) the PostgreSQL metadata store at `url`. With `schema`, every table
+ * lives in that schema (created if missing, and set as the connections' search_path): several
+ * stores can share one database.
+ *
+ * @example
+ * const store = await openPostgresMetadataStore('postgres://flowtrail@db:5432/flowtrail');
+ */
+export async function openPostgresMetadataStore(
+  url: string,
+  options: { schema?: string } = {},
+): Promise<SqlMetadataStore> {
+  const { schema } = options;
+  if (schema !== undefined && !SCHEMA_NAME.test(schema))
+    throw new StoreError(
+      `The PostgreSQL schema name '${schema}' is not a lower-case identifier (letters, digits, underscores).`,
+    );
+  const pool = new pg.Pool({
+    connectionString: url,
+    types,
+    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+  });
+  // An idle connection that dies (server restart) must not crash the process; the pool drops it.
+  pool.on('error', () => {});
+  try {
+    const client = await pool.connect();
+    try {
+      await migratePostgres(client, schema === undefined ? {} : { schema });
+    } finally {
+      client.release();
+    }
+  } catch (e) {
+    await pool.end().catch(() => {});
+    if (e instanceof StoreError) throw e;
+    throw new StoreError(
+      `Cannot open the PostgreSQL store at ${describeUrl(url)}: ${(e as Error).message}`,
+      e,
+    );
+  }
+  const queries = new QueryCounter();
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: queries.log });
+  const location = `${describeUrl(url)}${schema === undefined ? '' : `#${schema}`}`;
+  return new SqlMetadataStore(db, location, undefined, queries, { insertEvents: insertEventsPostgres });
+}

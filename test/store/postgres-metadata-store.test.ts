@@ -1,0 +1,207 @@
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { StoreError } from '../../src/core/errors.ts';
+import type { FlowtrailEvent } from '../../src/events/model.ts';
+import { validateEvent } from '../../src/events/validate.ts';
+import type { NewRun } from '../../src/store/metadata-store.ts';
+import { postgresMigrations } from '../../src/store/sql/migrations/postgres.ts';
+import { openPostgresMetadataStore } from '../../src/store/sql/postgres.ts';
+import { runMetadataStoreSuite } from '../conformance/metadata-store.ts';
+
+const URL = process.env.FLOWTRAIL_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const IN_CI = process.env.CI === 'true';
+
+/** Why PostgreSQL cannot be used, or undefined when it answers. */
+async function unreachable(): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+const problem = await unreachable();
+
+let schemas = 0;
+/** A schema name no other test (or concurrent test process) uses. */
+const freshSchema = (): string =>
+  `ft_test_${process.pid}_${Date.now().toString(36)}_${(schemas++).toString(36)}`;
+
+const admin = problem === undefined ? new pg.Pool({ connectionString: URL, max: 2 }) : undefined;
+afterAll(async () => {
+  await admin?.end();
+});
+
+const dropSchema = async (schema: string): Promise<void> => {
+  await admin!.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+};
+
+if (problem !== undefined) {
+  const message = `PostgreSQL at ${URL} is unreachable (${problem}).`;
+  if (IN_CI) {
+    describe('PostgreSQL metadata store', () => {
+      it('needs a reachable PostgreSQL in CI', () => {
+        throw new Error(`${message} CI must provide it (set FLOWTRAIL_TEST_POSTGRES_URL).`);
+      });
+    });
+  } else {
+    console.warn(
+      `\n${'!'.repeat(78)}\n!! SKIPPING the PostgreSQL metadata store tests: ${message}\n!! Start PostgreSQL or set FLOWTRAIL_TEST_POSTGRES_URL to run them.\n${'!'.repeat(78)}\n`,
+    );
+    describe.skip('PostgreSQL metadata store (unreachable)', () => {
+      it('runs the conformance suite', () => {});
+    });
+  }
+} else {
+  runMetadataStoreSuite('postgres', async () => {
+    const schema = freshSchema();
+    const store = await openPostgresMetadataStore(URL, { schema });
+    return {
+      store,
+      cleanup: async () => {
+        await store.close();
+        await dropSchema(schema);
+      },
+    };
+  });
+
+  describe('openPostgresMetadataStore', () => {
+    const newRun = (flow: string): NewRun => ({
+      flow,
+      user: 'tester',
+      tags: ['t'],
+      systemTags: ['user:tester'],
+      params: {},
+      flowFile: null,
+      codeSha: null,
+      originRunNumber: null,
+      createdAt: Date.now(),
+      orchestratorPid: null,
+      orchestratorHost: null,
+    });
+
+    it('migrates a fresh schema once when several stores open it at once', async () => {
+      const schema = freshSchema();
+      try {
+        const stores = await Promise.all(
+          Array.from({ length: 4 }, () => openPostgresMetadataStore(URL, { schema })),
+        );
+        try {
+          const { rows } = await admin!.query<{ id: number; name: string }>(
+            `SELECT id, name FROM "${schema}".flowtrail_migrations ORDER BY id`,
+          );
+          expect(rows).toEqual(postgresMigrations.map((m) => ({ id: m.id, name: m.name })));
+          // Every store works on the same tables.
+          const runs = await Promise.all(stores.map((s) => s.createRun(newRun('Shared'))));
+          expect(runs.map((r) => r.runNumber).sort()).toEqual([1, 2, 3, 4]);
+          expect((await stores[0]!.listRuns('Shared', { tags: ['t'] })).length).toBe(4);
+        } finally {
+          await Promise.all(stores.map((s) => s.close()));
+        }
+        // Reopening finds nothing to apply.
+        const again = await openPostgresMetadataStore(URL, { schema });
+        await again.close();
+        const { rows } = await admin!.query(`SELECT id FROM "${schema}".flowtrail_migrations`);
+        expect(rows).toHaveLength(postgresMigrations.length);
+      } finally {
+        await dropSchema(schema);
+      }
+    });
+
+    it('reads BIGINT columns back as numbers', async () => {
+      const schema = freshSchema();
+      const store = await openPostgresMetadataStore(URL, { schema });
+      try {
+        const run = await store.createRun(newRun('Types'));
+        const read = await store.getRunById(run.id);
+        expect(typeof read!.id).toBe('number');
+        expect(typeof read!.createdAt).toBe('number');
+        expect(read).toEqual(run);
+        expect(store.location).toContain(schema);
+      } finally {
+        await store.close();
+        await dropSchema(schema);
+      }
+    });
+
+    it('writes lifecycle events with the state they report, skipping ids already stored', async () => {
+      const schema = freshSchema();
+      const store = await openPostgresMetadataStore(URL, { schema });
+      const uuid = (i: number): string => `0190a6f2-3c4d-7a1b-8e2f-${String(i).padStart(12, '0')}`;
+      const ev = (i: number): FlowtrailEvent =>
+        validateEvent({
+          id: uuid(i),
+          event: 'dataset.changed',
+          occurred: new Date(Date.UTC(2025, 0, 6) + i * 1000),
+          resource: { 'flowtrail.resource.id': `dataset.${i}` },
+          related: [{ 'flowtrail.resource.id': `flowtrail.tag.t${i}`, 'flowtrail.resource.role': 'tag' }],
+          payload: { i },
+        });
+      try {
+        const run = await store.createRun(newRun('Events'), { events: () => [ev(0)] });
+        await store.write([
+          { op: 'events.append', events: [ev(1), ev(2), ev(1)] },
+          { op: 'run.update', runId: run.id, patch: { heartbeatAt: run.createdAt + 1 } },
+          { op: 'events.append', events: [ev(0), ev(3)] },
+        ]);
+        expect(
+          await store.markRunCrashed(
+            run.id,
+            run.createdAt + 2,
+            { type: 'Crash', message: 'gone', stack: '' },
+            [ev(4), ev(3)],
+          ),
+        ).toBe(true);
+        const events = await admin!.query<{ seq: number; id: string; payload: string }>(
+          `SELECT seq, id, payload FROM "${schema}".events ORDER BY seq`,
+        );
+        expect(events.rows.map((r) => r.id)).toEqual([0, 1, 2, 3, 4].map(uuid));
+        expect(JSON.parse(events.rows[2]!.payload)).toEqual({ i: 2 });
+        const resources = await admin!.query<{
+          event_seq: string;
+          pos: number;
+          resource_id: string;
+          role: string;
+        }>(
+          `SELECT event_seq, pos, resource_id, role FROM "${schema}".event_resources ORDER BY event_seq, pos`,
+        );
+        expect(resources.rows).toHaveLength(10);
+        expect(
+          resources.rows.slice(0, 2).map((r) => [Number(r.event_seq), r.pos, r.resource_id, r.role]),
+        ).toEqual([
+          [Number(events.rows[0]!.seq), 0, 'dataset.0', ''],
+          [Number(events.rows[0]!.seq), 1, 'flowtrail.tag.t0', 'tag'],
+        ]);
+        // A failing batch takes its events with it.
+        await expect(
+          store.write([
+            { op: 'events.append', events: [ev(5)] },
+            { op: 'task.create', task: null as never },
+          ]),
+        ).rejects.toThrow();
+        const after = await admin!.query(`SELECT id FROM "${schema}".events`);
+        expect(after.rows).toHaveLength(5);
+      } finally {
+        await store.close();
+        await dropSchema(schema);
+      }
+    });
+
+    it('refuses a schema name that is not a plain identifier', async () => {
+      await expect(openPostgresMetadataStore(URL, { schema: 'x"; DROP TABLE y; --' })).rejects.toThrow(
+        StoreError,
+      );
+    });
+
+    it('reports an unreachable server as a StoreError', async () => {
+      await expect(openPostgresMetadataStore('postgres://postgres@127.0.0.1:1/none')).rejects.toThrow(
+        StoreError,
+      );
+    });
+  });
+}
