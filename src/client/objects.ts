@@ -38,6 +38,7 @@ type InstanceOf<F> = F extends abstract new (...args: never[]) => infer I ? I : 
 export type DataOf<F> = InstanceOf<F> extends FlowSpec ? ArtifactsOf<InstanceOf<F>> : Record<string, unknown>;
 
 const RUN_PAGE = 100;
+const TASK_PAGE = 500;
 
 const reconcile = (stores: ClientStores, run: RunRecord): Promise<RunRecord> =>
   reconcileRun(stores.metadata, run);
@@ -509,16 +510,24 @@ export class Step<F extends FlowType = Record<string, unknown>> implements Async
     return taskDeferred(() => this.loadTask(id));
   }
 
-  /** Tasks carrying every given tag (tasks carry their run's tags), newest first. */
+  /** Tasks carrying every given tag (tasks carry their run's tags), newest first, a page at a time. */
   async *tasks(...tags: string[]): AsyncIterable<Task<F>> {
     const all = this.run.tags;
     if (!tags.every((t) => all.includes(t))) return;
-    const tasks = await this.stores.metadata.listTasks(this.run.record.id, { step: this.name });
-    // One query for every task's artifact index, so reading one artifact per task is one file read.
-    const records = await artifactsByTask(this.stores, this.run.record.id, tasks);
-    for (let i = tasks.length - 1; i >= 0; i--) {
-      const t = tasks[i]!;
-      yield new Task<F>(this.stores, this, t, undefined, records.get(t.taskId) ?? new Map());
+    let before: number | undefined;
+    for (;;) {
+      const page = await this.stores.metadata.listTasks(this.run.record.id, {
+        step: this.name,
+        order: 'desc',
+        limit: TASK_PAGE,
+        ...(before !== undefined ? { beforeTaskId: before } : {}),
+      });
+      // One query for the page's artifact indexes, so reading one artifact per task is one file read.
+      const records = await artifactsByTask(this.stores, this.run.record.id, page);
+      for (const t of page)
+        yield new Task<F>(this.stores, this, t, undefined, records.get(t.taskId) ?? new Map());
+      if (page.length < TASK_PAGE) return;
+      before = page[page.length - 1]!.taskId;
     }
   }
 

@@ -175,8 +175,12 @@ export interface TaskQuery {
   step?: string;
   /** At most this many tasks (default: all). */
   limit?: number;
-  /** Only tasks with a larger task id (cursor for the next page). */
+  /** Only tasks with a larger task id (cursor for the next page, oldest first). */
   afterTaskId?: number;
+  /** Only tasks with a smaller task id (cursor for the next page, newest first). */
+  beforeTaskId?: number;
+  /** By task id: `asc` (default) or `desc` (newest first). */
+  order?: 'asc' | 'desc';
 }
 
 /** Tags to add to and remove from a run's user tags (removals apply first). */

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   defaultNamespace,
@@ -11,7 +12,7 @@ import {
   Task,
 } from '../../src/index.ts';
 import { runFlow, type TempHome, tempHome } from '../../src/testing/index.ts';
-import { example, fixture, withEnv } from '../helpers.ts';
+import { example, fixture, repoRoot, withEnv } from '../helpers.ts';
 
 let home: TempHome;
 
@@ -132,5 +133,25 @@ describe('client API: default namespace', () => {
     });
     defaultNamespace();
     expect(() => namespace('  ')).toThrow('namespace() takes a non-empty string');
+  });
+});
+
+describe('client API: task paging', () => {
+  it('iterates a step with more tasks than a page, newest first, each task once', async () => {
+    await using big = await tempHome();
+    const result = await runFlow({
+      file: path.join(repoRoot, 'bench/flows/fanout.ts'),
+      home: big.path,
+      params: { n: 1200 },
+      maxNumSplits: 2000,
+    });
+    expect(result.status).toBe('completed');
+    metadata(big.path);
+    const seen: number[] = [];
+    for await (const t of Step.get(`${result.pathspec}/work`)) seen.push(t.taskId);
+    expect(seen).toHaveLength(1200);
+    expect(new Set(seen).size).toBe(1200);
+    expect([...seen].sort((a, b) => b - a)).toEqual(seen);
+    metadata(home.path);
   });
 });

@@ -1232,6 +1232,11 @@ export function runMetadataStoreSuite(name: string, makeStore: () => Promise<Met
         expect(await page({ afterTaskId: 0, limit: 100 })).toEqual(ids);
         expect(await page({ step: 'odd', limit: 2, afterTaskId: 1 })).toEqual([3, 5]);
         expect(await page({ step: 'even', afterTaskId: 2 })).toEqual([8, 34]);
+        // Newest first, with a cursor going down.
+        expect(await page({ order: 'desc', limit: 3 })).toEqual([89, 55, 34]);
+        expect(await page({ order: 'desc', limit: 3, beforeTaskId: 34 })).toEqual([21, 13, 8]);
+        expect(await page({ order: 'desc', step: 'odd', beforeTaskId: 13 })).toEqual([5, 3, 1]);
+        expect(await page({ order: 'desc', beforeTaskId: 1 })).toEqual([]);
 
         const seen: number[] = [];
         let cursor: number | undefined;

@@ -549,7 +549,8 @@ export class SqlMetadataStore implements MetadataStore {
     let q = this.db.selectFrom('tasks').selectAll().where('run_id', '=', runId);
     if (options.step !== undefined) q = q.where('step_name', '=', options.step);
     if (options.afterTaskId !== undefined) q = q.where('task_id', '>', options.afterTaskId);
-    q = q.orderBy('task_id');
+    if (options.beforeTaskId !== undefined) q = q.where('task_id', '<', options.beforeTaskId);
+    q = q.orderBy('task_id', options.order ?? 'asc');
     if (options.limit !== undefined) q = q.limit(options.limit);
     return (await q.execute()).map(toTask);
   }
