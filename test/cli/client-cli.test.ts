@@ -422,10 +422,10 @@ describe('flowtrail logs', () => {
       let err = '';
       follower.stdout!.setEncoding('utf8').on('data', (s: string) => (out += s));
       follower.stderr!.setEncoding('utf8').on('data', (s: string) => (err += s));
-      const deadline = Date.now() + 30_000;
+      const deadline = Date.now() + 60_000;
       while (!out.includes('before the gate') && Date.now() < deadline && follower.exitCode === null)
         await new Promise((r) => setTimeout(r, 50));
-      expect(out).toBe('before the gate\n');
+      expect(out, `follower exit ${follower.exitCode}, stderr: ${err}`).toBe('before the gate\n');
       expect(follower.exitCode).toBeNull(); // still following: the task waits at the gate
 
       const running = await json<{ status: string; steps: { name: string; running: number }[] }>([
