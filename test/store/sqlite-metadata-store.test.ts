@@ -244,54 +244,29 @@ describe('SQLite metadata store', () => {
   });
 
   it('allocates distinct run numbers 1..100 to 4 processes creating 25 runs each', async () => {
-    const children = Array.from({ length: 4 }, () =>
-      spawn(process.execPath, ['--import', 'tsx', CREATE_RUNS, file, 'ConcurrentFlow', '25'], {
-        stdio: ['pipe', 'pipe', 'pipe'],
-      }),
+    // Every child opens (and, racing, migrates) the file before any of them creates runs.
+    const outputs = await runChildrenTogether(
+      CREATE_RUNS,
+      Array.from({ length: 4 }, () => [file, 'ConcurrentFlow', '25']),
     );
-    const stderr = children.map(() => '');
-    const exits = children.map(
-      (child, i) =>
-        new Promise<number | null>((resolve, reject) => {
-          child.stderr!.setEncoding('utf8');
-          child.stderr!.on('data', (chunk: string) => {
-            stderr[i] += chunk;
-          });
-          child.on('error', reject);
-          child.on('exit', (code) => resolve(code));
-        }),
-    );
+    const perChild = outputs.map((o) => JSON.parse(o) as number[]);
+    for (const numbers of perChild) expect(numbers).toHaveLength(25);
+    const all = perChild.flat().sort((a, b) => a - b);
+    expect(new Set(all).size).toBe(100);
+    expect(all).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+
+    const store = openSqliteMetadataStore(file);
     try {
-      const readers = children.map((child, i) => lineReader(child, () => stderr[i]!));
-      // Every child has opened (and, racing, migrated) the file before any of them creates runs.
-      const ready = await Promise.all(readers.map((r) => r.line()));
-      expect(ready).toEqual(['ready', 'ready', 'ready', 'ready']);
-      for (const child of children) child.stdin!.end('go\n');
-      const outputs = await Promise.all(readers.map((r) => r.line()));
-      const codes = await Promise.all(exits);
-      expect(codes, stderr.join('\n')).toEqual([0, 0, 0, 0]);
-
-      const perChild = outputs.map((o) => JSON.parse(o) as number[]);
-      for (const numbers of perChild) expect(numbers).toHaveLength(25);
-      const all = perChild.flat().sort((a, b) => a - b);
-      expect(new Set(all).size).toBe(100);
-      expect(all).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
-
-      const store = openSqliteMetadataStore(file);
-      try {
-        expect(await store.listFlows()).toEqual([
-          { name: 'ConcurrentFlow', createdAt: expect.any(Number), lastRunNumber: 100 },
-        ]);
-        const runs = await store.listRuns('ConcurrentFlow', { limit: 1000 });
-        expect(runs.map((r) => r.runNumber)).toEqual(Array.from({ length: 100 }, (_, i) => 100 - i));
-        expect(new Set(runs.map((r) => r.orchestratorPid)).size).toBe(4);
-      } finally {
-        await store.close();
-      }
-      expect(readMigrations(file).map((m) => m.id)).toEqual(sqliteMigrations.map((m) => m.id));
+      expect(await store.listFlows()).toEqual([
+        { name: 'ConcurrentFlow', createdAt: expect.any(Number), lastRunNumber: 100 },
+      ]);
+      const runs = await store.listRuns('ConcurrentFlow', { limit: 1000 });
+      expect(runs.map((r) => r.runNumber)).toEqual(Array.from({ length: 100 }, (_, i) => 100 - i));
+      expect(new Set(runs.map((r) => r.orchestratorPid)).size).toBe(4);
     } finally {
-      for (const child of children) if (child.exitCode === null) child.kill();
+      await store.close();
     }
+    expect(readMigrations(file).map((m) => m.id)).toEqual(sqliteMigrations.map((m) => m.id));
   });
 
   it('adds tags from 4 processes mutating one run at once, losing none', async () => {
