@@ -12,13 +12,19 @@
  *    - count by time: hour buckets over 7 days, day buckets over 30 days. Target ≤ 200 ms.
  *
  * `EVENTS=n` changes the corpus size; `FLOWTRAIL_BENCH_DB=file` keeps (and reuses) the corpus.
+ * `FLOWTRAIL_BENCH_POSTGRES=postgres://…` runs it on the PostgreSQL store instead (each store in a
+ * schema of its own, dropped after; `FLOWTRAIL_BENCH_SCHEMA=name` keeps and reuses the corpus). The
+ * corpus is then vacuumed and analyzed, as autovacuum would leave it.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import type { EventFilter } from '../src/events/filter.ts';
 import type { FlowtrailEvent, RelatedResource } from '../src/events/model.ts';
 import { newEventId } from '../src/events/validate.ts';
+import type { EventStore } from '../src/store/event-store.ts';
+import { openPostgresStores } from '../src/store/sql/postgres.ts';
 import { openSqliteEventStore } from '../src/store/sql/sqlite.ts';
 
 const CORPUS = Number(process.env.EVENTS ?? 1_000_000);
@@ -158,19 +164,61 @@ const round = (x: number) => Math.round(x * 10) / 10;
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ft-events-bench-'));
 const results: Record<string, number> = {};
+const PG_URL = process.env.FLOWTRAIL_BENCH_POSTGRES;
+
+/** An event store: a SQLite file, or (with `FLOWTRAIL_BENCH_POSTGRES`) a PostgreSQL schema. */
+async function openBenchStore(name: string): Promise<{
+  store: EventStore;
+  where: string;
+  settle(): Promise<void>;
+  close(drop: boolean): Promise<void>;
+}> {
+  if (PG_URL === undefined) {
+    const file = name;
+    const store = openSqliteEventStore(file);
+    return {
+      store,
+      where: file,
+      settle: async () => {},
+      close: async (drop) => {
+        await store.close();
+        if (drop) for (const ext of ['', '-wal', '-shm']) fs.rmSync(`${file}${ext}`, { force: true });
+      },
+    };
+  }
+  const stores = await openPostgresStores(PG_URL, { schema: name });
+  const admin = async (statement: string) => {
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  return {
+    store: stores.events,
+    where: stores.events.location,
+    settle: () => admin(`VACUUM ANALYZE "${name}".events, "${name}".event_resources`),
+    close: async (drop) => {
+      await stores.close();
+      if (drop) await admin(`DROP SCHEMA "${name}" CASCADE`);
+    },
+  };
+}
 try {
   // 1. Ingest into an empty store: three runs, each into a fresh file; the median counts.
   {
     const rates: number[] = [];
     for (let run = 0; run < 3; run++) {
-      const store = openSqliteEventStore(path.join(tmp, `ingest-${run}.db`));
+      const ingest = await openBenchStore(
+        PG_URL ? `ft_bench_ingest_${process.pid}_${run}` : path.join(tmp, `ingest-${run}.db`),
+      );
       const batches = [...generate(100_000, NOW - DAY, NOW, 1000)];
       const t0 = performance.now();
-      for (const b of batches) await store.append(b);
+      for (const b of batches) await ingest.store.append(b);
       rates.push(Math.round(100_000 / ((performance.now() - t0) / 1000)));
-      await store.close();
-      for (const ext of ['', '-wal', '-shm'])
-        fs.rmSync(path.join(tmp, `ingest-${run}.db${ext}`), { force: true });
+      await ingest.close(true);
     }
     results.ingestEventsPerSec = percentile(rates, 50);
     console.log(
@@ -179,13 +227,15 @@ try {
   }
 
   // 2. The 1,000,000-event corpus.
-  const dbFile = process.env.FLOWTRAIL_BENCH_DB ?? path.join(tmp, 'corpus.db');
-  const reuse = fs.existsSync(dbFile);
-  const store = openSqliteEventStore(dbFile);
+  const kept = PG_URL === undefined ? process.env.FLOWTRAIL_BENCH_DB : process.env.FLOWTRAIL_BENCH_SCHEMA;
+  const corpus = await openBenchStore(
+    kept ?? (PG_URL ? `ft_bench_corpus_${process.pid}` : path.join(tmp, 'corpus.db')),
+  );
+  const store = corpus.store;
   const head = await store.headPosition();
-  const corpusEnd =
-    reuse && head > 0 ? (await store.readAfter(head - 1, 1)).events[0]!.occurred.getTime() : NOW;
-  if (!(reuse && head > 0)) {
+  const reuse = head > 0;
+  const corpusEnd = reuse ? (await store.readAfter(head - 1, 1)).events[0]!.occurred.getTime() : NOW;
+  if (!reuse) {
     const t0 = performance.now();
     let done = 0;
     for (const b of generate(CORPUS, NOW - 30 * DAY, NOW, 10_000)) {
@@ -198,7 +248,8 @@ try {
     console.log(
       `corpus: ${CORPUS.toLocaleString()} events in ${s.toFixed(1)} s (${results.corpusEventsPerSec} events/s, batches of 10,000)`,
     );
-  } else console.log(`corpus: reusing ${dbFile} (${head.toLocaleString()} events)`);
+    await corpus.settle();
+  } else console.log(`corpus: reusing ${corpus.where} (${head.toLocaleString()} events)`);
   const end = reuse ? corpusEnd + 1 : NOW;
   const since7 = new Date(end - 7 * DAY);
 
@@ -300,7 +351,7 @@ try {
   console.log(`  hour buckets over 7 days, prefix + tag filter: ${round(filtered)} ms`);
   const byEvent = await time(() => store.count({ since: since7 }, 'event'));
   console.log(`  count by event, 7 days: ${round(byEvent)} ms`);
-  await store.close();
+  await corpus.close(kept === undefined);
 } finally {
   fs.rmSync(tmp, { recursive: true, force: true });
 }

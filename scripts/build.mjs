@@ -18,9 +18,10 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  // Dependencies stay external, except Kysely: bundled, it loads as one file instead of hundreds
-  // (a cold `import { Run } from 'flowtrail'` is dominated by module resolution otherwise).
-  external: ['better-sqlite3', 'commander', 'esbuild', 'msgpackr', 'tsx'],
+  // Dependencies stay external, except the ESM-only ones (Kysely, Hono, zod): bundled, they load as
+  // one file instead of hundreds (a cold `import { Run } from 'flowtrail'` is dominated by module
+  // resolution otherwise). `pg` is CommonJS requiring Node built-ins, which an ESM bundle cannot.
+  external: ['better-sqlite3', 'commander', 'esbuild', 'msgpackr', 'pg', 'tsx'],
   sourcemap: 'linked',
   logLevel: 'warning',
 });

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type CodecId, decodeArtifact } from '../src/store/codec.ts';
 import { openEmbeddedStores, type Stores } from '../src/store/embedded.ts';
-import type { RunRecord, TaskRecord } from '../src/store/metadata-store.ts';
+import type { NewRun, RunRecord, TaskRecord } from '../src/store/metadata-store.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const fixture = (name: string) => path.join(repoRoot, 'test/fixtures/flows', name);
@@ -55,4 +55,22 @@ export async function withEnv<T>(vars: Record<string, string | undefined>, fn: (
       else process.env[k] = v;
     }
   }
+}
+
+/** A `NewRun` for store tests: no tags, created now; `overrides` replace any field. */
+export function newRunRecord(flow: string, overrides: Partial<NewRun> = {}): NewRun {
+  return {
+    flow,
+    user: 'tester',
+    tags: [],
+    systemTags: [],
+    params: {},
+    flowFile: null,
+    codeSha: null,
+    originRunNumber: null,
+    createdAt: Date.now(),
+    orchestratorPid: null,
+    orchestratorHost: null,
+    ...overrides,
+  };
 }

@@ -1,13 +1,14 @@
 import fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { FlowtrailError, UsageError } from '../core/errors.ts';
-import { FLOWTRAIL_VERSION } from '../runtime/environment-info.ts';
+import { FLOWTRAIL_VERSION } from '../core/version.ts';
 import { ConsoleProgress, silentProgress } from '../runtime/progress.ts';
 import { type RunResult, resumeRun, runFlow } from '../runtime/run-flow.ts';
 import { DEFAULT_MAX_LENGTH, dump } from './dump.ts';
 import { registerEventCommands } from './events.ts';
 import { applyNamespace, intOption, type NamespaceFlags, withNamespaceOptions } from './format.ts';
 import { printLogs } from './logs.ts';
+import { registerServerCommands } from './server.ts';
 import { showFlowFile } from './show-flow.ts';
 import { showPathspec } from './show-pathspec.ts';
 import { replaceAction, runTags, type TagAction } from './tags.ts';
@@ -89,7 +90,8 @@ function buildProgram(setExit: (code: number) => void): Command {
       'Flowtrail: TypeScript workflows for data and ML pipelines.\n\n' +
         'Run flows with run/resume; inspect what they stored with show, logs, dump and tag. The read commands ' +
         'see your own runs (namespace user:<you>) unless given --namespace NS or --all-namespaces. ' +
-        'Emit, list, tail and count events with events.',
+        'Emit, list, tail and count events with events. Serve all of it over HTTP with server; point clients and runs at a ' +
+        'server with FLOWTRAIL_SERVICE_URL (and FLOWTRAIL_API_KEY).',
     )
     .version(FLOWTRAIL_VERSION)
     .exitOverride()
@@ -319,6 +321,7 @@ Examples:
     );
 
   registerEventCommands(program);
+  registerServerCommands(program);
   return program;
 }
 

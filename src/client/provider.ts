@@ -9,6 +9,7 @@ import { UsageError } from '../core/errors.ts';
 import type { ArtifactStore } from '../store/artifact-store.ts';
 import type { EventStore } from '../store/event-store.ts';
 import type { MetadataStore } from '../store/metadata-store.ts';
+import { serviceFromEnv } from '../store/open.ts';
 
 export interface ClientStores {
   metadata: MetadataStore;
@@ -18,7 +19,10 @@ export interface ClientStores {
 
 interface Provider {
   description: string;
-  home: string;
+  /** Local mode: the Flowtrail home. */
+  home?: string;
+  /** Remote mode: the service. */
+  service?: { url: string; apiKey?: string };
   stores?: Promise<ClientStores & { close(): Promise<void> }>;
 }
 
@@ -29,33 +33,54 @@ function localProvider(home: string): Provider {
   return { description: `local@${home}`, home };
 }
 
+function serviceProvider(service: { url: string; apiKey?: string }): Provider {
+  return { description: `service@${service.url.replace(/\/+$/, '')}`, service };
+}
+
 function activeProvider(): Provider {
-  provider ??= localProvider(resolveHome());
+  if (!provider) {
+    const service = serviceFromEnv();
+    provider = service ? serviceProvider(service) : localProvider(resolveHome());
+  }
   return provider;
 }
 
-/** The stores of the current provider, opened on first use (the SQL modules load only then). */
+/** The stores of the current provider, opened on first use (the SQL or HTTP modules load only then). */
 export function clientStores(): Promise<ClientStores> {
   const p = activeProvider();
-  p.stores ??= import('../store/embedded.ts').then((m) => m.openEmbeddedStores(p.home));
+  const { home, service } = p;
+  p.stores ??= service
+    ? import('../store/http/index.ts').then((m) => m.openServiceStores(service))
+    : import('../store/embedded.ts').then((m) => m.openEmbeddedStores(home!));
   return p.stores;
 }
 
 /**
  * Switches the metadata provider for the whole process and returns {@link getMetadata}'s answer.
- * A directory selects local mode: a Flowtrail home (holding `flowtrail.db`) or a project directory
- * holding `.flowtrail/`. `local@/path` is accepted too.
+ * A URL selects remote mode: a Flowtrail service (`flowtrail server`), authenticated with
+ * `FLOWTRAIL_API_KEY`. A directory selects local mode: a Flowtrail home (holding `flowtrail.db`) or
+ * a project directory holding `.flowtrail/`. `local@/path` and `service@http://…` are accepted too.
  *
  * @example
- * metadata('/data/projects/churn');   // → 'local@/data/projects/churn/.flowtrail'
+ * metadata('http://flowtrail.internal:8787');   // → 'service@http://flowtrail.internal:8787'
+ * metadata('/data/projects/churn');             // → 'local@/data/projects/churn/.flowtrail'
  */
 export function metadata(pathOrUrl: string): string {
   const spec = pathOrUrl.startsWith('local@') ? pathOrUrl.slice('local@'.length) : pathOrUrl;
-  if (/^(https?:|service@)/.test(spec)) {
-    throw new UsageError(
-      `metadata('${pathOrUrl}'): the remote metadata service is not available in this version; use a local directory.`,
-    );
+  const url = spec.startsWith('service@') ? spec.slice('service@'.length) : spec;
+  if (/^https?:\/\//.test(url)) {
+    try {
+      new URL(url);
+    } catch {
+      throw new UsageError(`metadata('${pathOrUrl}'): '${url}' is not a valid URL.`);
+    }
+    const apiKey = process.env.FLOWTRAIL_API_KEY?.trim();
+    void closeProvider();
+    provider = serviceProvider(apiKey ? { url, apiKey } : { url });
+    return getMetadata();
   }
+  if (spec.startsWith('service@'))
+    throw new UsageError(`metadata('${pathOrUrl}'): a service is named by an http:// or https:// URL.`);
   const abs = path.resolve(spec);
   const home = fs.existsSync(path.join(abs, 'flowtrail.db'))
     ? abs
@@ -77,7 +102,7 @@ export function getMetadata(): string {
   return activeProvider().description;
 }
 
-/** Back to the default provider (`FLOWTRAIL_HOME`, or the nearest `.flowtrail/`). */
+/** Back to the default provider (`FLOWTRAIL_SERVICE_URL`, else `FLOWTRAIL_HOME` or the nearest `.flowtrail/`). */
 export function defaultMetadata(): string {
   void closeProvider();
   provider = undefined;

@@ -23,6 +23,12 @@ export const ErrorCodes = {
   CONFLICT: 'The operation conflicts with the current state.',
   STORE: 'The store could not complete the operation.',
   USAGE: 'A command was called incorrectly.',
+  MALFORMED_REQUEST: 'An HTTP request body or parameter could not be read (e.g. invalid JSON).',
+  UNAUTHENTICATED: 'The request carries no API key, or one the service does not know.',
+  FORBIDDEN: "The API key's scope does not allow this operation.",
+  PAYLOAD_TOO_LARGE: 'The request body is larger than the service accepts.',
+  UNAVAILABLE: 'The service or its store cannot be reached right now; retry later.',
+  INTERNAL: 'An unexpected error inside the service; its log has the details.',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
@@ -158,6 +164,27 @@ export class UsageError extends FlowtrailError {
   }
 }
 
+/** A request to the service could not be authenticated (no key, unknown key, revoked key). */
+export class UnauthenticatedError extends FlowtrailError {
+  constructor(message: string) {
+    super('UNAUTHENTICATED', message);
+  }
+}
+
+/** The API key is valid but its scope does not cover the operation. */
+export class ForbiddenError extends FlowtrailError {
+  constructor(message: string, details: { required: string; scope: string }) {
+    super('FORBIDDEN', message, { details });
+  }
+}
+
+/** The service (or the store behind it) did not answer; the caller may retry. */
+export class UnavailableError extends FlowtrailError {
+  constructor(message: string, cause?: unknown) {
+    super('UNAVAILABLE', message, { cause });
+  }
+}
+
 export class StoreError extends FlowtrailError {
   constructor(message: string, cause?: unknown) {
     super('STORE', message, { cause });
@@ -195,4 +222,54 @@ export function toExceptionRecord(error: unknown): ExceptionRecord {
     return record;
   }
   return { type: typeof error, message: String(error), stack: '' };
+}
+
+const ERROR_CLASSES: Partial<Record<ErrorCode, { prototype: FlowtrailError }>> = {
+  INVALID_GRAPH: InvalidGraphError,
+  INVALID_FOREACH: InvalidForeachError,
+  VALIDATION: ValidationError,
+  INVALID_PARAMETER: ParameterError,
+  INVALID_PATHSPEC: InvalidPathspecError,
+  NOT_FOUND: NotFoundError,
+  NAMESPACE_MISMATCH: NamespaceMismatchError,
+  CONFLICT: ConflictError,
+  ARTIFACT_ENCODE: ArtifactEncodeError,
+  ARTIFACT_MISSING: ArtifactMissingError,
+  MERGE_CONFLICT: MergeConflictError,
+  FLOW_LOAD: FlowLoadError,
+  USAGE: UsageError,
+  UNAUTHENTICATED: UnauthenticatedError,
+  FORBIDDEN: ForbiddenError,
+  UNAVAILABLE: UnavailableError,
+  STORE: StoreError,
+};
+
+/**
+ * Rebuilds an error from its JSON form ({@link FlowtrailError.toJSON}), as the service sends it:
+ * the same class (so `instanceof NotFoundError` holds across the wire), code, message and details.
+ * An unknown code becomes a plain `FlowtrailError` with code `INTERNAL`.
+ */
+export function errorFromJSON(json: {
+  code?: unknown;
+  message?: unknown;
+  details?: unknown;
+}): FlowtrailError {
+  const code = (
+    typeof json.code === 'string' && json.code in ErrorCodes ? json.code : 'INTERNAL'
+  ) as ErrorCode;
+  const message = typeof json.message === 'string' ? json.message : ErrorCodes[code];
+  const details =
+    json.details !== null && typeof json.details === 'object'
+      ? (json.details as Record<string, unknown>)
+      : {};
+  const error = new FlowtrailError(code, message, { details });
+  const cls = ERROR_CLASSES[code];
+  if (cls) {
+    Object.setPrototypeOf(error, cls.prototype);
+    error.name = (cls as unknown as { name: string }).name;
+    // Subclasses expose some details as fields too.
+    for (const field of ['field', 'parameter', 'step', 'artifact'] as const)
+      if (field in details) (error as unknown as Record<string, unknown>)[field] = details[field];
+  }
+  return error;
 }

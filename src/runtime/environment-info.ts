@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { FLOWTRAIL_VERSION } from '../core/version.ts';
 import type { EnvironmentInfo } from '../store/metadata-store.ts';
 
 let cached: EnvironmentInfo | undefined;
@@ -17,5 +18,3 @@ export function environmentInfo(): EnvironmentInfo {
   };
   return cached;
 }
-
-export const FLOWTRAIL_VERSION = '0.1.0';

@@ -5,14 +5,15 @@ import type { ExceptionRecord } from '../core/errors.ts';
 import { ConflictError, NotFoundError, UsageError } from '../core/errors.ts';
 import { parsePathspec } from '../core/pathspec.ts';
 import { validateTags } from '../core/tags.ts';
-import { runEvent } from '../events/lifecycle.ts';
+import { FLOWTRAIL_VERSION } from '../core/version.ts';
 import type { FlowGraph } from '../flow/graph.ts';
 import { resolveParameters } from '../flow/parameters.ts';
-import { openEmbeddedStores, type Stores } from '../store/embedded.ts';
+import type { Stores } from '../store/embedded.ts';
 import type { RunRecord, RunStatus } from '../store/metadata-store.ts';
+import { openRunStores } from '../store/open.ts';
 import { reapCrashedRuns } from '../store/run-liveness.ts';
 import { storeArtifact } from './artifact-scope.ts';
-import { environmentInfo, FLOWTRAIL_VERSION } from './environment-info.ts';
+import { environmentInfo } from './environment-info.ts';
 import { type LoadedFlow, loadFlow } from './flow-loader.ts';
 import { type ProgressReporter, silentProgress } from './progress.ts';
 import type { ArtifactRefs } from './protocol.ts';
@@ -101,13 +102,7 @@ async function execute(p: Prepared, options: ExecutionOptions): Promise<RunResul
       orchestratorPid: process.pid,
       orchestratorHost: os.hostname(),
     },
-    {
-      events: (r) => [
-        runEvent({ flow: r.flow, runNumber: r.runNumber, tags: r.tags }, 'started', r.createdAt, {
-          parameters: r.params,
-        }),
-      ],
-    },
+    { startedEvent: { payload: { parameters: p.params } } },
   );
   const pathspec = `${run.flow}/${run.runNumber}`;
   options.onRunCreated?.(run);
@@ -158,7 +153,7 @@ export async function runFlow(options: RunFlowOptions): Promise<RunResult> {
     fromText: options.paramsFromText ?? false,
   });
   const tags = validateTags(options.tags ?? []);
-  const stores = openEmbeddedStores(home);
+  const stores = await openRunStores(home);
   try {
     return await execute({ stores, loaded, params, tags }, options);
   } finally {
@@ -222,7 +217,7 @@ async function findOrigin(stores: Stores, options: ResumeOptions): Promise<RunRe
  * await resumeRun({ run: 'BranchFlow/3' });
  */
 export async function resumeRun(options: ResumeOptions): Promise<RunResult> {
-  const stores = openEmbeddedStores(options.home ?? resolveHome());
+  const stores = await openRunStores(options.home ?? resolveHome());
   try {
     await reapCrashedRuns(stores.metadata);
     const originRun = await findOrigin(stores, options);

@@ -1,3 +1,5 @@
+import { ValidationError } from '../core/errors.ts';
+
 /**
  * The `ArtifactStore` port: a content-addressed blob store. Keys are the sha256 (hex) of the stored
  * bytes, so identical values are stored once. Adapters: `fs/` (embedded), later `s3/`.
@@ -24,4 +26,27 @@ export interface ArtifactStore {
   has(sha: string): Promise<boolean>;
   /** Blob size without reading it; throws `ArtifactMissingError` when absent. */
   size(sha: string): Promise<number>;
+}
+
+const SHA = /^[0-9a-f]{64}$/;
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  if (value === null) return 'null';
+  if (typeof value === 'object') return `a ${value.constructor?.name ?? 'object'}`;
+  return typeof value;
+}
+
+/** Every adapter checks keys the same way (before touching a path or a URL). */
+export function checkSha(sha: unknown): asserts sha is string {
+  if (typeof sha !== 'string' || !SHA.test(sha))
+    throw new ValidationError(
+      'sha',
+      `Invalid artifact sha ${describe(sha)}: expected 64 lowercase hex characters.`,
+    );
+}
+
+export function checkBytes(bytes: unknown): asserts bytes is Uint8Array {
+  if (!(bytes instanceof Uint8Array))
+    throw new ValidationError('bytes', `put() takes a Uint8Array or Buffer, got ${describe(bytes)}.`);
 }

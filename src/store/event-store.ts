@@ -1,7 +1,7 @@
 /**
  * The `EventStore` port: append (deduplicated by id), query with an `EventFilter` and cursor pages,
  * count, read in arrival order (for live subscriptions), and apply retention. Adapters: `sql/`
- * (SQLite now, PostgreSQL later), `http/` later; each passes `test/conformance/event-store.ts`.
+ * (SQLite and PostgreSQL), `http/`; each passes `test/conformance/event-store.ts`.
  */
 import type { EventFilter } from '../events/filter.ts';
 import type { FlowtrailEvent } from '../events/model.ts';

@@ -1,6 +1,6 @@
 /**
  * The `MetadataStore` port: flows, runs, steps, tasks, attempts, artifact records and log lines.
- * Adapters: `sql/` (SQLite now; PostgreSQL and `http/` later). Every adapter passes
+ * Adapters: `sql/` (SQLite and PostgreSQL) and `http/` (the service). Every adapter passes
  * `test/conformance/metadata-store.ts`. Writes come in batches (`write`) so the runtime can commit a
  * whole scheduler tick in one transaction.
  */
@@ -147,8 +147,18 @@ export type MetadataWrite =
   | { op: 'events.append'; events: FlowtrailEvent[] };
 
 export interface CreateRunOptions {
-  /** Lifecycle events of the new run, stored in the same transaction. */
-  events?: (run: RunRecord) => FlowtrailEvent[];
+  /**
+   * Store the run's `flowtrail.run.started` lifecycle event (with this payload) in the same
+   * transaction as the run. Declarative, so a remote adapter can send it over the wire.
+   */
+  startedEvent?: { payload?: Record<string, unknown> };
+  /** A request key: creating a run again with a key already used returns that run instead. */
+  idempotencyKey?: string;
+}
+
+export interface WriteOptions {
+  /** A request key: a batch written again with a key already used is not applied again. */
+  idempotencyKey?: string;
 }
 
 export interface RunQuery {
@@ -214,7 +224,9 @@ export interface MetadataStore {
   /** Creates a run with the next run number of its flow (atomically, across processes). */
   createRun(run: NewRun, options?: CreateRunOptions): Promise<RunRecord>;
   /** Applies a batch of writes in one transaction, in order. */
-  write(ops: readonly MetadataWrite[]): Promise<void>;
+  write(ops: readonly MetadataWrite[], options?: WriteOptions): Promise<void>;
+  /** Forgets idempotency keys created before `before` (ms); returns how many. */
+  pruneRequestKeys(before: number): Promise<number>;
   /** Marks a run crashed if it is still `running`, failing its unfinished tasks and attempts. Returns whether it changed. */
   markRunCrashed(
     runId: number,

@@ -1253,6 +1253,53 @@ export function runMetadataStoreSuite(name: string, makeStore: () => Promise<Met
       });
     });
 
+    describe('idempotency keys', () => {
+      it('creates a run once per key: a repeated createRun returns the same run', async () => {
+        const first = await store.createRun(newRun(), { idempotencyKey: 'create-1' });
+        const again = await store.createRun(newRun(), { idempotencyKey: 'create-1' });
+        expect(again).toEqual(first);
+        const other = await store.createRun(newRun(), { idempotencyKey: 'create-2' });
+        expect(other.runNumber).toBe(first.runNumber + 1);
+        expect((await store.listRuns('A')).map((r) => r.runNumber)).toEqual([2, 1]);
+      });
+
+      it('concurrent tries with one key create one run', async () => {
+        const runs = await Promise.all(
+          Array.from({ length: 5 }, () => store.createRun(newRun(), { idempotencyKey: 'same' })),
+        );
+        expect(new Set(runs.map((r) => r.id)).size).toBe(1);
+        expect(await store.listRuns('A')).toHaveLength(1);
+      });
+
+      it('applies a write batch once per key, even one that would conflict when repeated', async () => {
+        const r = await run();
+        const batch = [
+          { op: 'task.create' as const, task: task(r.id, 1) },
+          {
+            op: 'logs.append' as const,
+            lines: [
+              { runId: r.id, taskId: 1, attempt: 0, seq: 0, stream: 'stdout' as const, ts: T0, line: 'x' },
+            ],
+          },
+        ];
+        await store.write(batch, { idempotencyKey: 'batch-1' });
+        await store.write(batch, { idempotencyKey: 'batch-1' });
+        expect(await store.listTasks(r.id)).toHaveLength(1);
+        expect(await store.readLogs(r.id, 1)).toHaveLength(1);
+        // Without a key the same batch is applied again, and the duplicate task is refused.
+        await expect(store.write(batch)).rejects.toThrow();
+      });
+
+      it('prunes keys created before a time', async () => {
+        await store.createRun(newRun(), { idempotencyKey: 'old' });
+        expect(await store.pruneRequestKeys(Date.now() + 1000)).toBe(1);
+        // The key is forgotten: the same key now creates a new run.
+        const again = await store.createRun(newRun(), { idempotencyKey: 'old' });
+        expect(again.runNumber).toBe(2);
+        expect(await store.pruneRequestKeys(0)).toBe(0);
+      });
+    });
+
     describe('bounded queries', () => {
       it('counts the queries it sends', async () => {
         expect(typeof store.queryCount).toBe('number');

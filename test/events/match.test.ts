@@ -2,6 +2,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { EventFilter } from '../../src/events/filter.ts';
 import {
+  globToPostgresRegex,
   globToRegExp,
   globToSqlite,
   labelsMatch,
@@ -11,6 +12,7 @@ import {
 } from '../../src/events/match.ts';
 import type { EventInput, FlowtrailEvent } from '../../src/events/model.ts';
 import { validateEvent } from '../../src/events/validate.ts';
+import { GLOB_CASES, GLOB_PATTERNS, GLOB_TEXTS } from './glob-cases.ts';
 
 const T0 = Date.UTC(2025, 0, 6);
 const ev = (input: Partial<EventInput> & Pick<EventInput, 'resource'>): FlowtrailEvent =>
@@ -22,38 +24,7 @@ const rel = (id: string, role: string, extra: Record<string, string> = {}) => ({
 });
 
 describe('globToRegExp', () => {
-  const cases: [string, string, boolean][] = [
-    ['cute-*', 'cute-kittiwake', true],
-    ['cute-*', 'cute-', true],
-    ['cute-*', 'Cute-kittiwake', false],
-    ['*', '', true],
-    ['*', 'multi\nline', true],
-    ['a?c', 'abc', true],
-    ['a?c', 'ac', false],
-    ['a?c', 'a🙂c', true],
-    ['[abc]x', 'bx', true],
-    ['[abc]x', 'dx', false],
-    ['[a-c]*', 'cat', true],
-    ['[!a-c]*', 'cat', false],
-    ['[!a-c]*', 'dog', true],
-    ['[^a-c]*', 'dog', true],
-    ['[]]', ']', true],
-    ['[!]]', 'a', true],
-    ['[!]]', ']', false],
-    ['a[*]b', 'a*b', true],
-    ['a[*]b', 'axb', false],
-    ['a[?]', 'a?', true],
-    ['x[[]1]', 'x[1]', true],
-    ['[a-]', '-', true],
-    ['[-a]', '-', true],
-    ['open[bracket', 'open[bracket', true],
-    ['a.b+c(d)|e$^{f}', 'a.b+c(d)|e$^{f}', true],
-    ['a.b', 'axb', false],
-    ['50%_\\', '50%_\\', true],
-    ['[z-a]', 'z', false],
-    ['[!z-a]', 'q', true],
-  ];
-  it.each(cases)('%j matches %j: %s', (pattern, text, want) => {
+  it.each(GLOB_CASES)('%j matches %j: %s', (pattern, text, want) => {
     expect(globToRegExp(pattern).test(text)).toBe(want);
   });
 
@@ -61,55 +32,32 @@ describe('globToRegExp', () => {
     const db = new BetterSqlite3(':memory:');
     afterAll(() => db.close());
     const glob = db.prepare('SELECT ? GLOB ? AS hit');
-    const texts = [
-      '',
-      'abc',
-      'a*b',
-      'a]b',
-      'a-b',
-      'a^b',
-      'x[1]',
-      '🙂',
-      'a🙂c',
-      'ABC',
-      '-',
-      ']',
-      '^',
-      '[',
-      '\\',
-      '50%_\\',
-      'flowtrail.tag.dev',
-    ];
-    const patterns = [
-      ...cases.map(([p]) => p),
-      '*',
-      '?',
-      '??',
-      '[]-^]',
-      '[^]-^]',
-      '[!^]',
-      '[^^]',
-      '[^]',
-      '[-^]',
-      '[a-c-]*',
-      '[!-]',
-      '[]a-c]*',
-      'flowtrail.tag.*',
-      'a[]]b',
-      'a[-]b',
-      'a[\\^]b',
-      '*[*]*',
-      '[[]*',
-      '[\\]',
-    ];
-    it.each(patterns)('%j', (pattern) => {
+    it.each(GLOB_PATTERNS)('%j', (pattern) => {
       const sqlite = globToSqlite(pattern);
-      for (const text of texts) {
+      for (const text of GLOB_TEXTS) {
         const want = globToRegExp(pattern).test(text);
         const got = sqlite === false ? false : (glob.get(text, sqlite) as { hit: number }).hit === 1;
         expect(got, `${JSON.stringify(text)} GLOB ${JSON.stringify(sqlite)}`).toBe(want);
       }
     });
+  });
+});
+
+describe('globToPostgresRegex', () => {
+  it('anchors, escapes punctuation, and writes classes as code points', () => {
+    expect(globToPostgresRegex('cute-[a-c]*')).toBe('^cute\\-[\\u0061-\\u0063].*$');
+    expect(globToPostgresRegex('a?[!]]')).toBe('^a.[^\\u005d]$');
+    expect(globToPostgresRegex('x[😀-😂]')).toBe('^x[\\U0001f600-\\U0001f602]$');
+    expect(globToPostgresRegex('')).toBe('^$');
+  });
+  it('never matches an empty class; an empty negated class is any character', () => {
+    expect(globToPostgresRegex('a[z-a]')).toBe(false);
+    expect(globToPostgresRegex('[!z-a]')).toBe('^.$');
+  });
+  it('leaves out characters PostgreSQL text cannot hold (NUL, lone surrogates)', () => {
+    expect(globToPostgresRegex('[\ud800-\udfff]')).toBe(false);
+    expect(globToPostgresRegex('[\u0000-a]')).toBe('^[\\u0001-\\u0061]$');
+    expect(globToPostgresRegex('[a-\ue000]')).toBe('^[\\u0061-\\ud7ff\\ue000]$');
   });
 });
 

@@ -1,63 +1,14 @@
-import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/core/errors.ts';
 import type { FlowtrailEvent } from '../../src/events/model.ts';
 import { validateEvent } from '../../src/events/validate.ts';
-import type { NewRun } from '../../src/store/metadata-store.ts';
 import { postgresMigrations } from '../../src/store/sql/migrations/postgres.ts';
 import { openPostgresMetadataStore } from '../../src/store/sql/postgres.ts';
 import { runMetadataStoreSuite } from '../conformance/metadata-store.ts';
+import { newRunRecord } from '../helpers.ts';
+import { postgresTests } from './postgres-test-db.ts';
 
-const URL = process.env.FLOWTRAIL_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const IN_CI = process.env.CI === 'true';
-
-/** Why PostgreSQL cannot be used, or undefined when it answers. */
-async function unreachable(): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return undefined;
-  } catch (e) {
-    return (e as Error).message;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-const problem = await unreachable();
-
-let schemas = 0;
-/** A schema name no other test (or concurrent test process) uses. */
-const freshSchema = (): string =>
-  `ft_test_${process.pid}_${Date.now().toString(36)}_${(schemas++).toString(36)}`;
-
-const admin = problem === undefined ? new pg.Pool({ connectionString: URL, max: 2 }) : undefined;
-afterAll(async () => {
-  await admin?.end();
-});
-
-const dropSchema = async (schema: string): Promise<void> => {
-  await admin!.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-};
-
-if (problem !== undefined) {
-  const message = `PostgreSQL at ${URL} is unreachable (${problem}).`;
-  if (IN_CI) {
-    describe('PostgreSQL metadata store', () => {
-      it('needs a reachable PostgreSQL in CI', () => {
-        throw new Error(`${message} CI must provide it (set FLOWTRAIL_TEST_POSTGRES_URL).`);
-      });
-    });
-  } else {
-    console.warn(
-      `\n${'!'.repeat(78)}\n!! SKIPPING the PostgreSQL metadata store tests: ${message}\n!! Start PostgreSQL or set FLOWTRAIL_TEST_POSTGRES_URL to run them.\n${'!'.repeat(78)}\n`,
-    );
-    describe.skip('PostgreSQL metadata store (unreachable)', () => {
-      it('runs the conformance suite', () => {});
-    });
-  }
-} else {
+postgresTests('PostgreSQL metadata store', ({ url: URL, admin, freshSchema, dropSchema }) => {
   runMetadataStoreSuite('postgres', async () => {
     const schema = freshSchema();
     const store = await openPostgresMetadataStore(URL, { schema });
@@ -71,19 +22,7 @@ if (problem !== undefined) {
   });
 
   describe('openPostgresMetadataStore', () => {
-    const newRun = (flow: string): NewRun => ({
-      flow,
-      user: 'tester',
-      tags: ['t'],
-      systemTags: ['user:tester'],
-      params: {},
-      flowFile: null,
-      codeSha: null,
-      originRunNumber: null,
-      createdAt: Date.now(),
-      orchestratorPid: null,
-      orchestratorHost: null,
-    });
+    const newRun = (flow: string) => newRunRecord(flow, { tags: ['t'], systemTags: ['user:tester'] });
 
     it('migrates a fresh schema once when several stores open it at once', async () => {
       const schema = freshSchema();
@@ -92,7 +31,7 @@ if (problem !== undefined) {
           Array.from({ length: 4 }, () => openPostgresMetadataStore(URL, { schema })),
         );
         try {
-          const { rows } = await admin!.query<{ id: number; name: string }>(
+          const { rows } = await admin.query<{ id: number; name: string }>(
             `SELECT id, name FROM "${schema}".flowtrail_migrations ORDER BY id`,
           );
           expect(rows).toEqual(postgresMigrations.map((m) => ({ id: m.id, name: m.name })));
@@ -106,7 +45,7 @@ if (problem !== undefined) {
         // Reopening finds nothing to apply.
         const again = await openPostgresMetadataStore(URL, { schema });
         await again.close();
-        const { rows } = await admin!.query(`SELECT id FROM "${schema}".flowtrail_migrations`);
+        const { rows } = await admin.query(`SELECT id FROM "${schema}".flowtrail_migrations`);
         expect(rows).toHaveLength(postgresMigrations.length);
       } finally {
         await dropSchema(schema);
@@ -143,9 +82,9 @@ if (problem !== undefined) {
           payload: { i },
         });
       try {
-        const run = await store.createRun(newRun('Events'), { events: () => [ev(0)] });
+        const run = await store.createRun(newRun('Events'));
         await store.write([
-          { op: 'events.append', events: [ev(1), ev(2), ev(1)] },
+          { op: 'events.append', events: [ev(0), ev(1), ev(2), ev(1)] },
           { op: 'run.update', runId: run.id, patch: { heartbeatAt: run.createdAt + 1 } },
           { op: 'events.append', events: [ev(0), ev(3)] },
         ]);
@@ -157,12 +96,12 @@ if (problem !== undefined) {
             [ev(4), ev(3)],
           ),
         ).toBe(true);
-        const events = await admin!.query<{ seq: number; id: string; payload: string }>(
+        const events = await admin.query<{ seq: number; id: string; payload: string }>(
           `SELECT seq, id, payload FROM "${schema}".events ORDER BY seq`,
         );
         expect(events.rows.map((r) => r.id)).toEqual([0, 1, 2, 3, 4].map(uuid));
         expect(JSON.parse(events.rows[2]!.payload)).toEqual({ i: 2 });
-        const resources = await admin!.query<{
+        const resources = await admin.query<{
           event_seq: string;
           pos: number;
           resource_id: string;
@@ -184,7 +123,7 @@ if (problem !== undefined) {
             { op: 'task.create', task: null as never },
           ]),
         ).rejects.toThrow();
-        const after = await admin!.query(`SELECT id FROM "${schema}".events`);
+        const after = await admin.query(`SELECT id FROM "${schema}".events`);
         expect(after.rows).toHaveLength(5);
       } finally {
         await store.close();
@@ -204,4 +143,4 @@ if (problem !== undefined) {
       );
     });
   });
-}
+});

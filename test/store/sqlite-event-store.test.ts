@@ -6,9 +6,11 @@ import { Kysely, SqliteDialect, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FlowtrailEvent } from '../../src/events/model.ts';
 import { validateEvent } from '../../src/events/validate.ts';
+import { prefixUpperBound } from '../../src/store/sql/event-filter-sql.ts';
 import type { Database } from '../../src/store/sql/schema.ts';
-import { insertEvents, prefixUpperBound, SqlEventStore } from '../../src/store/sql/sql-event-store.ts';
+import { SqlEventStore } from '../../src/store/sql/sql-event-store.ts';
 import { migrateSqlite, openSqliteEventStore, openSqliteStores } from '../../src/store/sql/sqlite.ts';
+import { insertEvents } from '../../src/store/sql/sqlite-events.ts';
 import { runEventStoreSuite } from '../conformance/event-store.ts';
 
 async function makeTempDir(): Promise<string> {

@@ -6,10 +6,10 @@ import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/core/errors.ts';
-import type { NewRun } from '../../src/store/metadata-store.ts';
 import { sqliteMigrations } from '../../src/store/sql/migrations/sqlite.ts';
 import { migrateSqlite, openSqliteMetadataStore } from '../../src/store/sql/sqlite.ts';
 import { runMetadataStoreSuite } from '../conformance/metadata-store.ts';
+import { newRunRecord } from '../helpers.ts';
 
 const CREATE_RUNS = fileURLToPath(new URL('./fixtures/create-runs.ts', import.meta.url));
 const MUTATE_TAGS = fileURLToPath(new URL('./fixtures/mutate-tags.ts', import.meta.url));
@@ -30,21 +30,7 @@ runMetadataStoreSuite('sqlite', async () => {
   };
 });
 
-function newRun(flow: string): NewRun {
-  return {
-    flow,
-    user: 'tester',
-    tags: [],
-    systemTags: [],
-    params: {},
-    flowFile: null,
-    codeSha: null,
-    originRunNumber: null,
-    createdAt: Date.now(),
-    orchestratorPid: null,
-    orchestratorHost: null,
-  };
-}
+const newRun = (flow: string) => newRunRecord(flow);
 
 function readMigrations(file: string): { id: number; name: string; applied_at: number }[] {
   const db = new BetterSqlite3(file, { readonly: true });

@@ -19,12 +19,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { ArtifactMissingError, StoreError, ValidationError } from '../../core/errors.ts';
-import type { ArtifactStore, StoredBlob } from '../artifact-store.ts';
+import { ArtifactMissingError, StoreError } from '../../core/errors.ts';
+import { type ArtifactStore, checkBytes, checkSha, type StoredBlob } from '../artifact-store.ts';
 
 /** Blobs at least this big overlap hashing with writing (see the module comment). */
 const OVERLAP_THRESHOLD = 2 * 1024 * 1024;
-const SHA = /^[0-9a-f]{64}$/;
 
 /**
  * Content-addressed blob store on the local filesystem.
@@ -46,9 +45,7 @@ export class FsArtifactStore implements ArtifactStore {
   }
 
   async put(bytes: Uint8Array): Promise<StoredBlob> {
-    if (!(bytes instanceof Uint8Array)) {
-      throw new ValidationError('bytes', `put() takes a Uint8Array or Buffer, got ${describe(bytes)}.`);
-    }
+    checkBytes(bytes);
     if (bytes.byteLength >= OVERLAP_THRESHOLD) return this.putOverlapped(bytes);
     const sha = createHash('sha256').update(bytes).digest('hex');
     const size = bytes.byteLength;
@@ -134,12 +131,7 @@ export class FsArtifactStore implements ArtifactStore {
 
   /** Validates the sha (before any filesystem access: no path traversal) and returns the blob's path. */
   private blobPath(sha: string): string {
-    if (typeof sha !== 'string' || !SHA.test(sha)) {
-      throw new ValidationError(
-        'sha',
-        `Invalid artifact sha ${describe(sha)}: expected 64 lowercase hex characters.`,
-      );
-    }
+    checkSha(sha);
     return path.join(this.root, sha.slice(0, 2), sha);
   }
 
@@ -226,11 +218,4 @@ function code(error: unknown): string | undefined {
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
-  if (value === null) return 'null';
-  if (typeof value === 'object') return `a ${value.constructor?.name ?? 'object'}`;
-  return typeof value;
 }

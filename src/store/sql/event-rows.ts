@@ -1,10 +1,42 @@
 /**
- * The rows an event is stored as, shared by the SQLite and PostgreSQL writers: the `events` row and
- * one `event_resources` row per involved resource (the primary first, role '').
+ * The rows an event is stored as, shared by the SQLite and PostgreSQL stores: the `events` row and
+ * one `event_resources` row per involved resource (the primary first, role ''), and the way back
+ * from a row to the event.
  */
+import type { Selectable } from 'kysely';
 import { searchText } from '../../events/match.ts';
 import { type FlowtrailEvent, RESOURCE_ID } from '../../events/model.ts';
 import type { EventResourcesTable, EventsTable } from './schema.ts';
+
+/** What reading an event needs (not the search text). */
+export type EventRowOut = Omit<Selectable<EventsTable>, 'search' | 'resource_id'>;
+
+/** The `events` columns an `EventRowOut` is read from. */
+export const EVENT_READ_COLUMNS = [
+  'seq',
+  'id',
+  'occurred',
+  'event',
+  'follows',
+  'received',
+  'resource',
+  'related',
+  'payload',
+] as const;
+
+/** The event a row holds (the inverse of {@link encodeEvent}). */
+export function decodeEvent(r: EventRowOut): FlowtrailEvent {
+  return {
+    id: r.id,
+    occurred: new Date(Number(r.occurred)),
+    event: r.event,
+    resource: JSON.parse(r.resource),
+    related: JSON.parse(r.related),
+    payload: JSON.parse(r.payload),
+    follows: r.follows,
+    received: new Date(Number(r.received)),
+  };
+}
 
 /** An event's row, and the JSON labels of each involved resource (the primary first). */
 export function encodeEvent(e: FlowtrailEvent): { row: Omit<EventsTable, 'seq'>; labels: string[] } {
@@ -46,4 +78,11 @@ export function resourceRows(
     });
   });
   return rows;
+}
+
+/** Events with repeated ids dropped (the first copy wins), in order. */
+export function uniqueById(events: readonly FlowtrailEvent[]): FlowtrailEvent[] {
+  const byId = new Map<string, FlowtrailEvent>();
+  for (const e of events) if (!byId.has(e.id)) byId.set(e.id, e);
+  return [...byId.values()];
 }

@@ -3,8 +3,10 @@ import pg from 'pg';
 import { StoreError } from '../../core/errors.ts';
 import { postgresMigrations } from './migrations/postgres.ts';
 import type { SqlMigration } from './migrations/sqlite.ts';
+import { PostgresEventStore } from './postgres-event-store.ts';
 import { insertEventsPostgres } from './postgres-events.ts';
 import type { Database } from './schema.ts';
+import { SqlApiKeyStore } from './sql-api-key-store.ts';
 import { QueryCounter, SqlMetadataStore } from './sql-metadata-store.ts';
 
 const INT8_OID = 20;
@@ -83,9 +85,8 @@ export async function migratePostgres(
 }
 
 /**
- * Opens (migrating if needed) the PostgreSQL metadata store at `url`. With `schema`, every table
- * lives in that schema (created if missing, and set as the connections' search_path): several
- * stores can share one database.
+ * Opens (migrating if needed) the PostgreSQL metadata store at `url`, on a pool of its own (closed
+ * by `close()`). See {@link openPostgresStores} for the options.
  *
  * @example
  * const store = await openPostgresMetadataStore('postgres://flowtrail@db:5432/flowtrail');
@@ -94,6 +95,31 @@ export async function openPostgresMetadataStore(
   url: string,
   options: { schema?: string } = {},
 ): Promise<SqlMetadataStore> {
+  return (await openPostgresStores(url, options)).metadata;
+}
+
+/**
+ * Opens (migrating if needed) the metadata, event and API-key stores of a PostgreSQL database over
+ * one connection pool, so the metadata store writes lifecycle events in the same transaction as the
+ * state they report. With `schema`, every table lives in that schema (created if missing, and set
+ * as the connections' search_path): several stores can share one database. The pool belongs to
+ * the metadata store: `metadata.close()` (or `close()`) ends it, once; `events.close()` leaves it
+ * open.
+ *
+ * @example
+ * const { metadata, events, close } = await openPostgresStores('postgres://flowtrail@db:5432/flowtrail');
+ * const page = await events.query({ event: { prefix: ['flowtrail.run.'] } });
+ * await close();
+ */
+export async function openPostgresStores(
+  url: string,
+  options: { schema?: string } = {},
+): Promise<{
+  metadata: SqlMetadataStore;
+  events: PostgresEventStore;
+  apiKeys: SqlApiKeyStore;
+  close: () => Promise<void>;
+}> {
   const { schema } = options;
   if (schema !== undefined && !SCHEMA_NAME.test(schema))
     throw new StoreError(
@@ -102,7 +128,9 @@ export async function openPostgresMetadataStore(
   const pool = new pg.Pool({
     connectionString: url,
     types,
-    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+    // No JIT: the store's statements are short, and compiling one (when the planner's cost estimate
+    // crosses jit_above_cost, e.g. a count over a million events) costs more than it saves.
+    options: `${schema === undefined ? '' : `-c search_path=${schema} `}-c jit=off`,
   });
   // An idle connection that dies (server restart) must not crash the process; the pool drops it.
   pool.on('error', () => {});
@@ -124,5 +152,15 @@ export async function openPostgresMetadataStore(
   const queries = new QueryCounter();
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: queries.log });
   const location = `${describeUrl(url)}${schema === undefined ? '' : `#${schema}`}`;
-  return new SqlMetadataStore(db, location, undefined, queries, { insertEvents: insertEventsPostgres });
+  // Kysely ends the pool only if it ever used it: end it here otherwise, and never twice.
+  let ended: Promise<void> | undefined;
+  const endPool = (): Promise<void> => {
+    ended ??= pool.ending ? Promise.resolve() : pool.end();
+    return ended;
+  };
+  const metadata = new SqlMetadataStore(db, location, endPool, queries, {
+    insertEvents: insertEventsPostgres,
+  });
+  const events = new PostgresEventStore(db, location, queries);
+  return { metadata, events, apiKeys: new SqlApiKeyStore(db), close: () => metadata.close() };
 }

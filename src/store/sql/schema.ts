@@ -128,7 +128,25 @@ export interface EventResourcesTable {
   labels: string;
 }
 
+/** Idempotency keys of remote writes (`result`: JSON of what the first request returned). */
+export interface RequestKeysTable {
+  key: string;
+  created_at: number;
+  result: string | null;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  name: string;
+  scope: string;
+  secret_hash: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
 export interface Database {
+  request_keys: RequestKeysTable;
+  api_keys: ApiKeysTable;
   flows: FlowsTable;
   runs: RunsTable;
   run_tags: RunTagsTable;

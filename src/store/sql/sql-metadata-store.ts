@@ -8,8 +8,9 @@ import {
   type Transaction,
   type Updateable,
 } from 'kysely';
-import { type ExceptionRecord, NotFoundError } from '../../core/errors.ts';
+import { ConflictError, type ExceptionRecord, NotFoundError } from '../../core/errors.ts';
 import { applyTagMutation } from '../../core/tags.ts';
+import { runEvent } from '../../events/lifecycle.ts';
 import type { FlowtrailEvent } from '../../events/model.ts';
 import type {
   ArtifactRecord,
@@ -33,9 +34,10 @@ import type {
   TaskQuery,
   TaskRecord,
   TaskStatus,
+  WriteOptions,
 } from '../metadata-store.ts';
 import type { Database, RunsTable, RunTagsTable, StepsTable, TasksTable } from './schema.ts';
-import { insertEvents } from './sql-event-store.ts';
+import { insertEvents } from './sqlite-events.ts';
 
 const json = (v: unknown): string => JSON.stringify(v);
 const parseJson = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
@@ -167,6 +169,20 @@ export interface SqlDialectHooks {
 const sqliteHooks: SqlDialectHooks = { insertEvents };
 
 /**
+ * Records a request key in the caller's transaction; false when it was already there (the request
+ * was applied before). A concurrent try of the same request waits on the row lock, then sees it.
+ */
+async function claimRequestKey(trx: Transaction<Database>, key: string): Promise<boolean> {
+  const claimed = await trx
+    .insertInto('request_keys')
+    .values({ key, created_at: Date.now(), result: null })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .returning('key')
+    .executeTakeFirst();
+  return claimed !== undefined;
+}
+
+/**
  * Counts the statements Kysely sends; pass `counter.log` as Kysely's `log` option. Every statement
  * is counted once, whether it succeeded or failed, including `begin` and `commit`.
  */
@@ -196,7 +212,23 @@ export class SqlMetadataStore implements MetadataStore {
   }
 
   async createRun(run: NewRun, options: CreateRunOptions = {}): Promise<RunRecord> {
+    const key = options.idempotencyKey;
     return this.db.transaction().execute(async (trx) => {
+      if (key !== undefined && !(await claimRequestKey(trx, key))) {
+        const done = await trx
+          .selectFrom('request_keys')
+          .select('result')
+          .where('key', '=', key)
+          .executeTakeFirst();
+        const runId = done?.result ? (JSON.parse(done.result) as { runId: number }).runId : undefined;
+        const existing = runId === undefined ? undefined : await this.getRunIn(trx, runId);
+        if (!existing)
+          throw new ConflictError(
+            `The request key '${key}' was already used by a different request; use a new key for a new run.`,
+            { idempotencyKey: key },
+          );
+        return existing;
+      }
       // The upsert takes the write lock first, so run numbers never collide across processes.
       const { last_run_number } = await trx
         .insertInto('flows')
@@ -231,14 +263,26 @@ export class SqlMetadataStore implements MetadataStore {
       await insertTagRows(trx, tagRows(Number(row.id), run.tags, run.systemTags));
       const created = toRun(row);
       // The run's own lifecycle event commits with the run.
-      if (options.events) await this.hooks.insertEvents(trx, options.events(created));
+      if (options.startedEvent)
+        await this.hooks.insertEvents(trx, [
+          runEvent(created, 'started', created.createdAt, options.startedEvent.payload ?? {}),
+        ]);
+      if (key !== undefined)
+        await trx
+          .updateTable('request_keys')
+          .set({ result: json({ runId: created.id }) })
+          .where('key', '=', key)
+          .execute();
       return created;
     });
   }
 
-  async write(ops: readonly MetadataWrite[]): Promise<void> {
+  async write(ops: readonly MetadataWrite[], options: WriteOptions = {}): Promise<void> {
     if (ops.length === 0) return;
+    const key = options.idempotencyKey;
     await this.db.transaction().execute(async (trx) => {
+      // A batch whose key is already stored was applied by an earlier try of the same request.
+      if (key !== undefined && !(await claimRequestKey(trx, key))) return;
       // Events of the whole batch go in as one multi-row insert, in order, in the same transaction.
       const events: FlowtrailEvent[] = [];
       for (const op of ops) {
@@ -247,6 +291,14 @@ export class SqlMetadataStore implements MetadataStore {
       }
       await this.hooks.insertEvents(trx, events);
     });
+  }
+
+  async pruneRequestKeys(before: number): Promise<number> {
+    const result = await this.db
+      .deleteFrom('request_keys')
+      .where('created_at', '<', before)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
   private async apply(trx: Transaction<Database>, op: MetadataWrite): Promise<void> {
@@ -458,7 +510,11 @@ export class SqlMetadataStore implements MetadataStore {
   }
 
   async getRunById(runId: number): Promise<RunRecord | undefined> {
-    const row = await this.db.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirst();
+    return this.getRunIn(this.db, runId);
+  }
+
+  private async getRunIn(db: Kysely<Database>, runId: number): Promise<RunRecord | undefined> {
+    const row = await db.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirst();
     return row ? toRun(row) : undefined;
   }
 

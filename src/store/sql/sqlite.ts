@@ -5,6 +5,7 @@ import { Kysely, type SqliteDatabase, SqliteDialect } from 'kysely';
 import { StoreError } from '../../core/errors.ts';
 import { type SqlMigration, sqliteMigrations } from './migrations/sqlite.ts';
 import type { Database } from './schema.ts';
+import { SqlApiKeyStore } from './sql-api-key-store.ts';
 import { SqlEventStore } from './sql-event-store.ts';
 import { QueryCounter, SqlMetadataStore } from './sql-metadata-store.ts';
 
@@ -110,7 +111,11 @@ export function openSqliteMetadataStore(file: string): SqlMetadataStore {
  * @example
  * const { metadata, events } = openSqliteStores('.flowtrail/flowtrail.db');
  */
-export function openSqliteStores(file: string): { metadata: SqlMetadataStore; events: SqlEventStore } {
+export function openSqliteStores(file: string): {
+  metadata: SqlMetadataStore;
+  events: SqlEventStore;
+  apiKeys: SqlApiKeyStore;
+} {
   const sqlite = openSqliteFile(file);
   const queries = new QueryCounter();
   const db = new Kysely<Database>({
@@ -121,6 +126,7 @@ export function openSqliteStores(file: string): { metadata: SqlMetadataStore; ev
   return {
     metadata: new SqlMetadataStore(db, location, undefined, queries),
     events: new SqlEventStore(db, location, queries),
+    apiKeys: new SqlApiKeyStore(db),
   };
 }
 

@@ -154,4 +154,43 @@ export const postgresMigrations: SqlMigration[] = [
       'CREATE INDEX event_resources_resource ON event_resources (resource_id, role, occurred)',
     ],
   },
+  {
+    id: 4,
+    name: 'service',
+    statements: [
+      `CREATE TABLE request_keys (
+        key TEXT COLLATE "C" PRIMARY KEY,
+        created_at BIGINT NOT NULL,
+        result TEXT
+      )`,
+      'CREATE INDEX request_keys_created ON request_keys (created_at)',
+      `CREATE TABLE api_keys (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        name TEXT NOT NULL,
+        scope TEXT COLLATE "C" NOT NULL,
+        secret_hash TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        revoked_at BIGINT
+      )`,
+    ],
+  },
+  {
+    id: 5,
+    name: 'event_indexes',
+    statements: [
+      // PostgreSQL only: its indexes do not carry the table's key the way SQLite's do, so without
+      // these every candidate, and every resource probed, costs a read of the table's heap.
+      // The candidate events of a resource id, from the index alone (index-only scans).
+      `CREATE INDEX event_resources_candidates ON event_resources (resource_id, role, occurred)
+        INCLUDE (event_seq)`,
+      'DROP INDEX event_resources_resource',
+      // The per-event probe of a related or any-resource filter by id and role, from the index alone
+      // (labels still read the row).
+      'ALTER TABLE event_resources DROP CONSTRAINT event_resources_pkey',
+      'ALTER TABLE event_resources ADD PRIMARY KEY (event_seq, pos) INCLUDE (resource_id, role)',
+      // The same for event names, and one name's events in feed order without a sort.
+      'CREATE INDEX events_name ON events (event, occurred, seq)',
+      'DROP INDEX events_event',
+    ],
+  },
 ];

@@ -157,4 +157,26 @@ export const sqliteMigrations: SqlMigration[] = [
       'CREATE INDEX event_resources_resource ON event_resources (resource_id, role, occurred)',
     ],
   },
+  {
+    id: 4,
+    name: 'service',
+    statements: [
+      // Idempotency keys of remote writes: a retried request finds its key and is not applied twice.
+      `CREATE TABLE request_keys (
+        key TEXT PRIMARY KEY,
+        created_at INTEGER NOT NULL,
+        result TEXT
+      )`,
+      'CREATE INDEX request_keys_created ON request_keys (created_at)',
+      // API keys of the HTTP service: only a hash of the secret is stored.
+      `CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        secret_hash TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        revoked_at INTEGER
+      )`,
+    ],
+  },
 ];

@@ -1,0 +1,126 @@
+/**
+ * Opens the stores a process is configured for: the embedded SQLite store of a home, a PostgreSQL
+ * database, or (`service.ts`) a Flowtrail service over HTTP. The one place that turns a
+ * `--database` value or the environment into store adapters.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { homePaths, resolveHome } from '../core/config.ts';
+import { UsageError } from '../core/errors.ts';
+import type { ApiKeyStore } from './api-key-store.ts';
+import type { ArtifactStore } from './artifact-store.ts';
+import type { Stores } from './embedded.ts';
+import type { EventStore } from './event-store.ts';
+import { FsArtifactStore } from './fs/fs-artifact-store.ts';
+import type { MetadataStore } from './metadata-store.ts';
+
+/** The Flowtrail service this process is pointed at by `FLOWTRAIL_SERVICE_URL` (and `FLOWTRAIL_API_KEY`). */
+export function serviceFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+): { url: string; apiKey?: string } | undefined {
+  const url = env.FLOWTRAIL_SERVICE_URL?.trim();
+  if (!url) return undefined;
+  const apiKey = env.FLOWTRAIL_API_KEY?.trim();
+  return apiKey ? { url, apiKey } : { url };
+}
+
+/** Where a run writes artifacts: `FLOWTRAIL_ARTIFACTS`, else the home's `artifacts/`. */
+export function runArtifactRoot(home: string, env: NodeJS.ProcessEnv = process.env): string {
+  const dir = env.FLOWTRAIL_ARTIFACTS?.trim();
+  return dir ? path.resolve(dir) : homePaths(home).artifacts;
+}
+
+/**
+ * The stores a run (or `resume`) uses: in remote mode (`FLOWTRAIL_SERVICE_URL`) metadata and
+ * events go through the service while artifacts are written straight to the artifact store by the
+ * tasks; otherwise the embedded store of `home`.
+ */
+export async function openRunStores(home: string, env: NodeJS.ProcessEnv = process.env): Promise<Stores> {
+  const service = serviceFromEnv(env);
+  if (!service) {
+    const { openEmbeddedStores } = await import('./embedded.ts');
+    return openEmbeddedStores(home);
+  }
+  const { openServiceStores } = await import('./http/index.ts');
+  const remote = openServiceStores(service);
+  const artifactRoot = runArtifactRoot(home, env);
+  return {
+    home,
+    metadata: remote.metadata,
+    events: remote.events,
+    artifacts: new FsArtifactStore(artifactRoot),
+    artifactRoot,
+    close: remote.close,
+  };
+}
+
+/** Metadata, events and API keys of one database. */
+export interface DatabaseStores {
+  kind: 'sqlite' | 'postgres';
+  /** Where, for messages (no password). */
+  location: string;
+  metadata: MetadataStore;
+  events: EventStore;
+  apiKeys: ApiKeyStore;
+  close(): Promise<void>;
+}
+
+export type DatabaseSpec =
+  | { kind: 'sqlite'; file: string }
+  | { kind: 'postgres'; url: string; schema?: string };
+
+/**
+ * Reads a `--database` value: a `postgres://` URL (optionally `?schema=name` to keep every table in
+ * one schema), a SQLite file, or a Flowtrail home / project directory. Default: the embedded store
+ * of the current directory.
+ */
+export function parseDatabaseSpec(value: string | undefined, cwd = process.cwd()): DatabaseSpec {
+  if (value === undefined || value === '')
+    return { kind: 'sqlite', file: homePaths(resolveHome(cwd)).database };
+  if (/^postgres(ql)?:\/\//.test(value)) {
+    const url = new URL(value);
+    const schema = url.searchParams.get('schema') ?? undefined;
+    url.searchParams.delete('schema');
+    return { kind: 'postgres', url: url.toString(), ...(schema ? { schema } : {}) };
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value))
+    throw new UsageError(
+      `The database '${value}' is neither a postgres:// URL nor a SQLite path. Give postgres://user@host:5432/db or a path.`,
+    );
+  const abs = path.resolve(cwd, value);
+  if (fs.existsSync(abs) && fs.statSync(abs).isDirectory()) {
+    const home = fs.existsSync(path.join(abs, '.flowtrail')) ? path.join(abs, '.flowtrail') : abs;
+    return { kind: 'sqlite', file: homePaths(home).database };
+  }
+  return { kind: 'sqlite', file: abs };
+}
+
+/** Opens (migrating if needed) the stores of a database. */
+export async function openDatabaseStores(spec: DatabaseSpec): Promise<DatabaseStores> {
+  if (spec.kind === 'sqlite') {
+    const { openSqliteStores } = await import('./sql/sqlite.ts');
+    const { metadata, events, apiKeys } = openSqliteStores(spec.file);
+    return {
+      kind: 'sqlite',
+      location: metadata.location,
+      metadata,
+      events,
+      apiKeys,
+      close: () => metadata.close(),
+    };
+  }
+  const { openPostgresStores } = await import('./sql/postgres.ts');
+  const stores = await openPostgresStores(spec.url, spec.schema === undefined ? {} : { schema: spec.schema });
+  return { kind: 'postgres', location: stores.metadata.location, ...stores };
+}
+
+/** The artifact store next to a SQLite database, or of the default home for PostgreSQL. */
+export function defaultArtifactRoot(spec: DatabaseSpec): string {
+  return spec.kind === 'sqlite'
+    ? path.join(path.dirname(spec.file), 'artifacts')
+    : homePaths(resolveHome()).artifacts;
+}
+
+export function openArtifactStore(root: string): ArtifactStore {
+  return new FsArtifactStore(root);
+}

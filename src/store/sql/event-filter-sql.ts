@@ -1,0 +1,328 @@
+/**
+ * `EventFilter` → SQL, for every SQL dialect: the conditions an event must meet (bound parameters
+ * only) and the *drivers* — candidate sets a criterion pins (ids, resource ids, event names or
+ * prefixes, within the time range) — that the store may use to drive a query instead of scanning
+ * the time index. The semantics are those of `matchesFilter` in `events/match.ts`; what differs
+ * between dialects (JSON label lookup, globs, substring search, the per-event probe) comes from an
+ * {@link EventFilterDialect}.
+ */
+import { type RawBuilder, sql } from 'kysely';
+import type { EventFilter, LabelSpec, RelatedFilter, ResourceFilter } from '../../events/filter.ts';
+import {
+  asList,
+  globLiteral,
+  parseLabelPattern,
+  parseTextQuery,
+  patternList,
+  relatedHasCriteria,
+  relatedNeedsRelated,
+} from '../../events/match.ts';
+import { RESOURCE_ID } from '../../events/model.ts';
+
+export type Cond = RawBuilder<unknown>;
+
+/** The columns of `event_resources` a resource filter reads. */
+export interface ResourceCols {
+  resourceId: Cond;
+  role: Cond;
+  labels: Cond;
+}
+
+/** What the filter compiler needs from a SQL dialect. */
+export interface EventFilterDialect {
+  /**
+   * The value of label `key` in a JSON labels column, NULL when missing (`flowtrail.resource.id`
+   * never comes here: it has its own column).
+   */
+  labelValue(labels: Cond, key: string): Cond;
+  /**
+   * `value` matches a glob with wildcards (case-sensitive, see `parseGlob`), or `false` when the
+   * glob can never match.
+   */
+  globMatch(value: Cond, glob: string): Cond | false;
+  /** The lower-cased `text` contains the lower-cased `term`. */
+  contains(text: Cond, term: string): Cond;
+  /** The columns of `event_resources AS r` as the per-event probe reads them. */
+  probe: ResourceCols;
+  /** `column IN (select)`, written so the planner computes `select` first and looks each value up. */
+  inSelect(column: Cond, select: Cond): Cond;
+  /**
+   * `EXISTS` of a per-event probe `SELECT 1 FROM event_resources AS r WHERE r.event_seq = e.seq …`.
+   * `forPage`: the probe filters a page walked in time order (as opposed to a count).
+   */
+  exists(probe: Cond, forPage: boolean): Cond;
+}
+
+/** A set of candidate event seqs that a criterion pins, usable to drive a query. */
+export interface Driver {
+  /** `SELECT <seq> FROM …` over the time range. */
+  select: Cond;
+  /** The key order of the index that finds the candidates (an `ORDER BY` it needs no sort for). */
+  order: Cond;
+  /** Known size (ids), when no estimate is needed. */
+  size?: number;
+  /** The condition every candidate meets by construction (left out of a query it drives). */
+  covers?: Cond;
+}
+
+export interface CompiledFilter {
+  conds: Cond[];
+  drivers: Driver[];
+  since: number | undefined;
+  until: number | undefined;
+}
+
+/** How a query finds its events: walking the time index, or from one driver's candidates. */
+export type EventPlan = { kind: 'scan' } | { kind: 'driven'; driver: Driver };
+
+/**
+ * The smallest string greater than every string starting with `prefix` (by code point, which is
+ * SQLite's byte order on UTF-8 and PostgreSQL's "C" collation), or null when there is none.
+ */
+export function prefixUpperBound(prefix: string): string | null {
+  const cps = Array.from(prefix, (c) => c.codePointAt(0)!);
+  while (cps.length > 0 && cps[cps.length - 1] === 0x10ffff) cps.pop();
+  if (cps.length === 0) return null;
+  let last = cps[cps.length - 1]! + 1;
+  if (last >= 0xd800 && last <= 0xdfff) last = 0xe000;
+  cps[cps.length - 1] = last;
+  return String.fromCodePoint(...cps);
+}
+
+export const and = (conds: readonly Cond[]): Cond =>
+  conds.length === 0 ? sql`TRUE` : sql`(${sql.join(conds, sql` AND `)})`;
+const or = (conds: readonly Cond[]): Cond =>
+  conds.length === 0 ? sql`FALSE` : sql`(${sql.join(conds, sql` OR `)})`;
+const list = (values: readonly unknown[]): Cond => sql`(${sql.join(values.map((v) => sql`${v}`))})`;
+
+/** `column` starts with one of `prefixes`, as index-friendly ranges. */
+function startsWithAny(column: Cond, prefixes: readonly string[]): Cond {
+  return or(
+    prefixes.map((p) => {
+      const upper = prefixUpperBound(p);
+      return upper === null ? sql`${column} >= ${p}` : sql`(${column} >= ${p} AND ${column} < ${upper})`;
+    }),
+  );
+}
+
+const nonEmpty = <T>(v: readonly T[] | undefined): v is readonly T[] => v !== undefined && v.length > 0;
+
+/**
+ * A label spec as SQL over one resource: see `labelsMatch` in `match.ts` (same semantics). A
+ * missing label is NULL, and every test of NULL is unknown, so it never matches.
+ */
+function labelConds(d: EventFilterDialect, json: Cond, idColumn: Cond, spec: LabelSpec): Cond[] {
+  const out: Cond[] = [];
+  for (const [key, v] of Object.entries(spec)) {
+    const patterns = patternList(v);
+    if (patterns.length === 0) {
+      out.push(sql`FALSE`);
+      continue;
+    }
+    const value = key === RESOURCE_ID ? idColumn : d.labelValue(json, key);
+    const positive: Cond[] = [];
+    let anyPositive = false;
+    const parts: Cond[] = [];
+    for (const p of patterns) {
+      const { negated, glob } = parseLabelPattern(p);
+      const exact = globLiteral(glob);
+      if (!negated) anyPositive = true;
+      const test = exact !== undefined ? sql`${value} = ${exact}` : d.globMatch(value, glob);
+      if (test === false) continue; // never matches: no positive hit, and nothing to exclude
+      if (negated) parts.push(sql`NOT ${test}`);
+      else positive.push(test);
+    }
+    if (anyPositive) parts.push(or(positive));
+    // Only negations that can never match are left: the label must still be there.
+    if (parts.length === 0) parts.push(sql`${value} IS NOT NULL`);
+    out.push(and(parts));
+  }
+  return out;
+}
+
+/** Exact resource ids a label spec pins (`flowtrail.resource.id` with only exact, positive values). */
+function pinnedIds(spec: LabelSpec | undefined): string[] | undefined {
+  const v = spec?.[RESOURCE_ID];
+  if (v === undefined) return undefined;
+  const ids: string[] = [];
+  for (const p of patternList(v)) {
+    const { negated, glob } = parseLabelPattern(p);
+    const exact = globLiteral(glob);
+    if (negated || exact === undefined) return undefined;
+    ids.push(exact);
+  }
+  return ids;
+}
+
+/** The columns of `events AS e`. */
+export const E = {
+  seq: sql.ref('e.seq'),
+  id: sql.ref('e.id'),
+  occurred: sql.ref('e.occurred'),
+  event: sql.ref('e.event'),
+  resourceId: sql.ref('e.resource_id'),
+  resource: sql.ref('e.resource'),
+  search: sql.ref('e.search'),
+};
+/** The columns of `event_resources AS r`. */
+export const R = {
+  seq: sql.ref('r.event_seq'),
+  occurred: sql.ref('r.occurred'),
+  resourceId: sql.ref('r.resource_id'),
+  role: sql.ref('r.role'),
+  labels: sql.ref('r.labels'),
+};
+
+function timeConds(column: Cond, since: number | undefined, until: number | undefined): Cond[] {
+  const out: Cond[] = [];
+  if (since !== undefined) out.push(sql`${column} >= ${since}`);
+  if (until !== undefined) out.push(sql`${column} <= ${until}`);
+  return out;
+}
+
+/** Conditions on `event_resources AS r` for one resource filter (primary or related alike). */
+function resourceConds(d: EventFilterDialect, f: ResourceFilter, c: ResourceCols): Cond[] {
+  const out: Cond[] = [];
+  if (nonEmpty(f.id)) out.push(sql`${c.resourceId} IN ${list(f.id)}`);
+  if (nonEmpty(f.idPrefix)) out.push(startsWithAny(c.resourceId, f.idPrefix));
+  if (f.labels !== undefined) out.push(...labelConds(d, c.labels, c.resourceId, f.labels));
+  return out;
+}
+
+function relatedConds(d: EventFilterDialect, f: RelatedFilter, c: ResourceCols): Cond[] {
+  const out: Cond[] = [];
+  // '' is the primary resource's role, and every non-empty string sorts after it.
+  if (relatedNeedsRelated(f)) out.push(sql`${c.role} > ''`);
+  if (nonEmpty(f.role)) out.push(sql`${c.role} IN ${list(f.role)}`);
+  if (nonEmpty(f.id)) out.push(sql`${c.resourceId} IN ${list(f.id)}`);
+  if (nonEmpty(f.resourcesInRoles))
+    out.push(
+      or(f.resourcesInRoles.map(([id, role]) => sql`(${c.resourceId} = ${id} AND ${c.role} = ${role})`)),
+    );
+  if (f.labels !== undefined) out.push(...labelConds(d, c.labels, c.resourceId, f.labels));
+  return out;
+}
+
+function resourceDriver(conds: readonly Cond[], since?: number, until?: number, covers?: Cond): Driver {
+  return {
+    ...(covers ? { covers } : {}),
+    select: sql`SELECT ${R.seq} FROM event_resources AS r WHERE ${and([...conds, ...timeConds(R.occurred, since, until)])}`,
+    order: sql`${R.resourceId}, ${R.role}, ${R.occurred}`,
+  };
+}
+
+/** Candidates by event name: one index range per name, `(event, occurred…)`. */
+function namesDriver(names: Cond, covers: Cond, since?: number, until?: number): Driver {
+  return {
+    covers,
+    select: sql`SELECT ${E.seq} FROM events AS e WHERE ${and([names, ...timeConds(E.occurred, since, until)])}`,
+    order: sql`${E.event}, ${E.occurred}`,
+  };
+}
+
+/**
+ * The distinct event names starting with one of `prefixes`, found by hopping through the
+ * `(event, occurred…)` index one name at a time (a skip scan: one seek per distinct name).
+ */
+function namesWithPrefixes(prefixes: readonly string[]): Cond {
+  const parts = prefixes.map((p) => {
+    const upper = prefixUpperBound(p);
+    const below = (col: Cond) => (upper === null ? sql`TRUE` : sql`${col} < ${upper}`);
+    const ev = sql.ref('x.event');
+    return sql`SELECT n FROM (WITH RECURSIVE names(n) AS (
+        SELECT (SELECT min(${ev}) FROM events AS x WHERE ${ev} >= ${p} AND ${below(ev)})
+        UNION ALL
+        SELECT (SELECT min(${ev}) FROM events AS x WHERE ${ev} > names.n AND ${below(ev)})
+          FROM names WHERE names.n IS NOT NULL)
+      SELECT n FROM names WHERE n IS NOT NULL) AS prefixed`;
+  });
+  return sql.join(parts, sql` UNION `);
+}
+
+/**
+ * Compiles a validated filter. Conditions are over `events AS e`; related and any-resource
+ * criteria are per-event probes of the event's own `event_resources` rows; primary-resource labels
+ * are read from `e.resource`. `forPage`: the conditions filter a page (see
+ * {@link EventFilterDialect.exists}).
+ */
+export function compileFilter(d: EventFilterDialect, filter: EventFilter, forPage: boolean): CompiledFilter {
+  const since = filter.since?.getTime();
+  const until = filter.until?.getTime();
+  const conds: Cond[] = timeConds(E.occurred, since, until);
+  const drivers: Driver[] = [];
+  // Names last: a name usually pins more events than a resource, and the store counts candidates
+  // no further than the fewest found so far.
+  const nameDrivers: Driver[] = [];
+  const probe = (rc: readonly Cond[]) =>
+    d.exists(sql`SELECT 1 FROM event_resources AS r WHERE ${R.seq} = ${E.seq} AND ${and(rc)}`, forPage);
+
+  /** Adds a condition, and returns it (for a driver that covers it). */
+  const cond = (c: Cond): Cond => {
+    conds.push(c);
+    return c;
+  };
+
+  if (nonEmpty(filter.id)) {
+    drivers.push({
+      select: sql`SELECT seq FROM events WHERE id IN ${list(filter.id)}`,
+      order: sql`id`,
+      size: filter.id.length,
+      covers: cond(sql`${E.id} IN ${list(filter.id)}`),
+    });
+  }
+  const name = filter.event;
+  if (name) {
+    if (nonEmpty(name.name)) {
+      const c = cond(sql`${E.event} IN ${list(name.name)}`);
+      nameDrivers.push(namesDriver(c, c, since, until));
+    }
+    if (nonEmpty(name.prefix)) {
+      const c = cond(startsWithAny(E.event, name.prefix));
+      nameDrivers.push(namesDriver(d.inSelect(E.event, namesWithPrefixes(name.prefix)), c, since, until));
+    }
+    if (nonEmpty(name.excludeName)) conds.push(sql`${E.event} NOT IN ${list(name.excludeName)}`);
+    if (nonEmpty(name.excludePrefix)) conds.push(sql`NOT ${startsWithAny(E.event, name.excludePrefix)}`);
+  }
+  const res = filter.resource;
+  if (res) {
+    // The primary resource is the row in role '' of event_resources: its index drives.
+    const primary = sql`${R.role} = ''`;
+    if (nonEmpty(res.id)) {
+      const c = cond(sql`${E.resourceId} IN ${list(res.id)}`);
+      drivers.push(resourceDriver([sql`${R.resourceId} IN ${list(res.id)}`, primary], since, until, c));
+    }
+    if (nonEmpty(res.idPrefix)) {
+      const c = cond(startsWithAny(E.resourceId, res.idPrefix));
+      drivers.push(resourceDriver([startsWithAny(R.resourceId, res.idPrefix), primary], since, until, c));
+    }
+    if (res.labels !== undefined) {
+      conds.push(...labelConds(d, E.resource, E.resourceId, res.labels));
+      const ids = pinnedIds(res.labels);
+      if (ids) drivers.push(resourceDriver([sql`${R.resourceId} IN ${list(ids)}`, primary], since, until));
+    }
+  }
+  for (const f of asList(filter.related)) {
+    if (!relatedHasCriteria(f)) continue;
+    // A driver by these criteria finds events with a resource meeting all of them: the probe is moot.
+    const c = cond(probe(relatedConds(d, f, d.probe)));
+    const rc = relatedConds(d, f, R);
+    const ids = nonEmpty(f.id) ? f.id : pinnedIds(f.labels);
+    if (ids) drivers.push(resourceDriver([sql`${R.resourceId} IN ${list(ids)}`, ...rc], since, until, c));
+    else if (nonEmpty(f.resourcesInRoles)) drivers.push(resourceDriver(rc, since, until, c));
+  }
+  for (const f of asList(filter.anyResource)) {
+    const rc = resourceConds(d, f, R);
+    if (rc.length === 0) continue;
+    const c = cond(probe(resourceConds(d, f, d.probe)));
+    const ids = nonEmpty(f.id) ? f.id : pinnedIds(f.labels);
+    if (ids) drivers.push(resourceDriver([sql`${R.resourceId} IN ${list(ids)}`, ...rc], since, until, c));
+  }
+  if (filter.text !== undefined) {
+    const q = parseTextQuery(filter.text);
+    const has = (t: string) => d.contains(E.search, t);
+    if (q.include.length > 0) conds.push(or(q.include.map(has)));
+    for (const t of q.required) conds.push(has(t));
+    for (const t of q.exclude) conds.push(sql`NOT ${has(t)}`);
+  }
+  return { conds, drivers: [...drivers, ...nameDrivers], since, until };
+}

@@ -1,0 +1,103 @@
+/**
+ * The PostgreSQL event store: `SqlEventStore` (the query module shared with SQLite) in the
+ * PostgreSQL dialect. Labels are read with `->>` from the JSON text columns, globs become anchored
+ * regular expressions (`globToPostgresRegex`, case-sensitive `~`), text search is `strpos` over
+ * the lower-cased `search` column.
+ *
+ * Plans. PostgreSQL plans with statistics, so only what its planner cannot know is pinned:
+ * - a time scan finds the page's seqs first (an index-only walk of `(occurred, seq, event)` when the
+ *   filter needs no other column), then reads those rows: reading every wide row the walk passes
+ *   made a two-tag filter on a million events 6× slower;
+ * - the per-event probes of a page query are `EXISTS (… OFFSET 0)`: the fence keeps each a probe
+ *   of the event's own `event_resources` rows while the time index is walked in page order. Left
+ *   to itself the planner turns them into semi-joins that gather every matching resource row and
+ *   sort, assuming matches are rare (measured: 47 ms instead of 4 ms for a related tag on 100,000
+ *   events). Totals and counts, which visit every match anyway, keep the plain semi-join;
+ * - a driven query reads its candidates as `e.seq = ANY(ARRAY(…))`: the array is computed first
+ *   and each candidate fetched through the primary key, whatever the estimates say (the event
+ *   names of a prefix are looked up the same way in the `(event, occurred)` index).
+ *
+ * Tailing (`readAfter`, `headPosition`) stays the shared `seq > position` read: the PostgreSQL
+ * `insertEvents` (`postgres-events.ts`) makes seqs become visible in order across processes.
+ *
+ * @example
+ * const { metadata, events } = await openPostgresStores('postgres://flowtrail@db:5432/flowtrail');
+ */
+import { type Kysely, sql } from 'kysely';
+import { globToPostgresRegex } from '../../events/match.ts';
+import { type Cond, E, R } from './event-filter-sql.ts';
+import { insertEventsPostgres } from './postgres-events.ts';
+import type { Database } from './schema.ts';
+import { type SqlEventDialect, SqlEventStore } from './sql-event-store.ts';
+import type { QueryCounter } from './sql-metadata-store.ts';
+
+export const postgresEventDialect: SqlEventDialect = {
+  planner: { driveCap: 4000, countDriveCap: 50_000 },
+  // In index order: a LIMIT that a sequential scan could reach "soon" (the planner's guess, wrong
+  // when the matches sit at the end of the table) loses to the index that needs no sort.
+  candidateCount: (driver, limit) =>
+    sql`SELECT count(*) AS n FROM (${driver.select} ORDER BY ${driver.order} LIMIT ${limit}) AS candidates`,
+
+  // `json`, not `jsonb`: validating the text is cheaper than building a binary document.
+  labelValue: (labels: Cond, key: string): Cond => sql`(${labels}::json ->> ${key}::text)`,
+  globMatch(value: Cond, glob: string): Cond | false {
+    const re = globToPostgresRegex(glob);
+    return re === false ? false : sql`${value} ~ ${re}::text`;
+  },
+  contains: (text: Cond, term: string): Cond => sql`strpos(${text}, ${term}::text) > 0`,
+  probe: { resourceId: R.resourceId, role: R.role, labels: R.labels },
+  inSelect: (column: Cond, select: Cond): Cond => sql`${column} = ANY(ARRAY(${select}))`,
+  exists: (probe: Cond, forPage: boolean): Cond =>
+    forPage ? sql`EXISTS (${probe} OFFSET 0)` : sql`EXISTS (${probe})`,
+
+  from(plan, where) {
+    if (plan.kind === 'driven')
+      return sql`FROM events AS e WHERE ${this.inSelect(E.seq, sql`${plan.driver.select} ORDER BY ${plan.driver.order}`)} AND ${where}`;
+    return sql`FROM events AS e WHERE ${where}`;
+  },
+
+  page(fields, plan, where, dir, limit) {
+    const order = sql`ORDER BY ${E.occurred} ${dir}, ${E.seq} ${dir}`;
+    if (plan.kind === 'driven')
+      return sql`SELECT ${fields} ${this.from(plan, where, true)} ${order} LIMIT ${limit}`;
+    // Find the page's seqs first, then read those rows: the walk reads only the time index (and
+    // the probes) while the filter needs nothing else, instead of every wide row it passes.
+    return sql`SELECT ${fields} FROM events AS e
+      WHERE ${this.inSelect(E.seq, sql`SELECT ${E.seq} FROM events AS e WHERE ${where} ${order} LIMIT ${limit}`)}
+      ${order}`;
+  },
+
+  bucketCounts(plan, where, b) {
+    // occurred ≥ since ≥ start: the integer division is the floor.
+    if (plan.kind === 'driven')
+      return sql`SELECT (${E.occurred} - ${b.start}::bigint) / ${b.size}::bigint AS i, count(*) AS n
+        ${this.from(plan, where, false)} GROUP BY 1`;
+    // One index range count per bucket: no hash table over every event (1.6× faster on a million).
+    const lo = sql`${b.start}::bigint + b.i * ${b.size}::bigint`;
+    return sql`SELECT b.i AS i, (SELECT count(*) FROM events AS e
+        WHERE ${E.occurred} >= ${lo} AND ${E.occurred} <= ${lo} + ${b.size - 1}::bigint AND ${where}) AS n
+      FROM generate_series(0, ${b.n - 1}::integer) AS b(i)`;
+  },
+
+  resourceNames(from, name) {
+    return sql`SELECT DISTINCT ON (${E.resourceId}) ${E.resourceId} AS k, ${name} AS name ${from}
+      ORDER BY ${E.resourceId}, ${E.occurred} DESC, ${E.seq} DESC`;
+  },
+
+  insertEvents: insertEventsPostgres,
+};
+
+/**
+ * `EventStore` over a PostgreSQL database (migrations in `migrations/postgres.ts`). Open it with
+ * `openPostgresStores`, which shares one pool with the metadata store.
+ */
+export class PostgresEventStore extends SqlEventStore {
+  constructor(
+    db: Kysely<Database>,
+    location: string,
+    counter?: QueryCounter,
+    onClose: () => Promise<void> = async () => {},
+  ) {
+    super(db, location, counter, onClose, postgresEventDialect);
+  }
+}

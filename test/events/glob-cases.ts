@@ -1,0 +1,81 @@
+/**
+ * Globs and the texts they are tried on, shared by the tests that check a glob translation
+ * (`globToSqlite`, `globToPostgresRegex`) against `globToRegExp`.
+ */
+
+/** [pattern, text, whether it matches]. */
+export const GLOB_CASES: [string, string, boolean][] = [
+  ['cute-*', 'cute-kittiwake', true],
+  ['cute-*', 'cute-', true],
+  ['cute-*', 'Cute-kittiwake', false],
+  ['*', '', true],
+  ['*', 'multi\nline', true],
+  ['a?c', 'abc', true],
+  ['a?c', 'ac', false],
+  ['a?c', 'a🙂c', true],
+  ['[abc]x', 'bx', true],
+  ['[abc]x', 'dx', false],
+  ['[a-c]*', 'cat', true],
+  ['[!a-c]*', 'cat', false],
+  ['[!a-c]*', 'dog', true],
+  ['[^a-c]*', 'dog', true],
+  ['[]]', ']', true],
+  ['[!]]', 'a', true],
+  ['[!]]', ']', false],
+  ['a[*]b', 'a*b', true],
+  ['a[*]b', 'axb', false],
+  ['a[?]', 'a?', true],
+  ['x[[]1]', 'x[1]', true],
+  ['[a-]', '-', true],
+  ['[-a]', '-', true],
+  ['open[bracket', 'open[bracket', true],
+  ['a.b+c(d)|e$^{f}', 'a.b+c(d)|e$^{f}', true],
+  ['a.b', 'axb', false],
+  ['50%_\\', '50%_\\', true],
+  ['[z-a]', 'z', false],
+  ['[!z-a]', 'q', true],
+];
+
+/** Texts every pattern is tried on. */
+export const GLOB_TEXTS = [
+  '',
+  'abc',
+  'a*b',
+  'a]b',
+  'a-b',
+  'a^b',
+  'x[1]',
+  '🙂',
+  'a🙂c',
+  'ABC',
+  '-',
+  ']',
+  '^',
+  '[',
+  '\\',
+  '50%_\\',
+  'flowtrail.tag.dev',
+];
+/** Patterns, the cases' and more around classes and special characters. */
+export const GLOB_PATTERNS = [
+  ...GLOB_CASES.map(([p]) => p),
+  '*',
+  '?',
+  '??',
+  '[]-^]',
+  '[^]-^]',
+  '[!^]',
+  '[^^]',
+  '[^]',
+  '[-^]',
+  '[a-c-]*',
+  '[!-]',
+  '[]a-c]*',
+  'flowtrail.tag.*',
+  'a[]]b',
+  'a[-]b',
+  'a[\\^]b',
+  '*[*]*',
+  '[[]*',
+  '[\\]',
+];
