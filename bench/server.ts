@@ -9,7 +9,7 @@
  *    the PostgreSQL event store from this process.
  * 2. Metadata reads under 50 concurrent clients (a mix of run, task-list, artifact-list and log
  *    reads of a 100-task foreach run), 10 s: p50/p95/p99 latency, with each client paced at
- *    BENCH_PACED_RPS (default 10) requests a second, and closed loop (as fast as answers come:
+ *    BENCH_PACED_RPS (default 10 and 30) requests a second, and closed loop (as fast as answers come:
  *    the saturation point). Baseline: one client, closed loop.
  * 3. The 100-task foreach (`bench/flows/fanout.ts`) in remote mode (metadata through the server),
  *    wall time of `flowtrail run`; baseline: the same run in local (embedded SQLite) mode.
@@ -34,8 +34,8 @@ const BATCH = 500;
 const SENDERS = 4;
 const READERS = 50;
 const READ_SECONDS = Number(process.env.BENCH_READ_SECONDS ?? 10);
-/** Requests a second each paced client sends. */
-const PACED_RPS = Number(process.env.BENCH_PACED_RPS ?? 10);
+/** Requests a second each paced client sends (one measurement per rate). */
+const PACED_RPS = (process.env.BENCH_PACED_RPS ?? '10,30').split(',').map(Number);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pct = (sorted: number[], p: number) =>
@@ -233,17 +233,19 @@ async function main(): Promise<void> {
         `${Math.round(m.rps)} req/s, p50 ${m.p50.toFixed(1)} ms, p95 ${m.p95.toFixed(1)} ms, p99 ${m.p99.toFixed(1)} ms`;
       await measure(10, 1); // warm-up
       const one = await measure(1, Math.max(2, READ_SECONDS / 3));
-      const paced = await measure(READERS, READ_SECONDS, PACED_RPS);
+      const paced = [];
+      for (const rate of PACED_RPS) paced.push({ rate, m: await measure(READERS, READ_SECONDS, rate) });
       const saturated = await measure(READERS, READ_SECONDS);
-      results.read_p99_ms_50_clients_paced = paced.p99;
+      for (const { rate, m } of paced) results[`read_p99_ms_50_clients_${rate}_rps_each`] = m.p99;
       results.read_p99_ms_50_clients_closed_loop = saturated.p99;
       results.read_rps_closed_loop = saturated.rps;
       results.read_p99_ms_1_client = one.p99;
       console.log(`metadata reads (run, task page, artifacts, logs, run page), ${READ_SECONDS} s each:`);
       console.log(`  1 client, closed loop:                     ${show(one)}`);
-      console.log(
-        `  ${READERS} clients × ${PACED_RPS} req/s (paced):          ${show(paced)} (target p99 ≤ 25 ms)`,
-      );
+      for (const { rate, m } of paced)
+        console.log(
+          `  ${READERS} clients × ${rate} req/s (paced):`.padEnd(45) + `${show(m)} (target p99 ≤ 25 ms)`,
+        );
       console.log(`  ${READERS} clients, closed loop (saturation):   ${show(saturated)}`);
     } finally {
       server.stop();

@@ -156,6 +156,9 @@ function parseTime(value: unknown, field: string, what: string): Date {
 // ---------------------------------------------------------------------------------------------
 // Events
 
+/** PostgreSQL text cannot hold U+0000, so no store could keep it the same everywhere: refused at intake. */
+const NUL_MESSAGE = 'contains the NUL character (U+0000), which the stores cannot keep; remove it';
+
 function checkLabels(
   value: unknown,
   field: string,
@@ -182,6 +185,8 @@ function checkLabels(
         labelPath(field, key),
         `Label '${key}' of ${what} must be a string, got ${describe(v)}. Convert it with String(…), or put structured data in the payload.`,
       );
+    if (key.includes('\u0000') || v.includes('\u0000'))
+      throw new ValidationError(labelPath(field, key), `Label '${preview(key)}' of ${what} ${NUL_MESSAGE}.`);
     if (!allowReserved && key.startsWith(RESERVED_PREFIX) && !ALLOWED_RESERVED_LABELS.has(key))
       throw new ValidationError(
         labelPath(field, key),
@@ -202,7 +207,12 @@ function checkLabels(
 
 /** Checks a payload is JSON: plain objects, arrays, strings, finite numbers, booleans, null; no cycles. */
 function checkJson(value: unknown, where: string, seen: Set<object>): void {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return;
+  if (typeof value === 'string') {
+    if (value.includes('\u0000'))
+      throw new ValidationError('payload', `payload${where} ${NUL_MESSAGE}.`, { at: where });
+    return;
+  }
+  if (value === null || typeof value === 'boolean') return;
   if (typeof value === 'number') {
     if (Number.isFinite(value)) return;
     throw new ValidationError(
@@ -226,7 +236,11 @@ function checkJson(value: unknown, where: string, seen: Set<object>): void {
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) checkJson(value[i], `${where}[${i}]`, seen);
     } else if (isPlainObject(value))
-      for (const [k, v] of Object.entries(value)) checkJson(v, `${where}[${JSON.stringify(k)}]`, seen);
+      for (const [k, v] of Object.entries(value)) {
+        if (k.includes('\u0000'))
+          throw new ValidationError('payload', `A key in payload${where} ${NUL_MESSAGE}.`, { at: where });
+        checkJson(v, `${where}[${JSON.stringify(k)}]`, seen);
+      }
     else
       throw new ValidationError(
         'payload',
@@ -301,6 +315,7 @@ export function validateEvent(
       `The event name is ${nameLength} characters long; at most ${EVENT_LIMITS.maxNameLength} are allowed. Use a short name and put details in the payload.`,
       { length: nameLength, limit: EVENT_LIMITS.maxNameLength },
     );
+  if (name.includes('\u0000')) throw new ValidationError('event', `The event name ${NUL_MESSAGE}.`);
   if (!allowReserved && name.startsWith(RESERVED_PREFIX))
     throw new ValidationError(
       'event',

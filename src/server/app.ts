@@ -71,12 +71,9 @@ function errorResponse(error: FlowtrailError, status: ContentfulStatusCode): Res
 const honoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
 
 /** Query parameters as an object; a repeated name becomes a list. */
-function queryObject(url: URL): Record<string, string | string[]> {
+function queryObject(all: Record<string, string[]>): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
-  for (const [key, value] of url.searchParams) {
-    const prev = out[key];
-    out[key] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
-  }
+  for (const [key, values] of Object.entries(all)) out[key] = values.length === 1 ? values[0]! : values;
   return out;
 }
 
@@ -112,9 +109,8 @@ export function createApp(options: AppOptions): Hono {
           ? { keyId: 'public', scope: 'read' as const }
           : await auth.authenticate(c.req.header('authorization'));
       if (r.scope !== 'public') requireScope(principal, r.scope);
-      const url = new URL(c.req.url);
       const params = r.params ? parseInput(r.params, c.req.param(), 'path') : undefined;
-      const query = r.query ? parseInput(r.query, queryObject(url), 'query') : undefined;
+      const query = r.query ? parseInput(r.query, queryObject(c.req.queries()), 'query') : undefined;
       let body: unknown;
       if (r.body === 'bytes') body = new Uint8Array(await c.req.arrayBuffer());
       else if (r.body && r.bodyCheckedByHandler) body = await readJsonBody(c.req.raw);
@@ -131,31 +127,29 @@ export function createApp(options: AppOptions): Hono {
       return c.json(result as object, (r.status ?? 200) as ContentfulStatusCode);
     };
 
-  app.use('*', async (c, next) => {
-    const started = performance.now();
-    await next();
-    log(
-      `${c.req.method} ${new URL(c.req.url).pathname} ${c.res.status} ${(performance.now() - started).toFixed(1)}ms`,
-    );
-  });
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: () =>
-        errorResponse(
-          new FlowtrailError(
-            'PAYLOAD_TOO_LARGE',
-            `The request body is larger than ${maxBodyBytes} bytes; send smaller batches (or start the server with a larger --max-body).`,
-            { details: { maxBytes: maxBodyBytes } },
-          ),
-          413,
+  if (options.log)
+    app.use('*', async (c, next) => {
+      const started = performance.now();
+      await next();
+      log(`${c.req.method} ${c.req.path} ${c.res.status} ${(performance.now() - started).toFixed(1)}ms`);
+    });
+  // Only routes that take a body pay for the limit.
+  const limitBody = bodyLimit({
+    maxSize: maxBodyBytes,
+    onError: () =>
+      errorResponse(
+        new FlowtrailError(
+          'PAYLOAD_TOO_LARGE',
+          `The request body is larger than ${maxBodyBytes} bytes; send smaller batches (or start the server with a larger --max-body).`,
+          { details: { maxBytes: maxBodyBytes } },
         ),
-    }),
-  );
+        413,
+      ),
+  });
   for (const r of [...routes, openApiRoute]) {
     const handler = r === openApiRoute ? () => Promise.resolve(Response.json(openapi)) : handle(r);
-    app[r.method](honoPath(r.path), handler);
+    if (r.body) app[r.method](honoPath(r.path), limitBody, handler);
+    else app[r.method](honoPath(r.path), handler);
   }
   app.notFound((c) =>
     errorResponse(

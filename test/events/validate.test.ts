@@ -32,6 +32,31 @@ const rel = (i: number): Record<string, string> => ({
 });
 
 describe('validateEvent', () => {
+  it('refuses U+0000 anywhere (PostgreSQL text cannot keep it), naming where', () => {
+    const nul = 'a\u0000b';
+    const cases: [Record<string, unknown>, string, RegExp][] = [
+      [{ event: nul }, 'event', /event name contains the NUL/],
+      [{ resource: { 'flowtrail.resource.id': nul } }, 'resource["flowtrail.resource.id"]', /NUL/],
+      [{ resource: { 'flowtrail.resource.id': 'x', [nul]: 'v' } }, 'resource', /NUL/],
+      [{ payload: { deep: [{ s: nul }] } }, 'payload', /payload\["deep"\]\[0\]\["s"\] contains the NUL/],
+      [{ payload: { [nul]: 1 } }, 'payload', /A key in payload contains the NUL/],
+    ];
+    for (const [override, field, message] of cases) {
+      const error = (() => {
+        try {
+          validateEvent({ ...base(), ...override } as never, { now: NOW });
+        } catch (e) {
+          return e as ValidationError;
+        }
+      })();
+      expect(error, JSON.stringify(override)).toBeInstanceOf(ValidationError);
+      expect(error!.field.startsWith(field), `${error!.field} vs ${field}`).toBe(true);
+      expect(error!.message).toMatch(message);
+    }
+    // A backslash-u sequence as text is fine.
+    expect(validateEvent({ ...base(), payload: { s: '\\u0000' } }, { now: NOW }).payload.s).toBe('\\u0000');
+  });
+
   it('fills defaults and stamps received', () => {
     const e = validateEvent(base(), { now: NOW });
     expect(e).toEqual({
