@@ -3,6 +3,13 @@
 // FLOWTRAIL_FROM_SOURCE=1 runs the TypeScript sources through tsx instead.
 import fs from 'node:fs';
 
+// Output piped into `head` (or any reader that stops early) is not an error.
+for (const stream of [process.stdout, process.stderr])
+  stream.on('error', (error) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+
 const dist = new URL('../dist/cli.js', import.meta.url);
 let cli;
 if (process.env.FLOWTRAIL_FROM_SOURCE !== '1' && fs.existsSync(dist)) {

@@ -2,7 +2,7 @@
  * Flowtrail's public entry point: authoring flows, running them, and the error types.
  */
 
-export type { Defer, Deferred } from './client/deferred.ts';
+export type { Defer, Deferred, DeferredOrNull } from './client/deferred.ts';
 export { emitEvent, flushEvents } from './client/emit.ts';
 export { allEvents, countEvents, listEvents, pruneEvents, streamEvents } from './client/events.ts';
 export {
@@ -27,6 +27,7 @@ export {
   namespace,
 } from './client/provider.ts';
 export type { TaskData } from './client/task-data.ts';
+export { runsTriggeredBy, Trigger, TriggerEvent } from './client/trigger.ts';
 export {
   ArtifactEncodeError,
   ConflictError,
@@ -43,6 +44,8 @@ export {
   NonRetriableError,
   NotFoundError,
   ParameterError,
+  TriggerDeclarationError,
+  type TriggerDecorator,
   ValidationError,
 } from './core/errors.ts';
 export type {
@@ -65,4 +68,18 @@ export {
   type MergeOptions,
 } from './flow/flow-spec.ts';
 export { buildGraph, type FlowGraph, type GraphNode, type StepKind } from './flow/graph.ts';
+export {
+  type DependencyOptions,
+  type EventDeclaration,
+  type EventDependency,
+  type ParameterMapping,
+  type ScheduleOptions,
+  type ScheduleSpec,
+  schedule,
+  type TriggerOnFinishOptions,
+  type TriggerOptions,
+  type TriggerSpec,
+  trigger,
+  triggerOnFinish,
+} from './flow/triggers.ts';
 export type { CountBy, EventCount, EventPage, RetentionPolicy, TimeUnit } from './store/event-store.ts';

@@ -2,16 +2,21 @@ import fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { FlowtrailError, UsageError } from '../core/errors.ts';
 import { FLOWTRAIL_VERSION } from '../core/version.ts';
+import type { EventInput } from '../events/model.ts';
 import { ConsoleProgress, silentProgress } from '../runtime/progress.ts';
 import { type RunResult, resumeRun, runFlow } from '../runtime/run-flow.ts';
+import { parseTriggerEventJson } from '../runtime/trigger-causes.ts';
+import { registerDeploymentCommands } from './deployments.ts';
 import { DEFAULT_MAX_LENGTH, dump } from './dump.ts';
 import { registerEventCommands } from './events.ts';
 import { applyNamespace, intOption, type NamespaceFlags, withNamespaceOptions } from './format.ts';
 import { printLogs } from './logs.ts';
+import { parseParamWords } from './params.ts';
 import { registerServerCommands } from './server.ts';
 import { showFlowFile } from './show-flow.ts';
 import { showPathspec } from './show-pathspec.ts';
 import { replaceAction, runTags, type TagAction } from './tags.ts';
+import { trail } from './trail.ts';
 
 const DEFAULT_RUN_LIMIT = 20;
 
@@ -42,28 +47,6 @@ function positiveInt(name: string, value: string | undefined): number | undefine
   if (!Number.isInteger(n) || n < 1)
     throw new UsageError(`--${name} must be a positive integer, got '${value}'.`);
   return n;
-}
-
-/** Splits `--name value` / `--name=value` / `--flag` words that commander left over into parameters. */
-export function parseParamWords(words: readonly string[]): Record<string, string> {
-  const params: Record<string, string> = {};
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i]!;
-    if (!w.startsWith('--') || w === '--')
-      throw new UsageError(`Unexpected argument '${w}'. Parameters are given as --name value.`);
-    const eq = w.indexOf('=');
-    if (eq > 0) {
-      params[w.slice(2, eq)] = w.slice(eq + 1);
-    } else {
-      const next = words[i + 1];
-      if (next === undefined || next.startsWith('--')) params[w.slice(2)] = '';
-      else {
-        params[w.slice(2)] = next;
-        i++;
-      }
-    }
-  }
-  return params;
 }
 
 function executionOptions(flags: CommonRunFlags, onJson: boolean) {
@@ -103,6 +86,14 @@ function buildProgram(setExit: (code: number) => void): Command {
     .argument('<file>', 'the flow file (.ts)')
     .option('--flow <name>', 'the flow class to run when the file exports several')
     .option('--tag <tag...>', 'user tags for the run')
+    .option(
+      '--trigger <run...>',
+      'simulate @triggerOnFinish: record these successful runs (FirstFlow/5) as the trigger',
+    )
+    .option(
+      '--trigger-event <json...>',
+      'simulate @trigger: emit this event (\'{"event":"data_updated","payload":{…}}\'), record it as the trigger and map its payload to parameters',
+    )
     .option('--max-workers <n>', 'most worker processes at once (default 16)')
     .option('--max-num-splits <n>', 'most tasks a foreach may fan out to (default 100)')
     .option('--isolate', 'run every task in its own process')
@@ -110,18 +101,37 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'print the result as JSON')
     .allowUnknownOption()
     .allowExcessArguments()
-    .action(async (file: string, flags: CommonRunFlags & { flow?: string; tag?: string[] }, cmd: Command) => {
-      const params = parseParamWords(cmd.args.slice(1));
-      const result = await runFlow({
-        file,
-        ...(flags.flow ? { flowName: flags.flow } : {}),
-        params,
-        paramsFromText: true,
-        tags: flags.tag ?? [],
-        ...executionOptions(flags, flags.json ?? false),
-      });
-      setExit(report(result, flags.json ?? false));
-    });
+    .action(
+      async (
+        file: string,
+        flags: CommonRunFlags & {
+          flow?: string;
+          tag?: string[];
+          trigger?: string[];
+          triggerEvent?: string[];
+        },
+        cmd: Command,
+      ) => {
+        const params = parseParamWords(cmd.args.slice(1));
+        const result = await runFlow({
+          file,
+          ...(flags.flow ? { flowName: flags.flow } : {}),
+          params,
+          paramsFromText: true,
+          tags: flags.tag ?? [],
+          ...(flags.trigger ? { triggerRuns: flags.trigger } : {}),
+          ...(flags.triggerEvent
+            ? {
+                triggerEvents: flags.triggerEvent.map(
+                  (text) => parseTriggerEventJson(text) as unknown as EventInput,
+                ),
+              }
+            : {}),
+          ...executionOptions(flags, flags.json ?? false),
+        });
+        setExit(report(result, flags.json ?? false));
+      },
+    );
 
   program
     .command('resume')
@@ -320,7 +330,21 @@ Examples:
       ) => printTags(run, replaceAction(tags, flags), flags),
     );
 
+  withNamespaceOptions(
+    program
+      .command('trail')
+      .description(
+        'The trigger chain through a run or an event, both ways: what started it (back to the first event) and every run it started.',
+      )
+      .argument('<target>', 'a run (ETLFlow/3) or an event id')
+      .option('--json', 'print JSON'),
+  ).action(async (target: string, flags: { json?: boolean } & NamespaceFlags) => {
+    applyNamespace(flags);
+    process.stdout.write(await trail(target, { json: flags.json ?? false }));
+  });
+
   registerEventCommands(program);
+  registerDeploymentCommands(program);
   registerServerCommands(program);
   return program;
 }
@@ -343,7 +367,10 @@ export async function main(argv: string[]): Promise<number> {
           ? ' (On the command line: --all-namespaces or --namespace NS.)'
           : '';
       process.stderr.write(`flowtrail: ${error.message}${hint} [${error.code}]\n`);
-      return error.code === 'USAGE' || error.code === 'INVALID_PARAMETER' || error.code === 'VALIDATION'
+      return error.code === 'USAGE' ||
+        error.code === 'INVALID_PARAMETER' ||
+        error.code === 'VALIDATION' ||
+        error.code === 'INVALID_TRIGGER'
         ? 2
         : 1;
     }

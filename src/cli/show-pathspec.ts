@@ -163,6 +163,7 @@ async function showRun(pathspec: string, { json }: ShowOptions): Promise<string>
       tags: run.userTags,
       systemTags: run.systemTags,
       originPathspec: run.originPathspec,
+      trigger: run.record.trigger,
       error: exceptionJson(run.error),
       steps: steps.map((s) => ({
         ...s,
@@ -182,6 +183,14 @@ async function showRun(pathspec: string, { json }: ShowOptions): Promise<string>
       ['User tags', list(run.userTags)],
       ['System tags', list(run.systemTags)],
       ['Origin run', run.originPathspec ?? '(none)'],
+      [
+        'Triggered by',
+        run.record.trigger.length === 0
+          ? '(started by hand)'
+          : run.record.trigger
+              .map((c) => (c.type === 'run' ? `run ${c.pathspec}` : `event ${c.name} (${c.id})`))
+              .join(', '),
+      ],
       ...(run.error ? [['Error', exceptionText(run.error)] as const] : []),
     ]),
     '',

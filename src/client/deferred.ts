@@ -12,10 +12,21 @@ export type Defer<V> = [V] extends [PromiseLike<unknown> | AsyncIterable<unknown
     ? (...args: A) => [R] extends [PromiseLike<unknown> | AsyncIterable<unknown>] ? R : Promise<R>
     : Promise<V>;
 
-/** A client object not loaded yet: await it for the object, or read members as promises. */
-export type Deferred<T> = PromiseLike<T> & {
+/** The members of a deferred object: each one a promise, or a further deferred object. */
+export type DeferredMembers<T> = {
   readonly [K in keyof T as K extends 'then' ? never : K]: Defer<T[K]>;
-} & (T extends AsyncIterable<infer U> ? AsyncIterable<U> : unknown);
+};
+
+/** A client object not loaded yet: await it for the object, or read members as promises. */
+export type Deferred<T> = PromiseLike<T> &
+  DeferredMembers<T> &
+  (T extends AsyncIterable<infer U> ? AsyncIterable<U> : unknown);
+
+/**
+ * An object that may not exist (a run's trigger): awaiting gives it or null, while reading a
+ * member of a missing one rejects with a `NotFoundError` saying so.
+ */
+export type DeferredOrNull<T> = PromiseLike<T | null> & DeferredMembers<T>;
 
 /** Which members of a class can be reached without loading the object first. */
 export interface DeferredShape<T> {
@@ -25,6 +36,8 @@ export interface DeferredShape<T> {
   iterables?: readonly (keyof T)[];
   /** Whether the object itself is async-iterable (its children). */
   iterable?: boolean;
+  /** For objects that may load as null: the error a member read then rejects with. */
+  absent?: () => Error;
 }
 
 function lazyIterable<U>(source: () => Promise<AsyncIterable<U>>): AsyncIterable<U> {
@@ -72,9 +85,14 @@ export function deferred<T extends object>(loader: () => Promise<T>, shape: Defe
       }
       // A method call or a plain member: decided once the object is loaded.
       // Created only when awaited, so an unused member never leaves an unhandled rejection.
-      const member = () => load().then((obj) => (obj as Record<string, unknown>)[prop]);
-      const call = (...args: unknown[]) =>
+      const loaded = (): Promise<T> =>
         load().then((obj) => {
+          if (obj === null && shape.absent) throw shape.absent();
+          return obj;
+        });
+      const member = () => loaded().then((obj) => (obj as Record<string, unknown>)[prop]);
+      const call = (...args: unknown[]) =>
+        loaded().then((obj) => {
           const fn = (obj as Record<string, unknown>)[prop];
           if (typeof fn !== 'function') throw new TypeError(`${String(prop)} is not a method`);
           return (fn as (...a: unknown[]) => unknown).apply(obj, args);

@@ -27,9 +27,10 @@ import type {
   TaskStatus,
 } from '../store/metadata-store.ts';
 import { reconcileRun } from '../store/run-liveness.ts';
-import { type Deferred, deferred } from './deferred.ts';
+import { type Deferred, type DeferredOrNull, deferred } from './deferred.ts';
 import { type ClientStores, clientStores, getNamespace, namespaceTags } from './provider.ts';
 import { readArtifactValue, type TaskData, taskData } from './task-data.ts';
+import { runsTriggeredBy, type Trigger, triggerDeferred } from './trigger.ts';
 
 /** A flow class or its instance type; picks the artifact types for `data`. */
 export type FlowType = FlowSpec | (abstract new (...args: never[]) => FlowSpec) | Record<string, unknown>;
@@ -43,7 +44,8 @@ const TASK_PAGE = 500;
 const reconcile = (stores: ClientStores, run: RunRecord): Promise<RunRecord> =>
   reconcileRun(stores.metadata, run);
 
-async function fetchRun(
+/** @internal A run record by flow and number, checked against the namespace. */
+export async function fetchRunAt(
   stores: ClientStores,
   flow: string,
   runNumber: number,
@@ -202,7 +204,7 @@ export class Flow<F extends FlowType = Record<string, unknown>> implements Async
     const n = typeof id === 'number' ? id : Number(id);
     if (!Number.isInteger(n) || n < 1)
       throw new InvalidPathspecError(`${this.name}/${id}`, `Run id '${id}' must be a positive integer.`);
-    return new Run<F>(this.stores, await fetchRun(this.stores, this.name, n));
+    return new Run<F>(this.stores, await fetchRunAt(this.stores, this.name, n));
   }
 
   toString(): string {
@@ -210,7 +212,8 @@ export class Flow<F extends FlowType = Record<string, unknown>> implements Async
   }
 }
 
-function runDeferred<F extends FlowType>(load: () => Promise<Run<F>>): Deferred<Run<F>> {
+/** @internal */
+export function runDeferred<F extends FlowType>(load: () => Promise<Run<F>>): Deferred<Run<F>> {
   return deferred(load, runShape as never);
 }
 
@@ -227,6 +230,7 @@ const runShape = {
       }),
     get: (load: () => Promise<Run>) => (name: string) =>
       stepDeferred(async () => (await load()).loadStep(name)),
+    trigger: (load: () => Promise<Run>) => triggerDeferred(load),
   },
 };
 
@@ -306,7 +310,7 @@ export class Run<F extends FlowType = Record<string, unknown>> implements AsyncI
     return runDeferred(async () => {
       const p = expectParts(pathspec, 'Run', 2);
       const stores = await clientStores();
-      return new Run<F>(stores, await fetchRun(stores, p.flow, p.run!));
+      return new Run<F>(stores, await fetchRunAt(stores, p.flow, p.run!));
     });
   }
 
@@ -335,6 +339,19 @@ export class Run<F extends FlowType = Record<string, unknown>> implements AsyncI
   /** The artifacts of the end task: `await run.data.x`. */
   get data(): TaskData<DataOf<F>> {
     return taskData(this.pathspec, async () => (await this.loadEndTask()).artifactRecords());
+  }
+
+  /**
+   * What started this run — events and upstream runs — or null for a run started by hand.
+   * Chains walk with one await: `await Flow.get('PredictionFlow').latestRun.trigger.run.trigger.run`.
+   */
+  get trigger(): DeferredOrNull<Trigger> {
+    return triggerDeferred(async () => this);
+  }
+
+  /** The runs this run triggered (`@triggerOnFinish` downstream), oldest first, in the current namespace. */
+  triggered(): Promise<Run[]> {
+    return runsTriggeredBy(this.pathspec);
   }
 
   /** The code package the run executed. */
@@ -486,7 +503,7 @@ export class Step<F extends FlowType = Record<string, unknown>> implements Async
     return stepDeferred(async () => {
       const p = expectParts(pathspec, 'Step', 3);
       const stores = await clientStores();
-      const run = new Run<F>(stores, await fetchRun(stores, p.flow, p.run!));
+      const run = new Run<F>(stores, await fetchRunAt(stores, p.flow, p.run!));
       return run.loadStep(p.step!);
     });
   }
@@ -699,7 +716,7 @@ export class Task<F extends FlowType = Record<string, unknown>> {
     return taskDeferred(async () => {
       const p = expectParts(pathspec, 'Task', 4);
       const stores = await clientStores();
-      const run = new Run<F>(stores, await fetchRun(stores, p.flow, p.run!));
+      const run = new Run<F>(stores, await fetchRunAt(stores, p.flow, p.run!));
       const step = await run.loadStep(p.step!);
       return step.loadTask(p.task!, options.attempt);
     });

@@ -6,6 +6,7 @@
 /** Stable error codes, one table for the whole project (the HTTP layer maps them to statuses). */
 export const ErrorCodes = {
   INVALID_GRAPH: 'Flow graph is invalid; fix the step declarations.',
+  INVALID_TRIGGER: 'A @trigger, @triggerOnFinish or @schedule declaration is invalid; fix the decorator.',
   INVALID_FOREACH: 'A foreach step produced an unusable collection.',
   INVALID_PARAMETER: 'A flow parameter is missing or has the wrong type.',
   INVALID_PATHSPEC: 'A pathspec is malformed.',
@@ -62,6 +63,30 @@ export class InvalidGraphError extends FlowtrailError {
   constructor(message: string, step?: string, details: Record<string, unknown> = {}) {
     super('INVALID_GRAPH', message, { details: { ...details, step } });
     this.step = step;
+  }
+}
+
+/** Which decorator a {@link TriggerDeclarationError} is about. */
+export type TriggerDecorator = '@trigger' | '@triggerOnFinish' | '@schedule';
+
+/**
+ * A flow's `@trigger`, `@triggerOnFinish` or `@schedule` declaration is wrong; `decorator` names the
+ * decorator, the message the flow and the value at fault.
+ *
+ * @example
+ * try { await import('./flows/nightly.ts'); }
+ * catch (e) { if (e instanceof TriggerDeclarationError) console.error(e.decorator, e.message); }
+ */
+export class TriggerDeclarationError extends FlowtrailError {
+  readonly decorator: TriggerDecorator;
+  constructor(
+    decorator: TriggerDecorator,
+    message: string,
+    details: Record<string, unknown> = {},
+    cause?: unknown,
+  ) {
+    super('INVALID_TRIGGER', message, { cause, details: { ...details, decorator } });
+    this.decorator = decorator;
   }
 }
 
@@ -226,6 +251,7 @@ export function toExceptionRecord(error: unknown): ExceptionRecord {
 
 const ERROR_CLASSES: Partial<Record<ErrorCode, { prototype: FlowtrailError }>> = {
   INVALID_GRAPH: InvalidGraphError,
+  INVALID_TRIGGER: TriggerDeclarationError,
   INVALID_FOREACH: InvalidForeachError,
   VALIDATION: ValidationError,
   INVALID_PARAMETER: ParameterError,
@@ -268,7 +294,7 @@ export function errorFromJSON(json: {
     Object.setPrototypeOf(error, cls.prototype);
     error.name = (cls as unknown as { name: string }).name;
     // Subclasses expose some details as fields too.
-    for (const field of ['field', 'parameter', 'step', 'artifact'] as const)
+    for (const field of ['field', 'parameter', 'step', 'artifact', 'decorator'] as const)
       if (field in details) (error as unknown as Record<string, unknown>)[field] = details[field];
   }
   return error;

@@ -159,3 +159,25 @@ export function taskContextRelated(run: RunIdentity, step: string, taskId: numbe
   );
   return rel;
 }
+
+/** An event about a deployment, e.g. `flowtrail.deployment.trigger_failed` (resource `flowtrail.deployment.<flow>`). */
+export function deploymentEvent(
+  flow: string,
+  action: 'trigger_failed',
+  payload: Record<string, unknown>,
+  at: number,
+): FlowtrailEvent {
+  return systemEvent(
+    `flowtrail.deployment.${action}`,
+    resource(`flowtrail.deployment.${flow}`, flow),
+    [
+      {
+        'flowtrail.resource.id': `flowtrail.flow.${flow}`,
+        'flowtrail.resource.name': flow,
+        'flowtrail.resource.role': 'flow',
+      },
+    ],
+    payload,
+    at,
+  );
+}

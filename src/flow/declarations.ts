@@ -1,5 +1,5 @@
 /**
- * Class-level declarations recorded by the decorators (steps, their options, parameters), kept in the
+ * Class-level declarations recorded by the decorators (steps, their options, parameters, triggers), kept in the
  * class's decorator metadata so the graph is known before anything runs.
  */
 
@@ -58,9 +58,46 @@ export interface ParameterDeclaration {
   help?: string;
 }
 
+/** One event a flow waits for, as `@trigger` recorded it (names and fields already checked). */
+export interface EventDependencyDeclaration {
+  name: string;
+  /** Flow parameter → payload field; absent when the decorator gave no mapping (see the default mapping). */
+  parameters?: Record<string, string>;
+}
+
+/** What `@trigger`, `@triggerOnFinish` and `@schedule` recorded on a class (and its parents). */
+export interface TriggerDeclarations {
+  /** Events, in source order (a parent's first). */
+  events: EventDependencyDeclaration[];
+  /** Upstream flows whose successful end starts this one, in source order. */
+  flows: string[];
+  /** Explicit reset window, in ms. */
+  resetWindowMs?: number;
+  schedule?: { cron: string; timezone: string };
+  /** What this very class declared, as opposed to what it inherited. */
+  own: { events: number; flows: number; resetWindow: boolean; schedule: boolean };
+}
+
 export interface FlowDeclarations {
   steps: Map<string, StepDeclaration>;
   params: Map<string, ParameterDeclaration>;
+  triggers: TriggerDeclarations;
+}
+
+function copyTriggers(inherited: TriggerDeclarations | undefined): TriggerDeclarations {
+  const own = { events: 0, flows: 0, resetWindow: false, schedule: false };
+  if (!inherited) return { events: [], flows: [], own };
+  const copy: TriggerDeclarations = {
+    events: inherited.events.map((e) => ({
+      name: e.name,
+      ...(e.parameters ? { parameters: { ...e.parameters } } : {}),
+    })),
+    flows: [...inherited.flows],
+    own,
+  };
+  if (inherited.resetWindowMs !== undefined) copy.resetWindowMs = inherited.resetWindowMs;
+  if (inherited.schedule) copy.schedule = { ...inherited.schedule };
+  return copy;
 }
 
 const DECLARATIONS = Symbol.for('flowtrail.declarations');
@@ -75,6 +112,7 @@ export function declarationsOf(metadata: DecoratorMetadataObject): FlowDeclarati
   const own: FlowDeclarations = {
     steps: new Map([...(inherited?.steps ?? [])].map(([k, v]) => [k, { ...v }])),
     params: new Map(inherited?.params ?? []),
+    triggers: copyTriggers(inherited?.triggers),
   };
   md[DECLARATIONS] = own;
   return own;
@@ -85,7 +123,7 @@ export function declarationsOfClass(cls: abstract new (...args: never[]) => unkn
   const md = (cls as unknown as Record<symbol, DecoratorMetadataObject | undefined>)[
     Symbol.metadata as symbol
   ];
-  if (!md) return { steps: new Map(), params: new Map() };
+  if (!md) return { steps: new Map(), params: new Map(), triggers: copyTriggers(undefined) };
   return declarationsOf(md);
 }
 

@@ -1,6 +1,7 @@
 import { InvalidGraphError } from '../core/errors.ts';
 import { isValidStepName } from '../core/pathspec.ts';
 import { declarationsOfClass, type ParameterDeclaration, type StepDeclaration } from './declarations.ts';
+import { resolveTriggers, type TriggerSpec } from './triggers.ts';
 
 export type StepKind = 'start' | 'linear' | 'split' | 'foreach' | 'join' | 'end';
 
@@ -30,6 +31,11 @@ export interface FlowGraph {
   /** Steps in a topological order, `start` first. */
   order: string[];
   params: Map<string, ParameterDeclaration>;
+  /**
+   * What starts the flow on its own (`@trigger`, `@triggerOnFinish`, `@schedule`), normalized and
+   * checked against the parameters; null when the flow declares none.
+   */
+  triggers: TriggerSpec | null;
 }
 
 /** Names on `FlowSpec` that steps, parameters and artifacts may not use. */
@@ -43,7 +49,10 @@ export const RESERVED_NAMES = new Set([
   'name',
 ]);
 
-/** Builds and validates the graph of a flow class; every problem is an {@link InvalidGraphError} naming the step. */
+/**
+ * Builds and validates the graph of a flow class; every problem is an {@link InvalidGraphError}
+ * naming the step, or a `TriggerDeclarationError` for a trigger mapping an unknown parameter.
+ */
 export function buildGraph(cls: abstract new (...args: never[]) => unknown): FlowGraph {
   const flowName = cls.name;
   const decls = declarationsOfClass(cls);
@@ -113,7 +122,8 @@ export function buildGraph(cls: abstract new (...args: never[]) => unknown): Flo
   }
   const order = topologicalOrder(flowName, nodes);
   assignSplits(flowName, nodes, order);
-  return { flowName, nodes, order, params: new Map(decls.params) };
+  const triggers = resolveTriggers(flowName, decls.triggers, decls.params);
+  return { flowName, nodes, order, params: new Map(decls.params), triggers };
 }
 
 function checkTransitions(flowName: string, node: GraphNode, nodes: Map<string, GraphNode>): void {

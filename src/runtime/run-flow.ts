@@ -6,10 +6,12 @@ import { ConflictError, NotFoundError, UsageError } from '../core/errors.ts';
 import { parsePathspec } from '../core/pathspec.ts';
 import { validateTags } from '../core/tags.ts';
 import { FLOWTRAIL_VERSION } from '../core/version.ts';
+import type { EventInput, FlowtrailEvent } from '../events/model.ts';
+import { validateEvent } from '../events/validate.ts';
 import type { FlowGraph } from '../flow/graph.ts';
 import { resolveParameters } from '../flow/parameters.ts';
 import type { Stores } from '../store/embedded.ts';
-import type { RunRecord, RunStatus } from '../store/metadata-store.ts';
+import type { RunRecord, RunStatus, TriggerCause } from '../store/metadata-store.ts';
 import { openRunStores } from '../store/open.ts';
 import { reapCrashedRuns } from '../store/run-liveness.ts';
 import { storeArtifact } from './artifact-scope.ts';
@@ -18,6 +20,7 @@ import { type LoadedFlow, loadFlow } from './flow-loader.ts';
 import { type ProgressReporter, silentProgress } from './progress.ts';
 import type { ArtifactRefs } from './protocol.ts';
 import { type ResumeOrigin, Scheduler } from './scheduler.ts';
+import { causeOf, mapTriggerParameters, RUN_COMPLETED } from './trigger-causes.ts';
 import { WriteQueue } from './write-queue.ts';
 
 export interface ExecutionOptions {
@@ -42,6 +45,17 @@ export interface RunFlowOptions extends ExecutionOptions {
   params?: Record<string, unknown>;
   paramsFromText?: boolean;
   tags?: string[];
+  /**
+   * Simulate `@triggerOnFinish`: these upstream runs (`FirstFlow/5`, each successful) are recorded
+   * as the run's trigger, exactly as the trigger engine records them.
+   */
+  triggerRuns?: readonly string[];
+  /** Simulate `@trigger`: these events are emitted, recorded as the trigger, and mapped to parameters. */
+  triggerEvents?: readonly EventInput[];
+  /** What started the run, already resolved (the trigger engine passes it). */
+  trigger?: { causes: readonly TriggerCause[]; events: readonly FlowtrailEvent[] };
+  /** A deployed run: it runs in the `production:<token>` namespace. */
+  production?: { token: string };
 }
 
 export interface ResumeOptions extends ExecutionOptions {
@@ -74,6 +88,9 @@ interface Prepared {
   params: Record<string, unknown>;
   tags: string[];
   origin?: ResumeOrigin;
+  trigger?: readonly TriggerCause[];
+  production?: { token: string };
+  idempotencyKey?: string;
 }
 
 async function execute(p: Prepared, options: ExecutionOptions): Promise<RunResult> {
@@ -83,6 +100,7 @@ async function execute(p: Prepared, options: ExecutionOptions): Promise<RunResul
   const paramRefs = await encodeParams(stores, p.params);
   const codeBlob = await stores.artifacts.put(new TextEncoder().encode(JSON.stringify(loaded.code)));
   await reapCrashedRuns(stores.metadata, loaded.graph.flowName);
+  const createdAt = Date.now();
   const run = await stores.metadata.createRun(
     {
       flow: loaded.graph.flowName,
@@ -90,21 +108,28 @@ async function execute(p: Prepared, options: ExecutionOptions): Promise<RunResul
       tags: p.tags,
       systemTags: [
         `user:${user}`,
-        'runtime:dev',
+        p.production ? 'runtime:deployed' : 'runtime:dev',
+        ...(p.production ? [`production:${p.production.token}`] : []),
         `node_version:${process.version}`,
         `flowtrail_version:${FLOWTRAIL_VERSION}`,
       ],
+      ...(p.trigger && p.trigger.length > 0 ? { trigger: p.trigger } : {}),
       params: p.params,
       flowFile: loaded.file,
       codeSha: codeBlob.sha,
       originRunNumber: p.origin?.run.runNumber ?? null,
-      createdAt: Date.now(),
+      createdAt,
       orchestratorPid: process.pid,
       orchestratorHost: os.hostname(),
     },
-    { startedEvent: { payload: { parameters: p.params } } },
+    {
+      startedEvent: { payload: { parameters: p.params } },
+      ...(p.idempotencyKey ? { idempotencyKey: p.idempotencyKey } : {}),
+    },
   );
   const pathspec = `${run.flow}/${run.runNumber}`;
+  // An earlier try with this key created the run (and ran it, or crashed): never run it twice.
+  if (run.createdAt !== createdAt) return { run, pathspec, status: run.status, error: run.error };
   options.onRunCreated?.(run);
   progress.runStarted(pathspec, loaded.graph.order);
   const writes = new WriteQueue(stores.metadata);
@@ -113,7 +138,7 @@ async function execute(p: Prepared, options: ExecutionOptions): Promise<RunResul
     graph: loaded.graph,
     run,
     params: paramRefs,
-    namespace: `user:${user}`,
+    namespace: p.production ? `production:${p.production.token}` : `user:${user}`,
     artifactRoot: stores.artifactRoot,
     artifactStore: stores.artifacts,
     writes,
@@ -149,16 +174,87 @@ async function execute(p: Prepared, options: ExecutionOptions): Promise<RunResul
 export async function runFlow(options: RunFlowOptions): Promise<RunResult> {
   const home = options.home ?? resolveHome();
   const loaded = await loadFlow(options.file, homePaths(home).build, options.flowName);
-  const params = resolveParameters(loaded.graph.params, options.params ?? {}, {
-    fromText: options.paramsFromText ?? false,
-  });
-  const tags = validateTags(options.tags ?? []);
   const stores = await openRunStores(home);
   try {
-    return await execute({ stores, loaded, params, tags }, options);
+    return await runLoadedFlow(stores, loaded, options);
   } finally {
     await stores.close();
   }
+}
+
+/**
+ * Runs an already loaded flow on given stores: what `runFlow` does after loading, and what the
+ * trigger engine calls for a deployment (with `trigger`, `production` and `idempotencyKey`).
+ */
+export async function runLoadedFlow(
+  stores: Stores,
+  loaded: LoadedFlow,
+  options: Omit<RunFlowOptions, 'file'> & { idempotencyKey?: string },
+): Promise<RunResult> {
+  const tags = validateTags(options.tags ?? []);
+  const trigger = options.trigger ?? (await simulatedTrigger(stores, options));
+  const mapped = trigger
+    ? mapTriggerParameters(loaded.graph.triggers?.events ?? [], trigger.events, loaded.graph.params)
+    : {};
+  // Given values win over mapped ones, which win over defaults.
+  const params = resolveParameters(
+    loaded.graph.params,
+    { ...mapped, ...(options.params ?? {}) },
+    { fromText: options.paramsFromText ?? false },
+  );
+  return execute(
+    {
+      stores,
+      loaded,
+      params,
+      tags,
+      ...(trigger ? { trigger: trigger.causes } : {}),
+      ...(options.production ? { production: options.production } : {}),
+      ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
+    },
+    options,
+  );
+}
+
+/**
+ * `--trigger RUN` / `--trigger-event JSON`: the causes and events the trigger engine would have
+ * recorded. Upstream runs must have completed; events are emitted to the store first.
+ */
+async function simulatedTrigger(
+  stores: Stores,
+  options: Pick<RunFlowOptions, 'triggerRuns' | 'triggerEvents'>,
+): Promise<{ causes: TriggerCause[]; events: FlowtrailEvent[] } | undefined> {
+  const runs = options.triggerRuns ?? [];
+  const inputs = options.triggerEvents ?? [];
+  if (runs.length === 0 && inputs.length === 0) return undefined;
+  const events: FlowtrailEvent[] = [];
+  for (const pathspec of runs) {
+    const parts = pathspec.split('/');
+    const flow = parts[0]!;
+    const number = Number(parts[1]);
+    if (parts.length !== 2 || !Number.isInteger(number))
+      throw new UsageError(`--trigger takes a run pathspec such as FirstFlow/5, not '${pathspec}'.`);
+    const run = await stores.metadata.getRun(flow, number);
+    if (!run)
+      throw new UsageError(`--trigger ${pathspec}: there is no such run in ${stores.metadata.location}.`);
+    if (run.status !== 'completed')
+      throw new UsageError(
+        `--trigger ${pathspec}: only successful runs can trigger, and this one is ${run.status}.`,
+      );
+    const { events: found } = await stores.events.query(
+      { event: { name: [RUN_COMPLETED] }, resource: { id: [`flowtrail.run.${pathspec}`] } },
+      { limit: 1 },
+    );
+    if (!found[0])
+      throw new UsageError(
+        `--trigger ${pathspec}: its '${RUN_COMPLETED}' event is no longer in the event feed (removed by retention?).`,
+      );
+    events.push(found[0]);
+  }
+  const emitted = inputs.map((input) => validateEvent(input));
+  if (emitted.length > 0) await stores.events.append(emitted);
+  events.push(...emitted);
+  return { causes: events.map(causeOf), events };
 }
 
 function descendants(graph: FlowGraph, step: string): Set<string> {

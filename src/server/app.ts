@@ -26,6 +26,7 @@ export interface AppOptions {
 const STATUS: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   VALIDATION: 422,
   INVALID_PARAMETER: 422,
+  INVALID_TRIGGER: 422,
   INVALID_PATHSPEC: 400,
   MALFORMED_REQUEST: 400,
   USAGE: 400,

@@ -239,6 +239,18 @@ export const routes: readonly Route[] = [
   }),
   route({
     method: 'get',
+    path: '/api/v1/runs/triggered-by',
+    operationId: 'listRunsTriggeredBy',
+    summary:
+      'Runs whose trigger names an event id or an upstream run pathspec (the forward walk), oldest first.',
+    tag: 'metadata',
+    scope: 'read',
+    query: z.object({ ref: z.string().min(1) }),
+    response: z.object({ runs: z.array(runRecord) }),
+    handle: async ({ query, ctx }) => ({ runs: await ctx.stores.metadata.listRunsTriggeredBy(query.ref) }),
+  }),
+  route({
+    method: 'get',
     path: '/api/v1/runs/{runId}',
     operationId: 'getRunById',
     summary: 'A run by its store id.',

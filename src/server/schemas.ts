@@ -45,6 +45,17 @@ export const flowRecord = z
   .object({ name: z.string(), createdAt: int(), lastRunNumber: int() })
   .meta({ id: 'Flow' });
 
+export const triggerCause = z
+  .object({
+    type: z.enum(['event', 'run']),
+    name: z.string(),
+    id: z.string(),
+    timestamp: int(),
+    pathspec: z.string().nullable(),
+  })
+  .strict()
+  .meta({ id: 'TriggerCause' });
+
 export const newRun = z
   .object({
     flow: z.string().min(1),
@@ -58,6 +69,7 @@ export const newRun = z
     createdAt: int(),
     orchestratorPid: int().nullable(),
     orchestratorHost: z.string().nullable(),
+    trigger: z.array(triggerCause).optional(),
   })
   .strict()
   .meta({ id: 'NewRun' });
@@ -71,6 +83,7 @@ export const runRecord = newRun
     finishedAt: int().nullable(),
     heartbeatAt: int().nullable(),
     error: exceptionRecord.nullable(),
+    trigger: z.array(triggerCause),
   })
   .meta({ id: 'Run' });
 

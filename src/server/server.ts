@@ -4,7 +4,9 @@
  * PostgreSQL database behind a load balancer.
  */
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { serve } from '@hono/node-server';
+import { homePaths, resolveHome } from '../core/config.ts';
 import { UsageError } from '../core/errors.ts';
 import {
   defaultArtifactRoot,
@@ -15,6 +17,7 @@ import {
 import { createApp } from './app.ts';
 import { Authenticator } from './auth.ts';
 import type { ServerStores } from './stores.ts';
+import { TriggerEngine } from './trigger-engine.ts';
 
 export interface ServerOptions {
   /** Interface to bind (default 127.0.0.1). */
@@ -33,6 +36,10 @@ export interface ServerOptions {
   maxBodyBytes?: number;
   /** Remove events older than this (ms), checked hourly. Default: keep everything. */
   eventRetentionMs?: number;
+  /** Run the trigger engine (default true; one server at a time works, the others stand by). */
+  triggers?: boolean;
+  /** How often the trigger engine looks for new events, in ms (default 50). */
+  triggerPollMs?: number;
   log?: (line: string) => void;
 }
 
@@ -42,6 +49,8 @@ export interface RunningServer {
   host: string;
   authRequired: boolean;
   stores: ServerStores;
+  /** The trigger engine, unless disabled. */
+  engine?: TriggerEngine;
   close(): Promise<void>;
 }
 
@@ -65,10 +74,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const authRequired =
     authMode === 'required' || (authMode === 'auto' && !(loopback && spec.kind === 'sqlite'));
   const database = await openDatabaseStores(spec);
-  const stores: ServerStores = {
-    ...database,
-    artifacts: openArtifactStore(options.artifacts ?? defaultArtifactRoot(spec)),
-  };
+  const artifactRoot = options.artifacts ?? defaultArtifactRoot(spec);
+  const stores: ServerStores = { ...database, artifacts: openArtifactStore(artifactRoot) };
   const app = createApp({
     stores,
     auth: new Authenticator(stores.apiKeys, authRequired),
@@ -108,6 +115,21 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   timer.unref();
   void maintenance();
 
+  const engine =
+    options.triggers === false
+      ? undefined
+      : new TriggerEngine({
+          stores,
+          artifactRoot,
+          buildDir:
+            spec.kind === 'sqlite'
+              ? path.join(path.dirname(spec.file), 'build')
+              : homePaths(resolveHome()).build,
+          ...(options.triggerPollMs !== undefined ? { pollMs: options.triggerPollMs } : {}),
+          log,
+        });
+  engine?.start();
+
   let closed: Promise<void> | undefined;
   return {
     url,
@@ -115,9 +137,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     host,
     authRequired,
     stores,
+    ...(engine ? { engine } : {}),
     close: () => {
       closed ??= (async () => {
         clearInterval(timer);
+        await engine?.stop();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           // Live event streams never end on their own.

@@ -15,6 +15,22 @@ export type LogStream = 'stdout' | 'stderr';
 /** Node, OS and package versions of the process that ran an attempt. */
 export type EnvironmentInfo = Record<string, string | number>;
 
+/**
+ * One thing that started a run: an event it was waiting for (`@trigger`), or the successful end of
+ * an upstream run (`@triggerOnFinish`, carried by that run's `flowtrail.run.completed` event).
+ */
+export interface TriggerCause {
+  type: 'event' | 'run';
+  /** The event name, or for a run the upstream flow's name. */
+  name: string;
+  /** The id of the event (for a run: of its `flowtrail.run.completed` event). */
+  id: string;
+  /** When the event occurred (ms since the epoch). */
+  timestamp: number;
+  /** For a run: its pathspec, e.g. `ETLFlow/3`; null for an event. */
+  pathspec: string | null;
+}
+
 export interface RunRecord {
   /** Store-wide surrogate key; other records point at it. */
   id: number;
@@ -37,6 +53,8 @@ export interface RunRecord {
   orchestratorPid: number | null;
   orchestratorHost: string | null;
   error: ExceptionRecord | null;
+  /** What started the run (empty when it was started by hand). */
+  trigger: TriggerCause[];
 }
 
 export interface NewRun {
@@ -51,6 +69,8 @@ export interface NewRun {
   createdAt: number;
   orchestratorPid: number | null;
   orchestratorHost: string | null;
+  /** What started the run: recorded with it, and indexed for the forward walk. */
+  trigger?: readonly TriggerCause[];
 }
 
 export interface StepRecord {
@@ -256,6 +276,11 @@ export interface MetadataStore {
    * @throws NotFoundError if the run does not exist; ValidationError if a tag rule is broken.
    */
   mutateRunTags(runId: number, change: TagChange): Promise<{ tags: string[]; systemTags: string[] }>;
+  /**
+   * Runs whose trigger names `ref` — an event id, or an upstream run's pathspec — oldest first.
+   * The forward walk of a trigger chain. One query.
+   */
+  listRunsTriggeredBy(ref: string): Promise<RunRecord[]>;
   listSteps(runId: number): Promise<StepRecord[]>;
   getStep(runId: number, name: string): Promise<StepRecord | undefined>;
   /** Tasks of a run (or of one step), in task-id order, optionally one page at a time. */

@@ -9,6 +9,7 @@ import { homePaths, resolveHome } from '../core/config.ts';
 import { UsageError } from '../core/errors.ts';
 import type { ApiKeyStore } from './api-key-store.ts';
 import type { ArtifactStore } from './artifact-store.ts';
+import type { DeploymentStore } from './deployment-store.ts';
 import type { Stores } from './embedded.ts';
 import type { EventStore } from './event-store.ts';
 import { FsArtifactStore } from './fs/fs-artifact-store.ts';
@@ -62,6 +63,7 @@ export interface DatabaseStores {
   metadata: MetadataStore;
   events: EventStore;
   apiKeys: ApiKeyStore;
+  deployments: DeploymentStore;
   close(): Promise<void>;
 }
 
@@ -99,13 +101,14 @@ export function parseDatabaseSpec(value: string | undefined, cwd = process.cwd()
 export async function openDatabaseStores(spec: DatabaseSpec): Promise<DatabaseStores> {
   if (spec.kind === 'sqlite') {
     const { openSqliteStores } = await import('./sql/sqlite.ts');
-    const { metadata, events, apiKeys } = openSqliteStores(spec.file);
+    const { metadata, events, apiKeys, deployments } = openSqliteStores(spec.file);
     return {
       kind: 'sqlite',
       location: metadata.location,
       metadata,
       events,
       apiKeys,
+      deployments,
       close: () => metadata.close(),
     };
   }

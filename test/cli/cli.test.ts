@@ -87,7 +87,7 @@ describe('flowtrail CLI', () => {
     expect(json.parameters).toContainEqual(
       expect.objectContaining({ name: 'alpha', cliName: 'alpha', type: 'number', default: 0.01 }),
     );
-    expect(json.triggers).toEqual([]);
+    expect(json.triggers).toBeNull();
   });
 
   it('resume finishes the latest run', async () => {

@@ -12,6 +12,7 @@ import type {
   NewRun,
   RunRecord,
   TaskRecord,
+  TriggerCause,
 } from '../../src/store/metadata-store.ts';
 
 export interface MetadataStoreFixture {
@@ -182,6 +183,7 @@ export function runMetadataStoreSuite(name: string, makeStore: () => Promise<Met
           orchestratorPid: 4242,
           orchestratorHost: 'box-1',
           error: null,
+          trigger: [],
         } satisfies RunRecord);
         expect(await store.getRunById(created.id)).toEqual(created);
         expect(await store.getRun('HelloFlow', 1)).toEqual(created);
@@ -1250,6 +1252,45 @@ export function runMetadataStoreSuite(name: string, makeStore: () => Promise<Met
         expect((await store.listTasks(r.id, { limit: 1, afterTaskId: 20 }))[0]).toEqual(
           task(r.id, 21, { step: 'odd' }),
         );
+      });
+    });
+
+    describe('triggers', () => {
+      const eventCause = (id: string, name = 'data_updated'): TriggerCause => ({
+        type: 'event',
+        name,
+        id,
+        timestamp: T0 + 1,
+        pathspec: null,
+      });
+      const runCause = (id: string, pathspec: string): TriggerCause => ({
+        type: 'run',
+        name: pathspec.split('/')[0]!,
+        id,
+        timestamp: T0 + 2,
+        pathspec,
+      });
+
+      it('records what triggered a run, and finds runs by event id or upstream pathspec', async () => {
+        const etl = await run({ flow: 'ETLFlow', trigger: [eventCause('e-1')] });
+        expect(etl.trigger).toEqual([eventCause('e-1')]);
+        expect((await store.getRunById(etl.id))?.trigger).toEqual([eventCause('e-1')]);
+        const training = await run({ flow: 'TrainingFlow', trigger: [runCause('c-etl', 'ETLFlow/1')] });
+        const both = await run({
+          flow: 'ReportFlow',
+          trigger: [eventCause('e-1'), runCause('c-etl', 'ETLFlow/1'), eventCause('e-2', 'other')],
+        });
+        const untriggered = await run({ flow: 'ETLFlow' });
+        expect(untriggered.trigger).toEqual([]);
+        const ids = async (ref: string) => (await store.listRunsTriggeredBy(ref)).map((r) => r.id);
+        expect(await ids('e-1')).toEqual([etl.id, both.id]);
+        expect(await ids('ETLFlow/1')).toEqual([training.id, both.id]);
+        expect(await ids('c-etl')).toEqual([training.id, both.id]);
+        expect(await ids('e-2')).toEqual([both.id]);
+        expect(await ids('nothing')).toEqual([]);
+        const before = store.queryCount;
+        await store.listRunsTriggeredBy('e-1');
+        expect(store.queryCount).toBe(before + 1);
       });
     });
 

@@ -134,6 +134,12 @@ export class HttpMetadataStore implements MetadataStore {
     return this.client.request('POST', `/api/v1/runs/${runId}/tags`, { json: change });
   }
 
+  async listRunsTriggeredBy(ref: string): Promise<RunRecord[]> {
+    return (
+      await this.client.request<{ runs: RunRecord[] }>('GET', '/api/v1/runs/triggered-by', { query: { ref } })
+    ).runs;
+  }
+
   async listSteps(runId: number): Promise<StepRecord[]> {
     return (await this.client.request<{ steps: StepRecord[] }>('GET', `/api/v1/runs/${runId}/steps`)).steps;
   }

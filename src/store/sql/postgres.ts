@@ -7,6 +7,7 @@ import { PostgresEventStore } from './postgres-event-store.ts';
 import { insertEventsPostgres } from './postgres-events.ts';
 import type { Database } from './schema.ts';
 import { SqlApiKeyStore } from './sql-api-key-store.ts';
+import { SqlDeploymentStore } from './sql-deployment-store.ts';
 import { QueryCounter, SqlMetadataStore } from './sql-metadata-store.ts';
 
 const INT8_OID = 20;
@@ -118,6 +119,7 @@ export async function openPostgresStores(
   metadata: SqlMetadataStore;
   events: PostgresEventStore;
   apiKeys: SqlApiKeyStore;
+  deployments: SqlDeploymentStore;
   close: () => Promise<void>;
 }> {
   const { schema } = options;
@@ -162,5 +164,11 @@ export async function openPostgresStores(
     insertEvents: insertEventsPostgres,
   });
   const events = new PostgresEventStore(db, location, queries);
-  return { metadata, events, apiKeys: new SqlApiKeyStore(db), close: () => metadata.close() };
+  return {
+    metadata,
+    events,
+    apiKeys: new SqlApiKeyStore(db),
+    deployments: new SqlDeploymentStore(db),
+    close: () => metadata.close(),
+  };
 }

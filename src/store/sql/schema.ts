@@ -25,6 +25,14 @@ export interface RunsTable {
   orchestrator_pid: number | null;
   orchestrator_host: string | null;
   error: string | null;
+  /** JSON list of `TriggerCause`; '[]' when started by hand. */
+  trigger: string;
+}
+
+/** One row per reference a run's trigger names (event id, and upstream pathspec for run causes). */
+export interface RunCausesTable {
+  ref: string;
+  run_id: number;
 }
 
 /** One row per tag a run carries; a tag that is both a user and a system tag has one row, `system = 1`. */
@@ -144,12 +152,56 @@ export interface ApiKeysTable {
   revoked_at: number | null;
 }
 
+export interface DeploymentsTable {
+  flow: string;
+  file: string;
+  bundle_sha: string;
+  code_sha: string;
+  params: string;
+  triggers: string;
+  production_token: string;
+  status: string;
+  created_at: number;
+  updated_at: number;
+  last_problem: string | null;
+  next_scheduled_at: number | null;
+}
+
+export interface DeploymentArrivalsTable {
+  flow: string;
+  dependency: string;
+  event_id: string;
+  occurred: number;
+}
+
+export interface DeploymentFiringsTable {
+  id: string;
+  flow: string;
+  causes: string;
+  status: string;
+  run_id: number | null;
+  created_at: number;
+  message: string | null;
+}
+
+export interface EngineStateTable {
+  name: string;
+  position: number;
+  lease_owner: string | null;
+  lease_until: number;
+}
+
 export interface Database {
+  deployments: DeploymentsTable;
+  deployment_arrivals: DeploymentArrivalsTable;
+  deployment_firings: DeploymentFiringsTable;
+  engine_state: EngineStateTable;
   request_keys: RequestKeysTable;
   api_keys: ApiKeysTable;
   flows: FlowsTable;
   runs: RunsTable;
   run_tags: RunTagsTable;
+  run_causes: RunCausesTable;
   steps: StepsTable;
   tasks: TasksTable;
   attempts: AttemptsTable;

@@ -34,6 +34,7 @@ import type {
   TaskQuery,
   TaskRecord,
   TaskStatus,
+  TriggerCause,
   WriteOptions,
 } from '../metadata-store.ts';
 import type { Database, RunsTable, RunTagsTable, StepsTable, TasksTable } from './schema.ts';
@@ -65,7 +66,18 @@ function toRun(r: Selectable<RunsTable>): RunRecord {
     orchestratorPid: r.orchestrator_pid,
     orchestratorHost: r.orchestrator_host,
     error: parseJson<ExceptionRecord>(r.error),
+    trigger: JSON.parse(r.trigger) as TriggerCause[],
   };
+}
+
+/** The references a run's trigger can be found by: every event id, and upstream run pathspecs. */
+function causeRefs(trigger: readonly TriggerCause[]): string[] {
+  const refs = new Set<string>();
+  for (const cause of trigger) {
+    refs.add(cause.id);
+    if (cause.pathspec) refs.add(cause.pathspec);
+  }
+  return [...refs];
 }
 
 function toStep(s: StepsTable): StepRecord {
@@ -257,10 +269,17 @@ export class SqlMetadataStore implements MetadataStore {
           orchestrator_pid: run.orchestratorPid,
           orchestrator_host: run.orchestratorHost,
           error: null,
+          trigger: json(run.trigger ?? []),
         })
         .returningAll()
         .executeTakeFirstOrThrow();
       await insertTagRows(trx, tagRows(Number(row.id), run.tags, run.systemTags));
+      const refs = causeRefs(run.trigger ?? []);
+      if (refs.length > 0)
+        await trx
+          .insertInto('run_causes')
+          .values(refs.map((ref) => ({ ref, run_id: Number(row.id) })))
+          .execute();
       const created = toRun(row);
       // The run's own lifecycle event commits with the run.
       if (options.startedEvent)
@@ -507,6 +526,18 @@ export class SqlMetadataStore implements MetadataStore {
       .where('run_number', '=', runNumber)
       .executeTakeFirst();
     return row ? toRun(row) : undefined;
+  }
+
+  async listRunsTriggeredBy(ref: string): Promise<RunRecord[]> {
+    const rows = await this.db
+      .selectFrom('runs')
+      .selectAll('runs')
+      .where('runs.id', 'in', (eb) =>
+        eb.selectFrom('run_causes').select('run_causes.run_id').where('run_causes.ref', '=', ref),
+      )
+      .orderBy('runs.id', 'asc')
+      .execute();
+    return rows.map(toRun);
   }
 
   async getRunById(runId: number): Promise<RunRecord | undefined> {

@@ -6,6 +6,7 @@ import { StoreError } from '../../core/errors.ts';
 import { type SqlMigration, sqliteMigrations } from './migrations/sqlite.ts';
 import type { Database } from './schema.ts';
 import { SqlApiKeyStore } from './sql-api-key-store.ts';
+import { SqlDeploymentStore } from './sql-deployment-store.ts';
 import { SqlEventStore } from './sql-event-store.ts';
 import { QueryCounter, SqlMetadataStore } from './sql-metadata-store.ts';
 
@@ -115,6 +116,7 @@ export function openSqliteStores(file: string): {
   metadata: SqlMetadataStore;
   events: SqlEventStore;
   apiKeys: SqlApiKeyStore;
+  deployments: SqlDeploymentStore;
 } {
   const sqlite = openSqliteFile(file);
   const queries = new QueryCounter();
@@ -127,6 +129,7 @@ export function openSqliteStores(file: string): {
     metadata: new SqlMetadataStore(db, location, undefined, queries),
     events: new SqlEventStore(db, location, queries),
     apiKeys: new SqlApiKeyStore(db),
+    deployments: new SqlDeploymentStore(db),
   };
 }
 

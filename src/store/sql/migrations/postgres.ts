@@ -193,4 +193,61 @@ export const postgresMigrations: SqlMigration[] = [
       'DROP INDEX events_event',
     ],
   },
+  {
+    id: 6,
+    name: 'run_triggers',
+    statements: [
+      "ALTER TABLE runs ADD COLUMN trigger TEXT NOT NULL DEFAULT '[]'",
+      `CREATE TABLE run_causes (
+        ref TEXT COLLATE "C" NOT NULL,
+        run_id BIGINT NOT NULL REFERENCES runs (id),
+        PRIMARY KEY (ref, run_id)
+      )`,
+    ],
+  },
+  {
+    id: 7,
+    name: 'deployments',
+    statements: [
+      `CREATE TABLE deployments (
+        flow TEXT COLLATE "C" PRIMARY KEY,
+        file TEXT NOT NULL,
+        bundle_sha TEXT NOT NULL,
+        code_sha TEXT NOT NULL,
+        params TEXT NOT NULL,
+        triggers TEXT NOT NULL,
+        production_token TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        last_problem TEXT,
+        next_scheduled_at BIGINT
+      )`,
+      `CREATE TABLE deployment_arrivals (
+        flow TEXT COLLATE "C" NOT NULL,
+        dependency TEXT COLLATE "C" NOT NULL,
+        event_id TEXT NOT NULL,
+        occurred BIGINT NOT NULL,
+        PRIMARY KEY (flow, dependency)
+      )`,
+      `CREATE TABLE deployment_firings (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        flow TEXT COLLATE "C" NOT NULL,
+        causes TEXT NOT NULL,
+        status TEXT NOT NULL,
+        run_id BIGINT,
+        created_at BIGINT NOT NULL,
+        message TEXT
+      )`,
+      'CREATE INDEX deployment_firings_flow ON deployment_firings (flow, created_at)',
+      'CREATE INDEX deployment_firings_status ON deployment_firings (status)',
+      `CREATE TABLE engine_state (
+        name TEXT COLLATE "C" PRIMARY KEY,
+        position BIGINT NOT NULL,
+        lease_owner TEXT,
+        lease_until BIGINT NOT NULL
+      )`,
+      "INSERT INTO engine_state (name, position, lease_owner, lease_until) VALUES ('triggers', -1, NULL, 0)",
+    ],
+  },
 ];

@@ -179,4 +179,65 @@ export const sqliteMigrations: SqlMigration[] = [
       )`,
     ],
   },
+  {
+    id: 5,
+    name: 'run_triggers',
+    statements: [
+      "ALTER TABLE runs ADD COLUMN trigger TEXT NOT NULL DEFAULT '[]'",
+      // The forward walk: which runs did this event (or this run) trigger.
+      `CREATE TABLE run_causes (
+        ref TEXT NOT NULL,
+        run_id INTEGER NOT NULL REFERENCES runs (id),
+        PRIMARY KEY (ref, run_id)
+      ) WITHOUT ROWID`,
+    ],
+  },
+  {
+    id: 6,
+    name: 'deployments',
+    statements: [
+      `CREATE TABLE deployments (
+        flow TEXT PRIMARY KEY,
+        file TEXT NOT NULL,
+        bundle_sha TEXT NOT NULL,
+        code_sha TEXT NOT NULL,
+        params TEXT NOT NULL,
+        triggers TEXT NOT NULL,
+        production_token TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        last_problem TEXT,
+        next_scheduled_at INTEGER
+      )`,
+      // Dependencies that arrived and wait for the others (one per dependency: the latest).
+      `CREATE TABLE deployment_arrivals (
+        flow TEXT NOT NULL,
+        dependency TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        occurred INTEGER NOT NULL,
+        PRIMARY KEY (flow, dependency)
+      )`,
+      // The engine's decisions to start runs, written before the run starts (the id is the run's idempotency key).
+      `CREATE TABLE deployment_firings (
+        id TEXT PRIMARY KEY,
+        flow TEXT NOT NULL,
+        causes TEXT NOT NULL,
+        status TEXT NOT NULL,
+        run_id INTEGER,
+        created_at INTEGER NOT NULL,
+        message TEXT
+      )`,
+      'CREATE INDEX deployment_firings_flow ON deployment_firings (flow, created_at)',
+      'CREATE INDEX deployment_firings_status ON deployment_firings (status)',
+      // The trigger engine's cursor over the event feed and its lease (position -1: not started yet).
+      `CREATE TABLE engine_state (
+        name TEXT PRIMARY KEY,
+        position INTEGER NOT NULL,
+        lease_owner TEXT,
+        lease_until INTEGER NOT NULL
+      )`,
+      "INSERT INTO engine_state (name, position, lease_owner, lease_until) VALUES ('triggers', -1, NULL, 0)",
+    ],
+  },
 ];

@@ -1,0 +1,108 @@
+/**
+ * The `DeploymentStore` port: deployed flows and the trigger engine's durable state — its cursor
+ * over the event feed, its lease (one engine at a time across servers), the dependencies that
+ * have arrived, and the firings it decided on. Adapters: `sql/` (SQLite and PostgreSQL). Every
+ * adapter passes `test/conformance/deployment-store.ts`.
+ */
+import type { TriggerSpec } from '../flow/triggers.ts';
+import type { TriggerCause } from './metadata-store.ts';
+
+export type DeploymentStatus = 'active' | 'paused';
+
+export interface DeploymentProblem {
+  at: number;
+  message: string;
+  /** The event that could not start a run, when there is one. */
+  eventId: string | null;
+}
+
+export interface DeploymentRecord {
+  /** The flow's name: one deployment per flow. */
+  flow: string;
+  /** The flow file deployed (absolute path, for messages and re-deploys). */
+  file: string;
+  /** Blob of the compiled flow module that deployed runs execute (artifact store). */
+  bundleSha: string;
+  /** Blob of the code package (the flow source and its local imports). */
+  codeSha: string;
+  /** Parameter values given at deploy time (they override the flow's defaults). */
+  params: Record<string, unknown>;
+  triggers: TriggerSpec;
+  /** Deployed runs carry `production:<token>`; kept across re-deploys. */
+  productionToken: string;
+  status: DeploymentStatus;
+  createdAt: number;
+  updatedAt: number;
+  /** The latest reason a trigger could not start a run (cleared by the next run started). */
+  lastProblem: DeploymentProblem | null;
+  /** For a schedule: when it fires next (ms). */
+  nextScheduledAt: number | null;
+}
+
+/** A dependency that arrived and waits for the others (AND). */
+export interface ArrivedDependency {
+  flow: string;
+  /** `event:<name>` or `run:<flow>`. */
+  dependency: string;
+  eventId: string;
+  occurred: number;
+}
+
+export type FiringStatus = 'pending' | 'started' | 'failed';
+
+/** The engine's decision to start a run of a deployment, recorded before the run starts. */
+export interface FiringRecord {
+  /** Also the idempotency key of the run's creation. */
+  id: string;
+  flow: string;
+  causes: TriggerCause[];
+  status: FiringStatus;
+  runId: number | null;
+  createdAt: number;
+  message: string | null;
+}
+
+export interface EngineState {
+  /** Event-feed position consumed up to. */
+  position: number;
+  leaseOwner: string | null;
+  leaseUntil: number;
+}
+
+/** What the engine commits for one batch of events, atomically. */
+export interface EngineCommit {
+  /** The new cursor position. */
+  position: number;
+  /** Dependencies that arrived (replacing an earlier one of the same dependency). */
+  arrived: ArrivedDependency[];
+  /** Dependencies consumed by a firing. */
+  consumed: { flow: string; dependency: string }[];
+  firings: FiringRecord[];
+  /** Only if the caller still holds the lease. */
+  owner: string;
+}
+
+export interface DeploymentStore {
+  /** Creates or replaces a deployment (re-deploying replaces its triggers; pending arrivals are dropped). */
+  upsert(deployment: DeploymentRecord): Promise<void>;
+  get(flow: string): Promise<DeploymentRecord | undefined>;
+  list(): Promise<DeploymentRecord[]>;
+  setStatus(flow: string, status: DeploymentStatus, at: number): Promise<boolean>;
+  recordProblem(flow: string, problem: DeploymentProblem | null): Promise<void>;
+  setNextScheduledAt(flow: string, at: number | null): Promise<void>;
+  delete(flow: string): Promise<boolean>;
+
+  /** Takes or renews the engine lease for `owner` until `until`; false when another owner holds it. */
+  acquireLease(owner: string, now: number, until: number): Promise<boolean>;
+  releaseLease(owner: string): Promise<void>;
+  engineState(): Promise<EngineState>;
+  /** Applies one batch of the engine's decisions in one transaction; false (nothing applied) when `owner` lost the lease. */
+  commitEngine(commit: EngineCommit, now: number): Promise<boolean>;
+  arrivals(flow: string): Promise<ArrivedDependency[]>;
+  pendingFirings(): Promise<FiringRecord[]>;
+  firings(flow: string, limit?: number): Promise<FiringRecord[]>;
+  finishFiring(
+    id: string,
+    outcome: { status: 'started' | 'failed'; runId?: number; message?: string },
+  ): Promise<void>;
+}

@@ -1,0 +1,250 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { TriggerSpec } from '../../flow/triggers.ts';
+import type {
+  ArrivedDependency,
+  DeploymentProblem,
+  DeploymentRecord,
+  DeploymentStatus,
+  DeploymentStore,
+  EngineCommit,
+  EngineState,
+  FiringRecord,
+  FiringStatus,
+} from '../deployment-store.ts';
+import type { TriggerCause } from '../metadata-store.ts';
+import type { Database, DeploymentFiringsTable, DeploymentsTable } from './schema.ts';
+
+const ENGINE = 'triggers';
+
+const toDeployment = (r: Selectable<DeploymentsTable>): DeploymentRecord => ({
+  flow: r.flow,
+  file: r.file,
+  bundleSha: r.bundle_sha,
+  codeSha: r.code_sha,
+  params: JSON.parse(r.params) as Record<string, unknown>,
+  triggers: JSON.parse(r.triggers) as TriggerSpec,
+  productionToken: r.production_token,
+  status: r.status as DeploymentStatus,
+  createdAt: Number(r.created_at),
+  updatedAt: Number(r.updated_at),
+  lastProblem: r.last_problem === null ? null : (JSON.parse(r.last_problem) as DeploymentProblem),
+  nextScheduledAt: r.next_scheduled_at === null ? null : Number(r.next_scheduled_at),
+});
+
+const toFiring = (r: Selectable<DeploymentFiringsTable>): FiringRecord => ({
+  id: r.id,
+  flow: r.flow,
+  causes: JSON.parse(r.causes) as TriggerCause[],
+  status: r.status as FiringStatus,
+  runId: r.run_id === null ? null : Number(r.run_id),
+  createdAt: Number(r.created_at),
+  message: r.message,
+});
+
+/** Deployments and the trigger engine's state in SQL (every dialect). */
+export class SqlDeploymentStore implements DeploymentStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async upsert(d: DeploymentRecord): Promise<void> {
+    const row = {
+      flow: d.flow,
+      file: d.file,
+      bundle_sha: d.bundleSha,
+      code_sha: d.codeSha,
+      params: JSON.stringify(d.params),
+      triggers: JSON.stringify(d.triggers),
+      production_token: d.productionToken,
+      status: d.status,
+      created_at: d.createdAt,
+      updated_at: d.updatedAt,
+      last_problem: d.lastProblem === null ? null : JSON.stringify(d.lastProblem),
+      next_scheduled_at: d.nextScheduledAt,
+    };
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('deployments')
+        .values(row)
+        .onConflict((oc) =>
+          oc.column('flow').doUpdateSet({
+            file: row.file,
+            bundle_sha: row.bundle_sha,
+            code_sha: row.code_sha,
+            params: row.params,
+            triggers: row.triggers,
+            updated_at: row.updated_at,
+            last_problem: null,
+            next_scheduled_at: row.next_scheduled_at,
+          }),
+        )
+        .execute();
+      // New triggers start from nothing: what arrived for the old ones does not count.
+      await trx.deleteFrom('deployment_arrivals').where('flow', '=', d.flow).execute();
+    });
+  }
+
+  async get(flow: string): Promise<DeploymentRecord | undefined> {
+    const row = await this.db
+      .selectFrom('deployments')
+      .selectAll()
+      .where('flow', '=', flow)
+      .executeTakeFirst();
+    return row ? toDeployment(row) : undefined;
+  }
+
+  async list(): Promise<DeploymentRecord[]> {
+    return (await this.db.selectFrom('deployments').selectAll().orderBy('flow').execute()).map(toDeployment);
+  }
+
+  async setStatus(flow: string, status: DeploymentStatus, at: number): Promise<boolean> {
+    const r = await this.db
+      .updateTable('deployments')
+      .set({ status, updated_at: at })
+      .where('flow', '=', flow)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  async recordProblem(flow: string, problem: DeploymentProblem | null): Promise<void> {
+    await this.db
+      .updateTable('deployments')
+      .set({ last_problem: problem === null ? null : JSON.stringify(problem) })
+      .where('flow', '=', flow)
+      .execute();
+  }
+
+  async setNextScheduledAt(flow: string, at: number | null): Promise<void> {
+    await this.db
+      .updateTable('deployments')
+      .set({ next_scheduled_at: at })
+      .where('flow', '=', flow)
+      .execute();
+  }
+
+  async delete(flow: string): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const r = await trx.deleteFrom('deployments').where('flow', '=', flow).executeTakeFirst();
+      await trx.deleteFrom('deployment_arrivals').where('flow', '=', flow).execute();
+      return Number(r.numDeletedRows) > 0;
+    });
+  }
+
+  async acquireLease(owner: string, now: number, until: number): Promise<boolean> {
+    const r = await this.db
+      .updateTable('engine_state')
+      .set({ lease_owner: owner, lease_until: until })
+      .where('name', '=', ENGINE)
+      .where((eb) =>
+        eb.or([eb('lease_owner', '=', owner), eb('lease_owner', 'is', null), eb('lease_until', '<', now)]),
+      )
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  async releaseLease(owner: string): Promise<void> {
+    await this.db
+      .updateTable('engine_state')
+      .set({ lease_owner: null, lease_until: 0 })
+      .where('name', '=', ENGINE)
+      .where('lease_owner', '=', owner)
+      .execute();
+  }
+
+  async engineState(): Promise<EngineState> {
+    const r = await this.db
+      .selectFrom('engine_state')
+      .selectAll()
+      .where('name', '=', ENGINE)
+      .executeTakeFirstOrThrow();
+    return { position: Number(r.position), leaseOwner: r.lease_owner, leaseUntil: Number(r.lease_until) };
+  }
+
+  async commitEngine(commit: EngineCommit, now: number): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      // A write first (it takes the write lock), and only while the lease is still ours.
+      const moved = await trx
+        .updateTable('engine_state')
+        .set({ position: commit.position })
+        .where('name', '=', ENGINE)
+        .where('lease_owner', '=', commit.owner)
+        .where('lease_until', '>=', now)
+        .executeTakeFirst();
+      if (Number(moved.numUpdatedRows) === 0) return false;
+      for (const a of commit.arrived)
+        await trx
+          .insertInto('deployment_arrivals')
+          .values({ flow: a.flow, dependency: a.dependency, event_id: a.eventId, occurred: a.occurred })
+          .onConflict((oc) =>
+            oc.columns(['flow', 'dependency']).doUpdateSet({ event_id: a.eventId, occurred: a.occurred }),
+          )
+          .execute();
+      for (const c of commit.consumed)
+        await trx
+          .deleteFrom('deployment_arrivals')
+          .where('flow', '=', c.flow)
+          .where('dependency', '=', c.dependency)
+          .execute();
+      for (const f of commit.firings)
+        await trx
+          .insertInto('deployment_firings')
+          .values({
+            id: f.id,
+            flow: f.flow,
+            causes: JSON.stringify(f.causes),
+            status: f.status,
+            run_id: f.runId,
+            created_at: f.createdAt,
+            message: f.message,
+          })
+          .onConflict((oc) => oc.column('id').doNothing())
+          .execute();
+      return true;
+    });
+  }
+
+  async arrivals(flow: string): Promise<ArrivedDependency[]> {
+    const rows = await this.db
+      .selectFrom('deployment_arrivals')
+      .selectAll()
+      .where('flow', '=', flow)
+      .orderBy('dependency')
+      .execute();
+    return rows.map((r) => ({
+      flow: r.flow,
+      dependency: r.dependency,
+      eventId: r.event_id,
+      occurred: Number(r.occurred),
+    }));
+  }
+
+  async pendingFirings(): Promise<FiringRecord[]> {
+    const rows = await this.db
+      .selectFrom('deployment_firings')
+      .selectAll()
+      .where('status', '=', 'pending')
+      .orderBy('created_at')
+      .execute();
+    return rows.map(toFiring);
+  }
+
+  async firings(flow: string, limit = 20): Promise<FiringRecord[]> {
+    const rows = await this.db
+      .selectFrom('deployment_firings')
+      .selectAll()
+      .where('flow', '=', flow)
+      .orderBy('created_at', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(toFiring);
+  }
+
+  async finishFiring(
+    id: string,
+    outcome: { status: 'started' | 'failed'; runId?: number; message?: string },
+  ): Promise<void> {
+    await this.db
+      .updateTable('deployment_firings')
+      .set({ status: outcome.status, run_id: outcome.runId ?? null, message: outcome.message ?? null })
+      .where('id', '=', id)
+      .execute();
+  }
+}
