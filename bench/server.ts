@@ -244,7 +244,7 @@ async function main(): Promise<void> {
       console.log(`  1 client, closed loop:                     ${show(one)}`);
       for (const { rate, m } of paced)
         console.log(
-          `  ${READERS} clients × ${rate} req/s (paced):`.padEnd(45) + `${show(m)} (target p99 ≤ 25 ms)`,
+          `${`  ${READERS} clients × ${rate} req/s (paced):`.padEnd(45)}${show(m)} (target p99 ≤ 25 ms)`,
         );
       console.log(`  ${READERS} clients, closed loop (saturation):   ${show(saturated)}`);
     } finally {

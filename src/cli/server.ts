@@ -16,6 +16,7 @@ interface ServeFlags {
   auth?: string;
   maxBody?: string;
   eventRetentionDays?: string;
+  triggers?: boolean;
   quiet?: boolean;
 }
 
@@ -43,6 +44,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     ...(maxBody !== undefined ? { maxBodyBytes: maxBody } : {}),
     ...(retentionDays !== undefined ? { eventRetentionMs: retentionDays * 86_400_000 } : {}),
     auth,
+    triggers: flags.triggers !== false,
     log: flags.quiet ? () => {} : (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
   });
   process.stdout.write(
@@ -105,6 +107,7 @@ export function registerServerCommands(program: Command): void {
       '--event-retention-days <days>',
       'delete events older than this, checked hourly (default: keep all)',
     )
+    .option('--no-triggers', 'do not run the trigger engine here (another server on the database does)')
     .option('--quiet', 'do not log requests')
     .action((flags: ServeFlags) => serve(flags));
 

@@ -40,6 +40,8 @@ export interface ServerOptions {
   triggers?: boolean;
   /** How often the trigger engine looks for new events, in ms (default 50). */
   triggerPollMs?: number;
+  /** How long the trigger engine's lease lasts without renewal, in ms (default 10 s). */
+  triggerLeaseMs?: number;
   log?: (line: string) => void;
 }
 
@@ -126,6 +128,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
               ? path.join(path.dirname(spec.file), 'build')
               : homePaths(resolveHome()).build,
           ...(options.triggerPollMs !== undefined ? { pollMs: options.triggerPollMs } : {}),
+          ...(options.triggerLeaseMs !== undefined ? { leaseMs: options.triggerLeaseMs } : {}),
           log,
         });
   engine?.start();

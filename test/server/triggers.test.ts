@@ -4,6 +4,7 @@
  * required parameter, and a restart mid-stream.
  */
 import fsp from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowtrailEvent } from '../../src/events/model.ts';
@@ -21,7 +22,8 @@ import { deployFlow } from '../../src/runtime/deploy.ts';
 import type { RunRecord } from '../../src/store/metadata-store.ts';
 import { runFlow } from '../../src/testing/index.ts';
 import { example, fixture } from '../helpers.ts';
-import { startTestServer, type TestServer } from './server-fixture.ts';
+import { postgresTests } from '../store/postgres-test-db.ts';
+import { postgresDatabases, startTestServer, type TestServer } from './server-fixture.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -257,4 +259,45 @@ describe('several dependencies, failures and restarts', () => {
     );
     expect(await t.server.stores.deployments.get('LoopBFlow')).toBeUndefined();
   });
+});
+
+postgresTests('triggers on PostgreSQL', (db) => {
+  const freshDatabase = postgresDatabases(db);
+
+  it('two servers on one database: exactly one engine works; the chain runs once; the other takes over', async () => {
+    const database = freshDatabase();
+    const shared = await fsp.mkdtemp(path.join(os.tmpdir(), 'flowtrail-pg-triggers-'));
+    const options = { database, artifacts: path.join(shared, 'artifacts'), triggerLeaseMs: 1000 };
+    const a = await startTestServer(options);
+    const b = await startTestServer(options);
+    try {
+      for (const file of ['etl.ts', 'training.ts', 'prediction.ts'])
+        await deploy(a, example(`chain/${file}`));
+      await sleep(300);
+      const engines = [a.server.engine!, b.server.engine!];
+      expect(engines.filter((e) => e.active)).toHaveLength(1);
+      const first = await emit(b, 'data_updated', { table: 'first' });
+      await finishedRuns(a, 'PredictionFlow', 1);
+      // Exactly one run of each, whichever engine started them.
+      for (const flow of ['ETLFlow', 'TrainingFlow', 'PredictionFlow'])
+        expect(await a.server.stores.metadata.listRuns(flow)).toHaveLength(1);
+      const [etl] = await a.server.stores.metadata.listRuns('ETLFlow');
+      expect(etl!.trigger.map((c) => c.id)).toEqual([first.id]);
+      const [prediction] = await a.server.stores.metadata.listRuns('PredictionFlow');
+      expect(prediction!.trigger[0]!.pathspec).toBe('TrainingFlow/1');
+      // Stop the working server: the other takes the lease over once it lapses.
+      const [working, standby] = engines[0]!.active ? [a, b] : [b, a];
+      await working.server.close();
+      await sleep(1500);
+      expect(standby.server.engine!.active).toBe(true);
+      await emit(standby, 'data_updated', { table: 'second' });
+      await finishedRuns(standby, 'PredictionFlow', 2);
+      const etlRuns = await standby.server.stores.metadata.listRuns('ETLFlow');
+      expect(etlRuns.map((r) => r.params.table)).toEqual(['second', 'first']);
+    } finally {
+      await a.server.close();
+      await b.server.close();
+      await fsp.rm(shared, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
