@@ -252,6 +252,45 @@ describe('several dependencies, failures and restarts', () => {
     await server.server.close();
   }, 120_000);
 
+  it('an arrival older than the reset window does not count towards the AND', async () => {
+    await deploy(t, fixture('windowed.ts'));
+    const old = validateEvent({
+      event: 'left_ready',
+      resource: { 'flowtrail.resource.id': 'left' },
+      occurred: new Date(Date.now() - 10 * 60_000),
+    });
+    await t.client('write').events.append([old]);
+    await emit(t, 'right_ready');
+    await sleep(600);
+    expect(await t.server.stores.metadata.listRuns('WindowedFlow')).toEqual([]);
+    const fresh = await emit(t, 'left_ready');
+    const [run] = await finishedRuns(t, 'WindowedFlow', 1);
+    expect(run!.trigger.map((c) => c.name)).toEqual(['left_ready', 'right_ready']);
+    expect(run!.trigger[0]!.id).toBe(fresh.id);
+  }, 60_000);
+
+  it('fires a schedule when it is due, once, and moves it to the next time', async () => {
+    const { deployment } = await deploy(t, fixture('scheduled.ts'));
+    expect(deployment.nextScheduledAt).toBeGreaterThan(Date.now());
+    const due = Date.now() - 1000;
+    await t.server.stores.deployments.setNextScheduledAt('ScheduledFlow', due);
+    const [run] = await finishedRuns(t, 'ScheduledFlow', 1);
+    expect(run!.trigger).toEqual([
+      {
+        type: 'event',
+        name: 'flowtrail.schedule',
+        id: `schedule-ScheduledFlow-${due}`,
+        timestamp: due,
+        pathspec: null,
+      },
+    ]);
+    const next = (await t.server.stores.deployments.get('ScheduledFlow'))!.nextScheduledAt!;
+    expect(next).toBeGreaterThan(Date.now());
+    expect(next % 60_000).toBe(0);
+    await sleep(300);
+    expect(await t.server.stores.metadata.listRuns('ScheduledFlow')).toHaveLength(1);
+  }, 60_000);
+
   it('refuses a deployment that would trigger itself in a loop', async () => {
     await deploy(t, fixture('loop-a.ts'));
     await expect(deploy(t, fixture('loop-b.ts'))).rejects.toThrow(
