@@ -8,27 +8,57 @@ import { resolveHome } from '../core/config.ts';
 import { UsageError } from '../core/errors.ts';
 import { formatDuration } from '../flow/triggers.ts';
 import { deployFlow } from '../runtime/deploy.ts';
-import type { DeploymentRecord } from '../store/deployment-store.ts';
+import type { ArtifactStore } from '../store/artifact-store.ts';
+import type { DeploymentRecord, DeploymentRegistry } from '../store/deployment-store.ts';
 import {
-  type DatabaseStores,
   defaultArtifactRoot,
   openArtifactStore,
   openDatabaseStores,
   parseDatabaseSpec,
+  serviceFromEnv,
 } from '../store/open.ts';
 import { fields, jsonText, table } from './format.ts';
 import { parseParamWords } from './params.ts';
 
 const DATABASE_HELP =
-  'a SQLite file or Flowtrail home, or a postgres:// URL (default: the embedded store here)';
+  'a SQLite file or Flowtrail home, or a postgres:// URL (default: the service of FLOWTRAIL_SERVICE_URL, else the embedded store here)';
 
-async function withDatabase<T>(
-  database: string | undefined,
-  fn: (stores: DatabaseStores) => Promise<T>,
+interface RegistryStores {
+  deployments: DeploymentRegistry;
+  artifacts: ArtifactStore;
+  location: string;
+}
+
+/**
+ * Where deployments go: `--database` if given; else the service of `FLOWTRAIL_SERVICE_URL` (its
+ * server keeps the blobs); else the embedded store here.
+ */
+async function withRegistry<T>(
+  flags: { database?: string | undefined; artifacts?: string | undefined },
+  fn: (stores: RegistryStores) => Promise<T>,
 ): Promise<T> {
-  const stores = await openDatabaseStores(parseDatabaseSpec(database));
+  const service = flags.database === undefined ? serviceFromEnv() : undefined;
+  if (service) {
+    const { openServiceStores } = await import('../store/http/index.ts');
+    const remote = openServiceStores(service);
+    try {
+      return await fn({
+        deployments: remote.deployments,
+        artifacts: remote.artifacts,
+        location: remote.deployments.location,
+      });
+    } finally {
+      await remote.close();
+    }
+  }
+  const spec = parseDatabaseSpec(flags.database);
+  const stores = await openDatabaseStores(spec);
   try {
-    return await fn(stores);
+    return await fn({
+      deployments: stores.deployments,
+      artifacts: openArtifactStore(flags.artifacts ?? defaultArtifactRoot(spec)),
+      location: stores.location,
+    });
   } finally {
     await stores.close();
   }
@@ -73,9 +103,7 @@ export function registerDeploymentCommands(program: Command): void {
         const params = firstParam < 0 ? {} : parseParamWords(files.slice(firstParam));
         if (paths.length > 1 && Object.keys(params).length > 0)
           throw new UsageError('Parameter values apply to one flow: deploy that file on its own.');
-        const spec = parseDatabaseSpec(flags.database);
-        const artifacts = openArtifactStore(flags.artifacts ?? defaultArtifactRoot(spec));
-        await withDatabase(flags.database, async (stores) => {
+        await withRegistry(flags, async (stores) => {
           const out: DeploymentRecord[] = [];
           for (const file of paths) {
             const { deployment, replaced } = await deployFlow({
@@ -85,7 +113,7 @@ export function registerDeploymentCommands(program: Command): void {
               paramsFromText: true,
               home: resolveHome(),
               deployments: stores.deployments,
-              artifacts,
+              artifacts: stores.artifacts,
             });
             out.push(deployment);
             if (!flags.json)
@@ -113,7 +141,7 @@ export function registerDeploymentCommands(program: Command): void {
     .description('Every deployment, with what starts it.')
     .option('--json', 'print JSON')
     .action((flags: { json?: boolean }, cmd: Command) =>
-      withDatabase(databaseOf(cmd), async (stores) => {
+      withRegistry({ database: databaseOf(cmd) }, async (stores) => {
         const all = await stores.deployments.list();
         if (flags.json) process.stdout.write(jsonText(all));
         else if (all.length === 0)
@@ -134,7 +162,7 @@ export function registerDeploymentCommands(program: Command): void {
     .argument('<flow>', 'the flow name')
     .option('--json', 'print JSON')
     .action((flow: string, flags: { json?: boolean }, cmd: Command) =>
-      withDatabase(databaseOf(cmd), async (stores) => {
+      withRegistry({ database: databaseOf(cmd) }, async (stores) => {
         const d = await stores.deployments.get(flow);
         if (!d)
           throw new UsageError(
@@ -207,7 +235,7 @@ export function registerDeploymentCommands(program: Command): void {
       )
       .argument('<flow>', 'the flow name')
       .action((flow: string, _flags: unknown, cmd: Command) =>
-        withDatabase(databaseOf(cmd), async (stores) => {
+        withRegistry({ database: databaseOf(cmd) }, async (stores) => {
           if (!(await stores.deployments.setStatus(flow, status, Date.now())))
             throw new UsageError(`There is no deployment of '${flow}' in ${stores.location}.`);
           process.stdout.write(`${verb} ${flow}.\n`);
@@ -219,7 +247,7 @@ export function registerDeploymentCommands(program: Command): void {
     .description('Remove a deployment (its past runs stay).')
     .argument('<flow>', 'the flow name')
     .action((flow: string, _flags: unknown, cmd: Command) =>
-      withDatabase(databaseOf(cmd), async (stores) => {
+      withRegistry({ database: databaseOf(cmd) }, async (stores) => {
         if (!(await stores.deployments.delete(flow)))
           throw new UsageError(`There is no deployment of '${flow}' in ${stores.location}.`);
         process.stdout.write(`Deleted the deployment of ${flow}.\n`);

@@ -13,7 +13,7 @@ import { ConflictError } from '../core/errors.ts';
 import { findParameter, resolveParameters } from '../flow/parameters.ts';
 import type { TriggerSpec } from '../flow/triggers.ts';
 import type { ArtifactStore } from '../store/artifact-store.ts';
-import type { DeploymentRecord, DeploymentStore } from '../store/deployment-store.ts';
+import type { DeploymentRecord, DeploymentRegistry } from '../store/deployment-store.ts';
 import type { CodePackage } from './code-package.ts';
 import { importFlowModule, type LoadedFlow, loadFlow } from './flow-loader.ts';
 
@@ -58,7 +58,7 @@ export interface DeployOptions {
   paramsFromText?: boolean;
   /** Where flows are compiled. */
   home: string;
-  deployments: DeploymentStore;
+  deployments: DeploymentRegistry;
   artifacts: ArtifactStore;
   now?: number;
 }

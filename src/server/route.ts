@@ -33,7 +33,7 @@ export interface RouteSpec<
   path: string;
   operationId: string;
   summary: string;
-  tag: 'system' | 'metadata' | 'artifacts' | 'events';
+  tag: 'system' | 'metadata' | 'artifacts' | 'events' | 'deployments';
   /** The least scope a key needs; `public` routes need no key. */
   scope: ApiKeyScope | 'public';
   params?: P;

@@ -279,3 +279,52 @@ export const metadataWrite = z.discriminatedUnion('op', [
   z.object({ op: z.literal('logs.append'), lines: z.array(logLine) }),
   z.object({ op: z.literal('events.append'), events: z.array(eventInput) }),
 ]);
+
+// ---------------------------------------------------------------------------------------------
+// Deployments
+
+export const triggerSpec = z
+  .object({
+    events: z.array(
+      z.object({ name: z.string().min(1), parameters: z.record(z.string(), z.string()) }).strict(),
+    ),
+    flows: z.array(z.string().min(1)),
+    resetWindowMs: z.number().int().positive(),
+    schedule: z.object({ cron: z.string(), timezone: z.string() }).strict().nullable(),
+  })
+  .strict()
+  .meta({ id: 'TriggerSpec' });
+
+export const deploymentRecord = z
+  .object({
+    flow: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a flow class name'),
+    file: z.string(),
+    bundleSha: z.string().regex(/^[0-9a-f]{64}$/),
+    codeSha: z.string().regex(/^[0-9a-f]{64}$/),
+    params: z.record(z.string(), z.unknown()),
+    triggers: triggerSpec,
+    productionToken: z.string().min(1),
+    status: z.enum(['active', 'paused']),
+    createdAt: int(),
+    updatedAt: int(),
+    lastProblem: z.object({ at: int(), message: z.string(), eventId: z.string().nullable() }).nullable(),
+    nextScheduledAt: int().nullable(),
+  })
+  .strict()
+  .meta({ id: 'Deployment' });
+
+export const arrivedDependency = z
+  .object({ flow: z.string(), dependency: z.string(), eventId: z.string(), occurred: int() })
+  .meta({ id: 'ArrivedDependency' });
+
+export const firingRecord = z
+  .object({
+    id: z.string(),
+    flow: z.string(),
+    causes: z.array(triggerCause),
+    status: z.enum(['pending', 'started', 'failed']),
+    runId: int().nullable(),
+    createdAt: int(),
+    message: z.string().nullable(),
+  })
+  .meta({ id: 'Firing' });

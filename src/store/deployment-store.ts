@@ -82,15 +82,26 @@ export interface EngineCommit {
   owner: string;
 }
 
-export interface DeploymentStore {
+/**
+ * What users (the CLI, remote or local) do with deployments. The `http` adapter implements this
+ * part only: the engine's state never leaves the server.
+ */
+export interface DeploymentRegistry {
+  /** Where, for messages. */
+  readonly location: string;
   /** Creates or replaces a deployment (re-deploying replaces its triggers; pending arrivals are dropped). */
   upsert(deployment: DeploymentRecord): Promise<void>;
   get(flow: string): Promise<DeploymentRecord | undefined>;
   list(): Promise<DeploymentRecord[]>;
   setStatus(flow: string, status: DeploymentStatus, at: number): Promise<boolean>;
+  delete(flow: string): Promise<boolean>;
+  arrivals(flow: string): Promise<ArrivedDependency[]>;
+  firings(flow: string, limit?: number): Promise<FiringRecord[]>;
+}
+
+export interface DeploymentStore extends DeploymentRegistry {
   recordProblem(flow: string, problem: DeploymentProblem | null): Promise<void>;
   setNextScheduledAt(flow: string, at: number | null): Promise<void>;
-  delete(flow: string): Promise<boolean>;
 
   /** Takes or renews the engine lease for `owner` until `until`; false when another owner holds it. */
   acquireLease(owner: string, now: number, until: number): Promise<boolean>;
@@ -98,9 +109,7 @@ export interface DeploymentStore {
   engineState(): Promise<EngineState>;
   /** Applies one batch of the engine's decisions in one transaction; false (nothing applied) when `owner` lost the lease. */
   commitEngine(commit: EngineCommit, now: number): Promise<boolean>;
-  arrivals(flow: string): Promise<ArrivedDependency[]>;
   pendingFirings(): Promise<FiringRecord[]>;
-  firings(flow: string, limit?: number): Promise<FiringRecord[]>;
   finishFiring(
     id: string,
     outcome: { status: 'started' | 'failed'; runId?: number; message?: string },

@@ -3,6 +3,7 @@
  * ETL → Training → Prediction chain, several dependencies (AND), a payload missing a mapped
  * required parameter, and a restart mid-stream.
  */
+import { execFile } from 'node:child_process';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,7 +22,7 @@ import {
 import { deployFlow } from '../../src/runtime/deploy.ts';
 import type { RunRecord } from '../../src/store/metadata-store.ts';
 import { runFlow } from '../../src/testing/index.ts';
-import { example, fixture } from '../helpers.ts';
+import { example, fixture, repoRoot } from '../helpers.ts';
 import { postgresTests } from '../store/postgres-test-db.ts';
 import { postgresDatabases, startTestServer, type TestServer } from './server-fixture.ts';
 
@@ -289,6 +290,49 @@ describe('several dependencies, failures and restarts', () => {
     expect(next % 60_000).toBe(0);
     await sleep(300);
     expect(await t.server.stores.metadata.listRuns('ScheduledFlow')).toHaveLength(1);
+  }, 60_000);
+
+  it('deploys through the service in remote mode (FLOWTRAIL_SERVICE_URL), and the server runs it', async () => {
+    // Asynchronous: the server answering it lives in this very process.
+    const cli = (args: string[], key: string) =>
+      new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          [path.join(repoRoot, 'bin/flowtrail.js'), ...args],
+          {
+            env: {
+              ...process.env,
+              FLOWTRAIL_SERVICE_URL: t.server.url,
+              FLOWTRAIL_API_KEY: key,
+              FLOWTRAIL_HOME: path.join(t.dir, 'client'),
+            },
+            encoding: 'utf8',
+            timeout: 60_000,
+          },
+          (error, stdout, stderr) =>
+            resolve({ status: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        );
+      });
+    const denied = await cli(['deploy', fixture('remote-deployed.ts')], t.keys.read);
+    expect(denied.status).toBe(1);
+    expect(denied.stderr).toMatch(/needs a 'write' key.*\[FORBIDDEN\]/);
+    const deployed = await cli(['deploy', fixture('remote-deployed.ts')], t.keys.write);
+    expect(deployed.stderr).toBe('');
+    expect(deployed.stdout).toMatch(/Deployed RemoteDeployedFlow .*starts on event remote_ping/);
+    expect(deployed.stdout).toContain(`service@${t.server.url}`);
+    expect((await t.server.stores.deployments.get('RemoteDeployedFlow'))?.status).toBe('active');
+    expect((await cli(['deployments', 'list'], t.keys.read)).stdout).toMatch(/RemoteDeployedFlow\s+active/);
+    await emit(t, 'remote_ping');
+    await finishedRuns(t, 'RemoteDeployedFlow', 1);
+    expect((await cli(['deployments', 'show', 'RemoteDeployedFlow'], t.keys.read)).stdout).toMatch(
+      /started\s+run #\d+ remote_ping/,
+    );
+    expect((await cli(['deployments', 'pause', 'RemoteDeployedFlow'], t.keys.write)).stdout).toBe(
+      'Paused RemoteDeployedFlow.\n',
+    );
+    expect((await t.server.stores.deployments.get('RemoteDeployedFlow'))?.status).toBe('paused');
+    expect((await cli(['deployments', 'delete', 'RemoteDeployedFlow'], t.keys.write)).status).toBe(0);
+    expect(await t.server.stores.deployments.get('RemoteDeployedFlow')).toBeUndefined();
   }, 60_000);
 
   it('refuses a deployment that would trigger itself in a loop', async () => {

@@ -1,9 +1,17 @@
 import { HttpArtifactStore } from './http-artifact-store.ts';
+import { HttpDeploymentRegistry } from './http-deployment-registry.ts';
 import { HttpEventStore } from './http-event-store.ts';
 import { HttpMetadataStore } from './http-metadata-store.ts';
 import { ServiceClient, type ServiceClientOptions } from './service-client.ts';
 
-export { HttpArtifactStore, HttpEventStore, HttpMetadataStore, ServiceClient, type ServiceClientOptions };
+export {
+  HttpArtifactStore,
+  HttpDeploymentRegistry,
+  HttpEventStore,
+  HttpMetadataStore,
+  ServiceClient,
+  type ServiceClientOptions,
+};
 
 /**
  * The stores of a Flowtrail service: metadata, events and artifact reads over HTTP.
@@ -18,6 +26,7 @@ export function openServiceStores(options: ServiceClientOptions) {
     metadata: new HttpMetadataStore(client),
     events: new HttpEventStore(client),
     artifacts: new HttpArtifactStore(client),
+    deployments: new HttpDeploymentRegistry(client),
     close: async () => client.close(),
   };
 }

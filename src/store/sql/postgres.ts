@@ -168,7 +168,7 @@ export async function openPostgresStores(
     metadata,
     events,
     apiKeys: new SqlApiKeyStore(db),
-    deployments: new SqlDeploymentStore(db),
+    deployments: new SqlDeploymentStore(db, location),
     close: () => metadata.close(),
   };
 }

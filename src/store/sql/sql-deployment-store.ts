@@ -43,7 +43,10 @@ const toFiring = (r: Selectable<DeploymentFiringsTable>): FiringRecord => ({
 
 /** Deployments and the trigger engine's state in SQL (every dialect). */
 export class SqlDeploymentStore implements DeploymentStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    readonly location: string,
+  ) {}
 
   async upsert(d: DeploymentRecord): Promise<void> {
     const row = {

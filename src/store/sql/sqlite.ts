@@ -129,7 +129,7 @@ export function openSqliteStores(file: string): {
     metadata: new SqlMetadataStore(db, location, undefined, queries),
     events: new SqlEventStore(db, location, queries),
     apiKeys: new SqlApiKeyStore(db),
-    deployments: new SqlDeploymentStore(db),
+    deployments: new SqlDeploymentStore(db, location),
   };
 }
 
