@@ -16,7 +16,6 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +24,7 @@ import type { FlowtrailEvent } from '../src/events/model.ts';
 import { validateEvent } from '../src/events/validate.ts';
 import { openServiceStores } from '../src/store/http/index.ts';
 import { openDatabaseStores, parseDatabaseSpec } from '../src/store/open.ts';
+import { freePort, percentile, sleep } from './lib.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(root, 'bin/flowtrail.js');
@@ -36,18 +36,6 @@ const READERS = 50;
 const READ_SECONDS = Number(process.env.BENCH_READ_SECONDS ?? 10);
 /** Requests a second each paced client sends (one measurement per rate). */
 const PACED_RPS = (process.env.BENCH_PACED_RPS ?? '10,30').split(',').map(Number);
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const pct = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 function cli(args: string[], env: NodeJS.ProcessEnv = process.env): string {
   const r = spawnSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8' });
@@ -224,9 +212,9 @@ async function main(): Promise<void> {
         return {
           n: latencies.length,
           rps: latencies.length / seconds,
-          p50: pct(latencies, 50),
-          p95: pct(latencies, 95),
-          p99: pct(latencies, 99),
+          p50: percentile(latencies, 50),
+          p95: percentile(latencies, 95),
+          p99: percentile(latencies, 99),
         };
       };
       const show = (m: Awaited<ReturnType<typeof measure>>) =>

@@ -10,29 +10,18 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { validateEvent } from '../src/events/validate.ts';
 import { openServiceStores } from '../src/store/http/index.ts';
 import { openSqliteStores } from '../src/store/sql/sqlite.ts';
+import { freePort, percentile, sleep } from './lib.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(root, 'bin/flowtrail.js');
 const FLOW = path.join(root, 'bench/flows/triggered.ts');
 const N = Number(process.env.BENCH_TRIGGERS ?? 30);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const pct = (xs: number[], p: number) =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 async function main(): Promise<void> {
   if (!fs.existsSync(path.join(root, 'dist/cli.js')))
@@ -103,9 +92,9 @@ async function main(): Promise<void> {
       const [task] = await local.metadata.listTasks(run.id, { step: 'start' });
       manual.push(task!.startedAt! - before);
     }
-    const p50 = pct(latencies, 50);
-    const p95 = pct(latencies, 95);
-    const manualP50 = pct(manual, 50);
+    const p50 = percentile(latencies, 50);
+    const p95 = percentile(latencies, 95);
+    const manualP50 = percentile(manual, 50);
     console.log(
       `event accepted → triggered run's first task running (embedded SQLite, ${latencies.length} events): p50 ${p50} ms, p95 ${p95} ms, max ${Math.max(...latencies)} ms (target p50 ≤ 300 ms, p95 ≤ 1 s)`,
     );

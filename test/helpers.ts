@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type CodecId, decodeArtifact } from '../src/store/codec.ts';
@@ -73,4 +74,15 @@ export function newRunRecord(flow: string, overrides: Partial<NewRun> = {}): New
     orchestratorHost: null,
     ...overrides,
   };
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** A TCP port free on loopback right now. */
+export async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
 }

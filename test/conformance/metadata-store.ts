@@ -14,6 +14,7 @@ import type {
   TaskRecord,
   TriggerCause,
 } from '../../src/store/metadata-store.ts';
+import { newRunRecord } from '../helpers.ts';
 
 export interface MetadataStoreFixture {
   store: MetadataStore;
@@ -22,22 +23,8 @@ export interface MetadataStoreFixture {
 
 const T0 = 1_700_000_000_000;
 
-function newRun(overrides: Partial<NewRun> = {}): NewRun {
-  return {
-    flow: 'A',
-    user: 'alice',
-    tags: [],
-    systemTags: [],
-    params: {},
-    flowFile: null,
-    codeSha: null,
-    originRunNumber: null,
-    createdAt: T0,
-    orchestratorPid: null,
-    orchestratorHost: null,
-    ...overrides,
-  };
-}
+const newRun = (overrides: Partial<NewRun> = {}): NewRun =>
+  newRunRecord('A', { user: 'alice', createdAt: T0, ...overrides });
 
 function task(runId: number, taskId: number, overrides: Partial<TaskRecord> = {}): TaskRecord {
   return {

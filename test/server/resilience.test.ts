@@ -12,20 +12,11 @@ import { describe, expect, it } from 'vitest';
 import type { FlowtrailEvent } from '../../src/events/model.ts';
 import { validateEvent } from '../../src/events/validate.ts';
 import { openServiceStores } from '../../src/store/http/index.ts';
-import { newRunRecord, repoRoot } from '../helpers.ts';
+import { freePort, newRunRecord, repoRoot, sleep } from '../helpers.ts';
 import { POSTGRES_URL, postgresTests } from '../store/postgres-test-db.ts';
 import { postgresDatabases, startTestServer } from './server-fixture.ts';
 
 const CLI = path.join(repoRoot, 'bin/flowtrail.js');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 const newRun = (flow: string) => newRunRecord(flow);
 
