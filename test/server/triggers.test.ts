@@ -156,6 +156,17 @@ describe('several dependencies, failures and restarts', () => {
     expect(run!.trigger.map((c) => c.id).sort()).toEqual([a.id, b.id].sort());
     expect(run!.params).toEqual({ day: '2026-11-01' });
     expect(await t.server.stores.deployments.arrivals('TwoEventsFlow')).toEqual([]);
+    metadata(t.dir);
+    try {
+      namespace(null);
+      const pathspec = `TwoEventsFlow/${run!.runNumber}`;
+      expect(await Run.get(pathspec).trigger.get('prices_ready').id).toBe(a.id);
+      expect(await Run.get(pathspec).trigger.get('volumes_ready').id).toBe(b.id);
+      expect(await Run.get(pathspec).trigger.get('volumes_ready').payload).toEqual({ day: '2026-11-01' });
+    } finally {
+      defaultMetadata();
+      defaultNamespace();
+    }
   }, 60_000);
 
   it('a triggerOnFinish with two flows starts after both; the trigger exposes both runs by flow name', async () => {
@@ -204,6 +215,26 @@ describe('several dependencies, failures and restarts', () => {
     expect(events[0]!.payload).toMatchObject({ eventIds: [bad.id] });
     const [firing] = await t.server.stores.deployments.firings('RequiredParamFlow');
     expect(firing).toMatchObject({ status: 'failed' });
+    // What `flowtrail deployments show` prints.
+    const shown = await new Promise<string>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        [
+          path.join(repoRoot, 'bin/flowtrail.js'),
+          'deployments',
+          'show',
+          'RequiredParamFlow',
+          '--database',
+          t.dir,
+        ],
+        { encoding: 'utf8', timeout: 60_000 },
+        (error, stdout) => (error ? reject(error) : resolve(stdout)),
+      ),
+    );
+    expect(shown).toMatch(
+      /Last problem \([^)]+\): Event 'report_requested' \([0-9a-f-]+\) has no payload field 'region'/,
+    );
+    expect(shown).toMatch(/failed\s+report_requested — Event 'report_requested'/);
     // A good payload then starts it, and clears the problem.
     await emit(t, 'report_requested', { region: 'emea' });
     const [run] = await finishedRuns(t, 'RequiredParamFlow', 1);
