@@ -134,8 +134,14 @@ export async function openPostgresStores(
     // crosses jit_above_cost, e.g. a count over a million events) costs more than it saves.
     options: `${schema === undefined ? '' : `-c search_path=${schema} `}-c jit=off`,
   });
-  // An idle connection that dies (server restart) must not crash the process; the pool drops it.
+  // A connection that dies (database restart, network cut) must not crash the process. Idle ones
+  // report to the pool; one checked out between two queries reports to its client, which would
+  // otherwise throw an uncaught 'error'. The query that needs it fails (→ 503, retried) and the pool
+  // discards the broken client on release.
   pool.on('error', () => {});
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   try {
     const client = await pool.connect();
     try {
