@@ -110,6 +110,29 @@ postgresTests('PostgreSQL event store', (db) => {
       }
     });
 
+    it('a connection killed while checked out fails its next query, without an uncaught error', async () => {
+      const { events, close } = await freshStores(db);
+      try {
+        const outcome = await dbOf(events)
+          .transaction()
+          .execute(async (trx) => {
+            const { rows } = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(trx);
+            await db.admin.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+            await new Promise((r) => setTimeout(r, 300)); // the client sees its socket end, idle
+            return sql`SELECT 1`.execute(trx).then(
+              () => 'answered',
+              (e: Error) => e.message,
+            );
+          })
+          .catch((e: Error) => e.message);
+        expect(outcome).toMatch(/terminat|Connection/i);
+        // The pool replaced the dead connection: the store still works.
+        expect(await events.headPosition()).toBe(0);
+      } finally {
+        await close();
+      }
+    });
+
     it('openPostgresStores shares one pool: events commit or roll back with metadata writes', async () => {
       const { metadata, events, close } = await freshStores(db);
       try {
