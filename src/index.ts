@@ -56,7 +56,7 @@ export type {
   ResourceFilter,
 } from './events/filter.ts';
 export type { EventInput, FlowtrailEvent, Labels, RelatedResource, Resource } from './events/model.ts';
-export { type CurrentTask, current } from './flow/current.ts';
+export { type CurrentTask, type CurrentTrigger, type CurrentTriggerEvent, current } from './flow/current.ts';
 export type { CatchOptions, RetryOptions, TimeoutOptions } from './flow/declarations.ts';
 export { catchError, param, retry, type StepOptions, step, timeout } from './flow/decorators.ts';
 export {

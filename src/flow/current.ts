@@ -1,5 +1,25 @@
 import { FlowtrailError } from '../core/errors.ts';
 
+/** One cause of the run's trigger, as step code sees it (`current.trigger`). */
+export interface CurrentTriggerEvent {
+  type: 'event' | 'run';
+  /** The event name, or for a run the upstream flow's name. */
+  name: string;
+  id: string;
+  timestamp: Date;
+  /** For a run: its pathspec (`ETLFlow/3`). */
+  pathspec: string | null;
+}
+
+/** What started the run, inside a step; read payloads and upstream data with the client API. */
+export interface CurrentTrigger {
+  /** The first cause. */
+  event: CurrentTriggerEvent;
+  events: readonly CurrentTriggerEvent[];
+  /** The cause with this event name or upstream flow name, if any. */
+  get(name: string): CurrentTriggerEvent | undefined;
+}
+
 /** Facts about the task that is running, for step code. */
 export interface CurrentTask {
   flowName: string;
@@ -16,6 +36,23 @@ export interface CurrentTask {
   /** The run this one resumes, when it is a resumed run. */
   originRunId: number | undefined;
   parameterNames: readonly string[];
+  /** What started the run (a deployment's trigger, or `run --trigger…`); null when started by hand. */
+  trigger: CurrentTrigger | null;
+}
+
+/** The `current.trigger` view of a run's causes (null when there are none). */
+export function currentTriggerOf(
+  causes: readonly {
+    type: 'event' | 'run';
+    name: string;
+    id: string;
+    timestamp: number;
+    pathspec: string | null;
+  }[],
+): CurrentTrigger | null {
+  if (causes.length === 0) return null;
+  const events = causes.map((c) => ({ ...c, timestamp: new Date(c.timestamp) }));
+  return { event: events[0]!, events, get: (name) => events.find((e) => e.name === name) };
 }
 
 // Kept on globalThis so that every copy of this module in a process sees the same task.
@@ -77,5 +114,8 @@ export const current: Readonly<CurrentTask> & { readonly isRunning: boolean } = 
   },
   get parameterNames() {
     return read('parameterNames');
+  },
+  get trigger() {
+    return read('trigger');
   },
 };

@@ -1,6 +1,6 @@
 /** Messages between the orchestrator and its worker processes (over Node IPC). */
 import type { ExceptionRecord } from '../core/errors.ts';
-import type { EnvironmentInfo, LogStream } from '../store/metadata-store.ts';
+import type { EnvironmentInfo, LogStream, TriggerCause } from '../store/metadata-store.ts';
 
 /** Where an artifact's bytes are and how to decode them. */
 export interface ArtifactRef {
@@ -40,6 +40,8 @@ export interface TaskAssignment {
   namespace: string;
   tags: string[];
   originRunNumber: number | null;
+  /** What started the run (for `current.trigger`). */
+  trigger: TriggerCause[];
   params: ArtifactRefs;
   /** Parents' artifacts. A join gets one entry per input, in order; other steps inherit from the single parent. */
   inputs: TaskInput[];

@@ -317,6 +317,7 @@ export class Scheduler implements WorkerEvents {
       namespace: this.o.namespace,
       tags: run.tags,
       originRunNumber: run.originRunNumber,
+      trigger: run.trigger,
       params: this.o.params,
       inputs,
       foreachStack: task.foreachStack,

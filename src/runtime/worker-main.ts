@@ -7,7 +7,7 @@
 import { EVENT_SINK } from '../client/emit.ts';
 import { InvalidForeachError, NonRetriableError, toExceptionRecord } from '../core/errors.ts';
 import type { FlowtrailEvent } from '../events/model.ts';
-import { setCurrentTask } from '../flow/current.ts';
+import { currentTriggerOf, setCurrentTask } from '../flow/current.ts';
 import { bindTask, type FlowClass, type FlowSpec, type ForeachFrame } from '../flow/flow-spec.ts';
 import type { FlowGraph } from '../flow/graph.ts';
 import type { ArtifactStore } from '../store/artifact-store.ts';
@@ -126,6 +126,7 @@ export async function runTask(
     tags: task.tags,
     originRunId: task.originRunNumber ?? undefined,
     parameterNames: Object.keys(task.params),
+    trigger: currentTriggerOf(task.trigger),
   });
 
   const outcome: TaskOutcome = { taskId: task.taskId, attempt: task.attempt, ok: false, artifacts: {} };

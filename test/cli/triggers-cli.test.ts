@@ -83,6 +83,24 @@ describe('local trigger simulation', () => {
     expect(tree[0]!.next.map((n) => n.name)).toEqual(['PredictionFlow/1']);
   });
 
+  it('step code reads current.trigger (null when started by hand)', async () => {
+    await using home = await tempHome();
+    expect(cli(['run', fixture('current-trigger.ts'), '--quiet'], home.path).code).toBe(0);
+    const r = cli(
+      ['run', fixture('current-trigger.ts'), '--quiet', '--trigger-event', '{"event":"data_updated"}'],
+      home.path,
+    );
+    expect(r.stderr).toBe('');
+    const seenIn = (p: string) =>
+      json<{ artifacts: { seen: Record<string, unknown> | null } }>(
+        cli(['dump', p, '--json'], home.path).stdout,
+      ).artifacts.seen;
+    expect(seenIn('CurrentTriggerFlow/1/start')).toBeNull();
+    const seen = seenIn('CurrentTriggerFlow/2/start')!;
+    expect(seen).toMatchObject({ name: 'data_updated', type: 'event', byName: true });
+    expect(showRun('CurrentTriggerFlow/2', home.path).trigger[0]!.id).toBe(seen.id);
+  });
+
   it('refuses --trigger of a run that did not succeed, and bad --trigger-event JSON', async () => {
     await using home = await tempHome();
     const missing = cli(['run', example('chain/training.ts'), '--trigger', 'ETLFlow/9'], home.path);
