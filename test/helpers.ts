@@ -1,6 +1,8 @@
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { FlowtrailEvent } from '../src/events/model.ts';
+import { validateEvent } from '../src/events/validate.ts';
 import { type CodecId, decodeArtifact } from '../src/store/codec.ts';
 import { openEmbeddedStores, type Stores } from '../src/store/embedded.ts';
 import type { NewRun, RunRecord, TaskRecord } from '../src/store/metadata-store.ts';
@@ -85,4 +87,19 @@ export async function freePort(): Promise<number> {
   const port = (s.address() as net.AddressInfo).port;
   await new Promise((r) => s.close(r));
   return port;
+}
+
+const SAMPLE_T0 = Date.UTC(2025, 0, 6);
+
+/** A small event for store tests: the i-th of a series one second apart, tagged t0..t2. */
+export function sampleEvent(i: number, related: Record<string, string>[] = []): FlowtrailEvent {
+  return validateEvent({
+    event: i % 2 ? 'dataset.odd' : 'dataset.even',
+    occurred: new Date(SAMPLE_T0 + i * 1000),
+    resource: { 'flowtrail.resource.id': `dataset.${i % 10}` },
+    related: [
+      { 'flowtrail.resource.id': `flowtrail.tag.t${i % 3}`, 'flowtrail.resource.role': 'tag' },
+      ...related,
+    ],
+  });
 }

@@ -5,7 +5,8 @@
  * `flowtrail.run.completed` events. Schedules fire from the same loop.
  *
  * Exactly once, across restarts and servers:
- * - one engine works at a time: a lease row in the database (`acquireLease`), renewed each tick;
+ * - one engine works at a time: a lease row in the database (`acquireLease`), renewed well before
+ *   it lapses;
  * - for each batch of events, the new cursor, the arrived and consumed dependencies and the
  *   firings (decisions to start a run) commit in one transaction, and only while the lease is held;
  * - a firing's id is derived from its causes and is the idempotency key of the run's creation, so a
@@ -65,6 +66,10 @@ export class TriggerEngine {
   private stopping = false;
   private ticking: Promise<void> | undefined;
   private leased = false;
+  /** Until when this engine's lease runs, as last written. */
+  private leaseUntil = 0;
+  /** When a standby next tries to take the lease. */
+  private nextAttempt = 0;
   private readonly running = new Set<Promise<unknown>>();
   private readonly pollMs: number;
   private readonly leaseMs: number;
@@ -108,7 +113,15 @@ export class TriggerEngine {
     const { deployments, events } = this.options.stores;
     const now = Date.now();
     const had = this.leased;
-    this.leased = await deployments.acquireLease(this.owner, now, now + this.leaseMs);
+    // A write per tick would churn the database 20 times a second: renew once a third of the
+    // lease has passed, and let a standby try again only every quarter lease.
+    const renewDue = this.leased && now > this.leaseUntil - (this.leaseMs * 2) / 3;
+    if (renewDue || (!this.leased && now >= this.nextAttempt)) {
+      const until = now + this.leaseMs;
+      this.leased = await deployments.acquireLease(this.owner, now, until);
+      if (this.leased) this.leaseUntil = until;
+      else this.nextAttempt = now + this.leaseMs / 4;
+    }
     if (!this.leased) return;
     let state = await deployments.engineState();
     if (state.position < 0) {

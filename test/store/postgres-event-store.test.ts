@@ -12,19 +12,11 @@ import { insertEventsPostgres } from '../../src/store/sql/postgres-events.ts';
 import type { Database } from '../../src/store/sql/schema.ts';
 import { runEventStoreSuite } from '../conformance/event-store.ts';
 import { GLOB_PATTERNS, GLOB_TEXTS } from '../events/glob-cases.ts';
+import { sampleEvent } from '../helpers.ts';
 import { postgresTests, type TestPostgres } from './postgres-test-db.ts';
 
 const T0 = Date.UTC(2025, 0, 6);
-const ev = (i: number, related: Record<string, string>[] = []): FlowtrailEvent =>
-  validateEvent({
-    event: i % 2 ? 'dataset.odd' : 'dataset.even',
-    occurred: new Date(T0 + i * 1000),
-    resource: { 'flowtrail.resource.id': `dataset.${i % 10}` },
-    related: [
-      { 'flowtrail.resource.id': `flowtrail.tag.t${i % 3}`, 'flowtrail.resource.role': 'tag' },
-      ...related,
-    ],
-  });
+const ev = sampleEvent;
 
 /** The Kysely database a store runs on (to open transactions of one's own on it). */
 const dbOf = (store: PostgresEventStore): Kysely<Database> =>

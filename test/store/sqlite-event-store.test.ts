@@ -4,14 +4,13 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { FlowtrailEvent } from '../../src/events/model.ts';
-import { validateEvent } from '../../src/events/validate.ts';
 import { prefixUpperBound } from '../../src/store/sql/event-filter-sql.ts';
 import type { Database } from '../../src/store/sql/schema.ts';
 import { SqlEventStore } from '../../src/store/sql/sql-event-store.ts';
 import { migrateSqlite, openSqliteEventStore, openSqliteStores } from '../../src/store/sql/sqlite.ts';
 import { insertEvents } from '../../src/store/sql/sqlite-events.ts';
 import { runEventStoreSuite } from '../conformance/event-store.ts';
+import { sampleEvent } from '../helpers.ts';
 
 async function makeTempDir(): Promise<string> {
   return fsp.mkdtemp(path.join(os.tmpdir(), 'flowtrail-events-'));
@@ -50,16 +49,7 @@ for (const [label, cap] of [
 }
 
 const T0 = Date.UTC(2025, 0, 6);
-const ev = (i: number, related: Record<string, string>[] = []): FlowtrailEvent =>
-  validateEvent({
-    event: i % 2 ? 'dataset.odd' : 'dataset.even',
-    occurred: new Date(T0 + i * 1000),
-    resource: { 'flowtrail.resource.id': `dataset.${i % 10}` },
-    related: [
-      { 'flowtrail.resource.id': `flowtrail.tag.t${i % 3}`, 'flowtrail.resource.role': 'tag' },
-      ...related,
-    ],
-  });
+const ev = sampleEvent;
 
 describe('SqlEventStore on SQLite', () => {
   let dir: string;
