@@ -1,3 +1,4 @@
+import { execFile, spawnSync } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -102,4 +103,33 @@ export function sampleEvent(i: number, related: Record<string, string>[] = []): 
       ...related,
     ],
   });
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+const BIN = path.join(repoRoot, 'bin/flowtrail.js');
+
+/** Runs the built CLI (`bin/flowtrail.js`) in a child process with this environment. */
+export function runCli(args: readonly string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env, encoding: 'utf8', timeout: 60_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** `runCli`, blocking — only where no server in this process must answer the CLI. */
+export function runCliSync(args: readonly string[], env: NodeJS.ProcessEnv): CliResult {
+  const r = spawnSync(process.execPath, [BIN, ...args], { env, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
 }

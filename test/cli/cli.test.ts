@@ -1,17 +1,9 @@
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempHome } from '../../src/testing/index.ts';
-import { example, fixture, repoRoot } from '../helpers.ts';
+import { example, fixture, runCliSync } from '../helpers.ts';
 
-function cli(args: string[], home: string, env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [path.join(repoRoot, 'bin/flowtrail.js'), ...args], {
-    env: { ...process.env, FLOWTRAIL_HOME: home, ...env },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (args: string[], home: string, env: Record<string, string> = {}) =>
+  runCliSync(args, { ...process.env, FLOWTRAIL_HOME: home, ...env });
 
 describe('flowtrail CLI', () => {
   it('runs the hello example and prints progress and the run id', async () => {

@@ -3,12 +3,12 @@
  * namespace options. Flows run in-process once (beforeAll); each CLI call is a spawned
  * `bin/flowtrail.js`, and independent calls run concurrently to keep the file fast.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFlow, type TempHome, tempHome } from '../../src/testing/index.ts';
-import { example, fixture, readHome, repoRoot, withEnv } from '../helpers.ts';
+import { type CliResult, example, fixture, readHome, repoRoot, runCli, withEnv } from '../helpers.ts';
 
 const BIN = path.join(repoRoot, 'bin/flowtrail.js');
 const USER = 'tester';
@@ -25,25 +25,8 @@ function cliEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
   };
 }
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: cliEnv(env), encoding: 'utf8', timeout: 60_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const cli = (args: string[], env: Record<string, string> = {}): Promise<CliResult> =>
+  runCli(args, cliEnv(env));
 
 /** Runs a CLI call that must succeed with `--json` and returns the parsed output. */
 async function json<T = Record<string, unknown>>(args: string[]): Promise<T> {

@@ -3,42 +3,24 @@
  * a temporary home. A fixed corpus is written straight into the store (fast); everything else goes
  * through the CLI. Independent calls run concurrently to keep the file fast.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventInput, FlowtrailEvent } from '../../src/events/model.ts';
 import { validateEvent } from '../../src/events/validate.ts';
 import { type TempHome, tempHome } from '../../src/testing/index.ts';
-import { example, readHome, repoRoot } from '../helpers.ts';
+import { type CliResult, example, readHome, repoRoot, runCli } from '../helpers.ts';
 
 const BIN = path.join(repoRoot, 'bin/flowtrail.js');
 const ID = 'flowtrail.resource.id';
 const ROLE = 'flowtrail.resource.role';
 const NAME = 'flowtrail.resource.name';
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 function env(home: string): NodeJS.ProcessEnv {
   return { ...process.env, FLOWTRAIL_HOME: home, FLOWTRAIL_USER: 'tester', FLOWTRAIL_PRODUCTION_TOKEN: '' };
 }
 
-function cli(home: string, args: string[]): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: env(home), encoding: 'utf8', timeout: 60_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const cli = (home: string, args: string[]): Promise<CliResult> => runCli(args, env(home));
 
 interface JsonEvent {
   id: string;

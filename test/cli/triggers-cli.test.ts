@@ -1,21 +1,9 @@
-/**
- * The trigger commands of the real CLI: `run --trigger / --trigger-event` (local simulation,
- * recorded exactly as the engine records it), `deploy`, `deployments …`, and `trail`.
- */
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempHome } from '../../src/testing/index.ts';
-import { example, fixture, repoRoot } from '../helpers.ts';
+import { example, fixture, runCliSync } from '../helpers.ts';
 
-function cli(args: string[], home: string) {
-  const r = spawnSync(process.execPath, [path.join(repoRoot, 'bin/flowtrail.js'), ...args], {
-    env: { ...process.env, FLOWTRAIL_HOME: home, FLOWTRAIL_USER: 'cli-tester' },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (args: string[], home: string) =>
+  runCliSync(args, { ...process.env, FLOWTRAIL_HOME: home, FLOWTRAIL_USER: 'cli-tester' });
 
 const json = <T>(text: string): T => JSON.parse(text) as T;
 

@@ -22,7 +22,7 @@ import {
 import { deployFlow } from '../../src/runtime/deploy.ts';
 import type { RunRecord } from '../../src/store/metadata-store.ts';
 import { runFlow } from '../../src/testing/index.ts';
-import { example, fixture, repoRoot } from '../helpers.ts';
+import { example, fixture, repoRoot, runCli } from '../helpers.ts';
 import { postgresTests } from '../store/postgres-test-db.ts';
 import { postgresDatabases, startTestServer, type TestServer } from './server-fixture.ts';
 
@@ -326,26 +326,14 @@ describe('several dependencies, failures and restarts', () => {
   it('deploys through the service in remote mode (FLOWTRAIL_SERVICE_URL), and the server runs it', async () => {
     // Asynchronous: the server answering it lives in this very process.
     const cli = (args: string[], key: string) =>
-      new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-        execFile(
-          process.execPath,
-          [path.join(repoRoot, 'bin/flowtrail.js'), ...args],
-          {
-            env: {
-              ...process.env,
-              FLOWTRAIL_SERVICE_URL: t.server.url,
-              FLOWTRAIL_API_KEY: key,
-              FLOWTRAIL_HOME: path.join(t.dir, 'client'),
-            },
-            encoding: 'utf8',
-            timeout: 60_000,
-          },
-          (error, stdout, stderr) =>
-            resolve({ status: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-        );
+      runCli(args, {
+        ...process.env,
+        FLOWTRAIL_SERVICE_URL: t.server.url,
+        FLOWTRAIL_API_KEY: key,
+        FLOWTRAIL_HOME: path.join(t.dir, 'client'),
       });
     const denied = await cli(['deploy', fixture('remote-deployed.ts')], t.keys.read);
-    expect(denied.status).toBe(1);
+    expect(denied.code).toBe(1);
     expect(denied.stderr).toMatch(/needs a 'write' key.*\[FORBIDDEN\]/);
     const deployed = await cli(['deploy', fixture('remote-deployed.ts')], t.keys.write);
     expect(deployed.stderr).toBe('');
@@ -362,7 +350,7 @@ describe('several dependencies, failures and restarts', () => {
       'Paused RemoteDeployedFlow.\n',
     );
     expect((await t.server.stores.deployments.get('RemoteDeployedFlow'))?.status).toBe('paused');
-    expect((await cli(['deployments', 'delete', 'RemoteDeployedFlow'], t.keys.write)).status).toBe(0);
+    expect((await cli(['deployments', 'delete', 'RemoteDeployedFlow'], t.keys.write)).code).toBe(0);
     expect(await t.server.stores.deployments.get('RemoteDeployedFlow')).toBeUndefined();
   }, 60_000);
 
