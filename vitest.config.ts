@@ -7,6 +7,12 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
+    // The project's own TypeScript, by path: the `typescript-5` alias (for the packed-install test) also ships a `tsc` bin.
+    typecheck: {
+      enabled: true,
+      checker: 'node_modules/typescript/bin/tsc',
+      include: ['test/**/*.test-d.ts'],
+      tsconfig: './tsconfig.json',
+    },
   },
 });

@@ -140,7 +140,7 @@ export class Flow<F extends FlowType = Record<string, unknown>> implements Async
     return deferred(async () => {
       const { flow } = expectParts(pathspec, 'Flow', 1);
       const stores = await clientStores();
-      const row = (await stores.metadata.listFlows()).find((f) => f.name === flow);
+      const row = await stores.metadata.getFlow(flow);
       if (!row) throw new NotFoundError(flow, `Flow('${flow}') does not exist.`);
       const ns = getNamespace();
       if (ns !== null && !(await stores.metadata.flowHasRun(flow, [ns])))
@@ -238,7 +238,7 @@ function flowDeferredFrom(name: () => Promise<string>): Deferred<Flow> {
   return deferred(async () => {
     const n = await name();
     const stores = await clientStores();
-    const row = (await stores.metadata.listFlows()).find((f) => f.name === n);
+    const row = await stores.metadata.getFlow(n);
     return new Flow(stores, n, row?.createdAt ?? 0);
   }, flowShape as never);
 }

@@ -144,9 +144,9 @@ export const routes: readonly Route[] = [
     params: z.object({ flow: z.string() }),
     response: flowRecord,
     handle: async ({ params, ctx }) => {
-      const flows = await ctx.stores.metadata.listFlows();
       return (
-        flows.find((f) => f.name === params.flow) ?? notFound('flow', `Flow '${params.flow}' does not exist.`)
+        (await ctx.stores.metadata.getFlow(params.flow)) ??
+        notFound('flow', `Flow '${params.flow}' does not exist.`)
       );
     },
   }),

@@ -257,6 +257,8 @@ export interface MetadataStore {
 
   /** Flows by name; with `tags`, only flows with at least one run carrying all of them. One query. */
   listFlows(options?: { tags?: readonly string[] }): Promise<FlowRecord[]>;
+  /** One flow by name, or undefined when it never ran. One query. */
+  getFlow(flow: string): Promise<FlowRecord | undefined>;
   /** Whether any run of the flow was ever created. One query. */
   flowExists(flow: string): Promise<boolean>;
   /** Whether a run of the flow carries every tag (any run when `tags` is empty). One query. */

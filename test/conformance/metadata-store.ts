@@ -328,6 +328,8 @@ export function runMetadataStoreSuite(name: string, makeStore: () => Promise<Met
           { name: 'Alpha', createdAt: T0 + 20, lastRunNumber: 1 },
           { name: 'Zeta', createdAt: T0 + 10, lastRunNumber: 3 },
         ]);
+        expect(await store.getFlow('Zeta')).toEqual({ name: 'Zeta', createdAt: T0 + 10, lastRunNumber: 3 });
+        expect(await store.getFlow('Nope')).toBeUndefined();
       });
     });
 

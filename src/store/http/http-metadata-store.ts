@@ -85,6 +85,12 @@ export class HttpMetadataStore implements MetadataStore {
     ).flows;
   }
 
+  async getFlow(flow: string): Promise<FlowRecord | undefined> {
+    return this.client.request<FlowRecord | undefined>('GET', `/api/v1/flows/${seg(flow)}`, {
+      notFoundAsUndefined: true,
+    });
+  }
+
   async flowExists(flow: string): Promise<boolean> {
     const found = await this.client.request<FlowRecord | undefined>('GET', `/api/v1/flows/${seg(flow)}`, {
       notFoundAsUndefined: true,

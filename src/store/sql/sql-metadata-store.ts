@@ -493,11 +493,12 @@ export class SqlMetadataStore implements MetadataStore {
         ),
       );
     const rows = await q.orderBy('name').execute();
-    return rows.map((r) => ({
-      name: r.name,
-      createdAt: Number(r.created_at),
-      lastRunNumber: Number(r.last_run_number),
-    }));
+    return rows.map(flowFromRow);
+  }
+
+  async getFlow(flow: string): Promise<FlowRecord | undefined> {
+    const row = await this.db.selectFrom('flows').selectAll().where('name', '=', flow).executeTakeFirst();
+    return row === undefined ? undefined : flowFromRow(row);
   }
 
   async flowExists(flow: string): Promise<boolean> {
@@ -761,4 +762,8 @@ function toArtifact(a: Database['artifacts']): ArtifactRecord {
     size: Number(a.size),
     createdAt: Number(a.created_at),
   };
+}
+
+function flowFromRow(r: { name: string; created_at: number; last_run_number: number }): FlowRecord {
+  return { name: r.name, createdAt: Number(r.created_at), lastRunNumber: Number(r.last_run_number) };
 }
