@@ -24,8 +24,8 @@ import type { EventFilter } from '../src/events/filter.ts';
 import type { FlowtrailEvent, RelatedResource } from '../src/events/model.ts';
 import { newEventId } from '../src/events/validate.ts';
 import type { EventStore } from '../src/store/event-store.ts';
-import { openPostgresStores } from '../src/store/sql/postgres.ts';
-import { openSqliteEventStore } from '../src/store/sql/sqlite.ts';
+import { openPostgresStores } from '../src/store/sql/postgres/postgres-stores.ts';
+import { openSqliteEventStore } from '../src/store/sql/sqlite/sqlite-stores.ts';
 
 const CORPUS = Number(process.env.EVENTS ?? 1_000_000);
 const DAY = 86_400_000;

@@ -100,7 +100,7 @@ export function parseDatabaseSpec(value: string | undefined, cwd = process.cwd()
 /** Opens (migrating if needed) the stores of a database. */
 export async function openDatabaseStores(spec: DatabaseSpec): Promise<DatabaseStores> {
   if (spec.kind === 'sqlite') {
-    const { openSqliteStores } = await import('./sql/sqlite.ts');
+    const { openSqliteStores } = await import('./sql/sqlite/sqlite-stores.ts');
     const { metadata, events, apiKeys, deployments } = openSqliteStores(spec.file);
     return {
       kind: 'sqlite',
@@ -112,7 +112,7 @@ export async function openDatabaseStores(spec: DatabaseSpec): Promise<DatabaseSt
       close: () => metadata.close(),
     };
   }
-  const { openPostgresStores } = await import('./sql/postgres.ts');
+  const { openPostgresStores } = await import('./sql/postgres/postgres-stores.ts');
   const stores = await openPostgresStores(spec.url, spec.schema === undefined ? {} : { schema: spec.schema });
   return { kind: 'postgres', location: stores.metadata.location, ...stores };
 }

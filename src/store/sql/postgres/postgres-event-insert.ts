@@ -1,5 +1,5 @@
 /**
- * PostgreSQL `insertEvents`: the same rows as the SQLite one in `sqlite-events.ts`, written with
+ * PostgreSQL `insertEvents`: the same rows as the SQLite one in `sqlite/sqlite-event-insert.ts`, written with
  * Kysely's builder so parameters use PostgreSQL's `$n` placeholders, and in arrival order across
  * concurrent writers (below).
  *
@@ -29,9 +29,9 @@
  * error; nothing hangs).
  */
 import { sql, type Transaction } from 'kysely';
-import type { FlowtrailEvent } from '../../events/model.ts';
-import { encodeEvent, resourceRows, uniqueById } from './event-rows.ts';
-import type { Database, EventResourcesTable } from './schema.ts';
+import type { FlowtrailEvent } from '../../../events/model.ts';
+import { encodeEvent, resourceRows, uniqueById } from '../event-rows.ts';
+import type { Database, EventResourcesTable } from '../schema.ts';
 
 // PostgreSQL binds at most 65,535 parameters per statement.
 const EVENT_ROWS_PER_INSERT = 500; // 10 columns
