@@ -26,7 +26,7 @@ export function serviceFromEnv(
 }
 
 /** Where a run writes artifacts: `FLOWTRAIL_ARTIFACTS`, else the home's `artifacts/`. */
-export function runArtifactRoot(home: string, env: NodeJS.ProcessEnv = process.env): string {
+function runArtifactRoot(home: string, env: NodeJS.ProcessEnv = process.env): string {
   const dir = env.FLOWTRAIL_ARTIFACTS?.trim();
   return dir ? path.resolve(dir) : homePaths(home).artifacts;
 }

@@ -38,13 +38,13 @@ import type { Database } from './schema.ts';
 import type { EventQueryPlanner, SqlDialect } from './sql-dialect.ts';
 
 /** Default and largest page sizes of `query`. */
-export const EVENT_PAGE_DEFAULT = 50;
+const EVENT_PAGE_DEFAULT = 50;
 export const EVENT_PAGE_MAX = 500;
 /** Fixed origin of time buckets: 2024-01-01T00:00:00Z (a Monday, so weeks start on Mondays). */
-export const BUCKET_ORIGIN = Date.UTC(2024, 0, 1);
+const BUCKET_ORIGIN = Date.UTC(2024, 0, 1);
 /** Most buckets one count-by-time may return. */
-export const MAX_BUCKETS = 1000;
-export const MIN_TIME_INTERVAL = 0.01;
+const MAX_BUCKETS = 1000;
+const MIN_TIME_INTERVAL = 0.01;
 
 const UNIT_MS: Record<TimeUnit, number> = {
   second: 1000,

@@ -3,9 +3,9 @@
  * (also inside metadata transactions, so lifecycle events commit with the state they report).
  */
 import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
-import type { FlowtrailEvent } from '../../../events/model.ts';
-import { encodeEvent, resourceRows, uniqueById } from '../event-rows.ts';
-import type { Database, EventResourcesTable } from '../schema.ts';
+import { type FlowtrailEvent, RESOURCE_ID } from '../../../events/model.ts';
+import { type EncodedEvent, encodeBatch } from '../event-rows.ts';
+import type { Database } from '../schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -46,6 +46,19 @@ function insertText(table: 'events' | 'event_resources', rows: number): string {
   return text;
 }
 
+/** Appends the `event_resources` values of a stored event to `values`; returns how many rows. */
+function pushResourceValues(values: unknown[], seq: number, encoded: EncodedEvent): number {
+  const { event: e, labels } = encoded;
+  const occurred = e.occurred.getTime();
+  values.push(seq, 0, occurred, e.resource[RESOURCE_ID], '', labels[0]);
+  const related = e.related;
+  for (let i = 0; i < related.length; i++) {
+    const r = related[i]!;
+    values.push(seq, i + 1, occurred, r[RESOURCE_ID], r['flowtrail.resource.role'], labels[i + 1]);
+  }
+  return related.length + 1;
+}
+
 /**
  * Inserts validated events on `db` (inside the caller's transaction when given one, so lifecycle
  * events commit with the state they report; otherwise in a transaction of its own). Ids already
@@ -56,31 +69,38 @@ function insertText(table: 'events' | 'event_resources', rows: number): string {
 export async function insertEventsSqlite(db: Db, events: readonly FlowtrailEvent[]): Promise<number> {
   if (events.length === 0) return 0;
   if (!db.isTransaction) return db.transaction().execute((trx) => insertEventsSqlite(trx, events));
-  const unique = uniqueById(events);
-  const byId = new Map(unique.map((e) => [e.id, e]));
+  const batch = [...encodeBatch(events).values()];
   let inserted = 0;
-  for (let i = 0; i < unique.length; i += EVENT_ROWS_PER_INSERT) {
-    const part = unique.slice(i, i + EVENT_ROWS_PER_INSERT);
+  for (let i = 0; i < batch.length; i += EVENT_ROWS_PER_INSERT) {
+    const part = batch.slice(i, i + EVENT_ROWS_PER_INSERT);
     const params: unknown[] = [];
-    const labels = new Map<string, string[]>();
-    for (const e of part) {
-      const encoded = encodeEvent(e);
-      for (const c of EVENT_COLUMNS) params.push(encoded.row[c]);
-      labels.set(e.id, encoded.labels);
-    }
+    for (const { row } of part)
+      params.push(
+        row.id,
+        row.occurred,
+        row.event,
+        row.resource_id,
+        row.follows,
+        row.received,
+        row.resource,
+        row.related,
+        row.payload,
+        row.search,
+      );
     const { rows } = await db.executeQuery<{ seq: number; id: string }>(
       CompiledQuery.raw(insertText('events', part.length), params),
     );
     if (rows.length === 0) continue;
     inserted += rows.length;
-    const resources: EventResourcesTable[] = [];
-    for (const row of rows)
-      resources.push(...resourceRows(Number(row.seq), byId.get(row.id)!, labels.get(row.id)!));
-    for (let j = 0; j < resources.length; j += RESOURCE_ROWS_PER_INSERT) {
-      const chunk = resources.slice(j, j + RESOURCE_ROWS_PER_INSERT);
-      const values: unknown[] = [];
-      for (const r of chunk) for (const c of RESOURCE_COLUMNS) values.push(r[c]);
-      await db.executeQuery(CompiledQuery.raw(insertText('event_resources', chunk.length), values));
+    const byId = new Map(part.map((e) => [e.row.id, e]));
+    const values: unknown[] = [];
+    let count = 0;
+    for (const row of rows) count += pushResourceValues(values, Number(row.seq), byId.get(row.id)!);
+    const width = RESOURCE_COLUMNS.length;
+    for (let j = 0; j < count; j += RESOURCE_ROWS_PER_INSERT) {
+      const n = Math.min(RESOURCE_ROWS_PER_INSERT, count - j);
+      const chunk = values.slice(j * width, (j + n) * width);
+      await db.executeQuery(CompiledQuery.raw(insertText('event_resources', n), chunk));
     }
   }
   return inserted;
