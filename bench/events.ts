@@ -3,7 +3,9 @@
  * ends with one JSON line.
  *
  * 1. Ingest: 100,000 events appended to an empty embedded SQLite store in batches of 1,000 (one
- *    transaction each), events/s, median of three runs. Target ≥ 20,000.
+ *    transaction each), events/s, median of three runs. Target ≥ 60,000. The same ingest runs on
+ *    the baseline commit's store (`BENCH_BASELINE`, see `baseline.ts`; runs alternate) and the
+ *    ratio is printed. With `FLOWTRAIL_BENCH_POSTGRES` there is no baseline run.
  * 2. A corpus of 1,000,000 realistic events (20 event names, 10,000 resources, 1–3 related each
  *    with tags, small payloads, over 30 days) is built in batches of 10,000; then:
  *    - a filtered first page (event prefix + related tag + last 7 days, 50 events): p50 and p95
@@ -19,13 +21,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import type { EventFilter } from '../src/events/filter.ts';
 import type { FlowtrailEvent, RelatedResource } from '../src/events/model.ts';
 import { newEventId } from '../src/events/validate.ts';
 import type { EventStore } from '../src/store/event-store.ts';
-import { openPostgresStores } from '../src/store/sql/postgres.ts';
-import { openSqliteEventStore } from '../src/store/sql/sqlite.ts';
+import { openPostgresStores } from '../src/store/sql/postgres/postgres-stores.ts';
+import { openSqliteEventStore } from '../src/store/sql/sqlite/sqlite-stores.ts';
+import { baselineCheckout } from './baseline.ts';
 
 const CORPUS = Number(process.env.EVENTS ?? 1_000_000);
 const DAY = 86_400_000;
@@ -162,6 +166,20 @@ const percentile = (xs: number[], p: number) => {
 };
 const round = (x: number) => Math.round(x * 10) / 10;
 
+/**
+ * The SQLite event store opener of a baseline checkout (its sources, run by tsx like this file),
+ * wherever that commit kept it.
+ */
+async function baselineSqliteEventStore(dir: string): Promise<(file: string) => EventStore> {
+  const candidates = ['src/store/sql/sqlite/sqlite-stores.ts', 'src/store/sql/sqlite.ts'];
+  const found = candidates.map((c) => path.join(dir, c)).find((c) => fs.existsSync(c));
+  if (found === undefined) throw new Error(`No SQLite store opener in the baseline checkout ${dir}.`);
+  const mod = (await import(pathToFileURL(found).href)) as {
+    openSqliteEventStore: (file: string) => EventStore;
+  };
+  return mod.openSqliteEventStore;
+}
+
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ft-events-bench-'));
 const results: Record<string, number> = {};
 const PG_URL = process.env.FLOWTRAIL_BENCH_POSTGRES;
@@ -207,23 +225,43 @@ async function openBenchStore(name: string): Promise<{
   };
 }
 try {
-  // 1. Ingest into an empty store: three runs, each into a fresh file; the median counts.
+  // 1. Ingest into an empty store: three runs, each into a fresh file; the median counts. The
+  // baseline commit's SQLite store runs the same batches, alternating with this tree's.
   {
+    const baseline = PG_URL === undefined ? baselineCheckout() : null;
+    const openBaseline = baseline ? await baselineSqliteEventStore(baseline.dir) : undefined;
     const rates: number[] = [];
+    const baseRates: number[] = [];
+    const ingest = async (store: EventStore, batches: FlowtrailEvent[][]): Promise<number> => {
+      const t0 = performance.now();
+      for (const b of batches) await store.append(b);
+      return Math.round(100_000 / ((performance.now() - t0) / 1000));
+    };
     for (let run = 0; run < 3; run++) {
-      const ingest = await openBenchStore(
+      const batches = [...generate(100_000, NOW - DAY, NOW, 1000)];
+      const current = await openBenchStore(
         PG_URL ? `ft_bench_ingest_${process.pid}_${run}` : path.join(tmp, `ingest-${run}.db`),
       );
-      const batches = [...generate(100_000, NOW - DAY, NOW, 1000)];
-      const t0 = performance.now();
-      for (const b of batches) await ingest.store.append(b);
-      rates.push(Math.round(100_000 / ((performance.now() - t0) / 1000)));
-      await ingest.close(true);
+      rates.push(await ingest(current.store, batches));
+      await current.close(true);
+      if (openBaseline) {
+        const file = path.join(tmp, `ingest-baseline-${run}.db`);
+        const store = openBaseline(file);
+        baseRates.push(await ingest(store, batches));
+        await store.close();
+        for (const ext of ['', '-wal', '-shm']) fs.rmSync(`${file}${ext}`, { force: true });
+      }
     }
     results.ingestEventsPerSec = percentile(rates, 50);
     console.log(
       `ingest: 100,000 events in batches of 1,000 into an empty store: ${results.ingestEventsPerSec} events/s (median of 3 runs: ${rates.join(', ')})`,
     );
+    if (baseline) {
+      results.baselineIngestEventsPerSec = percentile(baseRates, 50);
+      console.log(
+        `  baseline ${baseline.label}: ${results.baselineIngestEventsPerSec} events/s (${baseRates.join(', ')}) → ${(results.ingestEventsPerSec / results.baselineIngestEventsPerSec).toFixed(2)}× the baseline's rate`,
+      );
+    }
   }
 
   // 2. The 1,000,000-event corpus.

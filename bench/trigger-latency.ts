@@ -15,7 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { validateEvent } from '../src/events/validate.ts';
 import { openServiceStores } from '../src/store/http/index.ts';
-import { openSqliteStores } from '../src/store/sql/sqlite.ts';
+import { openSqliteStores } from '../src/store/sql/sqlite/sqlite-stores.ts';
 import { freePort, percentile, sleep } from './lib.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

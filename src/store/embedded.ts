@@ -3,7 +3,7 @@ import type { ArtifactStore } from './artifact-store.ts';
 import type { EventStore } from './event-store.ts';
 import { FsArtifactStore } from './fs/fs-artifact-store.ts';
 import type { MetadataStore } from './metadata-store.ts';
-import { openSqliteStores } from './sql/sqlite.ts';
+import { openSqliteStores } from './sql/sqlite/sqlite-stores.ts';
 
 /** The stores of one Flowtrail home. */
 export interface Stores {

@@ -26,7 +26,7 @@ export function serviceFromEnv(
 }
 
 /** Where a run writes artifacts: `FLOWTRAIL_ARTIFACTS`, else the home's `artifacts/`. */
-export function runArtifactRoot(home: string, env: NodeJS.ProcessEnv = process.env): string {
+function runArtifactRoot(home: string, env: NodeJS.ProcessEnv = process.env): string {
   const dir = env.FLOWTRAIL_ARTIFACTS?.trim();
   return dir ? path.resolve(dir) : homePaths(home).artifacts;
 }
@@ -100,7 +100,7 @@ export function parseDatabaseSpec(value: string | undefined, cwd = process.cwd()
 /** Opens (migrating if needed) the stores of a database. */
 export async function openDatabaseStores(spec: DatabaseSpec): Promise<DatabaseStores> {
   if (spec.kind === 'sqlite') {
-    const { openSqliteStores } = await import('./sql/sqlite.ts');
+    const { openSqliteStores } = await import('./sql/sqlite/sqlite-stores.ts');
     const { metadata, events, apiKeys, deployments } = openSqliteStores(spec.file);
     return {
       kind: 'sqlite',
@@ -112,7 +112,7 @@ export async function openDatabaseStores(spec: DatabaseSpec): Promise<DatabaseSt
       close: () => metadata.close(),
     };
   }
-  const { openPostgresStores } = await import('./sql/postgres.ts');
+  const { openPostgresStores } = await import('./sql/postgres/postgres-stores.ts');
   const stores = await openPostgresStores(spec.url, spec.schema === undefined ? {} : { schema: spec.schema });
   return { kind: 'postgres', location: stores.metadata.location, ...stores };
 }

@@ -2,8 +2,9 @@ import os from 'node:os';
 import { runEvent } from '../events/lifecycle.ts';
 import type { MetadataStore, RunRecord } from './metadata-store.ts';
 
-/** A run whose orchestrator stopped sending heartbeats this long ago is considered crashed. */
+/** How often a running orchestrator stamps its run's heartbeat. */
 export const HEARTBEAT_INTERVAL_MS = 5_000;
+/** A run whose orchestrator stopped sending heartbeats this long ago is considered crashed. */
 const STALE_AFTER_MS = 60_000;
 
 function processAlive(pid: number): boolean {
@@ -16,7 +17,7 @@ function processAlive(pid: number): boolean {
 }
 
 /** True when a `running` run's orchestrator is certainly gone (dead pid on this host, or silent too long). */
-export function orchestratorGone(run: RunRecord, now = Date.now()): boolean {
+function orchestratorGone(run: RunRecord, now = Date.now()): boolean {
   if (run.status !== 'running') return false;
   if (
     run.orchestratorHost === os.hostname() &&

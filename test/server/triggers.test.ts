@@ -259,7 +259,7 @@ describe('several dependencies, failures and restarts', () => {
             resource: { 'flowtrail.resource.id': 'x' },
             payload: { day: `d${i}` },
           });
-          const { openSqliteStores } = await import('../../src/store/sql/sqlite.ts');
+          const { openSqliteStores } = await import('../../src/store/sql/sqlite/sqlite-stores.ts');
           const s = openSqliteStores(path.join(dir, 'flowtrail.db'));
           await s.events.append([e]);
           await s.metadata.close();

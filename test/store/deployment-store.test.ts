@@ -2,8 +2,8 @@
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { openPostgresStores } from '../../src/store/sql/postgres.ts';
-import { openSqliteStores } from '../../src/store/sql/sqlite.ts';
+import { openPostgresStores } from '../../src/store/sql/postgres/postgres-stores.ts';
+import { openSqliteStores } from '../../src/store/sql/sqlite/sqlite-stores.ts';
 import { runDeploymentStoreSuite } from '../conformance/deployment-store.ts';
 import { postgresTests } from './postgres-test-db.ts';
 

@@ -6,10 +6,11 @@ import type { EventFilter } from '../../src/events/filter.ts';
 import { globToPostgresRegex, globToRegExp } from '../../src/events/match.ts';
 import type { FlowtrailEvent } from '../../src/events/model.ts';
 import { validateEvent } from '../../src/events/validate.ts';
-import { openPostgresStores } from '../../src/store/sql/postgres.ts';
-import { PostgresEventStore } from '../../src/store/sql/postgres-event-store.ts';
-import { insertEventsPostgres } from '../../src/store/sql/postgres-events.ts';
+import { postgresDialect } from '../../src/store/sql/postgres/postgres-dialect.ts';
+import { insertEventsPostgres } from '../../src/store/sql/postgres/postgres-event-insert.ts';
+import { openPostgresStores } from '../../src/store/sql/postgres/postgres-stores.ts';
 import type { Database } from '../../src/store/sql/schema.ts';
+import { SqlEventStore } from '../../src/store/sql/sql-event-store.ts';
 import { runEventStoreSuite } from '../conformance/event-store.ts';
 import { GLOB_PATTERNS, GLOB_TEXTS } from '../events/glob-cases.ts';
 import { sampleEvent } from '../helpers.ts';
@@ -19,8 +20,7 @@ const T0 = Date.UTC(2025, 0, 6);
 const ev = sampleEvent;
 
 /** The Kysely database a store runs on (to open transactions of one's own on it). */
-const dbOf = (store: PostgresEventStore): Kysely<Database> =>
-  (store as unknown as { db: Kysely<Database> }).db;
+const dbOf = (store: SqlEventStore): Kysely<Database> => (store as unknown as { db: Kysely<Database> }).db;
 
 /** Opens the stores of a fresh schema; `close` also drops the schema. */
 async function freshStores(db: TestPostgres) {
@@ -55,7 +55,7 @@ postgresTests('PostgreSQL event store', (db) => {
     });
   }
 
-  describe('PostgresEventStore', () => {
+  describe('SqlEventStore on PostgreSQL', () => {
     it('writes one resource row per involved resource, once per event id', async () => {
       const { events, schema, close } = await freshStores(db);
       try {
@@ -186,7 +186,7 @@ postgresTests('PostgreSQL event store', (db) => {
       async function plans(
         schema: string,
         caps: number | undefined,
-        fn: (store: PostgresEventStore) => Promise<unknown>,
+        fn: (store: SqlEventStore) => Promise<unknown>,
       ): Promise<string[]> {
         const sent: CompiledQuery[] = [];
         const pool = new pg.Pool({ connectionString: db.url, options: `-c search_path=${schema}`, max: 2 });
@@ -197,7 +197,7 @@ postgresTests('PostgreSQL event store', (db) => {
           },
         });
         try {
-          const store = new PostgresEventStore(kysely, 'test');
+          const store = new SqlEventStore(kysely, postgresDialect, 'test');
           if (caps !== undefined) {
             store.planner.driveCap = caps;
             store.planner.countDriveCap = caps;
@@ -359,7 +359,7 @@ postgresTests('PostgreSQL event store', (db) => {
         const perWriter = 40;
         try {
           // Each transaction writes first (taking its xid), waits, appends 1–2 events, waits, commits.
-          const writer = async (store: PostgresEventStore, base: number) => {
+          const writer = async (store: SqlEventStore, base: number) => {
             let next = base;
             for (let t = 0; t < perWriter / 2; t++) {
               await dbOf(store)

@@ -7,8 +7,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { prefixUpperBound } from '../../src/store/sql/event-filter-sql.ts';
 import type { Database } from '../../src/store/sql/schema.ts';
 import { SqlEventStore } from '../../src/store/sql/sql-event-store.ts';
-import { migrateSqlite, openSqliteEventStore, openSqliteStores } from '../../src/store/sql/sqlite.ts';
-import { insertEvents } from '../../src/store/sql/sqlite-events.ts';
+import { sqliteDialect } from '../../src/store/sql/sqlite/sqlite-dialect.ts';
+import { insertEventsSqlite as insertEvents } from '../../src/store/sql/sqlite/sqlite-event-insert.ts';
+import { migrateSqlite } from '../../src/store/sql/sqlite/sqlite-migrate.ts';
+import { openSqliteEventStore, openSqliteStores } from '../../src/store/sql/sqlite/sqlite-stores.ts';
 import { runEventStoreSuite } from '../conformance/event-store.ts';
 import { sampleEvent } from '../helpers.ts';
 
@@ -140,7 +142,7 @@ describe('SqlEventStore on SQLite', () => {
     const [e1, e2] = [ev(1), ev(2)];
     expect(await insertEvents(db, [e1, e1, e2])).toBe(2);
     expect(await insertEvents(db, [])).toBe(0);
-    const store = new SqlEventStore(db, 'test');
+    const store = new SqlEventStore(db, sqliteDialect, 'test');
     expect(await store.total({})).toBe(2);
     await db.destroy();
   });

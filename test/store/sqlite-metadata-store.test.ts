@@ -6,8 +6,9 @@ import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/core/errors.ts';
-import { sqliteMigrations } from '../../src/store/sql/migrations/sqlite.ts';
-import { migrateSqlite, openSqliteMetadataStore } from '../../src/store/sql/sqlite.ts';
+import { migrateSqlite } from '../../src/store/sql/sqlite/sqlite-migrate.ts';
+import { sqliteMigrations } from '../../src/store/sql/sqlite/sqlite-migrations.ts';
+import { openSqliteMetadataStore } from '../../src/store/sql/sqlite/sqlite-stores.ts';
 import { runMetadataStoreSuite } from '../conformance/metadata-store.ts';
 import { newRunRecord } from '../helpers.ts';
 

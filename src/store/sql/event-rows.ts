@@ -39,7 +39,7 @@ export function decodeEvent(r: EventRowOut): FlowtrailEvent {
 }
 
 /** An event's row, and the JSON labels of each involved resource (the primary first). */
-export function encodeEvent(e: FlowtrailEvent): { row: Omit<EventsTable, 'seq'>; labels: string[] } {
+function encodeEvent(e: FlowtrailEvent): { row: Omit<EventsTable, 'seq'>; labels: string[] } {
   const labels = [JSON.stringify(e.resource), ...e.related.map((r) => JSON.stringify(r))];
   return {
     row: {
@@ -58,11 +58,26 @@ export function encodeEvent(e: FlowtrailEvent): { row: Omit<EventsTable, 'seq'>;
   };
 }
 
-export function resourceRows(
-  seq: number,
-  e: FlowtrailEvent,
-  labels: readonly string[],
-): EventResourcesTable[] {
+/** An event of a batch to insert, with its row and the JSON labels of each involved resource. */
+export interface EncodedEvent {
+  event: FlowtrailEvent;
+  row: Omit<EventsTable, 'seq'>;
+  labels: string[];
+}
+
+/**
+ * The events of a batch to insert, encoded once, by id: ids repeated in `events` are dropped (the
+ * first copy wins), in order.
+ */
+export function encodeBatch(events: readonly FlowtrailEvent[]): Map<string, EncodedEvent> {
+  const byId = new Map<string, EncodedEvent>();
+  for (const e of events) if (!byId.has(e.id)) byId.set(e.id, { event: e, ...encodeEvent(e) });
+  return byId;
+}
+
+/** The `event_resources` rows of a stored event (the primary first, role ''). */
+export function resourceRows(seq: number, encoded: EncodedEvent): EventResourcesTable[] {
+  const { event: e, labels } = encoded;
   const occurred = e.occurred.getTime();
   const rows: EventResourcesTable[] = [
     { event_seq: seq, pos: 0, occurred, resource_id: e.resource[RESOURCE_ID], role: '', labels: labels[0]! },
@@ -78,11 +93,4 @@ export function resourceRows(
     });
   });
   return rows;
-}
-
-/** Events with repeated ids dropped (the first copy wins), in order. */
-export function uniqueById(events: readonly FlowtrailEvent[]): FlowtrailEvent[] {
-  const byId = new Map<string, FlowtrailEvent>();
-  for (const e of events) if (!byId.has(e.id)) byId.set(e.id, e);
-  return [...byId.values()];
 }

@@ -3,7 +3,8 @@
  * metadata store). Events live in `events`, one row each; every involved resource (primary at
  * `pos` 0, then the related ones) gets a row in `event_resources`, so label, related and
  * any-resource filters are indexed lookups. What differs between dialects comes from a
- * {@link SqlEventDialect}: `sqlite-events.ts`, `postgres-event-store.ts`.
+ * {@link SqlDialect} passed in by whoever opens the store: `sqlite/sqlite-dialect.ts`,
+ * `postgres/postgres-dialect.ts`.
  *
  * Filters compile to SQL fragments with bound parameters only (`event-filter-sql.ts`). A query is
  * planned in one of two ways, chosen per call by cheap capped index counts:
@@ -17,7 +18,7 @@
  * primary-resource labels are read from `events.resource` directly. Pages are keyset-paginated on
  * `(occurred, seq)`.
  */
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { ValidationError } from '../../core/errors.ts';
 import type { EventFilter } from '../../events/filter.ts';
 import { type FlowtrailEvent, RESOURCE_NAME } from '../../events/model.ts';
@@ -30,29 +31,20 @@ import type {
   RetentionPolicy,
   TimeUnit,
 } from '../event-store.ts';
-import {
-  and,
-  type CompiledFilter,
-  type Cond,
-  compileFilter,
-  type Driver,
-  E,
-  type EventFilterDialect,
-  type EventPlan,
-} from './event-filter-sql.ts';
+import { and, type CompiledFilter, type Cond, compileFilter, E, type EventPlan } from './event-filter-sql.ts';
 import { decodeEvent, EVENT_READ_COLUMNS, type EventRowOut } from './event-rows.ts';
+import type { QueryCounter } from './query-counter.ts';
 import type { Database } from './schema.ts';
-import type { QueryCounter } from './sql-metadata-store.ts';
-import { sqliteEventDialect } from './sqlite-events.ts';
+import type { EventQueryPlanner, SqlDialect } from './sql-dialect.ts';
 
 /** Default and largest page sizes of `query`. */
-export const EVENT_PAGE_DEFAULT = 50;
+const EVENT_PAGE_DEFAULT = 50;
 export const EVENT_PAGE_MAX = 500;
 /** Fixed origin of time buckets: 2024-01-01T00:00:00Z (a Monday, so weeks start on Mondays). */
-export const BUCKET_ORIGIN = Date.UTC(2024, 0, 1);
+const BUCKET_ORIGIN = Date.UTC(2024, 0, 1);
 /** Most buckets one count-by-time may return. */
-export const MAX_BUCKETS = 1000;
-export const MIN_TIME_INTERVAL = 0.01;
+const MAX_BUCKETS = 1000;
+const MIN_TIME_INTERVAL = 0.01;
 
 const UNIT_MS: Record<TimeUnit, number> = {
   second: 1000,
@@ -63,50 +55,6 @@ const UNIT_MS: Record<TimeUnit, number> = {
 };
 
 const RETENTION_BATCH = 2000;
-
-/** How `SqlEventStore` picks between a driven query and a time scan. */
-export interface EventQueryPlanner {
-  /**
-   * A criterion pinning fewer candidate events than this (within the time range) drives a page
-   * query; above it, walking the time index and checking each event finds a page sooner.
-   */
-  driveCap: number;
-  /** The same for totals and counts, which visit every match either way. */
-  countDriveCap: number;
-}
-
-/** The time buckets of one count: `n` buckets of `size` ms from `start`, clipped to since..until. */
-export interface Buckets {
-  start: number;
-  size: number;
-  n: number;
-  since: number;
-  until: number;
-}
-
-/** What `SqlEventStore` needs from a SQL dialect beyond the filter compiler. */
-export interface SqlEventDialect extends EventFilterDialect {
-  /** Default plan thresholds. */
-  readonly planner: EventQueryPlanner;
-  /** Rows `(n)`: how many candidates a driver has, counting no further than `limit`. */
-  candidateCount(driver: Driver, limit: number): Cond;
-  /**
-   * `FROM events AS e WHERE …` for a plan (`where` is ANDed in). `walkTimeIndex`: a scan should
-   * walk the `(occurred, seq)` index (pages, totals) rather than whatever the dialect prefers.
-   */
-  from(plan: EventPlan, where: Cond, walkTimeIndex: boolean): Cond;
-  /**
-   * The page statement: `fields` of the first `limit` events matching `where` under a plan, in
-   * `(occurred, seq)` order (`dir` is ASC or DESC).
-   */
-  page(fields: Cond, plan: EventPlan, where: Cond, dir: Cond, limit: number): Cond;
-  /** Rows `(i, n)`: how many events matching `where` fall in bucket `i` (missing buckets are 0). */
-  bucketCounts(plan: EventPlan, where: Cond, buckets: Buckets): Cond;
-  /** Rows `(k, name)`: each primary resource id in `from`, with `name` on its newest event there. */
-  resourceNames(from: Cond, name: Cond): Cond;
-  /** Inserts events in the caller's transaction; see `insertEvents` in `sqlite-events.ts`. */
-  insertEvents(trx: Transaction<Database>, events: readonly FlowtrailEvent[]): Promise<number>;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Cursors
@@ -149,7 +97,7 @@ function decodeCursor(text: string): Cursor {
 
 /**
  * `EventStore` over a Kysely database with the `events` / `event_resources` tables (migration 3),
- * in the given dialect (SQLite by default).
+ * in the given dialect.
  *
  * @example
  * const { metadata, events } = openSqliteStores('.flowtrail/flowtrail.db');
@@ -161,11 +109,11 @@ export class SqlEventStore implements EventStore {
 
   constructor(
     protected readonly db: Kysely<Database>,
+    protected readonly dialect: SqlDialect,
     readonly location: string,
     private readonly counter?: QueryCounter,
     /** Called by `close()`; a store sharing its connection with the metadata store leaves it open. */
     private readonly onClose: () => Promise<void> = async () => {},
-    protected readonly dialect: SqlEventDialect = sqliteEventDialect,
   ) {
     this.planner = { ...dialect.planner };
   }

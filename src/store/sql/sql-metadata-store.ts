@@ -1,13 +1,11 @@
-import {
-  type Expression,
-  expressionBuilder,
-  type Kysely,
-  type LogEvent,
-  type Selectable,
-  type SqlBool,
-  type Transaction,
-  type Updateable,
-} from 'kysely';
+/**
+ * The metadata store over Kysely: one query module for every SQL dialect. Row mapping lives in
+ * `metadata-rows.ts`, the write-op switch in `metadata-writes.ts`; what differs between databases
+ * comes from the {@link SqlDialect} passed in by whoever opens the store (`sqlite/sqlite-stores.ts`,
+ * `postgres/postgres-stores.ts`). Over 400 lines because it is one concept: the port's queries,
+ * one method per `MetadataStore` method.
+ */
+import { type Expression, expressionBuilder, type Kysely, type SqlBool, type Transaction } from 'kysely';
 import { ConflictError, type ExceptionRecord, NotFoundError } from '../../core/errors.ts';
 import { applyTagMutation } from '../../core/tags.ts';
 import { runEvent } from '../../events/lifecycle.ts';
@@ -15,141 +13,39 @@ import type { FlowtrailEvent } from '../../events/model.ts';
 import type {
   ArtifactRecord,
   AttemptRecord,
-  AttemptStatus,
   CreateRunOptions,
-  EnvironmentInfo,
   FlowRecord,
   LatestRunQuery,
   LogLine,
   LogQuery,
-  LogStream,
   MetadataStore,
   MetadataWrite,
   NewRun,
   RunQuery,
   RunRecord,
-  RunStatus,
   StepRecord,
   TagChange,
   TaskQuery,
   TaskRecord,
-  TaskStatus,
-  TriggerCause,
   WriteOptions,
 } from '../metadata-store.ts';
-import type { Database, RunsTable, RunTagsTable, StepsTable, TasksTable } from './schema.ts';
-import { insertEvents } from './sqlite-events.ts';
-
-const json = (v: unknown): string => JSON.stringify(v);
-const parseJson = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
-const bool = (v: number | null): boolean | null => (v === null ? null : v !== 0);
-
-// Stay below SQLite's bound-variable limit in multi-row inserts.
-const ROWS_PER_INSERT = 400;
-
-function toRun(r: Selectable<RunsTable>): RunRecord {
-  return {
-    id: Number(r.id),
-    flow: r.flow_name,
-    runNumber: Number(r.run_number),
-    status: r.status as RunStatus,
-    user: r.user_name,
-    tags: JSON.parse(r.tags) as string[],
-    systemTags: JSON.parse(r.system_tags) as string[],
-    params: JSON.parse(r.params) as Record<string, unknown>,
-    flowFile: r.flow_file,
-    codeSha: r.code_sha,
-    originRunNumber: r.origin_run_number === null ? null : Number(r.origin_run_number),
-    createdAt: Number(r.created_at),
-    finishedAt: r.finished_at === null ? null : Number(r.finished_at),
-    heartbeatAt: r.heartbeat_at === null ? null : Number(r.heartbeat_at),
-    orchestratorPid: r.orchestrator_pid,
-    orchestratorHost: r.orchestrator_host,
-    error: parseJson<ExceptionRecord>(r.error),
-    trigger: JSON.parse(r.trigger) as TriggerCause[],
-  };
-}
-
-/** The references a run's trigger can be found by: every event id, and upstream run pathspecs. */
-function causeRefs(trigger: readonly TriggerCause[]): string[] {
-  const refs = new Set<string>();
-  for (const cause of trigger) {
-    refs.add(cause.id);
-    if (cause.pathspec) refs.add(cause.pathspec);
-  }
-  return [...refs];
-}
-
-function toStep(s: StepsTable): StepRecord {
-  return {
-    runId: Number(s.run_id),
-    name: s.name,
-    createdAt: Number(s.created_at),
-    finishedAt: s.finished_at === null ? null : Number(s.finished_at),
-  };
-}
-
-function toTask(t: TasksTable): TaskRecord {
-  return {
-    runId: Number(t.run_id),
-    taskId: Number(t.task_id),
-    step: t.step_name,
-    status: t.status as TaskStatus,
-    successful: bool(t.successful),
-    foreachPath: t.foreach_path === '' ? [] : t.foreach_path.split('.').map(Number),
-    foreachCount: t.foreach_count,
-    parentIds: JSON.parse(t.parent_ids) as number[],
-    attempts: t.attempts,
-    finalAttempt: t.final_attempt,
-    createdAt: Number(t.created_at),
-    startedAt: t.started_at === null ? null : Number(t.started_at),
-    finishedAt: t.finished_at === null ? null : Number(t.finished_at),
-    originPathspec: t.origin_task,
-  };
-}
-
-function taskRow(t: TaskRecord): TasksTable {
-  return {
-    run_id: t.runId,
-    task_id: t.taskId,
-    step_name: t.step,
-    status: t.status,
-    successful: t.successful === null ? null : t.successful ? 1 : 0,
-    foreach_path: t.foreachPath.join('.'),
-    foreach_count: t.foreachCount,
-    parent_ids: json(t.parentIds),
-    attempts: t.attempts,
-    final_attempt: t.finalAttempt,
-    created_at: t.createdAt,
-    started_at: t.startedAt,
-    finished_at: t.finishedAt,
-    origin_task: t.originPathspec,
-  };
-}
-
-function chunks<T>(rows: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) out.push(rows.slice(i, i + ROWS_PER_INSERT));
-  return out;
-}
-
-/** `run_tags` rows for a run's tags; a tag that is both a user and a system tag gets one system row. */
-function tagRows(runId: number, tags: readonly string[], systemTags: readonly string[]): RunTagsTable[] {
-  const rows = new Map<string, number>();
-  for (const tag of systemTags) rows.set(tag, 1);
-  for (const tag of tags) if (!rows.has(tag)) rows.set(tag, 0);
-  return [...rows].map(([tag, system]) => ({ run_id: runId, tag, system }));
-}
-
-async function insertTagRows(trx: Transaction<Database>, rows: readonly RunTagsTable[]): Promise<void> {
-  for (const part of chunks(rows)) {
-    await trx
-      .insertInto('run_tags')
-      .values(part)
-      .onConflict((oc) => oc.columns(['tag', 'run_id']).doNothing())
-      .execute();
-  }
-}
+import {
+  artifactFromRow,
+  attemptFromRow,
+  causeRefs,
+  flowFromRow,
+  inChunks,
+  json,
+  logLineFromRow,
+  runFromRow,
+  stepFromRow,
+  tagRows,
+  taskFromRow,
+} from './metadata-rows.ts';
+import { applyWrite, insertTagRows } from './metadata-writes.ts';
+import { QueryCounter } from './query-counter.ts';
+import type { Database } from './schema.ts';
+import type { SqlDialect } from './sql-dialect.ts';
 
 const runsScope = expressionBuilder<Database, 'runs'>();
 
@@ -170,17 +66,6 @@ function carriesTags(tags: readonly string[] | undefined): Expression<SqlBool>[]
 }
 
 /**
- * What differs between SQL dialects beyond what Kysely compiles. Each hook defaults to the SQLite
- * behaviour; other adapters (`postgres.ts`) pass their own.
- */
-export interface SqlDialectHooks {
-  /** Inserts events in the caller's transaction, skipping stored ids; see `insertEvents`. */
-  insertEvents: (trx: Transaction<Database>, events: readonly FlowtrailEvent[]) => Promise<number>;
-}
-
-const sqliteHooks: SqlDialectHooks = { insertEvents };
-
-/**
  * Records a request key in the caller's transaction; false when it was already there (the request
  * was applied before). A concurrent try of the same request waits on the row lock, then sees it.
  */
@@ -195,28 +80,18 @@ async function claimRequestKey(trx: Transaction<Database>, key: string): Promise
 }
 
 /**
- * Counts the statements Kysely sends; pass `counter.log` as Kysely's `log` option. Every statement
- * is counted once, whether it succeeded or failed, including `begin` and `commit`.
- */
-export class QueryCounter {
-  count = 0;
-  readonly log = (_event: LogEvent): void => {
-    this.count++;
-  };
-}
-
-/**
- * The metadata store over Kysely: one query module for every SQL dialect. Dialect adapters
- * (`sqlite.ts`) only open the connection and run their migration history.
+ * `MetadataStore` over a Kysely database in the given dialect. Dialect adapters
+ * (`sqlite/sqlite-stores.ts`, `postgres/postgres-stores.ts`) open the connection, run their
+ * migration history and pass their dialect in.
  */
 export class SqlMetadataStore implements MetadataStore {
   constructor(
     protected readonly db: Kysely<Database>,
+    private readonly dialect: SqlDialect,
     readonly location: string,
     private readonly onClose: () => Promise<void> = async () => {},
     /** Must be wired to `db`'s `log` option for `queryCount` to count anything. */
     private readonly queries: QueryCounter = new QueryCounter(),
-    private readonly hooks: SqlDialectHooks = sqliteHooks,
   ) {}
 
   get queryCount(): number {
@@ -280,10 +155,10 @@ export class SqlMetadataStore implements MetadataStore {
           .insertInto('run_causes')
           .values(refs.map((ref) => ({ ref, run_id: Number(row.id) })))
           .execute();
-      const created = toRun(row);
+      const created = runFromRow(row);
       // The run's own lifecycle event commits with the run.
       if (options.startedEvent)
-        await this.hooks.insertEvents(trx, [
+        await this.dialect.insertEvents(trx, [
           runEvent(created, 'started', created.createdAt, options.startedEvent.payload ?? {}),
         ]);
       if (key !== undefined)
@@ -306,9 +181,9 @@ export class SqlMetadataStore implements MetadataStore {
       const events: FlowtrailEvent[] = [];
       for (const op of ops) {
         if (op.op === 'events.append') events.push(...op.events);
-        else await this.apply(trx, op);
+        else await applyWrite(trx, op);
       }
-      await this.hooks.insertEvents(trx, events);
+      await this.dialect.insertEvents(trx, events);
     });
   }
 
@@ -318,134 +193,6 @@ export class SqlMetadataStore implements MetadataStore {
       .where('created_at', '<', before)
       .executeTakeFirst();
     return Number(result.numDeletedRows);
-  }
-
-  private async apply(trx: Transaction<Database>, op: MetadataWrite): Promise<void> {
-    switch (op.op) {
-      case 'run.update': {
-        const p = op.patch;
-        const set: Updateable<RunsTable> = {};
-        if (p.status !== undefined) set.status = p.status;
-        if (p.finishedAt !== undefined) set.finished_at = p.finishedAt;
-        if (p.heartbeatAt !== undefined) set.heartbeat_at = p.heartbeatAt;
-        if (p.error !== undefined) set.error = p.error === null ? null : json(p.error);
-        if (p.codeSha !== undefined) set.code_sha = p.codeSha;
-        if (Object.keys(set).length === 0) return;
-        await trx.updateTable('runs').set(set).where('id', '=', op.runId).execute();
-        return;
-      }
-      case 'step.upsert':
-        await trx
-          .insertInto('steps')
-          .values({
-            run_id: op.step.runId,
-            name: op.step.name,
-            created_at: op.step.createdAt,
-            finished_at: op.step.finishedAt,
-          })
-          .onConflict((oc) => oc.columns(['run_id', 'name']).doUpdateSet({ finished_at: op.step.finishedAt }))
-          .execute();
-        return;
-      case 'task.create':
-        await trx.insertInto('tasks').values(taskRow(op.task)).execute();
-        return;
-      case 'task.update': {
-        const p = op.patch;
-        const set: Partial<TasksTable> = {};
-        if (p.status !== undefined) set.status = p.status;
-        if (p.successful !== undefined) set.successful = p.successful === null ? null : p.successful ? 1 : 0;
-        if (p.foreachCount !== undefined) set.foreach_count = p.foreachCount;
-        if (p.attempts !== undefined) set.attempts = p.attempts;
-        if (p.finalAttempt !== undefined) set.final_attempt = p.finalAttempt;
-        if (p.startedAt !== undefined) set.started_at = p.startedAt;
-        if (p.finishedAt !== undefined) set.finished_at = p.finishedAt;
-        if (Object.keys(set).length === 0) return;
-        await trx
-          .updateTable('tasks')
-          .set(set)
-          .where('run_id', '=', op.runId)
-          .where('task_id', '=', op.taskId)
-          .execute();
-        return;
-      }
-      case 'attempt.start': {
-        const a = op.attempt;
-        await trx
-          .insertInto('attempts')
-          .values({
-            run_id: a.runId,
-            task_id: a.taskId,
-            attempt: a.attempt,
-            status: a.status,
-            started_at: a.startedAt,
-            finished_at: a.finishedAt,
-            exception: a.exception === null ? null : json(a.exception),
-            env_info: a.envInfo === null ? null : json(a.envInfo),
-          })
-          .execute();
-        return;
-      }
-      case 'attempt.finish':
-        await trx
-          .updateTable('attempts')
-          .set({
-            status: op.status,
-            finished_at: op.finishedAt,
-            exception: op.exception === null ? null : json(op.exception),
-          })
-          .where('run_id', '=', op.runId)
-          .where('task_id', '=', op.taskId)
-          .where('attempt', '=', op.attempt)
-          .execute();
-        return;
-      case 'artifacts.add':
-        for (const rows of chunks(op.artifacts)) {
-          await trx
-            .insertInto('artifacts')
-            .values(
-              rows.map((a) => ({
-                run_id: a.runId,
-                task_id: a.taskId,
-                attempt: a.attempt,
-                name: a.name,
-                sha: a.sha,
-                codec: a.codec,
-                size: a.size,
-                created_at: a.createdAt,
-              })),
-            )
-            .onConflict((oc) =>
-              oc.columns(['run_id', 'task_id', 'attempt', 'name']).doUpdateSet((eb) => ({
-                sha: eb.ref('excluded.sha'),
-                codec: eb.ref('excluded.codec'),
-                size: eb.ref('excluded.size'),
-              })),
-            )
-            .execute();
-        }
-        return;
-      case 'events.append':
-        // Gathered by write() into one insert at the end of the transaction.
-        return;
-      case 'logs.append':
-        for (const rows of chunks(op.lines)) {
-          await trx
-            .insertInto('log_lines')
-            .values(
-              rows.map((l) => ({
-                run_id: l.runId,
-                task_id: l.taskId,
-                attempt: l.attempt,
-                seq: l.seq,
-                stream: l.stream,
-                ts: l.ts,
-                line: l.line,
-              })),
-            )
-            .execute();
-        }
-        return;
-    }
   }
 
   async markRunCrashed(
@@ -474,7 +221,7 @@ export class SqlMetadataStore implements MetadataStore {
         .where('run_id', '=', runId)
         .where('status', 'in', ['running', 'pending'])
         .execute();
-      await this.hooks.insertEvents(trx, events);
+      await this.dialect.insertEvents(trx, events);
       return true;
     });
   }
@@ -526,7 +273,7 @@ export class SqlMetadataStore implements MetadataStore {
       .where('flow_name', '=', flow)
       .where('run_number', '=', runNumber)
       .executeTakeFirst();
-    return row ? toRun(row) : undefined;
+    return row ? runFromRow(row) : undefined;
   }
 
   async listRunsTriggeredBy(ref: string): Promise<RunRecord[]> {
@@ -538,7 +285,7 @@ export class SqlMetadataStore implements MetadataStore {
       )
       .orderBy('runs.id', 'asc')
       .execute();
-    return rows.map(toRun);
+    return rows.map(runFromRow);
   }
 
   async getRunById(runId: number): Promise<RunRecord | undefined> {
@@ -547,7 +294,7 @@ export class SqlMetadataStore implements MetadataStore {
 
   private async getRunIn(db: Kysely<Database>, runId: number): Promise<RunRecord | undefined> {
     const row = await db.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirst();
-    return row ? toRun(row) : undefined;
+    return row ? runFromRow(row) : undefined;
   }
 
   async listRuns(flow: string, query: RunQuery = {}): Promise<RunRecord[]> {
@@ -559,13 +306,13 @@ export class SqlMetadataStore implements MetadataStore {
       .orderBy('run_number', 'desc')
       .limit(query.limit ?? 50)
       .execute();
-    return rows.map(toRun);
+    return rows.map(runFromRow);
   }
 
   async listRunningRuns(flow?: string): Promise<RunRecord[]> {
     let q = this.db.selectFrom('runs').selectAll().where('status', '=', 'running');
     if (flow !== undefined) q = q.where('flow_name', '=', flow);
-    return (await q.execute()).map(toRun);
+    return (await q.execute()).map(runFromRow);
   }
 
   async latestRun(options: LatestRunQuery = {}): Promise<RunRecord | undefined> {
@@ -575,7 +322,7 @@ export class SqlMetadataStore implements MetadataStore {
     if (options.status !== undefined) q = q.where('status', '=', options.status);
     for (const condition of carriesTags(options.tags)) q = q.where(condition);
     const row = await q.orderBy('id', 'desc').limit(1).executeTakeFirst();
-    return row ? toRun(row) : undefined;
+    return row ? runFromRow(row) : undefined;
   }
 
   async mutateRunTags(runId: number, change: TagChange): Promise<{ tags: string[]; systemTags: string[] }> {
@@ -620,7 +367,7 @@ export class SqlMetadataStore implements MetadataStore {
       .orderBy('created_at')
       .orderBy('name')
       .execute();
-    return rows.map(toStep);
+    return rows.map(stepFromRow);
   }
 
   async getStep(runId: number, name: string): Promise<StepRecord | undefined> {
@@ -630,7 +377,7 @@ export class SqlMetadataStore implements MetadataStore {
       .where('run_id', '=', runId)
       .where('name', '=', name)
       .executeTakeFirst();
-    return row ? toStep(row) : undefined;
+    return row ? stepFromRow(row) : undefined;
   }
 
   async listTasks(runId: number, options: TaskQuery = {}): Promise<TaskRecord[]> {
@@ -640,7 +387,7 @@ export class SqlMetadataStore implements MetadataStore {
     if (options.beforeTaskId !== undefined) q = q.where('task_id', '<', options.beforeTaskId);
     q = q.orderBy('task_id', options.order ?? 'asc');
     if (options.limit !== undefined) q = q.limit(options.limit);
-    return (await q.execute()).map(toTask);
+    return (await q.execute()).map(taskFromRow);
   }
 
   async getTask(runId: number, taskId: number): Promise<TaskRecord | undefined> {
@@ -650,7 +397,7 @@ export class SqlMetadataStore implements MetadataStore {
       .where('run_id', '=', runId)
       .where('task_id', '=', taskId)
       .executeTakeFirst();
-    return row ? toTask(row) : undefined;
+    return row ? taskFromRow(row) : undefined;
   }
 
   async listAttempts(runId: number, taskId: number): Promise<AttemptRecord[]> {
@@ -661,16 +408,7 @@ export class SqlMetadataStore implements MetadataStore {
       .where('task_id', '=', taskId)
       .orderBy('attempt')
       .execute();
-    return rows.map((a) => ({
-      runId: Number(a.run_id),
-      taskId: Number(a.task_id),
-      attempt: a.attempt,
-      status: a.status as AttemptStatus,
-      startedAt: Number(a.started_at),
-      finishedAt: a.finished_at === null ? null : Number(a.finished_at),
-      exception: parseJson<ExceptionRecord>(a.exception),
-      envInfo: parseJson<EnvironmentInfo>(a.env_info),
-    }));
+    return rows.map(attemptFromRow);
   }
 
   async listArtifacts(
@@ -692,13 +430,13 @@ export class SqlMetadataStore implements MetadataStore {
       .where('attempt', '=', attempt)
       .orderBy('name')
       .execute();
-    return rows.map(toArtifact);
+    return rows.map(artifactFromRow);
   }
 
   async listArtifactsOfTasks(runId: number, taskIds: readonly number[]): Promise<ArtifactRecord[]> {
     if (taskIds.length === 0) return [];
     const out: ArtifactRecord[] = [];
-    for (const ids of chunks(taskIds)) {
+    for (const ids of inChunks(taskIds)) {
       const rows = await this.db
         .selectFrom('artifacts as a')
         .innerJoin('tasks as t', (j) =>
@@ -711,7 +449,7 @@ export class SqlMetadataStore implements MetadataStore {
         .where('a.run_id', '=', runId)
         .where('a.task_id', 'in', ids)
         .execute();
-      out.push(...rows.map(toArtifact));
+      out.push(...rows.map(artifactFromRow));
     }
     return out;
   }
@@ -734,36 +472,11 @@ export class SqlMetadataStore implements MetadataStore {
       .orderBy('seq')
       .limit(query.limit ?? 100_000)
       .execute();
-    return rows.map((l) => ({
-      runId: Number(l.run_id),
-      taskId: Number(l.task_id),
-      attempt: l.attempt,
-      seq: l.seq,
-      stream: l.stream as LogStream,
-      ts: Number(l.ts),
-      line: l.line,
-    }));
+    return rows.map(logLineFromRow);
   }
 
   async close(): Promise<void> {
     await this.db.destroy();
     await this.onClose();
   }
-}
-
-function toArtifact(a: Database['artifacts']): ArtifactRecord {
-  return {
-    runId: Number(a.run_id),
-    taskId: Number(a.task_id),
-    attempt: a.attempt,
-    name: a.name,
-    sha: a.sha,
-    codec: a.codec,
-    size: Number(a.size),
-    createdAt: Number(a.created_at),
-  };
-}
-
-function flowFromRow(r: { name: string; created_at: number; last_run_number: number }): FlowRecord {
-  return { name: r.name, createdAt: Number(r.created_at), lastRunNumber: Number(r.last_run_number) };
 }

@@ -1,11 +1,7 @@
 /**
  * SQLite migration history. Append only: a shipped migration never changes; a new one gets the next id.
  */
-export interface SqlMigration {
-  id: number;
-  name: string;
-  statements: string[];
-}
+import type { SqlMigration } from '../sql-migration.ts';
 
 export const sqliteMigrations: SqlMigration[] = [
   {

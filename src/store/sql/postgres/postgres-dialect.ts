@@ -1,6 +1,6 @@
 /**
- * The PostgreSQL event store: `SqlEventStore` (the query module shared with SQLite) in the
- * PostgreSQL dialect. Labels are read with `->>` from the JSON text columns, globs become anchored
+ * `postgresDialect`, what the shared stores (`SqlEventStore`, `SqlMetadataStore`) do the
+ * PostgreSQL way. Labels are read with `->>` from the JSON text columns, globs become anchored
  * regular expressions (`globToPostgresRegex`, case-sensitive `~`), text search is `strpos` over
  * the lower-cased `search` column.
  *
@@ -18,20 +18,18 @@
  *   names of a prefix are looked up the same way in the `(event, occurred)` index).
  *
  * Tailing (`readAfter`, `headPosition`) stays the shared `seq > position` read: the PostgreSQL
- * `insertEvents` (`postgres-events.ts`) makes seqs become visible in order across processes.
+ * `insertEvents` (`postgres-event-insert.ts`) makes seqs become visible in order across processes.
  *
  * @example
  * const { metadata, events } = await openPostgresStores('postgres://flowtrail@db:5432/flowtrail');
  */
-import { type Kysely, sql } from 'kysely';
-import { globToPostgresRegex } from '../../events/match.ts';
-import { type Cond, E, R } from './event-filter-sql.ts';
-import { insertEventsPostgres } from './postgres-events.ts';
-import type { Database } from './schema.ts';
-import { type SqlEventDialect, SqlEventStore } from './sql-event-store.ts';
-import type { QueryCounter } from './sql-metadata-store.ts';
+import { sql } from 'kysely';
+import { globToPostgresRegex } from '../../../events/match.ts';
+import { type Cond, E, R } from '../event-filter-sql.ts';
+import type { SqlDialect } from '../sql-dialect.ts';
+import { insertEventsPostgres } from './postgres-event-insert.ts';
 
-export const postgresEventDialect: SqlEventDialect = {
+export const postgresDialect: SqlDialect = {
   planner: { driveCap: 4000, countDriveCap: 50_000 },
   // In index order: a LIMIT that a sequential scan could reach "soon" (the planner's guess, wrong
   // when the matches sit at the end of the table) loses to the index that needs no sort.
@@ -86,18 +84,3 @@ export const postgresEventDialect: SqlEventDialect = {
 
   insertEvents: insertEventsPostgres,
 };
-
-/**
- * `EventStore` over a PostgreSQL database (migrations in `migrations/postgres.ts`). Open it with
- * `openPostgresStores`, which shares one pool with the metadata store.
- */
-export class PostgresEventStore extends SqlEventStore {
-  constructor(
-    db: Kysely<Database>,
-    location: string,
-    counter?: QueryCounter,
-    onClose: () => Promise<void> = async () => {},
-  ) {
-    super(db, location, counter, onClose, postgresEventDialect);
-  }
-}

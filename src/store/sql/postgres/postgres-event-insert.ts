@@ -1,5 +1,5 @@
 /**
- * PostgreSQL `insertEvents`: the same rows as the SQLite one in `sqlite-events.ts`, written with
+ * PostgreSQL `insertEvents`: the same rows as the SQLite one in `sqlite/sqlite-event-insert.ts`, written with
  * Kysely's builder so parameters use PostgreSQL's `$n` placeholders, and in arrival order across
  * concurrent writers (below).
  *
@@ -29,9 +29,9 @@
  * error; nothing hangs).
  */
 import { sql, type Transaction } from 'kysely';
-import type { FlowtrailEvent } from '../../events/model.ts';
-import { encodeEvent, resourceRows, uniqueById } from './event-rows.ts';
-import type { Database, EventResourcesTable } from './schema.ts';
+import type { FlowtrailEvent } from '../../../events/model.ts';
+import { encodeBatch, resourceRows } from '../event-rows.ts';
+import type { Database, EventResourcesTable } from '../schema.ts';
 
 // PostgreSQL binds at most 65,535 parameters per statement.
 const EVENT_ROWS_PER_INSERT = 500; // 10 columns
@@ -42,7 +42,7 @@ const RESOURCE_ROWS_PER_INSERT = 1000; // 6 columns
  * stores in different schemas do not wait on each other). The two-key form never collides with
  * single-key advisory locks such as the migration lock.
  */
-export const EVENT_APPEND_LOCK_CLASS = 0x46_54_45_56; // 'FTEV'
+const EVENT_APPEND_LOCK_CLASS = 0x46_54_45_56; // 'FTEV'
 
 /**
  * Inserts validated events in the caller's transaction, after taking the append lock (held until
@@ -57,28 +57,21 @@ export async function insertEventsPostgres(
   await sql`SELECT pg_advisory_xact_lock(${sql.lit(EVENT_APPEND_LOCK_CLASS)}, 'events'::regclass::oid::integer)`.execute(
     trx,
   );
-  const unique = uniqueById(events);
-  const byId = new Map(unique.map((e) => [e.id, e]));
+  const batch = [...encodeBatch(events).values()];
   let inserted = 0;
-  for (let i = 0; i < unique.length; i += EVENT_ROWS_PER_INSERT) {
-    const part = unique.slice(i, i + EVENT_ROWS_PER_INSERT);
-    const labels = new Map<string, string[]>();
-    const rows = part.map((e) => {
-      const encoded = encodeEvent(e);
-      labels.set(e.id, encoded.labels);
-      return encoded.row;
-    });
+  for (let i = 0; i < batch.length; i += EVENT_ROWS_PER_INSERT) {
+    const part = batch.slice(i, i + EVENT_ROWS_PER_INSERT);
     const added = await trx
       .insertInto('events')
-      .values(rows)
+      .values(part.map((e) => e.row))
       .onConflict((oc) => oc.column('id').doNothing())
       .returning(['seq', 'id'])
       .execute();
     if (added.length === 0) continue;
     inserted += added.length;
+    const byId = new Map(part.map((e) => [e.row.id, e]));
     const resources: EventResourcesTable[] = [];
-    for (const row of added)
-      resources.push(...resourceRows(Number(row.seq), byId.get(row.id)!, labels.get(row.id)!));
+    for (const row of added) resources.push(...resourceRows(Number(row.seq), byId.get(row.id)!));
     for (let j = 0; j < resources.length; j += RESOURCE_ROWS_PER_INSERT)
       await trx
         .insertInto('event_resources')

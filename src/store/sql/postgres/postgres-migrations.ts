@@ -4,11 +4,11 @@
  * one gets the next id.
  *
  * Types: Unix-ms timestamps, row ids and sizes are BIGINT (read back as numbers, see
- * `postgres.ts`); counters and 0/1 flags stay INTEGER as in SQLite; JSON columns stay TEXT (the
+ * `postgres-stores.ts`); counters and 0/1 flags stay INTEGER as in SQLite; JSON columns stay TEXT (the
  * query module writes and parses the JSON itself). Text compared or sorted by the store uses the
  * "C" collation: byte order, as SQLite's BINARY, whatever the database's locale.
  */
-import type { SqlMigration } from './sqlite.ts';
+import type { SqlMigration } from '../sql-migration.ts';
 
 export const postgresMigrations: SqlMigration[] = [
   {

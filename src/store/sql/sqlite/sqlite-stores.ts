@@ -1,16 +1,21 @@
+/**
+ * Opens the embedded SQLite stores: the file (WAL, pragmas, migrations), one Kysely connection with
+ * a prepared-statement cache, and the shared stores over it in `sqliteDialect`.
+ */
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, type SqliteDatabase, SqliteDialect } from 'kysely';
-import { StoreError } from '../../core/errors.ts';
-import { type SqlMigration, sqliteMigrations } from './migrations/sqlite.ts';
-import type { Database } from './schema.ts';
-import { SqlApiKeyStore } from './sql-api-key-store.ts';
-import { SqlDeploymentStore } from './sql-deployment-store.ts';
-import { SqlEventStore } from './sql-event-store.ts';
-import { QueryCounter, SqlMetadataStore } from './sql-metadata-store.ts';
+import { StoreError } from '../../../core/errors.ts';
+import { QueryCounter } from '../query-counter.ts';
+import type { Database } from '../schema.ts';
+import { SqlApiKeyStore } from '../sql-api-key-store.ts';
+import { SqlDeploymentStore } from '../sql-deployment-store.ts';
+import { SqlEventStore } from '../sql-event-store.ts';
+import { SqlMetadataStore } from '../sql-metadata-store.ts';
+import { sqliteDialect } from './sqlite-dialect.ts';
+import { migrateSqlite } from './sqlite-migrate.ts';
 
-/** Applies pending migrations under an immediate write lock, so concurrent processes migrate once. */
 const STATEMENT_CACHE_SIZE = 512;
 
 /**
@@ -32,39 +37,6 @@ function withStatementCache(db: BetterSqlite3.Database): SqliteDatabase {
       return stmt as unknown as ReturnType<SqliteDatabase['prepare']>;
     },
   };
-}
-
-export function migrateSqlite(
-  db: BetterSqlite3.Database,
-  migrations: readonly SqlMigration[] = sqliteMigrations,
-): number {
-  db.exec(
-    'CREATE TABLE IF NOT EXISTS flowtrail_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
-  );
-  const latest = migrations[migrations.length - 1]?.id ?? 0;
-  const current = () =>
-    (db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM flowtrail_migrations').get() as { id: number }).id;
-  if (current() >= latest) return 0;
-  let applied = 0;
-  db.exec('BEGIN IMMEDIATE');
-  try {
-    const done = current();
-    for (const m of migrations) {
-      if (m.id <= done) continue;
-      for (const sql of m.statements) db.exec(sql);
-      db.prepare('INSERT INTO flowtrail_migrations (id, name, applied_at) VALUES (?, ?, ?)').run(
-        m.id,
-        m.name,
-        Date.now(),
-      );
-      applied++;
-    }
-    db.exec('COMMIT');
-  } catch (e) {
-    db.exec('ROLLBACK');
-    throw new StoreError(`Migrating the SQLite store failed: ${(e as Error).message}`, e);
-  }
-  return applied;
 }
 
 /** Opens the SQLite file (creating and migrating it if needed) with the store's pragmas. */
@@ -126,8 +98,8 @@ export function openSqliteStores(file: string): {
   });
   const location = `sqlite:${file}`;
   return {
-    metadata: new SqlMetadataStore(db, location, undefined, queries),
-    events: new SqlEventStore(db, location, queries),
+    metadata: new SqlMetadataStore(db, sqliteDialect, location, undefined, queries),
+    events: new SqlEventStore(db, sqliteDialect, location, queries),
     apiKeys: new SqlApiKeyStore(db),
     deployments: new SqlDeploymentStore(db, location),
   };
@@ -146,5 +118,5 @@ export function openSqliteEventStore(file: string): SqlEventStore {
     dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
     log: queries.log,
   });
-  return new SqlEventStore(db, `sqlite:${file}`, queries, () => db.destroy());
+  return new SqlEventStore(db, sqliteDialect, `sqlite:${file}`, queries, () => db.destroy());
 }

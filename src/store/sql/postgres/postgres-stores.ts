@@ -1,14 +1,18 @@
+/**
+ * Opens the PostgreSQL stores: a connection pool (BIGINT read as numbers, optional schema, no JIT),
+ * migrations, and the shared stores over one Kysely instance in `postgresDialect`.
+ */
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { StoreError } from '../../core/errors.ts';
-import { postgresMigrations } from './migrations/postgres.ts';
-import type { SqlMigration } from './migrations/sqlite.ts';
-import { PostgresEventStore } from './postgres-event-store.ts';
-import { insertEventsPostgres } from './postgres-events.ts';
-import type { Database } from './schema.ts';
-import { SqlApiKeyStore } from './sql-api-key-store.ts';
-import { SqlDeploymentStore } from './sql-deployment-store.ts';
-import { QueryCounter, SqlMetadataStore } from './sql-metadata-store.ts';
+import { StoreError } from '../../../core/errors.ts';
+import { QueryCounter } from '../query-counter.ts';
+import type { Database } from '../schema.ts';
+import { SqlApiKeyStore } from '../sql-api-key-store.ts';
+import { SqlDeploymentStore } from '../sql-deployment-store.ts';
+import { SqlEventStore } from '../sql-event-store.ts';
+import { SqlMetadataStore } from '../sql-metadata-store.ts';
+import { postgresDialect } from './postgres-dialect.ts';
+import { migratePostgres } from './postgres-migrate.ts';
 
 const INT8_OID = 20;
 
@@ -43,49 +47,6 @@ function describeUrl(url: string): string {
 }
 
 /**
- * Applies pending migrations on `client` in one transaction under a transaction-scoped advisory
- * lock (per schema), so concurrent processes migrate once: the others wait, then find nothing to
- * do. Creates `schema` first when given (the connection's search_path must name it). Returns how
- * many migrations were applied.
- */
-export async function migratePostgres(
-  client: pg.ClientBase,
-  options: { schema?: string; migrations?: readonly SqlMigration[] } = {},
-): Promise<number> {
-  const migrations = options.migrations ?? postgresMigrations;
-  let applied = 0;
-  await client.query('BEGIN');
-  try {
-    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
-      `flowtrail.migrate:${options.schema ?? ''}`,
-    ]);
-    if (options.schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"`);
-    await client.query(
-      'CREATE TABLE IF NOT EXISTS flowtrail_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
-    );
-    const { rows } = await client.query<{ id: number }>(
-      'SELECT COALESCE(MAX(id), 0)::integer AS id FROM flowtrail_migrations',
-    );
-    const done = rows[0]?.id ?? 0;
-    for (const m of migrations) {
-      if (m.id <= done) continue;
-      for (const statement of m.statements) await client.query(statement);
-      await client.query('INSERT INTO flowtrail_migrations (id, name, applied_at) VALUES ($1, $2, $3)', [
-        m.id,
-        m.name,
-        Date.now(),
-      ]);
-      applied++;
-    }
-    await client.query('COMMIT');
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw new StoreError(`Migrating the PostgreSQL store failed: ${(e as Error).message}`, e);
-  }
-  return applied;
-}
-
-/**
  * Opens (migrating if needed) the PostgreSQL metadata store at `url`, on a pool of its own (closed
  * by `close()`). See {@link openPostgresStores} for the options.
  *
@@ -117,7 +78,7 @@ export async function openPostgresStores(
   options: { schema?: string } = {},
 ): Promise<{
   metadata: SqlMetadataStore;
-  events: PostgresEventStore;
+  events: SqlEventStore;
   apiKeys: SqlApiKeyStore;
   deployments: SqlDeploymentStore;
   close: () => Promise<void>;
@@ -166,10 +127,8 @@ export async function openPostgresStores(
     ended ??= pool.ending ? Promise.resolve() : pool.end();
     return ended;
   };
-  const metadata = new SqlMetadataStore(db, location, endPool, queries, {
-    insertEvents: insertEventsPostgres,
-  });
-  const events = new PostgresEventStore(db, location, queries);
+  const metadata = new SqlMetadataStore(db, postgresDialect, location, endPool, queries);
+  const events = new SqlEventStore(db, postgresDialect, location, queries);
   return {
     metadata,
     events,

@@ -1,0 +1,113 @@
+/**
+ * Applies `MetadataWrite` ops in the caller's transaction, for every SQL dialect: the one switch
+ * from a write op to its statements. `events.append` ops are not applied here: the metadata store
+ * gathers them into one event insert per transaction (`SqlDialect.insertEvents`).
+ */
+import type { Transaction, Updateable } from 'kysely';
+import type { MetadataWrite } from '../metadata-store.ts';
+import {
+  artifactRow,
+  attemptRow,
+  flag,
+  inChunks,
+  jsonOrNull,
+  logLineRow,
+  stepRow,
+  taskRow,
+} from './metadata-rows.ts';
+import type { Database, RunsTable, RunTagsTable, TasksTable } from './schema.ts';
+
+/** Inserts `run_tags` rows, skipping tags the run already carries. */
+export async function insertTagRows(
+  trx: Transaction<Database>,
+  rows: readonly RunTagsTable[],
+): Promise<void> {
+  for (const part of inChunks(rows)) {
+    await trx
+      .insertInto('run_tags')
+      .values(part)
+      .onConflict((oc) => oc.columns(['tag', 'run_id']).doNothing())
+      .execute();
+  }
+}
+
+/** Applies one write op (other than `events.append`) in `trx`. */
+export async function applyWrite(trx: Transaction<Database>, op: MetadataWrite): Promise<void> {
+  switch (op.op) {
+    case 'run.update': {
+      const p = op.patch;
+      const set: Updateable<RunsTable> = {};
+      if (p.status !== undefined) set.status = p.status;
+      if (p.finishedAt !== undefined) set.finished_at = p.finishedAt;
+      if (p.heartbeatAt !== undefined) set.heartbeat_at = p.heartbeatAt;
+      if (p.error !== undefined) set.error = jsonOrNull(p.error);
+      if (p.codeSha !== undefined) set.code_sha = p.codeSha;
+      if (Object.keys(set).length === 0) return;
+      await trx.updateTable('runs').set(set).where('id', '=', op.runId).execute();
+      return;
+    }
+    case 'step.upsert':
+      await trx
+        .insertInto('steps')
+        .values(stepRow(op.step))
+        .onConflict((oc) => oc.columns(['run_id', 'name']).doUpdateSet({ finished_at: op.step.finishedAt }))
+        .execute();
+      return;
+    case 'task.create':
+      await trx.insertInto('tasks').values(taskRow(op.task)).execute();
+      return;
+    case 'task.update': {
+      const p = op.patch;
+      const set: Partial<TasksTable> = {};
+      if (p.status !== undefined) set.status = p.status;
+      if (p.successful !== undefined) set.successful = flag(p.successful);
+      if (p.foreachCount !== undefined) set.foreach_count = p.foreachCount;
+      if (p.attempts !== undefined) set.attempts = p.attempts;
+      if (p.finalAttempt !== undefined) set.final_attempt = p.finalAttempt;
+      if (p.startedAt !== undefined) set.started_at = p.startedAt;
+      if (p.finishedAt !== undefined) set.finished_at = p.finishedAt;
+      if (Object.keys(set).length === 0) return;
+      await trx
+        .updateTable('tasks')
+        .set(set)
+        .where('run_id', '=', op.runId)
+        .where('task_id', '=', op.taskId)
+        .execute();
+      return;
+    }
+    case 'attempt.start':
+      await trx.insertInto('attempts').values(attemptRow(op.attempt)).execute();
+      return;
+    case 'attempt.finish':
+      await trx
+        .updateTable('attempts')
+        .set({ status: op.status, finished_at: op.finishedAt, exception: jsonOrNull(op.exception) })
+        .where('run_id', '=', op.runId)
+        .where('task_id', '=', op.taskId)
+        .where('attempt', '=', op.attempt)
+        .execute();
+      return;
+    case 'artifacts.add':
+      for (const rows of inChunks(op.artifacts)) {
+        await trx
+          .insertInto('artifacts')
+          .values(rows.map(artifactRow))
+          .onConflict((oc) =>
+            oc.columns(['run_id', 'task_id', 'attempt', 'name']).doUpdateSet((eb) => ({
+              sha: eb.ref('excluded.sha'),
+              codec: eb.ref('excluded.codec'),
+              size: eb.ref('excluded.size'),
+            })),
+          )
+          .execute();
+      }
+      return;
+    case 'events.append':
+      // Gathered by the metadata store into one insert at the end of the transaction.
+      return;
+    case 'logs.append':
+      for (const rows of inChunks(op.lines))
+        await trx.insertInto('log_lines').values(rows.map(logLineRow)).execute();
+      return;
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * `sqliteDialect`, what the shared stores do the SQLite way: `json_extract` label lookups, `GLOB`,
+ * `instr`, query plans pinned with `INDEXED BY` / `NOT INDEXED` (SQLite plans each statement
+ * without statistics), and the event insert (`sqlite-event-insert.ts`).
+ */
+import { sql } from 'kysely';
+import { globToSqlite } from '../../../events/match.ts';
+import { type Cond, E, R, type ResourceCols } from '../event-filter-sql.ts';
+import type { SqlDialect } from '../sql-dialect.ts';
+import { insertEventsSqlite } from './sqlite-event-insert.ts';
+
+/**
+ * The per-event probe's columns: unary `+` keeps SQLite from answering the probe through the
+ * resource-id index (which would visit every row of that resource, for each event) instead of the
+ * event's own few rows (primary key `(event_seq, pos)`).
+ */
+const PROBE: ResourceCols = { resourceId: sql`+r.resource_id`, role: sql`+r.role`, labels: R.labels };
+
+/**
+ * SQLite's event dialect. Plans are pinned: a time scan walks `events_occurred` (`INDEXED BY`,
+ * names checked in the index itself); a driven query reads its candidates by rowid (`NOT INDEXED`).
+ * Time counts on a scan are one index range count per bucket (no sort, no temporary table).
+ */
+export const sqliteDialect: SqlDialect = {
+  planner: { driveCap: 4000, countDriveCap: 50_000 },
+  candidateCount: (driver, limit) =>
+    sql`SELECT count(*) AS n FROM (${driver.select} LIMIT ${limit}) AS candidates`,
+
+  labelValue(json: Cond, key: string): Cond {
+    // A key with `"` or `\` cannot be written as a JSON path: look it up by name instead.
+    if (/["\\]/.test(key)) return sql`(SELECT j.value FROM json_each(${json}) AS j WHERE j.key = ${key})`;
+    return sql`json_extract(${json}, ${`$."${key}"`})`;
+  },
+  globMatch(value: Cond, glob: string): Cond | false {
+    const g = globToSqlite(glob);
+    return g === false ? false : sql`${value} GLOB ${g}`;
+  },
+  contains: (text: Cond, term: string): Cond => sql`instr(${text}, ${term}) > 0`,
+  probe: PROBE,
+  inSelect: (column: Cond, select: Cond): Cond => sql`${column} IN (${select})`,
+  exists: (probe: Cond): Cond => sql`EXISTS (${probe})`,
+
+  from(plan, where, walkTimeIndex) {
+    if (plan.kind === 'driven')
+      return sql`FROM events AS e NOT INDEXED WHERE ${this.inSelect(E.seq, plan.driver.select)} AND ${where}`;
+    return walkTimeIndex
+      ? sql`FROM events AS e INDEXED BY events_occurred WHERE ${where}`
+      : sql`FROM events AS e WHERE ${where}`;
+  },
+
+  page(fields, plan, where, dir, limit) {
+    return sql`SELECT ${fields} ${this.from(plan, where, true)}
+      ORDER BY ${E.occurred} ${dir}, ${E.seq} ${dir} LIMIT ${limit}`;
+  },
+
+  bucketCounts(plan, where, b) {
+    if (plan.kind === 'driven')
+      return sql`SELECT CAST((${E.occurred} - ${b.start}) / ${b.size} AS INTEGER) AS i, count(*) AS n
+        ${this.from(plan, where, true)} GROUP BY i`;
+    return sql`WITH RECURSIVE b(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM b WHERE i < ${b.n - 1})
+      SELECT b.i AS i, (SELECT count(*) FROM events AS e INDEXED BY events_occurred
+        WHERE ${E.occurred} >= max(${b.start} + b.i * ${b.size}, ${b.since})
+          AND ${E.occurred} <= min(${b.start} + (b.i + 1) * ${b.size} - 1, ${b.until})
+          AND ${where}) AS n
+      FROM b`;
+  },
+
+  resourceNames(from, name) {
+    // With max() as the only aggregate, SQLite takes the bare column from the newest row.
+    return sql`SELECT ${E.resourceId} AS k, ${name} AS name, max(${E.occurred}) AS hi ${from}
+      GROUP BY ${E.resourceId}`;
+  },
+
+  insertEvents: insertEventsSqlite,
+};
