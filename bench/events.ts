@@ -22,7 +22,7 @@ import path from 'node:path';
 import pg from 'pg';
 import type { EventFilter } from '../src/events/filter.ts';
 import type { FlowtrailEvent, RelatedResource } from '../src/events/model.ts';
-import { newEventId } from '../src/events/validate.ts';
+import { newEventId } from '../src/events/event-id.ts';
 import type { EventStore } from '../src/store/event-store.ts';
 import { openPostgresStores } from '../src/store/sql/postgres.ts';
 import { openSqliteEventStore } from '../src/store/sql/sqlite.ts';

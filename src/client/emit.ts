@@ -5,7 +5,7 @@
 
 import { taskContextRelated } from '../events/lifecycle.ts';
 import { EVENT_LIMITS, type EventInput, type FlowtrailEvent, type RelatedResource } from '../events/model.ts';
-import { validateEvent } from '../events/validate.ts';
+import { validateEvent } from '../events/validate-event.ts';
 import { current } from '../flow/current.ts';
 import { clientStores } from './provider.ts';
 

@@ -3,8 +3,8 @@
  */
 import type { EventFilter } from '../events/filter.ts';
 import type { FlowtrailEvent } from '../events/model.ts';
-import { type SubscribeOptions, subscribeEvents } from '../events/subscribe.ts';
-import { validateFilter } from '../events/validate.ts';
+import { type SubscribeOptions, subscribeEvents } from '../store/event-subscription.ts';
+import { validateFilter } from '../events/validate-filter.ts';
 import type { CountBy, EventCount, EventPage, RetentionPolicy, TimeUnit } from '../store/event-store.ts';
 import { clientStores } from './provider.ts';
 

@@ -3,7 +3,7 @@
  * event links straight to the client API object: `flowtrail.run.HelloFlow/2` is `Run.get('HelloFlow/2')`.
  */
 import type { FlowtrailEvent, RelatedResource, Resource } from './model.ts';
-import { newEventId } from './validate.ts';
+import { newEventId } from './event-id.ts';
 
 /** The run an event is about, as far as events need it. */
 export interface RunIdentity {

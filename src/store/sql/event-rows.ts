@@ -4,7 +4,7 @@
  * from a row to the event.
  */
 import type { Selectable } from 'kysely';
-import { searchText } from '../../events/match.ts';
+import { searchText } from '../../events/text-query.ts';
 import { type FlowtrailEvent, RESOURCE_ID } from '../../events/model.ts';
 import type { EventResourcesTable, EventsTable } from './schema.ts';
 

@@ -24,7 +24,7 @@
  * const { metadata, events } = await openPostgresStores('postgres://flowtrail@db:5432/flowtrail');
  */
 import { type Kysely, sql } from 'kysely';
-import { globToPostgresRegex } from '../../events/match.ts';
+import { globToPostgresRegex } from './postgres/postgres-glob.ts';
 import { type Cond, E, R } from './event-filter-sql.ts';
 import { insertEventsPostgres } from './postgres-events.ts';
 import type { Database } from './schema.ts';

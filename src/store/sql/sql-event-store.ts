@@ -21,7 +21,7 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import { ValidationError } from '../../core/errors.ts';
 import type { EventFilter } from '../../events/filter.ts';
 import { type FlowtrailEvent, RESOURCE_NAME } from '../../events/model.ts';
-import { validateFilter } from '../../events/validate.ts';
+import { validateFilter } from '../../events/validate-filter.ts';
 import type {
   CountBy,
   EventCount,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateEvent } from '../../src/events/validate.ts';
+import { validateEvent } from '../../src/events/validate-event.ts';
 import { type FlowtrailEvent, metadata, streamEvents } from '../../src/index.ts';
 import { openEmbeddedStores, tempHome } from '../../src/testing/index.ts';
 
@@ -57,7 +57,7 @@ describe('live subscription', () => {
               '--import',
               'tsx',
               '-e',
-              `import { openEmbeddedStores } from './src/testing/index.ts'; import { validateEvent } from './src/events/validate.ts';
+              `import { openEmbeddedStores } from './src/testing/index.ts'; import { validateEvent } from './src/events/validate-event.ts';
                const s = openEmbeddedStores(${JSON.stringify(home.path)});
                await s.events.append([validateEvent({ event: 'from.child', resource: { 'flowtrail.resource.id': 'x' } })]);
                await s.close();`,
