@@ -78,6 +78,8 @@ for (const [name] of generators) {
     baseName && name !== baseName
       ? ` → ${speedup(1 / median(rates.get(baseName)!), 1 / perSecond, baseline!.label)}`
       : '';
-  console.log(`${name.padEnd(38)} ${Math.round(perSecond).toLocaleString('en-US').padStart(11)} ids/s${ratio}`);
+  console.log(
+    `${name.padEnd(38)} ${Math.round(perSecond).toLocaleString('en-US').padStart(11)} ids/s${ratio}`,
+  );
 }
 console.log(JSON.stringify({ idsPerSecond: result }));

@@ -18,7 +18,10 @@ import { describeValue, preview } from './describe-value.ts';
 export function checkEventTime(value: unknown, field: string, what: string): Date {
   if (value instanceof Date) {
     if (Number.isNaN(value.getTime()))
-      throw new ValidationError(field, `${what} is an invalid Date. Pass a valid Date or an ISO 8601 string.`);
+      throw new ValidationError(
+        field,
+        `${what} is an invalid Date. Pass a valid Date or an ISO 8601 string.`,
+      );
     return new Date(value.getTime());
   }
   if (typeof value === 'string') {
@@ -29,5 +32,8 @@ export function checkEventTime(value: unknown, field: string, what: string): Dat
       `${what} ${JSON.stringify(preview(value))} is not an ISO 8601 date-time. Use e.g. '2024-05-01T12:00:00Z' (no offset means UTC).`,
     );
   }
-  throw new ValidationError(field, `${what} must be a Date or an ISO 8601 string, got ${describeValue(value)}.`);
+  throw new ValidationError(
+    field,
+    `${what} must be a Date or an ISO 8601 string, got ${describeValue(value)}.`,
+  );
 }

@@ -2,8 +2,9 @@
  * The events Flowtrail emits about its own objects. Resource ids are built from pathspecs so an
  * event links straight to the client API object: `flowtrail.run.HelloFlow/2` is `Run.get('HelloFlow/2')`.
  */
-import type { FlowtrailEvent, RelatedResource, Resource } from './model.ts';
+
 import { newEventId } from './event-id.ts';
+import type { FlowtrailEvent, RelatedResource, Resource } from './model.ts';
 
 /** The run an event is about, as far as events need it. */
 export interface RunIdentity {

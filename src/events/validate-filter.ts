@@ -140,7 +140,10 @@ export function validateFilter(filter: unknown): EventFilter {
   if (obj.id !== undefined) out.id = stringList(obj.id, `${root}.id`).map((id) => id.toLowerCase());
   if (obj.text !== undefined) {
     if (typeof obj.text !== 'string')
-      throw new ValidationError(`${root}.text`, `'filter.text' must be a string, got ${describeValue(obj.text)}.`);
+      throw new ValidationError(
+        `${root}.text`,
+        `'filter.text' must be a string, got ${describeValue(obj.text)}.`,
+      );
     const length = codePointLength(obj.text, MAX_TEXT_QUERY_LENGTH);
     if (length > MAX_TEXT_QUERY_LENGTH)
       throw new ValidationError(

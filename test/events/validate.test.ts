@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/core/errors.ts';
+import { newEventId } from '../../src/events/event-id.ts';
 import { EVENT_LIMITS, type EventInput } from '../../src/events/model.ts';
 import { eventSize, validateEvent } from '../../src/events/validate-event.ts';
-import { newEventId } from '../../src/events/event-id.ts';
 import { validateFilter } from '../../src/events/validate-filter.ts';
 
 const NOW = new Date('2025-03-04T05:06:07.089Z');

@@ -8,11 +8,11 @@
  */
 import { type RawBuilder, sql } from 'kysely';
 import type { EventFilter, LabelSpec, RelatedFilter, ResourceFilter } from '../../events/filter.ts';
-import { asList, relatedHasCriteria, relatedNeedsRelated } from '../../events/match-filter.ts';
 import { globLiteral } from '../../events/glob.ts';
 import { parseLabelPattern, patternList } from '../../events/label-pattern.ts';
-import { parseTextQuery } from '../../events/text-query.ts';
+import { asList, relatedHasCriteria, relatedNeedsRelated } from '../../events/match-filter.ts';
 import { RESOURCE_ID } from '../../events/model.ts';
+import { parseTextQuery } from '../../events/text-query.ts';
 
 export type Cond = RawBuilder<unknown>;
 

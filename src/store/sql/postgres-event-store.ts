@@ -24,8 +24,8 @@
  * const { metadata, events } = await openPostgresStores('postgres://flowtrail@db:5432/flowtrail');
  */
 import { type Kysely, sql } from 'kysely';
-import { globToPostgresRegex } from './postgres/postgres-glob.ts';
 import { type Cond, E, R } from './event-filter-sql.ts';
+import { globToPostgresRegex } from './postgres/postgres-glob.ts';
 import { insertEventsPostgres } from './postgres-events.ts';
 import type { Database } from './schema.ts';
 import { type SqlEventDialect, SqlEventStore } from './sql-event-store.ts';

@@ -5,12 +5,12 @@
  * with `INDEXED BY` / `NOT INDEXED` (SQLite plans each statement without statistics).
  */
 import { CompiledQuery, type Kysely, sql, type Transaction } from 'kysely';
-import { globToSqlite } from './sqlite/sqlite-glob.ts';
 import type { FlowtrailEvent } from '../../events/model.ts';
 import { type Cond, E, R, type ResourceCols } from './event-filter-sql.ts';
 import { encodeEvent, resourceRows, uniqueById } from './event-rows.ts';
 import type { Database, EventResourcesTable } from './schema.ts';
 import type { SqlEventDialect } from './sql-event-store.ts';
+import { globToSqlite } from './sqlite/sqlite-glob.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
