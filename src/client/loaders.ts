@@ -24,7 +24,7 @@ export function expectParts(pathspec: string, kind: string, parts: number): Path
 }
 
 /** The namespace a run is in: its `production:` tag when deployed, else its `user:` tag. */
-export function namespaceOfRun(record: RunRecord): string {
+function namespaceOfRun(record: RunRecord): string {
   const tags = [...record.systemTags, ...record.tags];
   return (
     tags.find((t) => t.startsWith('production:')) ??
@@ -44,17 +44,12 @@ export const reconcile = (stores: ClientStores, run: RunRecord): Promise<RunReco
   reconcileRun(stores.metadata, run);
 
 /** A run record by flow and number, checked against the namespace. */
-export async function fetchRunAt(
-  stores: ClientStores,
-  flow: string,
-  runNumber: number,
-  checkNamespace = true,
-): Promise<RunRecord> {
+export async function fetchRunAt(stores: ClientStores, flow: string, runNumber: number): Promise<RunRecord> {
   const pathspec = `${flow}/${runNumber}`;
   const record = await stores.metadata.getRun(flow, runNumber);
   if (!record) throw new NotFoundError(pathspec, `Run('${pathspec}') does not exist.`);
   const ns = getNamespace();
-  if (checkNamespace && ns !== null && !inNamespace(record))
+  if (ns !== null && !inNamespace(record))
     throw new NamespaceMismatchError(pathspec, ns, namespaceOfRun(record));
   return reconcile(stores, record);
 }

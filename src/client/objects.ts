@@ -48,6 +48,11 @@ import { type RunLoader, type Trigger, triggerDeferred } from './trigger.ts';
 import type { DataOf, FlowType, LogLineView, RunCode, TaskAttempt } from './types.ts';
 
 const RUN_PAGE = 100;
+
+/** The run `flow/runNumber`, checked against the namespace. */
+async function runAt<F extends FlowType>(stores: ClientStores, flow: string, runNumber: number): Promise<Run<F>> {
+  return new Run<F>(stores, await fetchRunAt(stores, flow, runNumber));
+}
 const TASK_PAGE = 500;
 
 // ---------------------------------------------------------------------------------------------
@@ -178,7 +183,7 @@ export class Flow<F extends FlowType = Record<string, unknown>> implements Async
     const n = typeof id === 'number' ? id : Number(id);
     if (!Number.isInteger(n) || n < 1)
       throw new InvalidPathspecError(`${this.name}/${id}`, `Run id '${id}' must be a positive integer.`);
-    return new Run<F>(this.stores, await fetchRunAt(this.stores, this.name, n));
+    return runAt<F>(this.stores, this.name, n);
   }
 
   toString(): string {
@@ -186,8 +191,7 @@ export class Flow<F extends FlowType = Record<string, unknown>> implements Async
   }
 }
 
-/** @internal */
-export function runDeferred<F extends FlowType>(load: () => Promise<Run<F>>): Deferred<Run<F>> {
+function runDeferred<F extends FlowType>(load: () => Promise<Run<F>>): Deferred<Run<F>> {
   return deferred(load, runShape as never);
 }
 
@@ -270,8 +274,7 @@ export class Run<F extends FlowType = Record<string, unknown>> implements AsyncI
   static get<F extends FlowType = Record<string, unknown>>(pathspec: string): Deferred<Run<F>> {
     return runDeferred(async () => {
       const p = expectParts(pathspec, 'Run', 2);
-      const stores = await clientStores();
-      return new Run<F>(stores, await fetchRunAt(stores, p.flow, p.run!));
+      return runAt<F>(await clientStores(), p.flow, p.run!);
     });
   }
 
@@ -452,8 +455,7 @@ export class Step<F extends FlowType = Record<string, unknown>> implements Async
   static get<F extends FlowType = Record<string, unknown>>(pathspec: string): Deferred<Step<F>> {
     return stepDeferred(async () => {
       const p = expectParts(pathspec, 'Step', 3);
-      const stores = await clientStores();
-      const run = new Run<F>(stores, await fetchRunAt(stores, p.flow, p.run!));
+      const run = await runAt<F>(await clientStores(), p.flow, p.run!);
       return run.loadStep(p.step!);
     });
   }
@@ -625,8 +627,7 @@ export class Task<F extends FlowType = Record<string, unknown>> {
     }
     return taskDeferred(async () => {
       const p = expectParts(pathspec, 'Task', 4);
-      const stores = await clientStores();
-      const run = new Run<F>(stores, await fetchRunAt(stores, p.flow, p.run!));
+      const run = await runAt<F>(await clientStores(), p.flow, p.run!);
       const step = await run.loadStep(p.step!);
       return step.loadTask(p.task!, options.attempt);
     });
@@ -834,8 +835,7 @@ export class DataArtifact<T = unknown> {
 const runLoader: RunLoader = {
   async load(pathspec) {
     const p = expectParts(pathspec, 'Run', 2);
-    const stores = await clientStores();
-    return new Run(stores, await fetchRunAt(stores, p.flow, p.run!));
+    return runAt(await clientStores(), p.flow, p.run!);
   },
   defer: (load) => runDeferred(load),
 };

@@ -17,7 +17,7 @@ export type RunAction = 'started' | 'completed' | 'failed' | 'crashed';
 export type TaskAction = 'started' | 'completed' | 'failed' | 'retrying';
 
 /** Resource ids of Flowtrail objects. */
-export const resourceIds = {
+const resourceIds = {
   flow: (flow: string) => `flowtrail.flow.${flow}`,
   run: (flow: string, run: number) => `flowtrail.run.${flow}/${run}`,
   step: (flow: string, run: number, step: string) => `flowtrail.step.${flow}/${run}/${step}`,
@@ -37,7 +37,7 @@ function related(id: string, role: string, name: string): RelatedResource {
 }
 
 /** The flow, the run and the run's tags, as related resources (the ones a caller already gave are skipped). */
-export function runRelated(run: RunIdentity, options: { includeRun?: boolean } = {}): RelatedResource[] {
+function runRelated(run: RunIdentity, options: { includeRun?: boolean } = {}): RelatedResource[] {
   const out = [related(resourceIds.flow(run.flow), 'flow', run.flow)];
   if (options.includeRun ?? true)
     out.push(related(resourceIds.run(run.flow, run.runNumber), 'run', `${run.flow}/${run.runNumber}`));

@@ -9,7 +9,7 @@ import { checkEventTime } from './event-time.ts';
 import type { EventFilter, EventNameFilter, LabelSpec, RelatedFilter, ResourceFilter } from './filter.ts';
 
 /** Longest text search query, in characters. */
-export const MAX_TEXT_QUERY_LENGTH = 200;
+const MAX_TEXT_QUERY_LENGTH = 200;
 
 function checkKeys(value: Record<string, unknown>, allowed: readonly string[], field: string): void {
   for (const key of Object.keys(value))
