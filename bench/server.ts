@@ -21,7 +21,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { FlowtrailEvent } from '../src/events/model.ts';
-import { validateEvent } from '../src/events/validate.ts';
+import { validateEvent } from '../src/events/validate-event.ts';
 import { openServiceStores } from '../src/store/http/index.ts';
 import { openDatabaseStores, parseDatabaseSpec } from '../src/store/open.ts';
 import { freePort, percentile, sleep } from './lib.ts';

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { validateEvent } from '../src/events/validate.ts';
+import { validateEvent } from '../src/events/validate-event.ts';
 import { openServiceStores } from '../src/store/http/index.ts';
 import { openSqliteStores } from '../src/store/sql/sqlite/sqlite-stores.ts';
 import { freePort, percentile, sleep } from './lib.ts';

@@ -5,19 +5,7 @@
 export type { Defer, Deferred, DeferredOrNull } from './client/deferred.ts';
 export { emitEvent, flushEvents } from './client/emit.ts';
 export { allEvents, countEvents, listEvents, pruneEvents, streamEvents } from './client/events.ts';
-export {
-  DataArtifact,
-  type DataOf,
-  Flow,
-  type FlowType,
-  Flowtrail,
-  type LogLineView,
-  Run,
-  type RunCode,
-  Step,
-  Task,
-  type TaskAttempt,
-} from './client/objects.ts';
+export { DataArtifact, Flow, Flowtrail, Run, runsTriggeredBy, Step, Task } from './client/objects.ts';
 export {
   defaultMetadata,
   defaultNamespace,
@@ -27,7 +15,8 @@ export {
   namespace,
 } from './client/provider.ts';
 export type { TaskData } from './client/task-data.ts';
-export { runsTriggeredBy, Trigger, TriggerEvent } from './client/trigger.ts';
+export { Trigger, TriggerEvent } from './client/trigger.ts';
+export type { DataOf, FlowType, LogLineView, RunCode, TaskAttempt } from './client/types.ts';
 export {
   ArtifactEncodeError,
   ConflictError,

@@ -3,7 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FlowtrailEvent } from '../src/events/model.ts';
-import { validateEvent } from '../src/events/validate.ts';
+import { validateEvent } from '../src/events/validate-event.ts';
 import { type CodecId, decodeArtifact } from '../src/store/codec.ts';
 import { openEmbeddedStores, type Stores } from '../src/store/embedded.ts';
 import type { NewRun, RunRecord, TaskRecord } from '../src/store/metadata-store.ts';

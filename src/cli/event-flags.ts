@@ -4,6 +4,7 @@
  * as `15m`), `key=value` labels and `role:id` related resources.
  */
 import type { Command } from 'commander';
+import { parseIsoDateTime } from '../core/date-time.ts';
 import { UsageError } from '../core/errors.ts';
 import type { EventFilter, LabelSpec, RelatedFilter } from '../events/filter.ts';
 
@@ -84,16 +85,9 @@ export function parseTimeFlag(name: string, value: string, now: number = Date.no
   if (text === 'now') return new Date(now);
   const span = /^(\d+(?:\.\d+)?)\s*([smhdw])$/i.exec(text);
   if (span) return new Date(now - Number(span[1]) * SPAN_MS[span[2]!.toLowerCase()]!);
-  // Like the event API: a date-time without an offset is UTC.
-  const iso = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})?)?$/i.exec(
-    text,
-  );
-  if (iso) {
-    const ms = Date.parse(
-      iso[2] !== undefined && iso[3] === undefined ? `${iso[1]}T${iso[2]}Z` : text.replace(' ', 'T'),
-    );
-    if (Number.isFinite(ms)) return new Date(ms);
-  }
+  // The event API's rule: a date-time without an offset is UTC.
+  const iso = parseIsoDateTime(text);
+  if (iso) return iso;
   throw new UsageError(
     `--${name} must be an ISO time (2025-01-31T12:00:00Z) or a span ago such as 30s, 15m, 2h, 7d or 1w; got '${value}'.`,
   );

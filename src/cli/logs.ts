@@ -2,7 +2,8 @@
  * `flowtrail logs PATHSPEC`: a task's stdout, stderr or both, from the client API, optionally
  * followed while the task runs.
  */
-import { type LogLineView, Task } from '../client/objects.ts';
+import { Task } from '../client/objects.ts';
+import type { LogLineView } from '../client/types.ts';
 import type { LogStream } from '../store/metadata-store.ts';
 import { pathspecLevel, resolveTask } from './targets.ts';
 

@@ -2,7 +2,8 @@
  * `flowtrail show PATHSPEC`: what the client API knows about a flow, run, step, task or artifact,
  * as text or as one JSON object.
  */
-import { DataArtifact, Flow, Run, Step, Task, type TaskAttempt } from '../client/objects.ts';
+import { DataArtifact, Flow, Run, Step, Task } from '../client/objects.ts';
+import type { TaskAttempt } from '../client/types.ts';
 import type { ExceptionRecord } from '../core/errors.ts';
 import {
   durationMs,

@@ -4,8 +4,7 @@
  * what those started). Through the client API only.
  */
 
-import { Run } from '../client/objects.ts';
-import { runsTriggeredBy } from '../client/trigger.ts';
+import { Run, runsTriggeredBy } from '../client/objects.ts';
 import { UsageError } from '../core/errors.ts';
 import { jsonText } from './format.ts';
 

@@ -1,11 +1,12 @@
 /**
- * `emitEvent`: from a step, a script or a test. Validation errors are thrown (never swallowed);
- * the returned promise resolves once the event is durably stored.
+ * `emitEvent`: from a step, a script or a test. The returned promise resolves once the event is
+ * durably stored, and rejects (never throws) when the event is invalid or cannot be stored, so
+ * `.catch()` and `await` both see every failure.
  */
 
 import { taskContextRelated } from '../events/lifecycle.ts';
 import { EVENT_LIMITS, type EventInput, type FlowtrailEvent, type RelatedResource } from '../events/model.ts';
-import { validateEvent } from '../events/validate.ts';
+import { validateEvent } from '../events/validate-event.ts';
 import { current } from '../flow/current.ts';
 import { clientStores } from './provider.ts';
 
@@ -37,9 +38,9 @@ export async function flushEvents(): Promise<void> {
 
 /**
  * Emits an event. Inside a step, the flow, run, step, task and the run's tags are added as related
- * resources (ids the caller already gave are not repeated); outside a flow nothing is added. Throws
- * `ValidationError` naming the field for an invalid or oversized event. Delivery is at-least-once
- * and deduplicated by `id`.
+ * resources (ids the caller already gave are not repeated); outside a flow nothing is added. Rejects
+ * with a `ValidationError` naming the field for an invalid or oversized event (the call itself
+ * never throws). Delivery is at-least-once and deduplicated by `id`.
  *
  * @example
  * await emitEvent({
@@ -50,7 +51,12 @@ export async function flushEvents(): Promise<void> {
  * });
  */
 export function emitEvent(input: EventInput): Promise<FlowtrailEvent> {
-  const event = validateEvent(input);
+  let event: FlowtrailEvent;
+  try {
+    event = validateEvent(input);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   const sink = (globalThis as Record<symbol, EventSink | undefined>)[EVENT_SINK];
   if (current.isRunning) {
     const given = new Set([

@@ -1,16 +1,20 @@
 /**
  * Reading the event feed from TypeScript: pages, counts and live streams over the configured store.
  */
+import { checkPageLimit, EVENT_PAGE_LIMIT } from '../events/event-page.ts';
 import type { EventFilter } from '../events/filter.ts';
 import type { FlowtrailEvent } from '../events/model.ts';
-import { type SubscribeOptions, subscribeEvents } from '../events/subscribe.ts';
-import { validateFilter } from '../events/validate.ts';
+import { validateFilter } from '../events/validate-filter.ts';
 import type { CountBy, EventCount, EventPage, RetentionPolicy, TimeUnit } from '../store/event-store.ts';
+import { type SubscribeOptions, subscribeEvents } from '../store/event-subscription.ts';
 import { clientStores } from './provider.ts';
 
 /**
  * One page of events matching a filter (newest first unless `order: 'asc'`); pass `nextCursor`
- * back for the next page.
+ * back for the next page. `limit` is the page size: 50 by default, a whole number from 1 to 500
+ * (the largest page; {@link allEvents} reads every page).
+ *
+ * @throws ValidationError (as a rejection) for an invalid filter, or on field `limit` outside 1–500.
  *
  * @example
  * const page = await listEvents({ event: { prefix: ['flowtrail.run.'] } }, { limit: 20 });
@@ -19,8 +23,10 @@ export async function listEvents(
   filter: EventFilter = {},
   page: { limit?: number; cursor?: string } = {},
 ): Promise<EventPage> {
+  const valid = validateFilter(filter);
+  const limit = checkPageLimit(page.limit);
   const stores = await clientStores();
-  return stores.events.query(validateFilter(filter), page);
+  return stores.events.query(valid, { ...page, limit });
 }
 
 /** Every matching event, fetched a page at a time. */
@@ -29,7 +35,10 @@ export async function* allEvents(filter: EventFilter = {}): AsyncGenerator<Flowt
   const valid = validateFilter(filter);
   let cursor: string | undefined;
   do {
-    const page = await stores.events.query(valid, { limit: 500, ...(cursor ? { cursor } : {}) });
+    const page = await stores.events.query(valid, {
+      limit: EVENT_PAGE_LIMIT.max,
+      ...(cursor ? { cursor } : {}),
+    });
     yield* page.events;
     cursor = page.nextCursor ?? undefined;
   } while (cursor);

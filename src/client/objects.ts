@@ -1,22 +1,20 @@
 /**
- * The client API: Flowtrail (root) → Flow → Run → Step → Task → DataArtifact. Every object can be
- * built from its pathspec (`Run.get('HelloFlow/2')`), iterated for its children (newest first), and
- * asked for a child by id (`run.get('start')`). `get` returns a {@link Deferred} object, so chains
- * resolve with one `await`.
+ * The client API's object hierarchy: Flowtrail (root) → Flow → Run → Step → Task → DataArtifact.
+ * Every object can be built from its pathspec (`Run.get('HelloFlow/2')`), iterated for its children
+ * (newest first), and asked for a child by id (`run.get('start')`). `get` returns a
+ * {@link Deferred} object, so chains resolve with one `await`.
+ *
+ * Why the six classes share one file (over 400 lines): each one builds its children and its parent
+ * (`run.get('start')` → Step, `step.parent` → Run), and the deferred shapes (which members of a
+ * not-yet-loaded object lead to which other deferred objects) tie them together, so one file per
+ * class would make every file import every other one. What they read from the stores, and the
+ * messages when it is missing, live in `loaders.ts`; the public data types in `types.ts`; the
+ * trigger objects in `trigger.ts`, which reach runs through the {@link RunLoader} handed in here.
  */
-import {
-  type ExceptionRecord,
-  InvalidPathspecError,
-  NamespaceMismatchError,
-  NotFoundError,
-  UsageError,
-} from '../core/errors.ts';
-import { parsePathspec } from '../core/pathspec.ts';
-import type { ArtifactsOf, FlowSpec } from '../flow/flow-spec.ts';
+import { type ExceptionRecord, InvalidPathspecError, NotFoundError, UsageError } from '../core/errors.ts';
 import type {
   ArtifactRecord,
   AttemptRecord,
-  AttemptStatus,
   EnvironmentInfo,
   LogLine,
   LogStream,
@@ -26,51 +24,36 @@ import type {
   TaskRecord,
   TaskStatus,
 } from '../store/metadata-store.ts';
-import { reconcileRun } from '../store/run-liveness.ts';
 import { type Deferred, type DeferredOrNull, deferred } from './deferred.ts';
+import {
+  artifactsByTask,
+  expectParts,
+  fetchFlow,
+  fetchRunAt,
+  fetchRunCode,
+  fetchStep,
+  inNamespace,
+  reconcile,
+  toDate,
+} from './loaders.ts';
 import { type ClientStores, clientStores, getNamespace, namespaceTags } from './provider.ts';
-import { readArtifactValue, type TaskData, taskData } from './task-data.ts';
-import { runsTriggeredBy, type Trigger, triggerDeferred } from './trigger.ts';
-
-/** A flow class or its instance type; picks the artifact types for `data`. */
-export type FlowType = FlowSpec | (abstract new (...args: never[]) => FlowSpec) | Record<string, unknown>;
-type InstanceOf<F> = F extends abstract new (...args: never[]) => infer I ? I : F;
-/** The artifacts of a flow type, or any names when no flow type is given. */
-export type DataOf<F> = InstanceOf<F> extends FlowSpec ? ArtifactsOf<InstanceOf<F>> : Record<string, unknown>;
+import {
+  readArtifactValue,
+  storedArtifacts,
+  type TaskArtifacts,
+  type TaskData,
+  taskData,
+} from './task-data.ts';
+import { type RunLoader, type Trigger, triggerDeferred } from './trigger.ts';
+import type { DataOf, FlowType, LogLineView, RunCode, TaskAttempt } from './types.ts';
 
 const RUN_PAGE = 100;
+
+/** The run `flow/runNumber`, checked against the namespace. */
+async function runAt<F extends FlowType>(stores: ClientStores, flow: string, runNumber: number): Promise<Run<F>> {
+  return new Run<F>(stores, await fetchRunAt(stores, flow, runNumber));
+}
 const TASK_PAGE = 500;
-
-const reconcile = (stores: ClientStores, run: RunRecord): Promise<RunRecord> =>
-  reconcileRun(stores.metadata, run);
-
-/** @internal A run record by flow and number, checked against the namespace. */
-export async function fetchRunAt(
-  stores: ClientStores,
-  flow: string,
-  runNumber: number,
-  checkNamespace = true,
-): Promise<RunRecord> {
-  const record = await stores.metadata.getRun(flow, runNumber);
-  if (!record) throw new NotFoundError(`${flow}/${runNumber}`, `Run('${flow}/${runNumber}') does not exist.`);
-  const ns = getNamespace();
-  if (checkNamespace && ns !== null && ![...record.tags, ...record.systemTags].includes(ns)) {
-    throw new NamespaceMismatchError(`${flow}/${runNumber}`, ns);
-  }
-  return reconcile(stores, record);
-}
-
-function expectParts(pathspec: string, kind: string, parts: number): ReturnType<typeof parsePathspec> {
-  const parsed = parsePathspec(pathspec);
-  const count = pathspec.split('/').length;
-  if (count !== parts) {
-    const shape = ['FlowName', 'RunID', 'StepName', 'TaskID', 'ArtifactName'].slice(0, parts).join('/');
-    throw new InvalidPathspecError(pathspec, `Expects ${kind}('${shape}'), got '${pathspec}'.`);
-  }
-  return parsed;
-}
-
-const toDate = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
 
 // ---------------------------------------------------------------------------------------------
 
@@ -140,11 +123,7 @@ export class Flow<F extends FlowType = Record<string, unknown>> implements Async
     return deferred(async () => {
       const { flow } = expectParts(pathspec, 'Flow', 1);
       const stores = await clientStores();
-      const row = await stores.metadata.getFlow(flow);
-      if (!row) throw new NotFoundError(flow, `Flow('${flow}') does not exist.`);
-      const ns = getNamespace();
-      if (ns !== null && !(await stores.metadata.flowHasRun(flow, [ns])))
-        throw new NamespaceMismatchError(flow, ns);
+      const row = await fetchFlow(stores, flow);
       return new Flow<F>(stores, flow, row.createdAt);
     }, flowShape as never);
   }
@@ -204,7 +183,7 @@ export class Flow<F extends FlowType = Record<string, unknown>> implements Async
     const n = typeof id === 'number' ? id : Number(id);
     if (!Number.isInteger(n) || n < 1)
       throw new InvalidPathspecError(`${this.name}/${id}`, `Run id '${id}' must be a positive integer.`);
-    return new Run<F>(this.stores, await fetchRunAt(this.stores, this.name, n));
+    return runAt<F>(this.stores, this.name, n);
   }
 
   toString(): string {
@@ -212,8 +191,7 @@ export class Flow<F extends FlowType = Record<string, unknown>> implements Async
   }
 }
 
-/** @internal */
-export function runDeferred<F extends FlowType>(load: () => Promise<Run<F>>): Deferred<Run<F>> {
+function runDeferred<F extends FlowType>(load: () => Promise<Run<F>>): Deferred<Run<F>> {
   return deferred(load, runShape as never);
 }
 
@@ -224,13 +202,10 @@ const runShape = {
     parent: (load: () => Promise<Run>) => flowDeferredFrom(async () => (await load()).flowName),
     endTask: (load: () => Promise<Run>) => taskDeferred(async () => (await load()).loadEndTask()),
     data: (load: () => Promise<Run>) =>
-      taskData(`Run`, async () => {
-        const task = await (await load()).loadEndTask();
-        return task.artifactRecords();
-      }),
+      taskData(async () => (await (await load()).loadEndTask()).artifactRecords()),
     get: (load: () => Promise<Run>) => (name: string) =>
       stepDeferred(async () => (await load()).loadStep(name)),
-    trigger: (load: () => Promise<Run>) => triggerDeferred(load),
+    trigger: (load: () => Promise<Run>) => triggerDeferred(load, runLoader),
   },
 };
 
@@ -241,16 +216,6 @@ function flowDeferredFrom(name: () => Promise<string>): Deferred<Flow> {
     const row = await stores.metadata.getFlow(n);
     return new Flow(stores, n, row?.createdAt ?? 0);
   }, flowShape as never);
-}
-
-/** The code a run executed: the flow file and its local imports. */
-export interface RunCode {
-  /** The flow file's path, relative to the package root. */
-  entry: string;
-  /** Source text by relative path. */
-  files: Record<string, string>;
-  /** The flow file's source. */
-  flowSource: string;
 }
 
 /** One run of a flow. */
@@ -309,8 +274,7 @@ export class Run<F extends FlowType = Record<string, unknown>> implements AsyncI
   static get<F extends FlowType = Record<string, unknown>>(pathspec: string): Deferred<Run<F>> {
     return runDeferred(async () => {
       const p = expectParts(pathspec, 'Run', 2);
-      const stores = await clientStores();
-      return new Run<F>(stores, await fetchRunAt(stores, p.flow, p.run!));
+      return runAt<F>(await clientStores(), p.flow, p.run!);
     });
   }
 
@@ -338,7 +302,7 @@ export class Run<F extends FlowType = Record<string, unknown>> implements AsyncI
 
   /** The artifacts of the end task: `await run.data.x`. */
   get data(): TaskData<DataOf<F>> {
-    return taskData(this.pathspec, async () => (await this.loadEndTask()).artifactRecords());
+    return taskData(async () => (await this.loadEndTask()).artifactRecords());
   }
 
   /**
@@ -346,7 +310,7 @@ export class Run<F extends FlowType = Record<string, unknown>> implements AsyncI
    * Chains walk with one await: `await Flow.get('PredictionFlow').latestRun.trigger.run.trigger.run`.
    */
   get trigger(): DeferredOrNull<Trigger> {
-    return triggerDeferred(async () => this);
+    return triggerDeferred(async () => this, runLoader);
   }
 
   /** The runs this run triggered (`@triggerOnFinish` downstream), oldest first, in the current namespace. */
@@ -356,16 +320,7 @@ export class Run<F extends FlowType = Record<string, unknown>> implements AsyncI
 
   /** The code package the run executed. */
   get code(): Promise<RunCode | null> {
-    return (async () => {
-      if (!this.record.codeSha) return null;
-      const pkg = JSON.parse(
-        Buffer.from(await this.stores.artifacts.get(this.record.codeSha)).toString('utf8'),
-      ) as {
-        entry: string;
-        files: Record<string, string>;
-      };
-      return { entry: pkg.entry, files: pkg.files, flowSource: pkg.files[pkg.entry] ?? '' };
-    })();
+    return fetchRunCode(this.stores, this.record.codeSha);
   }
 
   /** A step by name. */
@@ -441,9 +396,7 @@ export class Run<F extends FlowType = Record<string, unknown>> implements AsyncI
 
   /** @internal */
   async loadStep(name: string): Promise<Step<F>> {
-    const step = await this.stores.metadata.getStep(this.record.id, name);
-    if (!step)
-      throw new NotFoundError(`${this.pathspec}/${name}`, `Step('${this.pathspec}/${name}') does not exist.`);
+    const step = await fetchStep(this.stores, { id: this.record.id, pathspec: this.pathspec }, name);
     return new Step<F>(this.stores, this, step);
   }
 
@@ -502,8 +455,7 @@ export class Step<F extends FlowType = Record<string, unknown>> implements Async
   static get<F extends FlowType = Record<string, unknown>>(pathspec: string): Deferred<Step<F>> {
     return stepDeferred(async () => {
       const p = expectParts(pathspec, 'Step', 3);
-      const stores = await clientStores();
-      const run = new Run<F>(stores, await fetchRunAt(stores, p.flow, p.run!));
+      const run = await runAt<F>(await clientStores(), p.flow, p.run!);
       return run.loadStep(p.step!);
     });
   }
@@ -593,27 +545,6 @@ export class Step<F extends FlowType = Record<string, unknown>> implements Async
   }
 }
 
-async function artifactsByTask(
-  stores: ClientStores,
-  runId: number,
-  tasks: readonly TaskRecord[],
-): Promise<Map<number, Map<string, ArtifactRecord>>> {
-  const out = new Map<number, Map<string, ArtifactRecord>>();
-  const rows = await stores.metadata.listArtifactsOfTasks(
-    runId,
-    tasks.map((t) => t.taskId),
-  );
-  for (const a of rows) {
-    let m = out.get(a.taskId);
-    if (!m) {
-      m = new Map();
-      out.set(a.taskId, m);
-    }
-    m.set(a.name, a);
-  }
-  return out;
-}
-
 // ---------------------------------------------------------------------------------------------
 
 function taskDeferred<F extends FlowType>(load: () => Promise<Task<F>>): Deferred<Task<F>> {
@@ -623,30 +554,11 @@ function taskDeferred<F extends FlowType>(load: () => Promise<Task<F>>): Deferre
 const taskShape = {
   relations: {
     parent: (load: () => Promise<Task>) => stepDeferred(async () => (await load()).step),
-    data: (load: () => Promise<Task>) => taskData('Task', async () => (await load()).artifactRecords()),
+    data: (load: () => Promise<Task>) => taskData(async () => (await load()).artifactRecords()),
     get: (load: () => Promise<Task>) => (name: string) =>
       artifactDeferred(async () => (await load()).loadArtifact(name)),
   },
 };
-
-/** One attempt of a task. */
-export interface TaskAttempt {
-  attempt: number;
-  status: AttemptStatus;
-  startedAt: Date;
-  finishedAt: Date | null;
-  exception: ExceptionRecord | null;
-  environmentInfo: EnvironmentInfo | null;
-}
-
-/** A timestamped log line. */
-export interface LogLineView {
-  timestamp: Date;
-  stream: LogStream;
-  line: string;
-  /** Position within the attempt, across both streams (for following a live log). */
-  seq: number;
-}
 
 /** One execution of a step: artifacts, logs, attempts and outcome. */
 export class Task<F extends FlowType = Record<string, unknown>> {
@@ -715,8 +627,7 @@ export class Task<F extends FlowType = Record<string, unknown>> {
     }
     return taskDeferred(async () => {
       const p = expectParts(pathspec, 'Task', 4);
-      const stores = await clientStores();
-      const run = new Run<F>(stores, await fetchRunAt(stores, p.flow, p.run!));
+      const run = await runAt<F>(await clientStores(), p.flow, p.run!);
       const step = await run.loadStep(p.step!);
       return step.loadTask(p.task!, options.attempt);
     });
@@ -732,7 +643,7 @@ export class Task<F extends FlowType = Record<string, unknown>> {
 
   /** Artifact values by name: `await task.data.x`, or `await task.data` for all of them. */
   get data(): TaskData<DataOf<F>> {
-    return taskData(this.pathspec, () => this.artifactRecords());
+    return taskData(() => this.artifactRecords());
   }
 
   /** Every artifact of the task (values load on demand). */
@@ -815,22 +726,23 @@ export class Task<F extends FlowType = Record<string, unknown>> {
   }
 
   /** @internal */
-  async artifactRecords(): Promise<{ stores: ClientStores; records: Map<string, ArtifactRecord> }> {
-    if (this.prefetched) return { stores: this.stores, records: this.prefetched };
+  async artifactRecords(): Promise<TaskArtifacts> {
+    const task = this.pathspec;
+    if (this.prefetched) return { stores: this.stores, task, records: this.prefetched };
     const rows = await this.stores.metadata.listArtifacts(this.record.runId, this.taskId, {
       attempt: this.attempt,
     });
-    return { stores: this.stores, records: new Map(rows.map((r) => [r.name, r])) };
+    return { stores: this.stores, task, records: new Map(rows.map((r) => [r.name, r])) };
   }
 
   /** @internal */
   async loadArtifact(name: string): Promise<DataArtifact> {
-    const { records } = await this.artifactRecords();
-    const r = records.get(name);
+    const artifacts = await this.artifactRecords();
+    const r = artifacts.records.get(name);
     if (!r)
       throw new NotFoundError(
         `${this.pathspec}/${name}`,
-        `DataArtifact('${this.pathspec}/${name}') does not exist.`,
+        `DataArtifact('${this.pathspec}/${name}') does not exist; Task('${this.pathspec}') ${storedArtifacts(artifacts.records)}.`,
       );
     return new DataArtifact(this.stores, this, r);
   }
@@ -915,4 +827,31 @@ export class DataArtifact<T = unknown> {
   toString(): string {
     return `DataArtifact('${this.pathspec}')`;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** How trigger objects (`trigger.ts`) reach runs without importing this file. */
+const runLoader: RunLoader = {
+  async load(pathspec) {
+    const p = expectParts(pathspec, 'Run', 2);
+    return runAt(await clientStores(), p.flow, p.run!);
+  },
+  defer: (load) => runDeferred(load),
+};
+
+/**
+ * Runs started by an event (its id) or by a run (its pathspec), oldest first, in the current
+ * namespace. The forward walk of a chain.
+ *
+ * @example
+ * namespace(null);
+ * for (const run of await runsTriggeredBy('ETLFlow/12')) console.log(run.pathspec); // TrainingFlow/7
+ */
+export async function runsTriggeredBy<F extends FlowType = Record<string, unknown>>(
+  eventIdOrPathspec: string,
+): Promise<Run<F>[]> {
+  const stores = await clientStores();
+  const records = await stores.metadata.listRunsTriggeredBy(eventIdOrPathspec);
+  return records.filter(inNamespace).map((r) => new Run<F>(stores, r));
 }

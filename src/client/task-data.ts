@@ -18,35 +18,46 @@ export async function readArtifactValue(stores: ClientStores, record: ArtifactRe
   return decodeArtifact(record.codec as CodecId, bytes);
 }
 
+/** A task's artifact index: what `data` reads from, and the task it belongs to (for messages). */
+export interface TaskArtifacts {
+  stores: ClientStores;
+  /** The task's pathspec. */
+  task: string;
+  records: Map<string, ArtifactRecord>;
+}
+
+/** What a task does have, for a missing-artifact message: `has a, b` or `stored no artifacts`. */
+export function storedArtifacts(records: Map<string, ArtifactRecord>): string {
+  const names = [...records.keys()].sort();
+  return names.length > 0 ? `has ${names.join(', ')}` : 'stored no artifacts';
+}
+
 /**
- * Builds `data` over a loader of artifact records (name → record). Nothing is read until a value is
+ * Builds `data` over a loader of a task's artifact index. Nothing is read until a value is
  * awaited, and then only that value.
  */
-export function taskData<A>(
-  owner: string,
-  load: () => Promise<{ stores: ClientStores; records: Map<string, ArtifactRecord> }>,
-): TaskData<A> {
-  let loading: ReturnType<typeof load> | undefined;
-  const records = () => {
+export function taskData<A>(load: () => Promise<TaskArtifacts>): TaskData<A> {
+  let loading: Promise<TaskArtifacts> | undefined;
+  const artifacts = () => {
     loading ??= load();
     return loading;
   };
   const value = async (name: string): Promise<unknown> => {
-    const { stores, records: all } = await records();
-    const record = all.get(name);
-    if (!record) {
-      const names = [...all.keys()].sort();
+    const index = await artifacts();
+    const record = index.records.get(name);
+    if (!record)
       throw new NotFoundError(
-        `${owner}/${name}`,
-        `${owner} has no artifact '${name}'${names.length ? `; it has ${names.join(', ')}` : ' (it stored no artifacts)'}.`,
+        `${index.task}/${name}`,
+        `Task('${index.task}') has no artifact '${name}'; it ${storedArtifacts(index.records)}.`,
       );
-    }
-    return readArtifactValue(stores, record);
+    return readArtifactValue(index.stores, record);
   };
   const everything = async (): Promise<A> => {
-    const { stores, records: all } = await records();
+    const { stores, records } = await artifacts();
     const out: Record<string, unknown> = {};
-    await Promise.all([...all.values()].map(async (r) => (out[r.name] = await readArtifactValue(stores, r))));
+    await Promise.all(
+      [...records.values()].map(async (r) => (out[r.name] = await readArtifactValue(stores, r))),
+    );
     return out as A;
   };
   return new Proxy(Object.create(null) as object, {

@@ -3,13 +3,24 @@
  * runs that started it) and `run.triggered()` / `runsTriggeredBy()` (forwards: the runs an event
  * or a run started). Chains walk with one `await`:
  * `await Flow.get('PredictionFlow').latestRun.trigger.run.trigger.run`.
+ *
+ * `Run` lives in `objects.ts`, which builds these objects; this file imports its type only and
+ * reaches runs through the {@link RunLoader} it is handed (`runsTriggeredBy` sits beside `Run`).
  */
 import { NotFoundError } from '../core/errors.ts';
 import type { TriggerCause } from '../store/metadata-store.ts';
 import { type Deferred, type DeferredOrNull, deferred } from './deferred.ts';
-import { type FlowType, fetchRunAt, Run, runDeferred } from './objects.ts';
-import { type ClientStores, clientStores, getNamespace } from './provider.ts';
+import type { Run } from './objects.ts';
+import { type ClientStores, clientStores } from './provider.ts';
 import type { TaskData } from './task-data.ts';
+
+/** @internal How trigger objects load the runs they point at. */
+export interface RunLoader {
+  /** The run at a `Flow/N` pathspec, checked against the current namespace. */
+  load(pathspec: string): Promise<Run>;
+  /** The deferred form of a run still to load. */
+  defer(load: () => Promise<Run>): Deferred<Run>;
+}
 
 /** One event that started a run (Metaflow's `MetaflowEvent`). */
 export class TriggerEvent {
@@ -28,6 +39,7 @@ export class TriggerEvent {
   constructor(
     private readonly stores: ClientStores,
     cause: TriggerCause,
+    private readonly runLoader: RunLoader,
   ) {
     this.type = cause.type;
     this.name = cause.name;
@@ -46,12 +58,12 @@ export class TriggerEvent {
 
   /** For a run cause: the upstream run (checked against the current namespace). */
   get run(): Deferred<Run> {
-    return runDeferred(() => this.loadRun());
+    return this.runLoader.defer(() => this.loadRun());
   }
 
   /** For a run cause: the upstream run's data, `await trigger.get('FirstFlow').data.model`. */
   get data(): TaskData<Record<string, unknown>> {
-    return runDeferred(() => this.loadRun()).data;
+    return this.runLoader.defer(() => this.loadRun()).data;
   }
 
   /** @internal */
@@ -61,8 +73,7 @@ export class TriggerEvent {
         'run',
         `Trigger '${this.name}' is an event, not a run; read its name, id, timestamp or payload.`,
       );
-    const [flow, number] = this.pathspec.split('/') as [string, string];
-    return new Run(this.stores, await fetchRunAt(this.stores, flow, Number(number)));
+    return this.runLoader.load(this.pathspec);
   }
 
   toJSON(): { type: string; name: string; id: string; timestamp: string; pathspec: string | null } {
@@ -87,8 +98,9 @@ export class Trigger {
     /** The triggered run's pathspec, for messages. */
     readonly of: string,
     causes: readonly TriggerCause[],
+    private readonly runLoader: RunLoader,
   ) {
-    this.events = causes.map((c) => new TriggerEvent(stores, c));
+    this.events = causes.map((c) => new TriggerEvent(stores, c, runLoader));
   }
 
   /** The (first) event that started the run. */
@@ -98,7 +110,7 @@ export class Trigger {
 
   /** The (first) upstream run that started this one (`@triggerOnFinish`). */
   get run(): Deferred<Run> {
-    return runDeferred(() => this.loadRun());
+    return this.runLoader.defer(() => this.loadRun());
   }
 
   /** Every upstream run that started this one. */
@@ -113,7 +125,7 @@ export class Trigger {
    * Rejects with a NotFoundError naming the causes there are.
    */
   get(name: string): Deferred<TriggerEvent> {
-    return triggerEventDeferred(async () => this.find(name));
+    return triggerEventDeferred(async () => this.find(name), this.runLoader);
   }
 
   /** @internal */
@@ -143,30 +155,17 @@ export class Trigger {
   }
 }
 
-const triggerEventShape = {
-  relations: {
-    run: (load: () => Promise<TriggerEvent>) => runDeferred(async () => (await load()).loadRun()),
-    data: (load: () => Promise<TriggerEvent>) => runDeferred(async () => (await load()).loadRun()).data,
-  },
-};
-
-function triggerEventDeferred(load: () => Promise<TriggerEvent>): Deferred<TriggerEvent> {
-  return deferred(load, triggerEventShape as never);
+function triggerEventDeferred(load: () => Promise<TriggerEvent>, runs: RunLoader): Deferred<TriggerEvent> {
+  return deferred(load, {
+    relations: {
+      run: (l: () => Promise<TriggerEvent>) => runs.defer(async () => (await l()).loadRun()),
+      data: (l: () => Promise<TriggerEvent>) => runs.defer(async () => (await l()).loadRun()).data,
+    },
+  } as never);
 }
 
 const notTriggered = () =>
   new NotFoundError('trigger', 'The run was not triggered (it was started by hand).');
-
-const triggerShape = {
-  absent: notTriggered,
-  relations: {
-    run: (load: () => Promise<Trigger | null>) => runDeferred(async () => (await present(load)).loadRun()),
-    event: (load: () => Promise<Trigger | null>) =>
-      triggerEventDeferred(async () => (await present(load)).event),
-    get: (load: () => Promise<Trigger | null>) => (name: string) =>
-      triggerEventDeferred(async () => (await present(load)).find(name)),
-  },
-};
 
 /** The loaded trigger, or a NotFoundError for a run started by hand. */
 async function present(load: () => Promise<Trigger | null>): Promise<Trigger> {
@@ -175,34 +174,22 @@ async function present(load: () => Promise<Trigger | null>): Promise<Trigger> {
   return trigger;
 }
 
-/** @internal The deferred `run.trigger`. */
-export function triggerDeferred(run: () => Promise<Run>): DeferredOrNull<Trigger> {
+/** @internal The deferred `run.trigger`: null for a run started by hand. */
+export function triggerDeferred(run: () => Promise<Run>, runs: RunLoader): DeferredOrNull<Trigger> {
   const load = async (): Promise<Trigger | null> => {
     const r = await run();
     if (r.record.trigger.length === 0) return null;
-    return new Trigger(await clientStores(), r.pathspec, r.record.trigger);
+    return new Trigger(await clientStores(), r.pathspec, r.record.trigger, runs);
   };
-  return deferred(
-    load as () => Promise<Trigger>,
-    triggerShape as never,
-  ) as unknown as DeferredOrNull<Trigger>;
-}
-
-/**
- * Runs started by an event (its id) or by a run (its pathspec), oldest first, in the current
- * namespace. The forward walk of a chain.
- *
- * @example
- * namespace(null);
- * for (const run of await runsTriggeredBy('ETLFlow/12')) console.log(run.pathspec); // TrainingFlow/7
- */
-export async function runsTriggeredBy<F extends FlowType = Record<string, unknown>>(
-  eventIdOrPathspec: string,
-): Promise<Run<F>[]> {
-  const stores = await clientStores();
-  const ns = getNamespace();
-  const records = await stores.metadata.listRunsTriggeredBy(eventIdOrPathspec);
-  return records
-    .filter((r) => ns === null || r.tags.includes(ns) || r.systemTags.includes(ns))
-    .map((r) => new Run<F>(stores, r));
+  const shape = {
+    absent: notTriggered,
+    relations: {
+      run: (l: () => Promise<Trigger | null>) => runs.defer(async () => (await present(l)).loadRun()),
+      event: (l: () => Promise<Trigger | null>) =>
+        triggerEventDeferred(async () => (await present(l)).event, runs),
+      get: (l: () => Promise<Trigger | null>) => (name: string) =>
+        triggerEventDeferred(async () => (await present(l)).find(name), runs),
+    },
+  };
+  return deferred(load as () => Promise<Trigger>, shape as never) as unknown as DeferredOrNull<Trigger>;
 }

@@ -130,11 +130,12 @@ export class NotFoundError extends FlowtrailError {
 }
 
 export class NamespaceMismatchError extends FlowtrailError {
-  constructor(pathspec: string, namespace: string) {
+  /** `objectNamespace`: the namespace the object is in (a run's `production:` or `user:` tag). */
+  constructor(pathspec: string, namespace: string, objectNamespace?: string) {
     super(
       'NAMESPACE_MISMATCH',
-      `Object ${pathspec} is not in the current namespace '${namespace}'. Call namespace(null) to see every namespace.`,
-      { details: { pathspec, namespace } },
+      `Object ${pathspec} is not in the current namespace '${namespace}'${objectNamespace ? `; it is in namespace '${objectNamespace}' (namespace('${objectNamespace}') shows it)` : ''}. Call namespace(null) to see every namespace.`,
+      { details: { pathspec, namespace, ...(objectNamespace ? { objectNamespace } : {}) } },
     );
   }
 }

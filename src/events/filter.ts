@@ -1,6 +1,6 @@
 /**
  * `EventFilter`: which events a query, a count or a live subscription wants. Every field is
- * optional and the fields are ANDed. Run in SQL by the event store, and in memory (`match.ts`) for
+ * optional and the fields are ANDed. Run in SQL by the event store, and in memory (`match-filter.ts`) for
  * live streams — the same semantics in both. An empty id, name, prefix or role list puts no
  * constraint (as if absent); an empty label pattern list matches nothing. `validateFilter`
  * checks a filter from outside (unknown keys, types, text length, since ≤ until).

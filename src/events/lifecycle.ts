@@ -2,8 +2,9 @@
  * The events Flowtrail emits about its own objects. Resource ids are built from pathspecs so an
  * event links straight to the client API object: `flowtrail.run.HelloFlow/2` is `Run.get('HelloFlow/2')`.
  */
+
+import { newEventId } from './event-id.ts';
 import type { FlowtrailEvent, RelatedResource, Resource } from './model.ts';
-import { newEventId } from './validate.ts';
 
 /** The run an event is about, as far as events need it. */
 export interface RunIdentity {
@@ -16,7 +17,7 @@ export type RunAction = 'started' | 'completed' | 'failed' | 'crashed';
 export type TaskAction = 'started' | 'completed' | 'failed' | 'retrying';
 
 /** Resource ids of Flowtrail objects. */
-export const resourceIds = {
+const resourceIds = {
   flow: (flow: string) => `flowtrail.flow.${flow}`,
   run: (flow: string, run: number) => `flowtrail.run.${flow}/${run}`,
   step: (flow: string, run: number, step: string) => `flowtrail.step.${flow}/${run}/${step}`,
@@ -36,7 +37,7 @@ function related(id: string, role: string, name: string): RelatedResource {
 }
 
 /** The flow, the run and the run's tags, as related resources (the ones a caller already gave are skipped). */
-export function runRelated(run: RunIdentity, options: { includeRun?: boolean } = {}): RelatedResource[] {
+function runRelated(run: RunIdentity, options: { includeRun?: boolean } = {}): RelatedResource[] {
   const out = [related(resourceIds.flow(run.flow), 'flow', run.flow)];
   if (options.includeRun ?? true)
     out.push(related(resourceIds.run(run.flow, run.runNumber), 'run', `${run.flow}/${run.runNumber}`));

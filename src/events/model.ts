@@ -1,6 +1,6 @@
 /**
  * The event model: a resource (what it is about), an action (the event name), related resources,
- * a JSON payload. Validation lives in `validate.ts`.
+ * a JSON payload. Validation lives in `validate-event.ts` (names: `event-name.ts`, ids: `event-id.ts`).
  */
 
 /** Labels of a resource: a flat map of strings. */

@@ -15,6 +15,7 @@ import {
   ValidationError,
 } from '../core/errors.ts';
 import { isValidFlowName } from '../core/pathspec.ts';
+import { EVENT_NAME_CHARACTERS, isEventName } from '../events/event-name.ts';
 import { EVENT_LIMITS, RESERVED_PREFIX } from '../events/model.ts';
 import {
   declarationsOf,
@@ -125,7 +126,6 @@ type FlowClassWith<P extends string> = abstract new (...args: never[]) => FlowSp
 // ---------------------------------------------------------------------------------------------
 // Decorators
 
-const EVENT_NAME = /^[A-Za-z0-9_.:-]+$/;
 const PARAMETER_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 const PAYLOAD_FIELD = /^[A-Za-z0-9_]+$/;
 
@@ -347,9 +347,9 @@ function eventEntry(d: Declaring, entry: unknown): EventDependencyDeclaration {
   }
   if (typeof name !== 'string') d.fail(`an event is a name or { name, parameters }, got ${quote(entry)}.`);
   const eventName = name as string;
-  if (eventName.length === 0 || eventName.length > EVENT_LIMITS.maxNameLength || !EVENT_NAME.test(eventName))
+  if (!isEventName(eventName))
     d.fail(
-      `event name ${quote(eventName)} is malformed; use letters, digits and _ . : - (at most ${EVENT_LIMITS.maxNameLength} characters), e.g. 'dataset.refreshed'.`,
+      `event name ${quote(eventName)} is malformed; use ${EVENT_NAME_CHARACTERS} (at most ${EVENT_LIMITS.maxNameLength} characters), e.g. 'dataset.refreshed'.`,
       { event: eventName },
     );
   if (eventName.startsWith(RESERVED_PREFIX))

@@ -7,7 +7,7 @@ import { parsePathspec } from '../core/pathspec.ts';
 import { validateTags } from '../core/tags.ts';
 import { FLOWTRAIL_VERSION } from '../core/version.ts';
 import type { EventInput, FlowtrailEvent } from '../events/model.ts';
-import { validateEvent } from '../events/validate.ts';
+import { validateEvent } from '../events/validate-event.ts';
 import type { FlowGraph } from '../flow/graph.ts';
 import { resolveParameters } from '../flow/parameters.ts';
 import type { Stores } from '../store/embedded.ts';

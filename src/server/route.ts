@@ -42,7 +42,7 @@ export interface RouteSpec<
   body?: B;
   /**
    * Document `body` but hand the handler the parsed JSON unchecked, because it validates the
-   * input itself with a stricter checker that names fields better (events: `events/validate.ts`).
+   * input itself with a stricter checker that names fields better (events: `events/validate-event.ts`).
    */
   bodyCheckedByHandler?: boolean;
   /** The answer: a JSON schema, `bytes`, an event stream (`sse`) or nothing (204). */

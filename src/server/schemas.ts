@@ -160,7 +160,7 @@ export const storedBlob = z
 // ---------------------------------------------------------------------------------------------
 // Events
 
-/** An event as a client sends it; `events/validate.ts` checks it fully (limits, ids, names). */
+/** An event as a client sends it; `events/validate-event.ts` checks it fully (limits, ids, names). */
 export const eventInput = z
   .object({
     event: z.string(),

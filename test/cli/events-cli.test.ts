@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventInput, FlowtrailEvent } from '../../src/events/model.ts';
-import { validateEvent } from '../../src/events/validate.ts';
+import { validateEvent } from '../../src/events/validate-event.ts';
 import { type TempHome, tempHome } from '../../src/testing/index.ts';
 import { type CliResult, example, readHome, repoRoot, runCli } from '../helpers.ts';
 

@@ -7,9 +7,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/core/errors.ts';
 import type { EventFilter } from '../../src/events/filter.ts';
-import { matchesFilter } from '../../src/events/match.ts';
+import { matchesFilter } from '../../src/events/match-filter.ts';
 import type { EventInput, FlowtrailEvent } from '../../src/events/model.ts';
-import { validateEvent } from '../../src/events/validate.ts';
+import { validateEvent } from '../../src/events/validate-event.ts';
 import type { EventStore } from '../../src/store/event-store.ts';
 
 export interface EventStoreFixture {

@@ -73,13 +73,25 @@ describe('emitEvent', () => {
     expect(n).toBe(1);
   });
 
-  it('invalid events are typed errors naming the field, never silently dropped', () => {
-    expect(() => emitEvent({ event: 'x.y', resource: {} })).toThrow(
+  it('invalid events are typed errors naming the field, never silently dropped', async () => {
+    await expect(emitEvent({ event: 'x.y', resource: {} })).rejects.toThrow(
       expect.objectContaining({ code: 'VALIDATION' }),
     );
-    expect(() =>
+    await expect(
       emitEvent({ event: 'flowtrail.run.completed', resource: { 'flowtrail.resource.id': 'a' } }),
-    ).toThrow(/flowtrail\./);
+    ).rejects.toThrow(/flowtrail\./);
+  });
+
+  it('an invalid event rejects the returned promise instead of throwing, so .catch() sees it', async () => {
+    let returned: Promise<unknown> | undefined;
+    expect(() => {
+      returned = emitEvent({ event: 'x.y', resource: {} });
+    }).not.toThrow();
+    const caught = await returned!.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(caught).toMatchObject({ code: 'VALIDATION', field: 'resource["flowtrail.resource.id"]' });
   });
 });
 

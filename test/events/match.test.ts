@@ -1,17 +1,14 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { EventFilter } from '../../src/events/filter.ts';
-import {
-  globToPostgresRegex,
-  globToRegExp,
-  globToSqlite,
-  labelsMatch,
-  matchesFilter,
-  parseTextQuery,
-  searchText,
-} from '../../src/events/match.ts';
+import { globToRegExp } from '../../src/events/glob.ts';
+import { labelsMatch } from '../../src/events/label-pattern.ts';
+import { matchesFilter } from '../../src/events/match-filter.ts';
 import type { EventInput, FlowtrailEvent } from '../../src/events/model.ts';
-import { validateEvent } from '../../src/events/validate.ts';
+import { parseTextQuery, searchText } from '../../src/events/text-query.ts';
+import { validateEvent } from '../../src/events/validate-event.ts';
+import { globToPostgresRegex } from '../../src/store/sql/postgres/postgres-glob.ts';
+import { globToSqlite } from '../../src/store/sql/sqlite/sqlite-glob.ts';
 import { GLOB_CASES, GLOB_PATTERNS, GLOB_TEXTS } from './glob-cases.ts';
 
 const T0 = Date.UTC(2025, 0, 6);

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/core/errors.ts';
+import { newEventId } from '../../src/events/event-id.ts';
 import { EVENT_LIMITS, type EventInput } from '../../src/events/model.ts';
-import { eventSize, newEventId, validateEvent, validateFilter } from '../../src/events/validate.ts';
+import { eventSize, validateEvent } from '../../src/events/validate-event.ts';
+import { validateFilter } from '../../src/events/validate-filter.ts';
 
 const NOW = new Date('2025-03-04T05:06:07.089Z');
 const ID = '0190a6f2-3c4d-7a1b-8e2f-0123456789ab';
@@ -403,7 +405,7 @@ describe('validateFilter', () => {
 
 describe('clock skew', () => {
   it('accepts occurred up to 15 minutes ahead and refuses more, naming the field', async () => {
-    const { validateEvent, MAX_FUTURE_SKEW_MS } = await import('../../src/events/validate.ts');
+    const { validateEvent, MAX_FUTURE_SKEW_MS } = await import('../../src/events/validate-event.ts');
     const now = new Date('2026-01-01T00:00:00Z');
     const base = { event: 'x.y', resource: { 'flowtrail.resource.id': 'r' } };
     expect(

@@ -233,7 +233,7 @@ describe('documents', () => {
 describe('live event stream (SSE)', () => {
   it('sends matching stored events, then new ones as they arrive, each once', async () => {
     const write = t.client('write').events;
-    const { validateEvent } = await import('../../src/events/validate.ts');
+    const { validateEvent } = await import('../../src/events/validate-event.ts');
     const mk = (name: string) =>
       validateEvent({ event: name, resource: { 'flowtrail.resource.id': `r.${name}` } });
     await write.append([mk('sse.old'), mk('other.old')]);

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FlowtrailEvent } from '../../src/events/model.ts';
-import { validateEvent } from '../../src/events/validate.ts';
+import { validateEvent } from '../../src/events/validate-event.ts';
 import { openServiceStores } from '../../src/store/http/index.ts';
 import { freePort, newRunRecord, repoRoot, sleep } from '../helpers.ts';
 import { POSTGRES_URL, postgresTests } from '../store/postgres-test-db.ts';

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowtrailEvent } from '../../src/events/model.ts';
-import { validateEvent } from '../../src/events/validate.ts';
+import { validateEvent } from '../../src/events/validate-event.ts';
 import {
   defaultMetadata,
   defaultNamespace,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/core/errors.ts';
 import type { FlowtrailEvent } from '../../src/events/model.ts';
-import { validateEvent } from '../../src/events/validate.ts';
+import { validateEvent } from '../../src/events/validate-event.ts';
 import { postgresMigrations } from '../../src/store/sql/postgres/postgres-migrations.ts';
 import { openPostgresMetadataStore } from '../../src/store/sql/postgres/postgres-stores.ts';
 import { runMetadataStoreSuite } from '../conformance/metadata-store.ts';

@@ -2,22 +2,17 @@
  * `EventFilter` → SQL, for every SQL dialect: the conditions an event must meet (bound parameters
  * only) and the *drivers* — candidate sets a criterion pins (ids, resource ids, event names or
  * prefixes, within the time range) — that the store may use to drive a query instead of scanning
- * the time index. The semantics are those of `matchesFilter` in `events/match.ts`; what differs
+ * the time index. The semantics are those of `matchesFilter` in `events/match-filter.ts`; what differs
  * between dialects (JSON label lookup, globs, substring search, the per-event probe) comes from an
  * {@link EventFilterDialect}.
  */
 import { type RawBuilder, sql } from 'kysely';
 import type { EventFilter, LabelSpec, RelatedFilter, ResourceFilter } from '../../events/filter.ts';
-import {
-  asList,
-  globLiteral,
-  parseLabelPattern,
-  parseTextQuery,
-  patternList,
-  relatedHasCriteria,
-  relatedNeedsRelated,
-} from '../../events/match.ts';
+import { globLiteral } from '../../events/glob.ts';
+import { parseLabelPattern, patternList } from '../../events/label-pattern.ts';
+import { asList, relatedHasCriteria, relatedNeedsRelated } from '../../events/match-filter.ts';
 import { RESOURCE_ID } from '../../events/model.ts';
+import { parseTextQuery } from '../../events/text-query.ts';
 
 export type Cond = RawBuilder<unknown>;
 

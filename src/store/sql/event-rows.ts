@@ -4,8 +4,8 @@
  * from a row to the event.
  */
 import type { Selectable } from 'kysely';
-import { searchText } from '../../events/match.ts';
 import { type FlowtrailEvent, RESOURCE_ID } from '../../events/model.ts';
+import { searchText } from '../../events/text-query.ts';
 import type { EventResourcesTable, EventsTable } from './schema.ts';
 
 /** What reading an event needs (not the search text). */

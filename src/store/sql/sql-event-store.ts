@@ -20,9 +20,10 @@
  */
 import { type Kysely, sql } from 'kysely';
 import { ValidationError } from '../../core/errors.ts';
+import { checkPageLimit } from '../../events/event-page.ts';
 import type { EventFilter } from '../../events/filter.ts';
 import { type FlowtrailEvent, RESOURCE_NAME } from '../../events/model.ts';
-import { validateFilter } from '../../events/validate.ts';
+import { validateFilter } from '../../events/validate-filter.ts';
 import type {
   CountBy,
   EventCount,
@@ -37,9 +38,6 @@ import type { QueryCounter } from './query-counter.ts';
 import type { Database } from './schema.ts';
 import type { EventQueryPlanner, SqlDialect } from './sql-dialect.ts';
 
-/** Default and largest page sizes of `query`. */
-const EVENT_PAGE_DEFAULT = 50;
-export const EVENT_PAGE_MAX = 500;
 /** Fixed origin of time buckets: 2024-01-01T00:00:00Z (a Monday, so weeks start on Mondays). */
 const BUCKET_ORIGIN = Date.UTC(2024, 0, 1);
 /** Most buckets one count-by-time may return. */
@@ -160,12 +158,7 @@ export class SqlEventStore implements EventStore {
 
   async query(filter: EventFilter, page: { limit?: number; cursor?: string } = {}): Promise<EventPage> {
     const f = validateFilter(filter);
-    const limit = page.limit ?? EVENT_PAGE_DEFAULT;
-    if (!Number.isInteger(limit) || limit < 1 || limit > EVENT_PAGE_MAX)
-      throw new ValidationError(
-        'limit',
-        `The page size must be a whole number from 1 to ${EVENT_PAGE_MAX}, got ${limit}. Follow \`nextCursor\` for more.`,
-      );
+    const limit = checkPageLimit(page.limit);
     let order = f.order ?? 'desc';
     const c = compileFilter(this.dialect, f, true);
     const conds = [...c.conds];

@@ -24,9 +24,9 @@
  * const { metadata, events } = await openPostgresStores('postgres://flowtrail@db:5432/flowtrail');
  */
 import { sql } from 'kysely';
-import { globToPostgresRegex } from '../../../events/match.ts';
 import { type Cond, E, R } from '../event-filter-sql.ts';
 import type { SqlDialect } from '../sql-dialect.ts';
+import { globToPostgresRegex } from './postgres-glob.ts';
 import { insertEventsPostgres } from './postgres-event-insert.ts';
 
 export const postgresDialect: SqlDialect = {

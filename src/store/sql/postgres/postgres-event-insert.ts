@@ -20,7 +20,7 @@
  * before it inserts events: the transaction with xid 100 can take seq 6 after the one with xid 101
  * took seq 5, and once xid 100 commits, "xid < xmin" lets seq 6 out while seq 5 is still in
  * flight. Ordering by (xid, seq) needs a two-part position, and `EventStore` positions are one
- * increasing number (the HTTP API and `subscribe.ts` pass them around).
+ * increasing number (the HTTP API and `store/event-subscription.ts` pass them around).
  *
  * The cost: event-writing transactions are serialized from their event insert to their commit.
  * Flowtrail inserts events at the end of its transactions (`write`, `createRun`, `markRunCrashed`),

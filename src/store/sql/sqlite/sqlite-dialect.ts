@@ -4,7 +4,7 @@
  * without statistics), and the event insert (`sqlite-event-insert.ts`).
  */
 import { sql } from 'kysely';
-import { globToSqlite } from '../../../events/match.ts';
+import { globToSqlite } from './sqlite-glob.ts';
 import { type Cond, E, R, type ResourceCols } from '../event-filter-sql.ts';
 import type { SqlDialect } from '../sql-dialect.ts';
 import { insertEventsSqlite } from './sqlite-event-insert.ts';

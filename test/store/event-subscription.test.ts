@@ -1,6 +1,8 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { validateEvent } from '../../src/events/validate.ts';
+import { validateEvent } from '../../src/events/validate-event.ts';
 import { type FlowtrailEvent, metadata, streamEvents } from '../../src/index.ts';
+import { subscribeEvents } from '../../src/store/event-subscription.ts';
 import { openEmbeddedStores, tempHome } from '../../src/testing/index.ts';
 
 const ev = (name: string, owner: string) =>
@@ -57,7 +59,7 @@ describe('live subscription', () => {
               '--import',
               'tsx',
               '-e',
-              `import { openEmbeddedStores } from './src/testing/index.ts'; import { validateEvent } from './src/events/validate.ts';
+              `import { openEmbeddedStores } from './src/testing/index.ts'; import { validateEvent } from './src/events/validate-event.ts';
                const s = openEmbeddedStores(${JSON.stringify(home.path)});
                await s.events.append([validateEvent({ event: 'from.child', resource: { 'flowtrail.resource.id': 'x' } })]);
                await s.close();`,
@@ -73,5 +75,23 @@ describe('live subscription', () => {
     await reading;
     clearTimeout(timeout);
     expect(got).toEqual(['first', 'from.child']);
+  });
+});
+
+describe('subscribeEvents polling', () => {
+  it('leaves no abort listener behind per poll', async () => {
+    await using h = await tempHome();
+    await using stores = openEmbeddedStores(h.path);
+    const ac = new AbortController();
+    const seen = (async () => {
+      for await (const _ of subscribeEvents(stores.events, {}, { pollMs: 1, signal: ac.signal })) {
+        // no events are written
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 100));
+    // Dozens of polls have slept on the signal by now; at most the current sleep listens.
+    expect(getEventListeners(ac.signal, 'abort').length).toBeLessThanOrEqual(1);
+    ac.abort();
+    await seen;
   });
 });

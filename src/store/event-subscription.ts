@@ -2,12 +2,13 @@
  * Live subscriptions: matching events already stored (backfill, oldest first), then every new
  * matching event as it arrives — each exactly once, with every filter field applied (related
  * resources included). New events are found by reading the store in arrival order, so events
- * written by other processes (a run, the server, a script) arrive too.
+ * written by other processes (a run, the server, a script) arrive too. Any `EventStore` will do:
+ * the subscription needs only `headPosition`, `query` and `readAfter` of the port.
  */
-import type { EventStore } from '../store/event-store.ts';
-import type { EventFilter } from './filter.ts';
-import { matchesFilter } from './match.ts';
-import type { FlowtrailEvent } from './model.ts';
+import type { EventFilter } from '../events/filter.ts';
+import { matchesFilter } from '../events/match-filter.ts';
+import type { FlowtrailEvent } from '../events/model.ts';
+import type { EventStore } from './event-store.ts';
 
 export interface SubscribeOptions {
   /** Deliver matching events already stored first (default true). */
@@ -18,17 +19,16 @@ export interface SubscribeOptions {
   signal?: AbortSignal;
 }
 
+/** Waits `ms`, or less when the signal aborts; leaves no listener behind either way. */
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      { once: true },
-    );
+    const wake = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', wake);
+      resolve();
+    };
+    const timer = setTimeout(wake, ms);
+    signal?.addEventListener('abort', wake, { once: true });
   });
 
 /**
