@@ -68,17 +68,15 @@ export {
   type MergeOptions,
 } from './flow/flow-spec.ts';
 export { buildGraph, type FlowGraph, type GraphNode, type StepKind } from './flow/graph.ts';
+export type { EventDependency, ScheduleSpec, TriggerSpec } from './flow/trigger-spec.ts';
 export {
   type DependencyOptions,
   type EventDeclaration,
-  type EventDependency,
   type ParameterMapping,
   type ScheduleOptions,
-  type ScheduleSpec,
   schedule,
   type TriggerOnFinishOptions,
   type TriggerOptions,
-  type TriggerSpec,
   trigger,
   triggerOnFinish,
 } from './flow/triggers.ts';

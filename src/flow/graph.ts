@@ -1,7 +1,8 @@
 import { InvalidGraphError } from '../core/errors.ts';
 import { isValidStepName } from '../core/pathspec.ts';
 import { declarationsOfClass, type ParameterDeclaration, type StepDeclaration } from './declarations.ts';
-import { resolveTriggers, type TriggerSpec } from './triggers.ts';
+import type { TriggerSpec } from './trigger-spec.ts';
+import { resolveTriggers } from './triggers.ts';
 
 export type StepKind = 'start' | 'linear' | 'split' | 'foreach' | 'join' | 'end';
 
