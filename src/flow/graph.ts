@@ -1,6 +1,7 @@
 import { InvalidGraphError } from '../core/errors.ts';
 import { isValidStepName } from '../core/pathspec.ts';
 import { declarationsOfClass, type ParameterDeclaration, type StepDeclaration } from './declarations.ts';
+import { checkParameterNames } from './parameters.ts';
 import type { TriggerSpec } from './trigger-spec.ts';
 import { resolveTriggers } from './triggers.ts';
 
@@ -85,6 +86,7 @@ export function buildGraph(cls: abstract new (...args: never[]) => unknown): Flo
         p.name,
       );
   }
+  checkParameterNames(flowName, decls.params);
   if (!decls.steps.has('start'))
     throw new InvalidGraphError(
       `Flow ${flowName} has no 'start' step; every flow begins with a step named start.`,

@@ -8,12 +8,8 @@
  * parameters is checked against the flow's parameters in `buildGraph`.
  */
 import { normalizeTimezone, parseCron } from '../core/cron.ts';
-import {
-  FlowtrailError,
-  TriggerDeclarationError,
-  type TriggerDecorator,
-} from '../core/errors.ts';
 import { formatDuration, parseDuration } from '../core/duration.ts';
+import { FlowtrailError, TriggerDeclarationError, type TriggerDecorator } from '../core/errors.ts';
 import { isValidFlowName } from '../core/pathspec.ts';
 import { EVENT_LIMITS, RESERVED_PREFIX } from '../events/model.ts';
 import {
