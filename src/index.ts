@@ -30,12 +30,14 @@ export type { TaskData } from './client/task-data.ts';
 export { runsTriggeredBy, Trigger, TriggerEvent } from './client/trigger.ts';
 export {
   ArtifactEncodeError,
+  ArtifactMissingError,
   ConflictError,
   type ErrorCode,
   ErrorCodes,
   type ExceptionRecord,
   FlowLoadError,
   FlowtrailError,
+  ForbiddenError,
   InvalidForeachError,
   InvalidGraphError,
   InvalidPathspecError,
@@ -44,8 +46,12 @@ export {
   NonRetriableError,
   NotFoundError,
   ParameterError,
+  StoreError,
   TriggerDeclarationError,
   type TriggerDecorator,
+  UnauthenticatedError,
+  UnavailableError,
+  UsageError,
   ValidationError,
 } from './core/errors.ts';
 export type {
@@ -67,7 +73,8 @@ export {
   type Inputs,
   type MergeOptions,
 } from './flow/flow-spec.ts';
-export { buildGraph, type FlowGraph, type GraphNode, type StepKind } from './flow/graph.ts';
+// The graph is public only as far as docs/flows.md uses it: buildGraph(Flow).triggers and .params.
+export { buildGraph, type FlowGraph } from './flow/graph.ts';
 export type { EventDependency, ScheduleSpec, TriggerSpec } from './flow/trigger-spec.ts';
 export {
   type DependencyOptions,
