@@ -25,12 +25,10 @@ export const DURATION_UNITS = [
   ['s', SECOND_MS],
 ] as const;
 
-export type DurationUnit = (typeof DURATION_UNITS)[number][0];
-
 const UNIT_MS: Readonly<Record<string, number>> = Object.fromEntries(DURATION_UNITS);
 
 /** The longest declared duration: 365 days (a longer one is almost always a unit mistake). */
-export const MAX_DURATION_MS = 365 * DAY_MS;
+const MAX_DURATION_MS = 365 * DAY_MS;
 
 const DECLARED = /^(?:\d+[smhdw])+$/;
 const DECLARED_TERM = /(\d+)([smhdw])/g;

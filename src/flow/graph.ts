@@ -41,7 +41,7 @@ export interface FlowGraph {
 }
 
 /** Names on `FlowSpec` that steps, parameters and artifacts may not use. */
-export const RESERVED_NAMES = new Set([
+const RESERVED_NAMES = new Set([
   'input',
   'index',
   'mergeArtifacts',
