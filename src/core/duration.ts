@@ -9,6 +9,7 @@
  * Elapsed times in tables (`850ms`, `3.2s`, `2m05s`) are rounded for reading, by {@link formatElapsed}.
  */
 import { ValidationError } from './errors.ts';
+import { quoteValue } from './quote-value.ts';
 
 export const SECOND_MS = 1000;
 export const MINUTE_MS = 60 * SECOND_MS;
@@ -55,7 +56,7 @@ export function parseDuration(value: unknown, what = 'duration'): number {
   if (ms < SECOND_MS || ms > MAX_DURATION_MS)
     throw new ValidationError(
       what,
-      `${what} ${quote(value)} is out of range; it must be from 1 second to 365 days.`,
+      `${what} ${quoteValue(value)} is out of range; it must be from 1 second to 365 days.`,
     );
   return ms;
 }
@@ -63,17 +64,8 @@ export function parseDuration(value: unknown, what = 'duration'): number {
 function durationError(what: string, value: unknown): ValidationError {
   return new ValidationError(
     what,
-    `${what} ${quote(value)} is not a duration; give '30m', '6h', '1d', '1h30m' (units s, m, h, d, w) or seconds as a number.`,
+    `${what} ${quoteValue(value)} is not a duration; give '30m', '6h', '1d', '1h30m' (units s, m, h, d, w) or seconds as a number.`,
   );
-}
-
-function quote(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`;
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
 }
 
 /**

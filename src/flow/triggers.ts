@@ -11,6 +11,7 @@ import { normalizeTimezone, parseCron } from '../core/cron.ts';
 import { formatDuration, parseDuration } from '../core/duration.ts';
 import { FlowtrailError, TriggerDeclarationError, type TriggerDecorator } from '../core/errors.ts';
 import { isValidFlowName } from '../core/pathspec.ts';
+import { quoteValue } from '../core/quote-value.ts';
 import { EVENT_LIMITS, RESERVED_PREFIX } from '../events/model.ts';
 import {
   declarationsOf,
@@ -193,7 +194,7 @@ export function triggerOnFinish(
     for (const f of flows) {
       if (typeof f !== 'string' || !isValidFlowName(f))
         d.fail(
-          `flow name ${quote(f)} is malformed; a flow name is a class name (letters, digits and _, not starting with a digit).`,
+          `flow name ${quoteValue(f)} is malformed; a flow name is a class name (letters, digits and _, not starting with a digit).`,
           { upstream: f },
         );
       if (f === d.flow)
@@ -304,11 +305,12 @@ function eventEntry(d: Declaring, entry: unknown): EventDependencyDeclaration {
     name = record.name;
     parameters = record.parameters;
   }
-  if (typeof name !== 'string') d.fail(`an event is a name or { name, parameters }, got ${quote(entry)}.`);
+  if (typeof name !== 'string')
+    d.fail(`an event is a name or { name, parameters }, got ${quoteValue(entry)}.`);
   const eventName = name as string;
   if (eventName.length === 0 || eventName.length > EVENT_LIMITS.maxNameLength || !EVENT_NAME.test(eventName))
     d.fail(
-      `event name ${quote(eventName)} is malformed; use letters, digits and _ . : - (at most ${EVENT_LIMITS.maxNameLength} characters), e.g. 'dataset.refreshed'.`,
+      `event name ${quoteValue(eventName)} is malformed; use letters, digits and _ . : - (at most ${EVENT_LIMITS.maxNameLength} characters), e.g. 'dataset.refreshed'.`,
       { event: eventName },
     );
   if (eventName.startsWith(RESERVED_PREFIX))
@@ -329,7 +331,7 @@ function mapping(d: Declaring, event: string, raw: unknown): Record<string, stri
       else if (Array.isArray(item) && item.length === 2) pairs.push([item[0], item[1]]);
       else
         d.fail(
-          `the parameters of event '${event}' list ${quote(item)}; each entry is 'param' or ['param', 'payload_field'].`,
+          `the parameters of event '${event}' list ${quoteValue(item)}; each entry is 'param' or ['param', 'payload_field'].`,
           { event },
         );
     }
@@ -344,14 +346,14 @@ function mapping(d: Declaring, event: string, raw: unknown): Record<string, stri
   const out: Record<string, string> = {};
   for (const [param, field] of pairs) {
     if (typeof param !== 'string' || !PARAMETER_NAME.test(param))
-      d.fail(`parameter name ${quote(param)} in the mapping of event '${event}' is not a valid name.`, {
+      d.fail(`parameter name ${quoteValue(param)} in the mapping of event '${event}' is not a valid name.`, {
         event,
         parameter: param,
       });
     const p = param as string;
     if (typeof field !== 'string' || !PAYLOAD_FIELD.test(field))
       d.fail(
-        `payload field ${quote(field)} (for parameter '${p}') of event '${event}' is malformed; payload field names are letters, digits and _.`,
+        `payload field ${quoteValue(field)} (for parameter '${p}') of event '${event}' is malformed; payload field names are letters, digits and _.`,
         { event, parameter: p, field },
       );
     if (Object.hasOwn(out, p))
@@ -377,15 +379,6 @@ function resetWindow(d: Declaring, options: unknown): void {
     );
   triggers.resetWindowMs = ms;
   triggers.own.resetWindow = true;
-}
-
-function quote(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`;
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
