@@ -124,7 +124,7 @@ addExtension({
         : new (STANDARD_ERRORS[name] ?? Error)(message);
     const hidden = (key: string, value: unknown) =>
       Object.defineProperty(error, key, { value, writable: true, configurable: true, enumerable: false });
-    if (error.name !== name) hidden('name', name);
+    if (error.name !== name && !Object.hasOwn(props, 'name')) hidden('name', name);
     if (stack === undefined) delete error.stack;
     else hidden('stack', stack);
     if (cause.length > 0) hidden('cause', cause[0]);

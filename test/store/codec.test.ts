@@ -537,6 +537,8 @@ describe('exact round trips', () => {
     expect(custom).toBeInstanceOf(Error);
     expect(custom.name).toBe('QuotaError');
     expect((custom as unknown as { limit: number }).limit).toBe(5);
+    const own = Object.assign(new Error('renamed'), { name: 'OwnName' });
+    expect({ ...roundTrip(own) }).toEqual({ name: 'OwnName' });
     const aggregate = roundTrip(new AggregateError([new Error('one')], 'many'));
     expect(aggregate).toBeInstanceOf(AggregateError);
     expect(aggregate.errors[0].message).toBe('one');
