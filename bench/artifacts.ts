@@ -4,7 +4,10 @@
  * (a) a 200 MB binary blob through `FsArtifactStore.put` / `get` against plain `fs.writeFileSync` /
  *     `fs.readFileSync` of the same bytes in the same temporary directory, in the same run (target: ≥ 0.8×).
  *     The sha256 of the bytes is reported too: a content-addressed put cannot be faster than hashing.
- * (b) a 50k-row table encoded / decoded with the artifact codec, against `JSON.stringify` / `JSON.parse`.
+ * (b) a 50k-row table encoded / decoded with the artifact codec, against `JSON.stringify` / `JSON.parse`
+ *     and against the codec of `BENCH_BASELINE` (bench/baseline.ts) in the same run. Both codecs share one
+ *     msgpackr module, so the baseline's packer sees our extensions too; they only act on `Error`s and -0,
+ *     which the rows do not hold, so its figures are its own.
  *
  * Each figure is the median of BENCH_RUNS (default 3) timed runs after one untimed warm-up run. Both sides of
  * a comparison get the same treatment (a GC before each timing, alternating order), so the ratios are fair.
@@ -18,6 +21,12 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { decodeArtifact, encodeArtifact } from '../src/store/codec.ts';
 import { FsArtifactStore } from '../src/store/fs/fs-artifact-store.ts';
+import { baselineCheckout, speedup } from './baseline.ts';
+
+interface Codec {
+  encodeArtifact: typeof encodeArtifact;
+  decodeArtifact: typeof decodeArtifact;
+}
 
 const MB = 1024 * 1024;
 const BLOB_MB = Number(process.env.BENCH_BLOB_MB ?? 200);
@@ -121,7 +130,7 @@ async function blobBench(dir: string) {
   };
 }
 
-async function rowsBench() {
+async function rowsBench(baseline: Codec | null) {
   const rows = Array.from({ length: ROWS }, (_, i) => ({
     id: i,
     name: `row-${i}`,
@@ -134,6 +143,8 @@ async function rowsBench() {
     decode: [] as number[],
     stringify: [] as number[],
     parse: [] as number[],
+    baseEncode: [] as number[],
+    baseDecode: [] as number[],
   };
   let encodedBytes = 0;
   let jsonBytes = 0;
@@ -142,6 +153,15 @@ async function rowsBench() {
     const encoded = e.result.bytes;
     const d = await timed(() => decodeArtifact(e.result.codec, encoded));
     if ((d.result as unknown[]).length !== ROWS) throw new Error('decode came back short');
+    if (baseline) {
+      const be = await timed(() => baseline.encodeArtifact('rows', rows));
+      const bd = await timed(() => baseline.decodeArtifact(be.result.codec, be.result.bytes));
+      if ((bd.result as unknown[]).length !== ROWS) throw new Error('baseline decode came back short');
+      if (run > 0) {
+        t.baseEncode.push(be.ms);
+        t.baseDecode.push(bd.ms);
+      }
+    }
     const s = await timed(() => JSON.stringify(rows));
     const p = await timed(() => JSON.parse(s.result) as unknown[]);
     if (p.result.length !== ROWS) throw new Error('JSON.parse came back short');
@@ -161,6 +181,9 @@ async function rowsBench() {
       decode: round(median(t.decode)),
       jsonStringify: round(median(t.stringify)),
       jsonParse: round(median(t.parse)),
+      ...(baseline
+        ? { baselineEncode: round(median(t.baseEncode)), baselineDecode: round(median(t.baseDecode)) }
+        : {}),
     },
     sizeMB: { msgpackr: round(encodedBytes / MB, 2), json: round(jsonBytes / MB, 2) },
   };
@@ -204,7 +227,11 @@ async function main(): Promise<void> {
         ],
       ]),
     );
-    const rows = await rowsBench();
+    const checkout = baselineCheckout();
+    const baseline = checkout
+      ? ((await import(path.join(checkout.dir, 'src/store/codec.ts'))) as Codec)
+      : null;
+    const rows = await rowsBench(baseline);
     console.log(`\n(b) ${rows.rows} rows`);
     console.log(
       table([
@@ -221,8 +248,22 @@ async function main(): Promise<void> {
           String(rows.ms.jsonParse),
           String(rows.sizeMB.json),
         ],
+        ...(checkout
+          ? [
+              [
+                `artifact codec at ${checkout.label}`,
+                String(rows.ms.baselineEncode),
+                String(rows.ms.baselineDecode),
+                '',
+              ],
+            ]
+          : []),
       ]),
     );
+    if (checkout) {
+      console.log(`encode: ${speedup(rows.ms.baselineEncode!, rows.ms.encode, checkout.label)}`);
+      console.log(`decode: ${speedup(rows.ms.baselineDecode!, rows.ms.decode, checkout.label)}`);
+    }
     console.log();
     console.log(JSON.stringify({ bench: 'artifacts', node: process.version, runs: RUNS, blob, rows }));
   } finally {

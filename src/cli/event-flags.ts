@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import { parseIsoDateTime } from '../core/date-time.ts';
+import { parseSpan as parseSpanText } from '../core/duration.ts';
 import { UsageError } from '../core/errors.ts';
 import type { EventFilter, LabelSpec, RelatedFilter } from '../events/filter.ts';
 
@@ -60,20 +61,12 @@ export function withEventFilterOptions(cmd: Command, options: { order?: boolean 
   return cmd;
 }
 
-const SPAN_MS: Record<string, number> = {
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 7 * 86_400_000,
-};
-
 /** A duration such as `90s`, `15m`, `2h`, `7d`, `1w`, in milliseconds. */
 export function parseSpan(name: string, value: string): number {
-  const span = /^(\d+(?:\.\d+)?)\s*([smhdw])$/i.exec(value.trim());
-  if (!span)
+  const ms = parseSpanText(value);
+  if (ms === undefined)
     throw new UsageError(`--${name} must be a duration such as 30s, 15m, 2h, 7d or 1w; got '${value}'.`);
-  return Number(span[1]) * SPAN_MS[span[2]!.toLowerCase()]!;
+  return ms;
 }
 
 /**
@@ -83,8 +76,8 @@ export function parseSpan(name: string, value: string): number {
 export function parseTimeFlag(name: string, value: string, now: number = Date.now()): Date {
   const text = value.trim();
   if (text === 'now') return new Date(now);
-  const span = /^(\d+(?:\.\d+)?)\s*([smhdw])$/i.exec(text);
-  if (span) return new Date(now - Number(span[1]) * SPAN_MS[span[2]!.toLowerCase()]!);
+  const span = parseSpanText(text);
+  if (span !== undefined) return new Date(now - span);
   // The event API's rule: a date-time without an offset is UTC.
   const iso = parseIsoDateTime(text);
   if (iso) return iso;

@@ -49,21 +49,6 @@ export function isoOrNull(date: Date | null | undefined): string | null {
   return date ? date.toISOString() : null;
 }
 
-/** `850ms`, `3.2s`, `2m05s`, `1h02m`. */
-export function formatDuration(ms: number | null): string {
-  if (ms === null || !Number.isFinite(ms)) return '-';
-  if (ms < 0) ms = 0;
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
-  const totalSeconds = Math.floor(ms / 1000);
-  if (totalSeconds < 3600) {
-    const m = Math.floor(totalSeconds / 60);
-    return `${m}m${String(totalSeconds % 60).padStart(2, '0')}s`;
-  }
-  const h = Math.floor(totalSeconds / 3600);
-  return `${h}h${String(Math.floor((totalSeconds % 3600) / 60)).padStart(2, '0')}m`;
-}
-
 /** Milliseconds between two dates; to now when `end` is null and `untilNow` is set. */
 export function durationMs(start: Date | null, end: Date | null, untilNow = false): number | null {
   if (!start) return null;

@@ -3,6 +3,7 @@
  * written straight to the database the server uses).
  */
 import type { Command } from 'commander';
+import { DAY_MS } from '../core/duration.ts';
 import { UsageError } from '../core/errors.ts';
 import { newApiKey, parseScope } from '../server/auth.ts';
 import { openDatabaseStores, parseDatabaseSpec } from '../store/open.ts';
@@ -42,7 +43,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     ...(flags.database !== undefined ? { database: flags.database } : {}),
     ...(flags.artifacts !== undefined ? { artifacts: flags.artifacts } : {}),
     ...(maxBody !== undefined ? { maxBodyBytes: maxBody } : {}),
-    ...(retentionDays !== undefined ? { eventRetentionMs: retentionDays * 86_400_000 } : {}),
+    ...(retentionDays !== undefined ? { eventRetentionMs: retentionDays * DAY_MS } : {}),
     auth,
     triggers: flags.triggers !== false,
     log: flags.quiet ? () => {} : (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),

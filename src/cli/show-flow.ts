@@ -1,7 +1,8 @@
 import { homePaths, resolveHome } from '../core/config.ts';
 import { nextCronTime, parseCron } from '../core/cron.ts';
 import type { FlowGraph } from '../flow/graph.ts';
-import { formatDuration, type TriggerSpec } from '../flow/triggers.ts';
+import { formatDuration } from '../core/duration.ts';
+import type { TriggerSpec } from '../flow/trigger-spec.ts';
 import { loadFlow } from '../runtime/flow-loader.ts';
 
 /** Text (or JSON) description of a flow file: steps with their transitions and options, parameters, triggers. */

@@ -4,11 +4,11 @@
  */
 import { DataArtifact, Flow, Run, Step, Task } from '../client/objects.ts';
 import type { TaskAttempt } from '../client/types.ts';
+import { formatElapsed } from '../core/duration.ts';
 import type { ExceptionRecord } from '../core/errors.ts';
 import {
   durationMs,
   fields,
-  formatDuration,
   formatSize,
   formatTime,
   isoOrNull,
@@ -95,7 +95,7 @@ async function showFlow(pathspec: string, { json, limit }: ShowOptions): Promise
           r.status,
           formatTime(r.createdAt),
           formatTime(r.finishedAt),
-          formatDuration(r.durationMs),
+          formatElapsed(r.durationMs),
           r.tags.join(', '),
         ]),
       ),
@@ -180,7 +180,7 @@ async function showRun(pathspec: string, { json }: ShowOptions): Promise<string>
       ['Status', run.status],
       ['Created', formatTime(run.createdAt)],
       ['Finished', formatTime(run.finishedAt)],
-      ['Duration', `${formatDuration(duration)}${run.finished ? '' : ' so far'}`],
+      ['Duration', `${formatElapsed(duration)}${run.finished ? '' : ' so far'}`],
       ['User tags', list(run.userTags)],
       ['System tags', list(run.systemTags)],
       ['Origin run', run.originPathspec ?? '(none)'],
@@ -213,7 +213,7 @@ async function showRun(pathspec: string, { json }: ShowOptions): Promise<string>
             String(s.failed),
             String(s.running),
             String(s.pending),
-            formatDuration(durationMs(s.createdAt, s.finishedAt)),
+            formatElapsed(durationMs(s.createdAt, s.finishedAt)),
           ]),
         )),
   ];
@@ -282,7 +282,7 @@ async function showStep(pathspec: string, { json }: ShowOptions): Promise<string
     ...fields([
       ['Created', formatTime(step.createdAt)],
       ['Finished', formatTime(step.finishedAt)],
-      ['Duration', formatDuration(durationMs(step.createdAt, step.finishedAt))],
+      ['Duration', formatElapsed(durationMs(step.createdAt, step.finishedAt))],
     ]),
     '',
     `Tasks (${rows.length}):`,
@@ -296,7 +296,7 @@ async function showStep(pathspec: string, { json }: ShowOptions): Promise<string
             r.status,
             r.finished ? yesNo(r.successful) : '-',
             String(r.attempts),
-            formatDuration(r.durationMs),
+            formatElapsed(r.durationMs),
           ]),
         )),
   ];
@@ -349,7 +349,7 @@ async function showTask(pathspec: string, { json }: ShowOptions): Promise<string
       ],
       ['Created', formatTime(task.createdAt)],
       ['Finished', formatTime(task.finishedAt)],
-      ['Duration', formatDuration(duration)],
+      ['Duration', formatElapsed(duration)],
       ['Origin', task.originPathspec ?? '(none)'],
     ]),
     '',
@@ -362,7 +362,7 @@ async function showTask(pathspec: string, { json }: ShowOptions): Promise<string
             String(a.attempt),
             a.status,
             formatTime(a.startedAt),
-            formatDuration(durationMs(a.startedAt, a.finishedAt)),
+            formatElapsed(durationMs(a.startedAt, a.finishedAt)),
             a.exception ? exceptionText(a.exception).replace(/\n/g, ' ') : '',
           ]),
         )),

@@ -20,6 +20,7 @@
  * const daily = parseCron('0 3 * * *');
  * nextCronTime(daily, new Date('2024-05-01T12:00:00Z'), 'UTC'); // 2024-05-02T03:00:00.000Z
  */
+import { DAY_MS as DAY, HOUR_MS, MINUTE_MS as MINUTE } from './duration.ts';
 import { ValidationError } from './errors.ts';
 
 /** A parsed cron expression: the matching values of each field, sorted ascending. */
@@ -249,8 +250,6 @@ interface Zone {
   fromWall(wall: number): number;
 }
 
-const MINUTE = 60_000;
-const DAY = 86_400_000;
 const zones = new Map<string, Zone>();
 
 function zoneOf(timezone: string): Zone {
@@ -359,7 +358,7 @@ export function nextCronTime(cron: ParsedCron, after: Date, timezone = 'UTC'): D
     if (dayMatches(day)) {
       const dayStart = day.getTime();
       for (const hour of cron.hours) {
-        const hourStart = dayStart + hour * 3_600_000;
+        const hourStart = dayStart + hour * HOUR_MS;
         if (hourStart + 59 * MINUTE < startWall) continue;
         for (let minute = 0; minute < 60; minute++) {
           if (!minuteOk[minute]) continue;

@@ -104,7 +104,3 @@ export function bindTask(flow: FlowSpec, binding: TaskBinding | undefined): void
 
 /** Constructor type of a flow class. */
 export type FlowClass<T extends FlowSpec = FlowSpec> = new () => T;
-
-export function isFlowClass(value: unknown): value is FlowClass {
-  return typeof value === 'function' && value.prototype instanceof FlowSpec;
-}

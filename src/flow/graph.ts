@@ -1,7 +1,9 @@
 import { InvalidGraphError } from '../core/errors.ts';
 import { isValidStepName } from '../core/pathspec.ts';
 import { declarationsOfClass, type ParameterDeclaration, type StepDeclaration } from './declarations.ts';
-import { resolveTriggers, type TriggerSpec } from './triggers.ts';
+import { checkParameterNames } from './parameters.ts';
+import type { TriggerSpec } from './trigger-spec.ts';
+import { resolveTriggers } from './triggers.ts';
 
 export type StepKind = 'start' | 'linear' | 'split' | 'foreach' | 'join' | 'end';
 
@@ -39,7 +41,7 @@ export interface FlowGraph {
 }
 
 /** Names on `FlowSpec` that steps, parameters and artifacts may not use. */
-export const RESERVED_NAMES = new Set([
+const RESERVED_NAMES = new Set([
   'input',
   'index',
   'mergeArtifacts',
@@ -84,6 +86,7 @@ export function buildGraph(cls: abstract new (...args: never[]) => unknown): Flo
         p.name,
       );
   }
+  checkParameterNames(flowName, decls.params);
   if (!decls.steps.has('start'))
     throw new InvalidGraphError(
       `Flow ${flowName} has no 'start' step; every flow begins with a step named start.`,

@@ -1,15 +1,39 @@
-import { ParameterError } from '../core/errors.ts';
+import { InvalidGraphError, ParameterError } from '../core/errors.ts';
 import type { ParameterDeclaration } from './declarations.ts';
+
+/** How a given name is compared with a parameter's names: dashes, underscores and case ignored. */
+const nameKey = (s: string) => s.replace(/[-_]/g, '').toLowerCase();
 
 /** Finds a parameter by its CLI name, property name, or either with dashes/underscores/case ignored. */
 export function findParameter(
   params: Map<string, ParameterDeclaration>,
   given: string,
 ): ParameterDeclaration | undefined {
-  const norm = (s: string) => s.replace(/[-_]/g, '').toLowerCase();
-  const wanted = norm(given);
-  for (const p of params.values()) if (norm(p.cliName) === wanted || norm(p.name) === wanted) return p;
+  const wanted = nameKey(given);
+  for (const p of params.values()) if (nameKey(p.cliName) === wanted || nameKey(p.name) === wanted) return p;
   return undefined;
+}
+
+/**
+ * Refuses two parameters that {@link findParameter} could not tell apart (the same `name`, or one's
+ * field named like another's `name`, up to dashes, underscores and case): the command line would
+ * list the flag twice and set only one of them.
+ */
+export function checkParameterNames(flowName: string, params: Map<string, ParameterDeclaration>): void {
+  const owners = new Map<string, ParameterDeclaration>();
+  for (const p of params.values()) {
+    for (const spelling of new Set([p.cliName, p.name])) {
+      const key = nameKey(spelling);
+      const other = owners.get(key);
+      if (other !== undefined && other !== p)
+        throw new InvalidGraphError(
+          `Parameter --${spelling} of ${flowName} is declared by both field '${other.name}' (--${other.cliName}) and field '${p.name}' (--${p.cliName}); give each parameter its own name, e.g. @param.string({ name: '…' }).`,
+          undefined,
+          { parameter: spelling, fields: [other.name, p.name] },
+        );
+      owners.set(key, p);
+    }
+  }
 }
 
 /** Converts a command-line string to the parameter's type. */

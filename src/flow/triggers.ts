@@ -1,21 +1,18 @@
 /**
  * The declaration side of triggers and schedules: the class decorators `@trigger`,
- * `@triggerOnFinish` and `@schedule`, what they record, and the normalized {@link TriggerSpec} a
- * flow's graph carries (and a deployment stores).
+ * `@triggerOnFinish` and `@schedule`, what they record, and their normalization into the
+ * {@link TriggerSpec} (`trigger-spec.ts`) a flow's graph carries.
  *
  * Everything that can be checked from the decorator's own arguments is checked when the decorator
  * runs (that is, when the flow module is imported); the mapping of event payload fields to flow
  * parameters is checked against the flow's parameters in `buildGraph`.
  */
 import { normalizeTimezone, parseCron } from '../core/cron.ts';
-import {
-  FlowtrailError,
-  TriggerDeclarationError,
-  type TriggerDecorator,
-  ValidationError,
-} from '../core/errors.ts';
+import { formatDuration, parseDuration } from '../core/duration.ts';
+import { FlowtrailError, TriggerDeclarationError, type TriggerDecorator } from '../core/errors.ts';
 import { isValidFlowName } from '../core/pathspec.ts';
 import { EVENT_NAME_CHARACTERS, isEventName } from '../events/event-name.ts';
+import { quoteValue } from '../core/quote-value.ts';
 import { EVENT_LIMITS, RESERVED_PREFIX } from '../events/model.ts';
 import {
   declarationsOf,
@@ -25,44 +22,7 @@ import {
 } from './declarations.ts';
 import type { FlowSpec } from './flow-spec.ts';
 import { findParameter } from './parameters.ts';
-
-// ---------------------------------------------------------------------------------------------
-// The normalized form
-
-/** One event a triggered flow waits for. */
-export interface EventDependency {
-  /** The event name (`data_updated`, `dataset.refreshed`…). */
-  name: string;
-  /** Flow parameter name → payload field name (the default mapping already applied). */
-  parameters: Record<string, string>;
-}
-
-/** A cron schedule: five-field cron (or a macro such as `@daily`) read in `timezone`. */
-export interface ScheduleSpec {
-  cron: string;
-  /** `UTC`, a fixed offset `±HH:MM`, or an IANA name. */
-  timezone: string;
-}
-
-/**
- * Everything that starts a flow on its own, normalized and validated, JSON-serializable.
- * `events` and `flows` are the flow's dependencies: all of them must have arrived (each within
- * `resetWindowMs` of the others) for one run to start. `schedule` starts runs by itself.
- */
-export interface TriggerSpec {
-  events: EventDependency[];
-  /** Upstream flows (`@triggerOnFinish`) whose successful run is a dependency. */
-  flows: string[];
-  /** How long an arrived dependency counts towards the AND, in ms (default 24 h). */
-  resetWindowMs: number;
-  schedule: ScheduleSpec | null;
-}
-
-/** The reset window when no decorator gives one: 24 hours. */
-export const DEFAULT_RESET_WINDOW_MS = 24 * 3_600_000;
-
-/** The longest reset window: 365 days (a longer one is almost always a unit mistake). */
-export const MAX_RESET_WINDOW_MS = 365 * 86_400_000;
+import { DEFAULT_RESET_WINDOW_MS, type EventDependency, type TriggerSpec } from './trigger-spec.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Decorator options
@@ -234,7 +194,7 @@ export function triggerOnFinish(
     for (const f of flows) {
       if (typeof f !== 'string' || !isValidFlowName(f))
         d.fail(
-          `flow name ${quote(f)} is malformed; a flow name is a class name (letters, digits and _, not starting with a digit).`,
+          `flow name ${quoteValue(f)} is malformed; a flow name is a class name (letters, digits and _, not starting with a digit).`,
           { upstream: f },
         );
       if (f === d.flow)
@@ -345,11 +305,12 @@ function eventEntry(d: Declaring, entry: unknown): EventDependencyDeclaration {
     name = record.name;
     parameters = record.parameters;
   }
-  if (typeof name !== 'string') d.fail(`an event is a name or { name, parameters }, got ${quote(entry)}.`);
+  if (typeof name !== 'string')
+    d.fail(`an event is a name or { name, parameters }, got ${quoteValue(entry)}.`);
   const eventName = name as string;
   if (!isEventName(eventName))
     d.fail(
-      `event name ${quote(eventName)} is malformed; use ${EVENT_NAME_CHARACTERS} (at most ${EVENT_LIMITS.maxNameLength} characters), e.g. 'dataset.refreshed'.`,
+      `event name ${quoteValue(eventName)} is malformed; use ${EVENT_NAME_CHARACTERS} (at most ${EVENT_LIMITS.maxNameLength} characters), e.g. 'dataset.refreshed'.`,
       { event: eventName },
     );
   if (eventName.startsWith(RESERVED_PREFIX))
@@ -370,7 +331,7 @@ function mapping(d: Declaring, event: string, raw: unknown): Record<string, stri
       else if (Array.isArray(item) && item.length === 2) pairs.push([item[0], item[1]]);
       else
         d.fail(
-          `the parameters of event '${event}' list ${quote(item)}; each entry is 'param' or ['param', 'payload_field'].`,
+          `the parameters of event '${event}' list ${quoteValue(item)}; each entry is 'param' or ['param', 'payload_field'].`,
           { event },
         );
     }
@@ -385,14 +346,14 @@ function mapping(d: Declaring, event: string, raw: unknown): Record<string, stri
   const out: Record<string, string> = {};
   for (const [param, field] of pairs) {
     if (typeof param !== 'string' || !PARAMETER_NAME.test(param))
-      d.fail(`parameter name ${quote(param)} in the mapping of event '${event}' is not a valid name.`, {
+      d.fail(`parameter name ${quoteValue(param)} in the mapping of event '${event}' is not a valid name.`, {
         event,
         parameter: param,
       });
     const p = param as string;
     if (typeof field !== 'string' || !PAYLOAD_FIELD.test(field))
       d.fail(
-        `payload field ${quote(field)} (for parameter '${p}') of event '${event}' is malformed; payload field names are letters, digits and _.`,
+        `payload field ${quoteValue(field)} (for parameter '${p}') of event '${event}' is malformed; payload field names are letters, digits and _.`,
         { event, parameter: p, field },
       );
     if (Object.hasOwn(out, p))
@@ -418,79 +379,6 @@ function resetWindow(d: Declaring, options: unknown): void {
     );
   triggers.resetWindowMs = ms;
   triggers.own.resetWindow = true;
-}
-
-function quote(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`;
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Durations
-
-const UNIT_MS: Record<string, number> = {
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 7 * 86_400_000,
-};
-
-/**
- * A duration in ms from `'30m'`, `'6h'`, `'1d'`, `'1h30m'` (units s, m, h, d, w) or seconds as a
- * number, from 1 s to 365 days. Anything else is a `ValidationError` on field `what`.
- *
- * @example
- * parseDuration('1h30m'); // 5_400_000
- */
-export function parseDuration(value: unknown, what = 'duration'): number {
-  let ms: number;
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw durationError(what, value);
-    ms = Math.round(value * 1000);
-  } else if (typeof value === 'string' && /^(?:\d+[smhdw])+$/.test(value.trim())) {
-    ms = 0;
-    for (const [, n, unit] of value.trim().matchAll(/(\d+)([smhdw])/g)) ms += Number(n) * UNIT_MS[unit!]!;
-  } else {
-    throw durationError(what, value);
-  }
-  if (ms < 1000 || ms > MAX_RESET_WINDOW_MS)
-    throw new ValidationError(
-      what,
-      `${what} ${quote(value)} is out of range; it must be from 1 second to 365 days.`,
-    );
-  return ms;
-}
-
-function durationError(what: string, value: unknown): ValidationError {
-  return new ValidationError(
-    what,
-    `${what} ${quote(value)} is not a duration; give '30m', '6h', '1d', '1h30m' (units s, m, h, d, w) or seconds as a number.`,
-  );
-}
-
-/**
- * A duration in ms as text in the largest units, as {@link parseDuration} reads it.
- *
- * @example
- * formatDuration(5_400_000); // '1h30m'
- */
-export function formatDuration(ms: number): string {
-  let rest = Math.round(ms / 1000) * 1000;
-  if (rest === 0) return '0s';
-  let out = '';
-  for (const unit of ['w', 'd', 'h', 'm', 's']) {
-    const size = UNIT_MS[unit]!;
-    if (rest >= size) {
-      out += `${Math.floor(rest / size)}${unit}`;
-      rest %= size;
-    }
-  }
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------

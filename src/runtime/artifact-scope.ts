@@ -62,11 +62,31 @@ export async function storeArtifact(
 export class ArtifactScope {
   private readonly slots = new Map<string, Slot>();
   private readonly params = new Map<string, ArtifactRef>();
+  /** Declared fields (`x!: T`) still undefined and never assigned: not artifacts (yet). */
+  private readonly unassigned = new Set<string>();
 
   constructor(
     private readonly store: ArtifactStore,
     private readonly target: object,
-  ) {}
+  ) {
+    // A declared field is an own property holding undefined from construction on; watch it so an
+    // explicit `this.x = undefined` in the step is told apart from a field never assigned.
+    const fields = target as Record<string, unknown>;
+    for (const name of Object.keys(fields)) {
+      if (fields[name] !== undefined) continue;
+      let value: unknown;
+      this.unassigned.add(name);
+      Object.defineProperty(target, name, {
+        enumerable: true,
+        configurable: true,
+        get: () => value,
+        set: (v: unknown) => {
+          value = v;
+          this.unassigned.delete(name);
+        },
+      });
+    }
+  }
 
   /** Parameters: read-only, lazily decoded. */
   installParams(refs: ArtifactRefs): void {
@@ -128,7 +148,7 @@ export class ArtifactScope {
   private isSetHere(name: string): boolean {
     const slot = this.slots.get(name);
     if (slot) return slot.touched;
-    return Object.hasOwn(this.target, name) && (this.target as Record<string, unknown>)[name] !== undefined;
+    return Object.hasOwn(this.target, name) && !this.unassigned.has(name);
   }
 
   /** Implements `mergeArtifacts` for a join. */
@@ -229,7 +249,7 @@ export class ArtifactScope {
         continue;
       }
       const value = slot ? slot.value : target[name];
-      if (value === undefined && !slot) continue; // a declared field that was never assigned
+      if (!slot && this.unassigned.has(name)) continue; // a declared field that was never assigned
       out[name] = await storeArtifact(this.store, name, value);
     }
     return out;

@@ -11,13 +11,13 @@ import { homePaths } from '../core/config.ts';
 import { nextCronTime, parseCron } from '../core/cron.ts';
 import { ConflictError } from '../core/errors.ts';
 import { findParameter, resolveParameters } from '../flow/parameters.ts';
-import type { TriggerSpec } from '../flow/triggers.ts';
+import { DEFAULT_RESET_WINDOW_MS, type TriggerSpec } from '../flow/trigger-spec.ts';
 import type { ArtifactStore } from '../store/artifact-store.ts';
 import type { DeploymentRecord, DeploymentRegistry } from '../store/deployment-store.ts';
 import type { CodePackage } from './code-package.ts';
 import { importFlowModule, type LoadedFlow, loadFlow } from './flow-loader.ts';
 
-const NO_TRIGGERS: TriggerSpec = { events: [], flows: [], resetWindowMs: 86_400_000, schedule: null };
+const NO_TRIGGERS: TriggerSpec = { events: [], flows: [], resetWindowMs: DEFAULT_RESET_WINDOW_MS, schedule: null };
 
 /**
  * Refuses a deployment whose `@triggerOnFinish` chain would lead back to itself (A on A, or A on

@@ -1,13 +1,17 @@
 /**
  * The artifact codec: turns a value assigned to `this` in a step into bytes for the content-addressed
- * `ArtifactStore`, and back.
+ * `ArtifactStore`, and back. **Every value it accepts comes back exactly** (same types, same
+ * numbers, same references); a value it cannot bring back exactly is refused with an
+ * {@link ArtifactEncodeError} naming the artifact and the path inside the value.
  *
- * - A top-level `Uint8Array` / `Buffer` is stored as it is (codec `'raw'`, no copy) and decodes as a `Buffer`
- *   (so a top-level plain `Uint8Array` comes back as a `Buffer`, which is a `Uint8Array`; inside an object a
- *   `Uint8Array` keeps its exact class).
+ * - A top-level `Buffer` is stored as it is (codec `'raw'`, no copy) and decodes as a `Buffer`; a top-level
+ *   plain `Uint8Array` likewise (codec `'raw-uint8array'`) and decodes as a plain `Uint8Array`.
  * - Everything else goes through one msgpackr `Packr` with structured cloning (codec `'msgpackr-v1'`): plain
  *   objects, arrays, `Map`, `Set`, `Date`, `RegExp`, `Error`, `BigInt` (any size), every typed array,
- *   `Buffer`, `ArrayBuffer`, `DataView`, `undefined`, `null`, `NaN`, ±`Infinity`, shared and cyclic references.
+ *   `Buffer`, `ArrayBuffer`, `DataView`, `undefined`, `null`, `NaN`, ±`Infinity`, `-0`, shared and cyclic
+ *   references. Two extensions of ours make msgpack exact where it is not by itself: `-0` (msgpack writes
+ *   it as the integer 0) and `Error` (msgpackr keeps only name, message and cause; ours keeps the stack and
+ *   the error's own enumerable properties such as `code` too).
  *
  * **Determinism.** Content addressing only dedupes if the same value always gives the same bytes. The packer
  * is configured without shared structures (`structures` / `getStructures` / `saveStructures`) and without
@@ -15,30 +19,30 @@
  * inline in each blob and record ids restart at the same number. msgpackr keeps a per-instance cache of key
  * sequences between calls, but it only speeds up lookups and never changes the output (the tests check
  * this, including against a fresh process). Same value means same content *and* order: objects in the same
- * key order, `Map`s and `Set`s in the same insertion order. The bytes are tied to the msgpackr version
- * (pinned exactly in package.json); an upgrade that changed them would only cost deduplication against
- * older blobs, never correctness, since every blob decodes on its own.
+ * key order, `Map`s and `Set`s in the same insertion order (and an `Error`'s stack is part of its value).
+ * The bytes are tied to the msgpackr version (pinned exactly in package.json); an upgrade that changed them
+ * would only cost deduplication against older blobs, never correctness, since every blob decodes on its own.
  *
- * **What is refused** (an {@link ArtifactEncodeError} naming the artifact and the path inside the value):
- * functions, symbols, strings with an unpaired UTF-16 surrogate (UTF-8 cannot carry them), and any object
- * that is not one of the types above — `Promise`, `WeakMap`, `WeakSet`, `WeakRef`, sockets, streams,
- * `SharedArrayBuffer`, and **instances of user classes, including subclasses of `Map`, `Set`, `Date`,
- * `Array`, …**. msgpackr would store those as plain objects and silently lose their prototype (or, for a
- * `Map` subclass, its entries), so the codec asks the user to convert them to plain data instead.
+ * **What is refused**: functions, symbols, strings with an unpaired UTF-16 surrogate (UTF-8 cannot carry
+ * them), an `Error` that contains itself (msgpackr cannot rebuild that cycle), a `-0` in a read-only
+ * property, and any object that is not one of the types above — `Promise`, `WeakMap`, `WeakSet`, `WeakRef`,
+ * sockets, streams, `SharedArrayBuffer`, and **instances of user classes, including subclasses of `Map`,
+ * `Set`, `Date`, `Array`, `Uint8Array`, …**. msgpackr would store those as plain objects and silently lose
+ * their prototype (or, for a `Map` subclass, its entries), so the codec asks the user to convert them to
+ * plain data instead.
  *
- * **Known, documented losses.** `-0` decodes as `0` (msgpack writes it as the integer 0; inside a
- * `Float64Array`/`Float32Array` it is kept). Objects with a `null` prototype come back with
- * `Object.prototype`. Symbol-keyed and non-enumerable properties are not stored (as with `structuredClone`).
- * Sparse array holes come back as `undefined`. An `Error` keeps its `name`, `message` and `cause` (standard
- * error classes come back as themselves, other classes as an `Error` with the same `name`); its `stack` and
- * other own properties are not stored. A `RegExp` keeps `source` and `flags`, not `lastIndex`. Object *keys*
- * are not checked for unpaired surrogates (only string values are), to keep the walk cheap.
+ * **What is not part of a value** (as with `structuredClone`): symbol-keyed and non-enumerable properties,
+ * the prototype of a `null`-prototype object (it comes back with `Object.prototype`), sparse array holes
+ * (they come back as `undefined`), a `RegExp`'s `lastIndex`, and an `Error`'s class beyond the standard
+ * ones (`TypeError`, `RangeError`, … come back as themselves; any other class as an `Error` with the same
+ * `name`, stack and own properties). Object *keys* are not checked for unpaired surrogates (only string
+ * values are), to keep the walk cheap.
  *
  * **Cost.** The check walks the value once before msgpackr does (see the walk below). On the 50k-row
  * benchmark the walk adds roughly 10–15 ms to a ~45 ms pack, and the whole encode stays about as fast as
  * `JSON.stringify` of the same rows, with an output 2.9× smaller.
  */
-import { Packr } from 'msgpackr';
+import { addExtension, Packr } from 'msgpackr';
 import { ArtifactEncodeError, StoreError, ValidationError } from '../core/errors.ts';
 
 /**
@@ -47,7 +51,7 @@ import { ArtifactEncodeError, StoreError, ValidationError } from '../core/errors
  * @example
  * const codec: CodecId = Buffer.isBuffer(value) ? 'raw' : 'msgpackr-v1';
  */
-export type CodecId = 'msgpackr-v1' | 'raw';
+export type CodecId = 'msgpackr-v1' | 'raw' | 'raw-uint8array';
 
 /** The one packer configuration. Changing any option that changes the bytes requires a new CodecId. */
 const packr = new Packr({
@@ -59,6 +63,72 @@ const packr = new Packr({
   // The walk below refuses functions before packing; this is a safety net so one is never dropped silently.
   writeFunction: () => {
     throw new TypeError('a function cannot be encoded');
+  },
+});
+
+/** Stands for `-0` while packing (msgpack itself writes -0 as the integer 0). */
+class NegativeZero {}
+const NEGATIVE_ZERO = new NegativeZero();
+const isNegativeZero = (value: unknown): boolean => value === 0 && 1 / (value as number) < 0;
+
+// Extension types of ours, clear of msgpackr's own (0x00–0x11 typed arrays, B, R, b, e, i, p, s, t, x).
+const NEGATIVE_ZERO_TYPE = 0x7a; // 'z'
+const ERROR_TYPE = 0x45; // 'E': an Error with its stack and own properties (msgpackr's 'e' has neither)
+
+addExtension({ Class: NegativeZero, type: NEGATIVE_ZERO_TYPE, write: () => 0, read: () => -0 });
+
+/** [name, message, stack, own enumerable properties, AggregateError errors, cause?] — cause only if own. */
+type ErrorRecord = [
+  string,
+  string,
+  string | undefined,
+  Record<string, unknown>,
+  unknown[] | undefined,
+  unknown?,
+];
+
+const STANDARD_ERRORS: Readonly<Record<string, ErrorConstructor>> = {
+  Error,
+  EvalError,
+  RangeError,
+  ReferenceError,
+  SyntaxError,
+  TypeError,
+  URIError,
+};
+
+addExtension({
+  Class: Error,
+  type: ERROR_TYPE,
+  write(error: Error): ErrorRecord {
+    const props: Record<string, unknown> = {};
+    for (const key of Object.keys(error)) {
+      const item = (error as unknown as Record<string, unknown>)[key];
+      props[key] = isNegativeZero(item) ? NEGATIVE_ZERO : item;
+    }
+    const errors = error instanceof AggregateError ? error.errors : undefined;
+    const record: ErrorRecord = [
+      error.name,
+      error.message,
+      typeof error.stack === 'string' ? error.stack : undefined,
+      props,
+      errors,
+    ];
+    if (Object.hasOwn(error, 'cause')) record.push(isNegativeZero(error.cause) ? NEGATIVE_ZERO : error.cause);
+    return record;
+  },
+  read([name, message, stack, props, errors, ...cause]: ErrorRecord): Error {
+    const error =
+      errors !== undefined
+        ? new AggregateError(errors, message)
+        : new (STANDARD_ERRORS[name] ?? Error)(message);
+    const hidden = (key: string, value: unknown) =>
+      Object.defineProperty(error, key, { value, writable: true, configurable: true, enumerable: false });
+    if (error.name !== name && !Object.hasOwn(props, 'name')) hidden('name', name);
+    if (stack === undefined) delete error.stack;
+    else hidden('stack', stack);
+    if (cause.length > 0) hidden('cause', cause[0]);
+    return Object.assign(error, props);
   },
 });
 
@@ -74,14 +144,24 @@ const packr = new Packr({
  * const blob = await store.put(bytes); // record { sha: blob.sha, codec }
  */
 export function encodeArtifact(name: string, value: unknown): { codec: CodecId; bytes: Uint8Array } {
-  if (value instanceof Uint8Array) return { codec: 'raw', bytes: value };
-  const problem = findUnsupported(value);
-  if (problem !== undefined) throw new ArtifactEncodeError(name, problem.reason, problem.cause);
+  if (value instanceof Uint8Array) {
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto === Buffer.prototype) return { codec: 'raw', bytes: value };
+    if (proto === Uint8Array.prototype) return { codec: 'raw-uint8array', bytes: value };
+    // A subclass (or another realm's Uint8Array) is refused by the walk, with a hint.
+  }
+  const checked = checkEncodable(value);
+  if ('reason' in checked) throw new ArtifactEncodeError(name, checked.reason, checked.cause);
   let bytes: Buffer;
+  const zeros = checked.negativeZeros;
   try {
-    bytes = packr.pack(value);
+    // -0 cannot go through msgpack as a number: stand in a marker for the packing, then put it back.
+    for (let i = 0; i < zeros.length; i += 2) setSlot(zeros[i]!, zeros[i + 1], NEGATIVE_ZERO);
+    bytes = packr.pack(isNegativeZero(value) ? NEGATIVE_ZERO : value);
   } catch (error) {
     throw new ArtifactEncodeError(name, `the encoder failed (${errorMessage(error)})`, error);
+  } finally {
+    for (let i = 0; i < zeros.length; i += 2) setSlot(zeros[i]!, zeros[i + 1], -0);
   }
   // msgpackr packs into one module-level buffer, grown to fit the largest value so far and kept for the life
   // of the process; later results are slices of it. After a big value, hand it a small fresh buffer so a
@@ -94,8 +174,9 @@ const RESET_BUFFER_AFTER = 1024 * 1024;
 
 /**
  * Decodes bytes produced by {@link encodeArtifact}. For `'raw'` the result is a `Buffer` over the same
- * memory as `bytes` (no copy). For `'msgpackr-v1'`, `Buffer`s inside the value are views into `bytes`
- * (no copy either), so do not reuse `bytes` for something else afterwards.
+ * memory as `bytes` (no copy), for `'raw-uint8array'` a plain `Uint8Array` over it. For `'msgpackr-v1'`,
+ * `Buffer`s inside the value are views into `bytes` (no copy either), so do not reuse `bytes` for
+ * something else afterwards.
  *
  * @throws ValidationError (field `codec`) for an unknown codec; StoreError when the bytes are not a valid
  *   encoding (a corrupt or truncated blob).
@@ -105,6 +186,11 @@ const RESET_BUFFER_AFTER = 1024 * 1024;
 export function decodeArtifact(codec: CodecId, bytes: Uint8Array): unknown {
   if (codec === 'raw') {
     return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+  if (codec === 'raw-uint8array') {
+    return Object.getPrototypeOf(bytes) === Uint8Array.prototype
+      ? bytes
+      : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
   if (codec === 'msgpackr-v1') {
     try {
@@ -118,7 +204,7 @@ export function decodeArtifact(codec: CodecId, bytes: Uint8Array): unknown {
   }
   throw new ValidationError(
     'codec',
-    `Unknown artifact codec '${String(codec)}'; expected 'msgpackr-v1' or 'raw'.`,
+    `Unknown artifact codec '${String(codec)}'; expected 'msgpackr-v1', 'raw' or 'raw-uint8array'.`,
     {
       codec: String(codec),
     },
@@ -153,6 +239,10 @@ interface Walk {
   seen: Set<object> | null;
   /** Container visits left in the fast pass. */
   budget: number;
+  /** Where a -0 sits, as flat pairs: container (object, array or Map), key. */
+  negativeZeros: unknown[];
+  /** The errors being walked, to find one inside itself. */
+  openErrors: Set<Error>;
 }
 
 const FAST_PASS_BUDGET = 2_000_000;
@@ -192,20 +282,32 @@ const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
 type WellFormed = { isWellFormed(): boolean }; // ES2024, present in Node 20; not in this project's lib
 
-function findUnsupported(value: unknown): { reason: string; cause?: unknown } | undefined {
+const newWalk = (seen: Set<object> | null, budget: number): Walk => ({
+  seen,
+  budget,
+  negativeZeros: [],
+  openErrors: new Set(),
+});
+
+/** Why the value cannot be stored, or where its -0s are (see {@link Walk.negativeZeros}). */
+function checkEncodable(
+  value: unknown,
+): { reason: string; cause?: unknown } | { negativeZeros: readonly unknown[] } {
   let problem: Problem | undefined;
+  let walk = newWalk(null, FAST_PASS_BUDGET);
   try {
     try {
-      problem = checkValue(value, { seen: null, budget: FAST_PASS_BUDGET }, 0);
+      problem = checkValue(value, walk, 0);
     } catch (error) {
       if (error !== RESTART_EXACT) throw error;
-      problem = checkValue(value, { seen: new Set(), budget: 0 }, 0);
+      walk = newWalk(new Set(), 0);
+      problem = checkValue(value, walk, 0);
     }
   } catch (error) {
     if (error instanceof RangeError) return { reason: 'it is nested too deeply to encode', cause: error };
     return { reason: `reading it threw (${errorMessage(error)})`, cause: error };
   }
-  if (problem === undefined) return undefined;
+  if (problem === undefined) return { negativeZeros: walk.negativeZeros };
   const path = problem.segments.reverse().join('');
   const where = path === '' ? `the value is ${problem.what}` : `${problem.what} at ${path}`;
   return { reason: problem.hint === undefined ? where : `${where} (${problem.hint})` };
@@ -259,13 +361,36 @@ function checkObject(value: object, walk: Walk, depth: number): Problem | undefi
   return describeInstance(value, proto);
 }
 
+/** Notes a -0 found at `container[key]`; a problem if it cannot be swapped for the marker there. */
+function negativeZeroAt(container: object, key: string | number, walk: Walk): Problem | undefined {
+  const slot = Object.getOwnPropertyDescriptor(container, key);
+  if (slot === undefined || slot.writable !== true)
+    return {
+      what: 'a -0 in a read-only property',
+      hint: 'msgpack has no -0 of its own and the codec cannot mark this one; store 0, or make it writable',
+      segments: [],
+    };
+  walk.negativeZeros.push(container, key);
+  return undefined;
+}
+
+function setSlot(container: unknown, key: unknown, value: unknown): void {
+  if (container instanceof Map) container.set(key, value);
+  else (container as Record<string, unknown>)[key as string] = value;
+}
+
+// checkPlain and checkArray repeat their member check on purpose: it is the hot loop, and as a shared
+// function V8 does not inline it (the 50k-row encode took 1.4× as long).
 function checkPlain(object: Record<string, unknown>, walk: Walk, depth: number): Problem | undefined {
   if (!enter(object, walk, depth)) return undefined;
   for (const key in object) {
     const item = object[key];
-    if (typeof item === 'number' || item === undefined || item === null || typeof item === 'boolean')
-      continue;
-    const problem = checkValue(item, walk, depth + 1);
+    let problem: Problem | undefined;
+    if (typeof item === 'number') {
+      if (item !== 0 || 1 / item > 0) continue;
+      problem = negativeZeroAt(object, key, walk);
+    } else if (item === undefined || item === null || typeof item === 'boolean') continue;
+    else problem = checkValue(item, walk, depth + 1);
     if (problem !== undefined) {
       problem.segments.push(IDENTIFIER.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`);
       return problem;
@@ -278,9 +403,12 @@ function checkArray(array: unknown[], walk: Walk, depth: number): Problem | unde
   if (!enter(array, walk, depth)) return undefined;
   for (let i = 0, n = array.length; i < n; i++) {
     const item = array[i];
-    if (typeof item === 'number' || item === undefined || item === null || typeof item === 'boolean')
-      continue;
-    const problem = checkValue(item, walk, depth + 1);
+    let problem: Problem | undefined;
+    if (typeof item === 'number') {
+      if (item !== 0 || 1 / item > 0) continue;
+      problem = negativeZeroAt(array, i, walk);
+    } else if (item === undefined || item === null || typeof item === 'boolean') continue;
+    else problem = checkValue(item, walk, depth + 1);
     if (problem !== undefined) {
       problem.segments.push(`[${i}]`);
       return problem;
@@ -298,7 +426,8 @@ function checkMap(map: Map<unknown, unknown>, walk: Walk, depth: number): Proble
       problem.segments.push(`.keys()[${i}]`);
       return problem;
     }
-    problem = checkValue(item, walk, depth + 1);
+    if (isNegativeZero(item)) walk.negativeZeros.push(map, key);
+    else problem = checkValue(item, walk, depth + 1);
     if (problem !== undefined) {
       problem.segments.push(`.get(${describeKey(key)})`);
       return problem;
@@ -323,11 +452,36 @@ function checkSet(set: Set<unknown>, walk: Walk, depth: number): Problem | undef
 }
 
 function checkError(error: Error, walk: Walk, depth: number): Problem | undefined {
-  // msgpackr stores [name, message, cause]; the cause can be anything storable.
+  // Stored: name, message, stack, own enumerable properties, an AggregateError's errors, the cause.
+  // msgpackr rebuilds an error only after what is inside it, so one inside itself cannot come back.
+  if (walk.openErrors.has(error))
+    return {
+      what: 'an Error that contains itself',
+      hint: 'store the inner reference some other way',
+      segments: [],
+    };
   if (!enter(error, walk, depth)) return undefined;
-  const problem = checkValue(error.cause, walk, depth + 1);
-  if (problem !== undefined) problem.segments.push('.cause');
-  return problem;
+  walk.openErrors.add(error);
+  try {
+    // The extension's write() puts the marker for a -0 in its own copy of these, so no slot is noted.
+    const parts: [string, unknown][] = Object.keys(error).map((key) => [
+      `.${key}`,
+      (error as unknown as Record<string, unknown>)[key],
+    ]);
+    if (Object.hasOwn(error, 'cause')) parts.push(['.cause', error.cause]);
+    if (error instanceof AggregateError) parts.push(['.errors', error.errors]);
+    for (const [segment, item] of parts) {
+      if (isNegativeZero(item)) continue;
+      const problem = checkValue(item, walk, depth + 1);
+      if (problem !== undefined) {
+        problem.segments.push(segment);
+        return problem;
+      }
+    }
+    return undefined;
+  } finally {
+    walk.openErrors.delete(error);
+  }
 }
 
 const UNSTORABLE_BUILTINS = new Set([

@@ -4,7 +4,7 @@
  * have arrived, and the firings it decided on. Adapters: `sql/` (SQLite and PostgreSQL). Every
  * adapter passes `test/conformance/deployment-store.ts`.
  */
-import type { TriggerSpec } from '../flow/triggers.ts';
+import type { TriggerSpec } from '../flow/trigger-spec.ts';
 import type { TriggerCause } from './metadata-store.ts';
 
 export type DeploymentStatus = 'active' | 'paused';

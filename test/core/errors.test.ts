@@ -3,6 +3,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { errorsMarkdown } from '../../scripts/errors-doc.ts';
 import {
+  ErrorCodes,
+  errorFromJSON,
   FlowtrailError,
   InvalidGraphError,
   toExceptionRecord,
@@ -50,5 +52,18 @@ describe('errors', () => {
     ]) {
       expect(() => parsePathspec(bad), bad).toThrow(expect.objectContaining({ code: 'INVALID_PATHSPEC' }));
     }
+  });
+});
+
+describe('the public entry', () => {
+  it('exports every error class errorFromJSON can produce', async () => {
+    const entry: Record<string, unknown> = await import('../../src/index.ts');
+    const exported = new Set(Object.values(entry));
+    const missing: string[] = [];
+    for (const code of Object.keys(ErrorCodes)) {
+      const cls = errorFromJSON({ code, message: 'm' }).constructor;
+      if (!exported.has(cls)) missing.push(`${code} → ${cls.name}`);
+    }
+    expect(missing).toEqual([]);
   });
 });

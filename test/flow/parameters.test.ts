@@ -305,3 +305,64 @@ describe('resolveParameters', () => {
     expect(given).toEqual({ dataset: 'd', 'learning-rate': '0.5' });
   });
 });
+
+describe('parameter names', () => {
+  const graphError = (flow: Parameters<typeof buildGraph>[0]) => {
+    try {
+      buildGraph(flow);
+    } catch (e) {
+      return e as FlowtrailError;
+    }
+    throw new Error('expected buildGraph to refuse the flow');
+  };
+
+  it('refuses two parameters with the same name, naming the parameter and both fields', () => {
+    class TwiceFlow extends FlowSpec {
+      @param.string({ name: 'x' }) first!: string;
+      @param.string({ name: 'x' }) second!: string;
+      @step({ next: 'end' }) async start() {}
+      @step() async end() {}
+    }
+    const e = graphError(TwiceFlow);
+    expect(e.code).toBe('INVALID_GRAPH');
+    expect(e.message).toMatch(
+      /parameter --x of TwiceFlow is declared by both field 'first' .*and field 'second'/i,
+    );
+    expect(e.details).toMatchObject({ parameter: 'x', fields: ['first', 'second'] });
+  });
+
+  it("refuses a field whose name is another parameter's name", () => {
+    class ShadowFlow extends FlowSpec {
+      @param.number({ name: 'alpha' }) rate!: number;
+      @param.number() alpha!: number;
+      @step({ next: 'end' }) async start() {}
+      @step() async end() {}
+    }
+    const e = graphError(ShadowFlow);
+    expect(e.code).toBe('INVALID_GRAPH');
+    expect(e.message).toMatch(/'rate'.*'alpha'/);
+    expect(e.details).toMatchObject({ parameter: 'alpha', fields: ['rate', 'alpha'] });
+  });
+
+  it('refuses names that differ only in case, dashes or underscores (the CLI reads them as one)', () => {
+    class SpellingFlow extends FlowSpec {
+      @param.number() learningRate!: number;
+      @param.number() learning_rate!: number;
+      @step({ next: 'end' }) async start() {}
+      @step() async end() {}
+    }
+    const e = graphError(SpellingFlow);
+    expect(e.details).toMatchObject({ fields: ['learningRate', 'learning_rate'] });
+  });
+
+  it('still accepts distinct names, and a renamed field next to its own property name', () => {
+    class FineFlow extends FlowSpec {
+      @param.string({ name: 'out-dir' }) outputDirectory!: string;
+      @param.string({ name: 'input' }) input_path!: string;
+      @param.number() seed!: number;
+      @step({ next: 'end' }) async start() {}
+      @step() async end() {}
+    }
+    expect([...buildGraph(FineFlow).params.keys()]).toEqual(['outputDirectory', 'input_path', 'seed']);
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { formatDuration, parseDuration } from '../../src/core/duration.ts';
 import { errorFromJSON } from '../../src/core/errors.ts';
-import { formatDuration, parseDuration } from '../../src/flow/triggers.ts';
 import {
   buildGraph,
   FlowSpec,

@@ -184,4 +184,29 @@ describe('graph shapes run and store the right artifacts', () => {
     expect(code.files['context.ts']).toContain('class ContextFlow');
     expect(result.run.systemTags).toContain(`user:${result.run.user}`);
   });
+
+  it('stores top-level artifacts exactly: undefined, a Uint8Array, -0, an Error with its stack', async () => {
+    await using home = await tempHome();
+    const result = await runFlow({ file: fixture('exact-artifacts.ts'), home: home.path });
+    expect(result.status).toBe('completed');
+    await using stores = readHome(home.path);
+    for (const view of [
+      await stepTask(stores, result.run, 'start'),
+      await stepTask(stores, result.run, 'end'),
+    ]) {
+      const data = view.data;
+      expect(Object.keys(data)).toContain('declaredNothing');
+      expect(Object.keys(data)).toContain('undeclaredNothing');
+      expect(data.declaredNothing).toBeUndefined();
+      expect(Object.keys(data)).not.toContain('neverAssigned');
+      expect((data.bytes as Uint8Array).constructor).toBe(Uint8Array);
+      expect([...(data.bytes as Uint8Array)]).toEqual([1, 2, 3]);
+      expect(Object.is(data.negativeZero, -0)).toBe(true);
+      const failure = data.failure as Error & { code: string; cause: { at: number } };
+      expect(failure).toBeInstanceOf(Error);
+      expect(failure.stack).toBe(data.failureStack);
+      expect(failure.code).toBe('E42');
+      expect(Object.is(failure.cause.at, -0)).toBe(true);
+    }
+  });
 });

@@ -43,7 +43,9 @@ const FIXTURE_SOURCE = `
     map: new Map([['x', 1], [2, { y: [1n, -5n] }]]), set: new Set(['s', 3, null]),
     f64: new Float64Array([1.5, -0, NaN, Infinity]), i32: new Int32Array([-1, 2 ** 31 - 1]),
     u8: new Uint8Array([1, 2, 3]), buf: Buffer.from('buffer'), big: 2n ** 100n, nothing: undefined, nul: null,
-    text: 'héllo 世界 🚀', re: /a+b/gi, err: new TypeError('bad', { cause: 'why' }),
+    text: 'héllo 世界 🚀', re: /a+b/gi,
+    // An error's stack is part of its value: give it one that does not depend on where this runs.
+    err: Object.assign(new TypeError('bad', { cause: 'why' }), { stack: 'TypeError: bad (fixture)' }),
   };
 `;
 
@@ -86,12 +88,12 @@ describe('encodeArtifact / decodeArtifact round trips', () => {
     expect(decoded.arr).toHaveLength(2);
   });
 
-  it('NaN, infinities, and -0 (documented: -0 comes back as 0 except inside float arrays)', () => {
+  it('NaN, infinities, and -0 (in objects and in float arrays)', () => {
     const decoded = roundTrip({ nan: Number.NaN, inf: Infinity, ninf: -Infinity, negZero: -0 });
     expect(decoded.nan).toBeNaN();
     expect(decoded.inf).toBe(Infinity);
     expect(decoded.ninf).toBe(-Infinity);
-    expect(decoded.negZero).toBe(0);
+    expect(Object.is(decoded.negZero, -0)).toBe(true);
     const floats = roundTrip(new Float64Array([-0]));
     expect(Object.is(floats[0], -0)).toBe(true);
   });
@@ -291,7 +293,7 @@ describe('raw pass-through', () => {
   it('a Uint8Array or Buffer is stored as is, without a copy', () => {
     const u8 = new Uint8Array([1, 2, 3]);
     const encoded = encodeArtifact('bytes', u8);
-    expect(encoded.codec).toBe('raw');
+    expect(encoded.codec).toBe('raw-uint8array');
     expect(encoded.bytes).toBe(u8);
     const buf = Buffer.from('raw buffer');
     expect(encodeArtifact('buf', buf)).toEqual({ codec: 'raw', bytes: buf });
@@ -473,5 +475,86 @@ describe('decodeArtifact errors', () => {
     const { bytes } = encodeArtifact('v', { a: [1, 2, 3], s: 'text' });
     expect(() => decodeArtifact('msgpackr-v1', bytes.subarray(0, bytes.byteLength - 3))).toThrow(StoreError);
     expect(() => decodeArtifact('msgpackr-v1', new Uint8Array(0))).toThrow(StoreError);
+  });
+});
+
+describe('exact round trips', () => {
+  it('a top-level Uint8Array comes back as a Uint8Array over the same memory, a Buffer as a Buffer', () => {
+    const backing = new Uint8Array([0, 1, 2, 3, 4]);
+    const view = backing.subarray(1, 4);
+    const { codec, bytes } = encodeArtifact('bytes', view);
+    const decoded = decodeArtifact(codec, bytes) as Uint8Array;
+    expect(decoded.constructor).toBe(Uint8Array);
+    expect([...decoded]).toEqual([1, 2, 3]);
+    expect(decoded.buffer).toBe(backing.buffer);
+    const fromBuffer = Buffer.from([7, 8]);
+    const again = encodeArtifact('bytes', new Uint8Array([9]));
+    expect((decodeArtifact(again.codec, Buffer.from(again.bytes)) as Uint8Array).constructor).toBe(
+      Uint8Array,
+    );
+    const raw = encodeArtifact('buf', fromBuffer);
+    expect(Buffer.isBuffer(decodeArtifact(raw.codec, raw.bytes))).toBe(true);
+  });
+
+  it('-0 anywhere: top level, objects, arrays, Map values, error causes; the value itself is left as it was', () => {
+    expect(Object.is(roundTrip(-0), -0)).toBe(true);
+    const value = { a: -0, b: 0, list: [0, -0, { deep: -0 }], m: new Map([['k', -0]]) };
+    const decoded = roundTrip(value);
+    expect(Object.is(decoded.a, -0)).toBe(true);
+    expect(Object.is(decoded.b, 0)).toBe(true);
+    expect(Object.is(decoded.list[1], -0)).toBe(true);
+    expect(Object.is((decoded.list[2] as { deep: number }).deep, -0)).toBe(true);
+    expect(Object.is(decoded.m.get('k'), -0)).toBe(true);
+    expect(Object.is(value.a, -0) && Object.is(value.list[1], -0) && Object.is(value.m.get('k'), -0)).toBe(
+      true,
+    );
+    const e = roundTrip(new Error('x', { cause: -0 }));
+    expect(Object.is(e.cause, -0)).toBe(true);
+    // The same bytes as before for values without -0, and equal values with -0 give equal bytes.
+    expect(
+      Buffer.from(encodeArtifact('a', { a: -0 }).bytes).equals(
+        Buffer.from(encodeArtifact('b', { a: -0 }).bytes),
+      ),
+    ).toBe(true);
+  });
+
+  it('an Error keeps its stack, own properties, cause, name and standard class', () => {
+    const original = Object.assign(new RangeError('too far', { cause: { limit: 3 } }), {
+      code: 'E_FAR',
+      details: { n: 4 },
+    });
+    const decoded = roundTrip({ original }).original;
+    expect(decoded).toBeInstanceOf(RangeError);
+    expect(decoded.stack).toBe(original.stack);
+    expect(decoded.message).toBe('too far');
+    expect(decoded.cause).toEqual({ limit: 3 });
+    expect({ ...decoded }).toEqual({ code: 'E_FAR', details: { n: 4 } });
+    class QuotaError extends Error {
+      override name = 'QuotaError';
+      limit = 5;
+    }
+    const custom = roundTrip(new QuotaError('over'));
+    expect(custom).toBeInstanceOf(Error);
+    expect(custom.name).toBe('QuotaError');
+    expect((custom as unknown as { limit: number }).limit).toBe(5);
+    const own = Object.assign(new Error('renamed'), { name: 'OwnName' });
+    expect({ ...roundTrip(own) }).toEqual({ name: 'OwnName' });
+    const aggregate = roundTrip(new AggregateError([new Error('one')], 'many'));
+    expect(aggregate).toBeInstanceOf(AggregateError);
+    expect(aggregate.errors[0].message).toBe('one');
+    expect(Object.hasOwn(roundTrip(new Error('no cause')), 'cause')).toBe(false);
+  });
+
+  it('refuses what cannot come back exactly, naming the path', () => {
+    const loop = new Error('loop') as Error & { self?: unknown };
+    loop.cause = { again: loop };
+    expect(encodeError('loop', { loop }).message).toContain(
+      'an Error that contains itself at .loop.cause.again',
+    );
+    expect(encodeError('frozen', { f: Object.freeze({ z: -0 }) }).message).toContain(
+      'a -0 in a read-only property at .f.z',
+    );
+    class Bytes extends Uint8Array {}
+    expect(encodeError('sub', new Bytes(2)).message).toContain('a subclass of TypedArray');
   });
 });

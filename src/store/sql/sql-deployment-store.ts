@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { TriggerSpec } from '../../flow/triggers.ts';
+import type { TriggerSpec } from '../../flow/trigger-spec.ts';
 import type {
   ArrivedDependency,
   DeploymentProblem,
