@@ -50,7 +50,11 @@ import type { DataOf, FlowType, LogLineView, RunCode, TaskAttempt } from './type
 const RUN_PAGE = 100;
 
 /** The run `flow/runNumber`, checked against the namespace. */
-async function runAt<F extends FlowType>(stores: ClientStores, flow: string, runNumber: number): Promise<Run<F>> {
+async function runAt<F extends FlowType>(
+  stores: ClientStores,
+  flow: string,
+  runNumber: number,
+): Promise<Run<F>> {
   return new Run<F>(stores, await fetchRunAt(stores, flow, runNumber));
 }
 const TASK_PAGE = 500;

@@ -11,8 +11,8 @@ import { normalizeTimezone, parseCron } from '../core/cron.ts';
 import { formatDuration, parseDuration } from '../core/duration.ts';
 import { FlowtrailError, TriggerDeclarationError, type TriggerDecorator } from '../core/errors.ts';
 import { isValidFlowName } from '../core/pathspec.ts';
-import { EVENT_NAME_CHARACTERS, isEventName } from '../events/event-name.ts';
 import { quoteValue } from '../core/quote-value.ts';
+import { EVENT_NAME_CHARACTERS, isEventName } from '../events/event-name.ts';
 import { EVENT_LIMITS, RESERVED_PREFIX } from '../events/model.ts';
 import {
   declarationsOf,

@@ -26,8 +26,8 @@
 import { sql } from 'kysely';
 import { type Cond, E, R } from '../event-filter-sql.ts';
 import type { SqlDialect } from '../sql-dialect.ts';
-import { globToPostgresRegex } from './postgres-glob.ts';
 import { insertEventsPostgres } from './postgres-event-insert.ts';
+import { globToPostgresRegex } from './postgres-glob.ts';
 
 export const postgresDialect: SqlDialect = {
   planner: { driveCap: 4000, countDriveCap: 50_000 },

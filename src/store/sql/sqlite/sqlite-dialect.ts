@@ -4,10 +4,10 @@
  * without statistics), and the event insert (`sqlite-event-insert.ts`).
  */
 import { sql } from 'kysely';
-import { globToSqlite } from './sqlite-glob.ts';
 import { type Cond, E, R, type ResourceCols } from '../event-filter-sql.ts';
 import type { SqlDialect } from '../sql-dialect.ts';
 import { insertEventsSqlite } from './sqlite-event-insert.ts';
+import { globToSqlite } from './sqlite-glob.ts';
 
 /**
  * The per-event probe's columns: unary `+` keeps SQLite from answering the probe through the
