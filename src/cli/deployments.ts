@@ -5,8 +5,8 @@
  */
 import type { Command } from 'commander';
 import { resolveHome } from '../core/config.ts';
-import { UsageError } from '../core/errors.ts';
 import { formatDuration } from '../core/duration.ts';
+import { UsageError } from '../core/errors.ts';
 import { deployFlow } from '../runtime/deploy.ts';
 import type { ArtifactStore } from '../store/artifact-store.ts';
 import type { DeploymentRecord, DeploymentRegistry } from '../store/deployment-store.ts';

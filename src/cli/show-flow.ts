@@ -1,7 +1,7 @@
 import { homePaths, resolveHome } from '../core/config.ts';
 import { nextCronTime, parseCron } from '../core/cron.ts';
-import type { FlowGraph } from '../flow/graph.ts';
 import { formatDuration } from '../core/duration.ts';
+import type { FlowGraph } from '../flow/graph.ts';
 import type { TriggerSpec } from '../flow/trigger-spec.ts';
 import { loadFlow } from '../runtime/flow-loader.ts';
 

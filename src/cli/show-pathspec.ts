@@ -5,15 +5,7 @@
 import { DataArtifact, Flow, Run, Step, Task, type TaskAttempt } from '../client/objects.ts';
 import { formatElapsed } from '../core/duration.ts';
 import type { ExceptionRecord } from '../core/errors.ts';
-import {
-  durationMs,
-  fields,
-  formatSize,
-  formatTime,
-  isoOrNull,
-  jsonText,
-  table,
-} from './format.ts';
+import { durationMs, fields, formatSize, formatTime, isoOrNull, jsonText, table } from './format.ts';
 import { pathspecLevel } from './targets.ts';
 import { inspectValue, toJsonValue } from './values.ts';
 

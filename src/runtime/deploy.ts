@@ -17,7 +17,12 @@ import type { DeploymentRecord, DeploymentRegistry } from '../store/deployment-s
 import type { CodePackage } from './code-package.ts';
 import { importFlowModule, type LoadedFlow, loadFlow } from './flow-loader.ts';
 
-const NO_TRIGGERS: TriggerSpec = { events: [], flows: [], resetWindowMs: DEFAULT_RESET_WINDOW_MS, schedule: null };
+const NO_TRIGGERS: TriggerSpec = {
+  events: [],
+  flows: [],
+  resetWindowMs: DEFAULT_RESET_WINDOW_MS,
+  schedule: null,
+};
 
 /**
  * Refuses a deployment whose `@triggerOnFinish` chain would lead back to itself (A on A, or A on
