@@ -5,7 +5,14 @@
  * classes in `objects.ts` wrap these records; nothing here builds a client object.
  */
 import { InvalidPathspecError, NamespaceMismatchError, NotFoundError } from '../core/errors.ts';
-import { type Pathspec, parsePathspec } from '../core/pathspec.ts';
+import {
+  childPathspec,
+  PATHSPEC_LEVELS,
+  type Pathspec,
+  parsePathspec,
+  pathspecLevel,
+  runPathspec,
+} from '../core/pathspec.ts';
 import type { ArtifactRecord, RunRecord, StepRecord, TaskRecord } from '../store/metadata-store.ts';
 import { reconcileRun } from '../store/run-liveness.ts';
 import { type ClientStores, getNamespace } from './provider.ts';
@@ -16,7 +23,7 @@ const PATHSPEC_PARTS = ['FlowName', 'RunID', 'StepName', 'TaskID', 'ArtifactName
 /** A pathspec with exactly `parts` components, for `Kind.get(pathspec)`. */
 export function expectParts(pathspec: string, kind: string, parts: number): Pathspec {
   const parsed = parsePathspec(pathspec);
-  if (pathspec.split('/').length !== parts) {
+  if (PATHSPEC_LEVELS.indexOf(pathspecLevel(parsed)) + 1 !== parts) {
     const shape = PATHSPEC_PARTS.slice(0, parts).join('/');
     throw new InvalidPathspecError(pathspec, `Expects ${kind}('${shape}'), got '${pathspec}'.`);
   }
@@ -45,7 +52,7 @@ export const reconcile = (stores: ClientStores, run: RunRecord): Promise<RunReco
 
 /** A run record by flow and number, checked against the namespace. */
 export async function fetchRunAt(stores: ClientStores, flow: string, runNumber: number): Promise<RunRecord> {
-  const pathspec = `${flow}/${runNumber}`;
+  const pathspec = runPathspec(flow, runNumber);
   const record = await stores.metadata.getRun(flow, runNumber);
   if (!record) throw new NotFoundError(pathspec, `Run('${pathspec}') does not exist.`);
   const ns = getNamespace();
@@ -80,7 +87,7 @@ export async function fetchStep(
     .sort((a, b) => a.createdAt - b.createdAt || a.name.localeCompare(b.name))
     .map((s) => s.name);
   throw new NotFoundError(
-    `${run.pathspec}/${name}`,
+    childPathspec(run.pathspec, name),
     `Step('${run.pathspec}/${name}') does not exist; ${names.length ? `Run('${run.pathspec}') has steps ${names.join(', ')}` : `Run('${run.pathspec}') has no steps yet`}.`,
   );
 }

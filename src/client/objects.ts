@@ -12,6 +12,7 @@
  * trigger objects in `trigger.ts`, which reach runs through the {@link RunLoader} handed in here.
  */
 import { type ExceptionRecord, InvalidPathspecError, NotFoundError, UsageError } from '../core/errors.ts';
+import { childPathspec, formatPathspec, runPathspec } from '../core/pathspec.ts';
 import type {
   ArtifactRecord,
   AttemptRecord,
@@ -186,7 +187,10 @@ export class Flow<F extends FlowType = Record<string, unknown>> implements Async
   async loadRun(id: string | number): Promise<Run<F>> {
     const n = typeof id === 'number' ? id : Number(id);
     if (!Number.isInteger(n) || n < 1)
-      throw new InvalidPathspecError(`${this.name}/${id}`, `Run id '${id}' must be a positive integer.`);
+      throw new InvalidPathspecError(
+        childPathspec(this.name, id),
+        `Run id '${id}' must be a positive integer.`,
+      );
     return runAt<F>(this.stores, this.name, n);
   }
 
@@ -254,7 +258,7 @@ export class Run<F extends FlowType = Record<string, unknown>> implements AsyncI
     this.flowName = record.flow;
     this.runNumber = record.runNumber;
     this.id = String(record.runNumber);
-    this.pathspec = `${record.flow}/${record.runNumber}`;
+    this.pathspec = runPathspec(record.flow, record.runNumber);
     this.pathComponents = [record.flow, this.id];
     this.createdAt = new Date(record.createdAt);
     this.status = record.status;
@@ -263,7 +267,8 @@ export class Run<F extends FlowType = Record<string, unknown>> implements AsyncI
     this.finishedAt = toDate(record.finishedAt);
     this.parameters = record.params;
     this.error = record.error;
-    this.originPathspec = record.originRunNumber === null ? null : `${record.flow}/${record.originRunNumber}`;
+    this.originPathspec =
+      record.originRunNumber === null ? null : runPathspec(record.flow, record.originRunNumber);
     this.userTagList = [...record.tags];
     this.systemTagList = [...record.systemTags];
   }
@@ -444,7 +449,7 @@ export class Step<F extends FlowType = Record<string, unknown>> implements Async
   ) {
     this.name = record.name;
     this.id = record.name;
-    this.pathspec = `${run.pathspec}/${record.name}`;
+    this.pathspec = childPathspec(run.pathspec, record.name);
     this.pathComponents = [...run.pathComponents, record.name];
     this.createdAt = new Date(record.createdAt);
     this.finishedAt = toDate(record.finishedAt);
@@ -528,7 +533,8 @@ export class Step<F extends FlowType = Record<string, unknown>> implements Async
       ? await this.stores.metadata.getTask(this.run.record.id, n)
       : undefined;
     if (!record || record.step !== this.name) {
-      throw new NotFoundError(`${this.pathspec}/${id}`, `Task('${this.pathspec}/${id}') does not exist.`);
+      const pathspec = childPathspec(this.pathspec, id);
+      throw new NotFoundError(pathspec, `Task('${pathspec}') does not exist.`);
     }
     return this.taskFrom(record, attempt);
   }
@@ -537,7 +543,7 @@ export class Step<F extends FlowType = Record<string, unknown>> implements Async
     const attempts = await this.stores.metadata.listAttempts(this.run.record.id, record.taskId);
     if (attempt !== undefined && !attempts.some((a) => a.attempt === attempt)) {
       throw new NotFoundError(
-        `${this.pathspec}/${record.taskId}`,
+        childPathspec(this.pathspec, record.taskId),
         `Task('${this.pathspec}/${record.taskId}') has no attempt ${attempt}; it has ${attempts.length} (0–${attempts.length - 1}).`,
       );
     }
@@ -600,7 +606,7 @@ export class Task<F extends FlowType = Record<string, unknown>> {
     this.taskId = record.taskId;
     this.id = String(record.taskId);
     this.stepName = record.step;
-    this.pathspec = `${step.pathspec}/${record.taskId}`;
+    this.pathspec = childPathspec(step.pathspec, record.taskId);
     this.pathComponents = [...step.pathComponents, this.id];
     this.createdAt = new Date(record.createdAt);
     this.status = record.status;
@@ -745,7 +751,7 @@ export class Task<F extends FlowType = Record<string, unknown>> {
     const r = artifacts.records.get(name);
     if (!r)
       throw new NotFoundError(
-        `${this.pathspec}/${name}`,
+        childPathspec(this.pathspec, name),
         `DataArtifact('${this.pathspec}/${name}') does not exist; Task('${this.pathspec}') ${storedArtifacts(artifacts.records)}.`,
       );
     return new DataArtifact(this.stores, this, r);
@@ -791,7 +797,7 @@ export class DataArtifact<T = unknown> {
   ) {
     this.name = record.name;
     this.id = record.name;
-    this.pathspec = `${task.pathspec}/${record.name}`;
+    this.pathspec = childPathspec(task.pathspec, record.name);
     this.pathComponents = [...task.pathComponents, record.name];
     this.sha = record.sha;
     this.size = record.size;
@@ -810,7 +816,10 @@ export class DataArtifact<T = unknown> {
   static get<T = unknown>(pathspec: string, options: { attempt?: number } = {}): Deferred<DataArtifact<T>> {
     return artifactDeferred(async () => {
       const p = expectParts(pathspec, 'DataArtifact', 5);
-      const task = await Task.get(`${p.flow}/${p.run}/${p.step}/${p.task}`, options);
+      const task = await Task.get(
+        formatPathspec({ flow: p.flow, run: p.run, step: p.step, task: p.task }),
+        options,
+      );
       return task.loadArtifact(p.artifact!);
     }) as unknown as Deferred<DataArtifact<T>>;
   }

@@ -1,4 +1,5 @@
 import { NotFoundError } from '../core/errors.ts';
+import { childPathspec } from '../core/pathspec.ts';
 import { type CodecId, decodeArtifact } from '../store/codec.ts';
 import type { ArtifactRecord } from '../store/metadata-store.ts';
 import type { ClientStores } from './provider.ts';
@@ -47,7 +48,7 @@ export function taskData<A>(load: () => Promise<TaskArtifacts>): TaskData<A> {
     const record = index.records.get(name);
     if (!record)
       throw new NotFoundError(
-        `${index.task}/${name}`,
+        childPathspec(index.task, name),
         `Task('${index.task}') has no artifact '${name}'; it ${storedArtifacts(index.records)}.`,
       );
     return readArtifactValue(index.stores, record);

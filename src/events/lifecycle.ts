@@ -3,6 +3,7 @@
  * event links straight to the client API object: `flowtrail.run.HelloFlow/2` is `Run.get('HelloFlow/2')`.
  */
 
+import { runPathspec, stepPathspec, taskPathspec } from '../core/pathspec.ts';
 import { newEventId } from './event-id.ts';
 import type { FlowtrailEvent, RelatedResource, Resource } from './model.ts';
 
@@ -40,7 +41,7 @@ function related(id: string, role: string, name: string): RelatedResource {
 function runRelated(run: RunIdentity, options: { includeRun?: boolean } = {}): RelatedResource[] {
   const out = [related(resourceIds.flow(run.flow), 'flow', run.flow)];
   if (options.includeRun ?? true)
-    out.push(related(resourceIds.run(run.flow, run.runNumber), 'run', `${run.flow}/${run.runNumber}`));
+    out.push(related(resourceIds.run(run.flow, run.runNumber), 'run', runPathspec(run.flow, run.runNumber)));
   for (const tag of run.tags) out.push(related(resourceIds.tag(tag), 'tag', tag));
   return out;
 }
@@ -72,7 +73,7 @@ export function runEvent(
   at: number,
   payload: Record<string, unknown> = {},
 ): FlowtrailEvent {
-  const pathspec = `${run.flow}/${run.runNumber}`;
+  const pathspec = runPathspec(run.flow, run.runNumber);
   return systemEvent(
     `flowtrail.run.${action}`,
     resource(resourceIds.run(run.flow, run.runNumber), pathspec, { 'flowtrail.run.status': action }),
@@ -90,7 +91,7 @@ export function stepEvent(
 ): FlowtrailEvent {
   return systemEvent(
     `flowtrail.step.${action}`,
-    resource(resourceIds.step(run.flow, run.runNumber, step), `${run.flow}/${run.runNumber}/${step}`),
+    resource(resourceIds.step(run.flow, run.runNumber, step), stepPathspec(run.flow, run.runNumber, step)),
     runRelated(run),
     {},
     at,
@@ -107,13 +108,17 @@ export function taskEvent(
 ): FlowtrailEvent {
   const rel = runRelated(run);
   rel.push(
-    related(resourceIds.step(run.flow, run.runNumber, step), 'step', `${run.flow}/${run.runNumber}/${step}`),
+    related(
+      resourceIds.step(run.flow, run.runNumber, step),
+      'step',
+      stepPathspec(run.flow, run.runNumber, step),
+    ),
   );
   return systemEvent(
     `flowtrail.task.${action}`,
     resource(
       resourceIds.task(run.flow, run.runNumber, step, taskId),
-      `${run.flow}/${run.runNumber}/${step}/${taskId}`,
+      taskPathspec(run.flow, run.runNumber, step, taskId),
     ),
     rel,
     payload,
@@ -133,7 +138,7 @@ export function artifactEvent(
     related(
       resourceIds.task(run.flow, run.runNumber, step, taskId),
       'task',
-      `${run.flow}/${run.runNumber}/${step}/${taskId}`,
+      taskPathspec(run.flow, run.runNumber, step, taskId),
     ),
   );
   return systemEvent(
@@ -149,13 +154,17 @@ export function artifactEvent(
 export function taskContextRelated(run: RunIdentity, step: string, taskId: number): RelatedResource[] {
   const rel = runRelated(run);
   rel.push(
-    related(resourceIds.step(run.flow, run.runNumber, step), 'step', `${run.flow}/${run.runNumber}/${step}`),
+    related(
+      resourceIds.step(run.flow, run.runNumber, step),
+      'step',
+      stepPathspec(run.flow, run.runNumber, step),
+    ),
   );
   rel.push(
     related(
       resourceIds.task(run.flow, run.runNumber, step, taskId),
       'task',
-      `${run.flow}/${run.runNumber}/${step}/${taskId}`,
+      taskPathspec(run.flow, run.runNumber, step, taskId),
     ),
   );
   return rel;
