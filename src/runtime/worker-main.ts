@@ -1,7 +1,8 @@
 /**
  * A worker process of the local executor: loads the flow module once, then runs the tasks the
  * orchestrator sends, one at a time, each on a fresh flow instance.
- * argv: <flowBundle> <flowName> <artifactRoot>
+ * It may be forked before the flow is compiled: the first message (`load`) names the flow module,
+ * the artifact root and the run's context; every `run` message then carries only the task's part.
  */
 
 import { EVENT_SINK } from '../client/emit.ts';
@@ -12,15 +13,18 @@ import { bindTask, type FlowClass, type FlowSpec, type ForeachFrame } from '../f
 import type { FlowGraph } from '../flow/graph.ts';
 import type { ArtifactStore } from '../store/artifact-store.ts';
 import { FsArtifactStore } from '../store/fs/fs-artifact-store.ts';
-import { ArtifactScope, loadArtifact } from './artifact-scope.ts';
+import { ArtifactScope } from './artifact-scope.ts';
 import { environmentInfo } from './environment-info.ts';
 import { importFlowModule } from './flow-loader.ts';
+import { foreachInput } from './foreach-input.ts';
 import {
   END_OF_TASK_MARK,
   type FromWorker,
+  type RunContext,
   type TaskAssignment,
   type TaskOutcome,
   type ToWorker,
+  type WorkerLoad,
 } from './protocol.ts';
 
 function send(message: FromWorker): void {
@@ -69,11 +73,6 @@ function foreachCount(flow: FlowSpec, step: string, attr: string, max: number): 
   return n;
 }
 
-function elementAt(collection: unknown, index: number): unknown {
-  if (Array.isArray(collection)) return collection[index];
-  return Array.from(collection as Iterable<unknown>)[index];
-}
-
 export async function runTask(
   cls: FlowClass,
   graph: FlowGraph,
@@ -98,7 +97,7 @@ export async function runTask(
       numSplits: f.numSplits,
       get value() {
         if (!loaded) {
-          value = elementAt(loadArtifact(store, f.collection), f.index);
+          value = foreachInput(store, f.collection, f.index);
           loaded = true;
         }
         return value;
@@ -211,20 +210,17 @@ async function settleEmitted(): Promise<void> {
   await Promise.allSettled([...inflight]);
 }
 
+/** The public entry the flow bundle imports: loaded while the worker waits for its flow. */
+const SELF_ENTRY = new URL(import.meta.url.endsWith('.ts') ? '../index.ts' : './index.js', import.meta.url);
+
 async function main(): Promise<void> {
   forwardOutput();
   installEventSink();
-  const [flowBundle, flowName, artifactRoot] = process.argv.slice(2) as [string, string, string];
   // The orchestrator is gone: nothing can receive our results.
   process.on('disconnect', () => process.exit(0));
-  let loaded: Awaited<ReturnType<typeof importFlowModule>>;
-  try {
-    loaded = await importFlowModule(flowBundle, flowName, flowBundle);
-  } catch (error) {
-    send({ type: 'load-failed', exception: toExceptionRecord(error) });
-    return;
-  }
-  const store = new FsArtifactStore(artifactRoot);
+  const warm = import(SELF_ENTRY.href).catch(() => {});
+  let started: Promise<{ run: (task: TaskAssignment) => Promise<TaskOutcome> } | undefined> | undefined;
+  let context: RunContext | undefined;
   let queue = Promise.resolve();
   process.on('message', (message: ToWorker) => {
     if (message.type === 'emit-ack') {
@@ -238,8 +234,16 @@ async function main(): Promise<void> {
       void queue.then(() => process.exit(0));
       return;
     }
+    if (message.type === 'load') {
+      context = message.context;
+      started = warm.then(() => load(message));
+      return;
+    }
+    const task: TaskAssignment = { ...context!, ...message.task };
     queue = queue.then(async () => {
-      const outcome = await runTask(loaded.cls, loaded.graph, store, message.task);
+      const runner = await started;
+      if (!runner) return;
+      const outcome = await runner.run(task);
       await settleEmitted();
       // Pipes are synchronous on POSIX, so the marks are in the pipes before the IPC message leaves.
       marks.stdout();
@@ -247,7 +251,22 @@ async function main(): Promise<void> {
       send({ type: 'done', ...outcome });
     });
   });
+}
+
+/** Imports the flow module and reports ready (or why it could not load). */
+async function load(
+  spec: WorkerLoad,
+): Promise<{ run: (task: TaskAssignment) => Promise<TaskOutcome> } | undefined> {
+  let loaded: Awaited<ReturnType<typeof importFlowModule>>;
+  try {
+    loaded = await importFlowModule(spec.flowBundle, spec.flowName, spec.flowBundle);
+  } catch (error) {
+    send({ type: 'load-failed', exception: toExceptionRecord(error) });
+    return undefined;
+  }
+  const store = new FsArtifactStore(spec.artifactRoot);
   send({ type: 'ready', envInfo: environmentInfo() });
+  return { run: (task) => runTask(loaded.cls, loaded.graph, store, task) };
 }
 
 void main();

@@ -1,0 +1,47 @@
+import { UsageError } from '../core/errors.ts';
+import type { EventInput, FlowtrailEvent } from '../events/model.ts';
+import { validateEvent } from '../events/validate.ts';
+import type { Stores } from '../store/embedded.ts';
+import type { TriggerCause } from '../store/metadata-store.ts';
+import { causeOf, RUN_COMPLETED } from './trigger-causes.ts';
+
+/**
+ * `--trigger RUN` / `--trigger-event JSON`: the causes and events the trigger engine would have
+ * recorded. Upstream runs must have completed; events are emitted to the store first.
+ */
+export async function simulatedTrigger(
+  stores: Stores,
+  options: { triggerRuns?: readonly string[] | undefined; triggerEvents?: readonly EventInput[] | undefined },
+): Promise<{ causes: TriggerCause[]; events: FlowtrailEvent[] } | undefined> {
+  const runs = options.triggerRuns ?? [];
+  const inputs = options.triggerEvents ?? [];
+  if (runs.length === 0 && inputs.length === 0) return undefined;
+  const events: FlowtrailEvent[] = [];
+  for (const pathspec of runs) {
+    const parts = pathspec.split('/');
+    const flow = parts[0]!;
+    const number = Number(parts[1]);
+    if (parts.length !== 2 || !Number.isInteger(number))
+      throw new UsageError(`--trigger takes a run pathspec such as FirstFlow/5, not '${pathspec}'.`);
+    const run = await stores.metadata.getRun(flow, number);
+    if (!run)
+      throw new UsageError(`--trigger ${pathspec}: there is no such run in ${stores.metadata.location}.`);
+    if (run.status !== 'completed')
+      throw new UsageError(
+        `--trigger ${pathspec}: only successful runs can trigger, and this one is ${run.status}.`,
+      );
+    const { events: found } = await stores.events.query(
+      { event: { name: [RUN_COMPLETED] }, resource: { id: [`flowtrail.run.${pathspec}`] } },
+      { limit: 1 },
+    );
+    if (!found[0])
+      throw new UsageError(
+        `--trigger ${pathspec}: its '${RUN_COMPLETED}' event is no longer in the event feed (removed by retention?).`,
+      );
+    events.push(found[0]);
+  }
+  const emitted = inputs.map((input) => validateEvent(input));
+  if (emitted.length > 0) await stores.events.append(emitted);
+  events.push(...emitted);
+  return { causes: events.map(causeOf), events };
+}
