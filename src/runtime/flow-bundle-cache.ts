@@ -110,7 +110,8 @@ export function cachedBundle(outDir: string, entry: string, identity: string): C
     return undefined;
   }
   if (manifest.identity !== identity || !fs.existsSync(manifest.file)) return undefined;
-  for (const [key, expected] of Object.entries(manifest.fingerprint)) if (measure(key) !== expected) return undefined;
+  for (const [key, expected] of Object.entries(manifest.fingerprint))
+    if (measure(key) !== expected) return undefined;
   // The stored code package holds the sources whose hashes were just checked.
   return { file: manifest.file, code: manifest.code };
 }

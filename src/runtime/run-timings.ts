@@ -25,6 +25,7 @@ export class RunTimings {
 
   /** The report: each mark's time since process start and since the mark before it. */
   report(): string {
+    const cpu = process.cpuUsage();
     let last = 0;
     const rows = this.marks.map(([name, at]) => {
       const row = `  ${name.padEnd(24)} ${at.toFixed(0).padStart(7)} ms  (+${(at - last).toFixed(0)} ms)`;
@@ -34,6 +35,7 @@ export class RunTimings {
     rows.push(
       `  commits                  ${this.commitMs.toFixed(0).padStart(7)} ms  (${this.commits} transactions, ${this.ops} writes)`,
       `  total                    ${performance.now().toFixed(0).padStart(7)} ms`,
+      `  orchestrator             ${((cpu.user + cpu.system) / 1000).toFixed(0).padStart(7)} ms CPU, peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
     );
     return `flowtrail timings (from process start):\n${rows.join('\n')}\n`;
   }

@@ -73,7 +73,7 @@ function foreachCount(flow: FlowSpec, step: string, attr: string, max: number): 
   return n;
 }
 
-export async function runTask(
+async function runTask(
   cls: FlowClass,
   graph: FlowGraph,
   store: ArtifactStore,

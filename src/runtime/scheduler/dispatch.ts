@@ -69,10 +69,6 @@ export class Dispatcher {
     }
   }
 
-  get workerCount(): number {
-    return this.workers.size;
-  }
-
   private adopt(w: Worker): Worker {
     w.attach({
       events: this.o.events,

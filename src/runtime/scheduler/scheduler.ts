@@ -388,9 +388,4 @@ export class Scheduler implements WorkerEvents {
       stack: '',
     });
   }
-
-  /** Processes still alive (for tests and shutdown). */
-  get workerCount(): number {
-    return this.dispatcher.workerCount;
-  }
 }
