@@ -65,6 +65,27 @@ interface Target {
   warmHome?: string;
 }
 
+/** One `flowtrail run` of the fan-out flow of `target` in `home`. */
+async function flowtrailRun(target: Target, home: string, n: number, env: NodeJS.ProcessEnv = {}) {
+  const r = await timed(
+    process.execPath,
+    [
+      path.join(target.dir, 'bin/flowtrail.js'),
+      'run',
+      path.join(target.dir, 'bench/flows/fanout.ts'),
+      '--n',
+      String(n),
+      '--max-num-splits',
+      String(n),
+      '--quiet',
+    ],
+    { ...process.env, ...env, FLOWTRAIL_HOME: home },
+  );
+  if (r.code !== 0) throw new Error(`flowtrail run failed for n=${n} (${target.label})`);
+  return r;
+}
+
+/** A run in a fresh home (seeded with the target's bundle cache, if it has one). */
 async function flowtrailFanout(
   target: Target,
   n: number,
@@ -74,22 +95,7 @@ async function flowtrailFanout(
   try {
     if (target.warmHome)
       fs.cpSync(path.join(target.warmHome, 'build'), path.join(home, 'build'), { recursive: true });
-    const r = await timed(
-      process.execPath,
-      [
-        path.join(target.dir, 'bin/flowtrail.js'),
-        'run',
-        path.join(target.dir, 'bench/flows/fanout.ts'),
-        '--n',
-        String(n),
-        '--max-num-splits',
-        String(n),
-        '--quiet',
-      ],
-      { ...process.env, ...env, FLOWTRAIL_HOME: home },
-    );
-    if (r.code !== 0) throw new Error(`flowtrail run failed for n=${n} (${target.label})`);
-    return r;
+    return await flowtrailRun(target, home, n, env);
   } finally {
     fs.rmSync(home, { recursive: true, force: true });
   }
@@ -98,19 +104,7 @@ async function flowtrailFanout(
 /** A home holding the bundle cache of one finished run of `target`. */
 async function warmHomeFor(target: Target): Promise<string> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ft-bench-warm-'));
-  const r = await timed(
-    process.execPath,
-    [
-      path.join(target.dir, 'bin/flowtrail.js'),
-      'run',
-      path.join(target.dir, 'bench/flows/fanout.ts'),
-      '--n',
-      '10',
-      '--quiet',
-    ],
-    { ...process.env, FLOWTRAIL_HOME: home },
-  );
-  if (r.code !== 0) throw new Error(`warm-up run failed (${target.label})`);
+  await flowtrailRun(target, home, 10);
   return home;
 }
 

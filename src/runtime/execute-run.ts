@@ -98,7 +98,7 @@ export async function executeRun(p: PreparedRun, options: ExecutionOptions): Pro
       ...(p.idempotencyKey ? { idempotencyKey: p.idempotencyKey } : {}),
     },
   );
-  const pathspec = `${run.flow}/${run.runNumber}`;
+  const pathspec = formatPathspec({ flow: run.flow, run: run.runNumber });
   // An earlier try with this key created the run (and ran it, or crashed): never run it twice.
   if (run.createdAt !== createdAt) return { run, pathspec, status: run.status, error: run.error };
   p.timings?.mark('run created');

@@ -58,6 +58,7 @@ export async function runFlow(options: RunFlowOptions): Promise<RunResult> {
   try {
     const loaded = await loadFlow(options.file, homePaths(home).build, options.flowName);
     timings.mark('flow compiled');
+    // Opened after the compile: a flow that does not load leaves no store behind.
     const stores = await openRunStores(home);
     timings.mark('stores open');
     try {

@@ -1,4 +1,5 @@
 import { UsageError } from '../core/errors.ts';
+import { parsePathspec } from '../core/pathspec.ts';
 import type { EventInput, FlowtrailEvent } from '../events/model.ts';
 import { validateEvent } from '../events/validate.ts';
 import type { Stores } from '../store/embedded.ts';
@@ -18,12 +19,9 @@ export async function simulatedTrigger(
   if (runs.length === 0 && inputs.length === 0) return undefined;
   const events: FlowtrailEvent[] = [];
   for (const pathspec of runs) {
-    const parts = pathspec.split('/');
-    const flow = parts[0]!;
-    const number = Number(parts[1]);
-    if (parts.length !== 2 || !Number.isInteger(number))
-      throw new UsageError(`--trigger takes a run pathspec such as FirstFlow/5, not '${pathspec}'.`);
-    const run = await stores.metadata.getRun(flow, number);
+    const spec = runPathspec(pathspec);
+    if (!spec) throw new UsageError(`--trigger takes a run pathspec such as FirstFlow/5, not '${pathspec}'.`);
+    const run = await stores.metadata.getRun(spec.flow, spec.run);
     if (!run)
       throw new UsageError(`--trigger ${pathspec}: there is no such run in ${stores.metadata.location}.`);
     if (run.status !== 'completed')
@@ -44,4 +42,14 @@ export async function simulatedTrigger(
   if (emitted.length > 0) await stores.events.append(emitted);
   events.push(...emitted);
   return { causes: events.map(causeOf), events };
+}
+
+/** `Flow/N` parsed, or undefined when `pathspec` is anything else. */
+function runPathspec(pathspec: string): { flow: string; run: number } | undefined {
+  try {
+    const spec = parsePathspec(pathspec);
+    return spec.run !== undefined && spec.step === undefined ? { flow: spec.flow, run: spec.run } : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -7,6 +7,7 @@
 
 import { EVENT_SINK } from '../client/emit.ts';
 import { InvalidForeachError, NonRetriableError, toExceptionRecord } from '../core/errors.ts';
+import { formatPathspec } from '../core/pathspec.ts';
 import type { FlowtrailEvent } from '../events/model.ts';
 import { currentTriggerOf, setCurrentTask } from '../flow/current.ts';
 import { bindTask, type FlowClass, type FlowSpec, type ForeachFrame } from '../flow/flow-spec.ts';
@@ -119,7 +120,12 @@ async function runTask(
     stepName: task.step,
     taskId: task.taskId,
     retryCount: task.attempt,
-    pathspec: `${task.flowName}/${task.runNumber}/${task.step}/${task.taskId}`,
+    pathspec: formatPathspec({
+      flow: task.flowName,
+      run: task.runNumber,
+      step: task.step,
+      task: task.taskId,
+    }),
     namespace: task.namespace,
     user: task.user,
     tags: task.tags,

@@ -1,6 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ExceptionRecord } from '../core/errors.ts';
+import { formatPathspec } from '../core/pathspec.ts';
 import type { EnvironmentInfo, LogStream } from '../store/metadata-store.ts';
 import { RUNNING_FROM_SOURCE } from './flow-bundle.ts';
 import {
@@ -229,7 +230,7 @@ export class Worker {
         exception: {
           type: 'WorkerDied',
           code: 'WORKER_DIED',
-          message: `The worker process (pid ${this.child.pid}) running ${this.context ? `${this.context.flowName}/${this.context.runNumber}/` : ''}${task.step}/${task.taskId} exited ${signal ? `on signal ${signal}` : `with code ${code}`}.`,
+          message: `The worker process (pid ${this.child.pid}) running ${formatPathspec({ flow: this.context?.flowName ?? '?', run: this.context?.runNumber, step: task.step, task: task.taskId })} exited ${signal ? `on signal ${signal}` : `with code ${code}`}.`,
           stack: '',
         },
       };

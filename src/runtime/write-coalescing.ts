@@ -28,7 +28,7 @@ export function coalesceWrites(ops: readonly MetadataWrite[]): MetadataWrite[] {
   const runUpdates = new Map<number, RunPatch>();
   const startedAttempts = new Map<string, AttemptRecord>();
   const stepUpserts = new Map<string, { finishedAt: number | null }>();
-  const artifacts: ArtifactRecord[] = [];
+  const artifacts = new Map<string, ArtifactRecord>();
   const lines: LogLine[] = [];
   const events: FlowtrailEvent[] = [];
   for (const op of ops) {
@@ -90,7 +90,14 @@ export function coalesceWrites(ops: readonly MetadataWrite[]): MetadataWrite[] {
         break;
       }
       case 'artifacts.add':
-        for (const a of op.artifacts) artifacts.push(a);
+        // One statement may not upsert a row twice (PostgreSQL refuses): a later row for the same
+        // artifact updates the earlier one as its own upsert would (content, not creation time).
+        for (const a of op.artifacts) {
+          const key = `${a.runId}:${a.taskId}:${a.attempt}:${a.name}`;
+          const earlier = artifacts.get(key);
+          if (earlier) artifacts.set(key, { ...earlier, sha: a.sha, codec: a.codec, size: a.size });
+          else artifacts.set(key, a);
+        }
         break;
       case 'logs.append':
         for (const l of op.lines) lines.push(l);
@@ -100,7 +107,7 @@ export function coalesceWrites(ops: readonly MetadataWrite[]): MetadataWrite[] {
         break;
     }
   }
-  if (artifacts.length > 0) out.push({ op: 'artifacts.add', artifacts });
+  if (artifacts.size > 0) out.push({ op: 'artifacts.add', artifacts: [...artifacts.values()] });
   if (lines.length > 0) out.push({ op: 'logs.append', lines });
   if (events.length > 0) out.push({ op: 'events.append', events });
   return out;

@@ -96,6 +96,14 @@ function batch(runId: number): MetadataWrite[] {
         ],
       },
     );
+    // A caught failure adds the attempt's artifacts again (with the error): the later row wins.
+    if (failed)
+      ops.push({
+        op: 'artifacts.add',
+        artifacts: [
+          { runId, taskId, attempt, name: 'out', sha: 'caught', codec: 'msgpack', size: 2, createdAt: 5 },
+        ],
+      });
     if (!failed)
       ops.push({
         op: 'task.update',
@@ -151,6 +159,10 @@ describe('coalesced writes', () => {
       'artifacts.add',
       'logs.append',
     ]);
+    // One multi-row upsert must not touch a row twice (PostgreSQL refuses it).
+    const rows = coalesced.flatMap((op) => (op.op === 'artifacts.add' ? op.artifacts : []));
+    const keys = rows.map((a) => `${a.taskId}:${a.attempt}:${a.name}`);
+    expect(new Set(keys).size).toBe(keys.length);
     await plain.close();
     await folded.close();
   });

@@ -1,3 +1,4 @@
+import { formatPathspec } from '../../core/pathspec.ts';
 import type { RunRecord, TaskRecord } from '../../store/metadata-store.ts';
 import type { ArtifactRefs } from '../protocol.ts';
 import { pathKey, type TaskNode } from './task-node.ts';
@@ -34,10 +35,15 @@ export class ResumeCloner {
     if (!origin || origin.rerunSteps.has(task.step)) return undefined;
     if (!task.parents.every((p) => p.cloned)) return undefined;
     const found = this.byStepAndPath.get(`${task.step}@${pathKey(task.path)}`);
-    if (!found || found.status !== 'completed') return undefined;
+    if (found?.status !== 'completed') return undefined;
     return {
       record: found,
-      pathspec: `${origin.run.flow}/${origin.run.runNumber}/${found.step}/${found.taskId}`,
+      pathspec: formatPathspec({
+        flow: origin.run.flow,
+        run: origin.run.runNumber,
+        step: found.step,
+        task: found.taskId,
+      }),
       artifacts: origin.artifacts.get(found.taskId) ?? {},
     };
   }

@@ -8,6 +8,7 @@ import type {
   LogLine,
   RunRecord,
   RunStatus,
+  TaskPatch,
 } from '../../store/metadata-store.ts';
 import type { ArtifactRefs } from '../protocol.ts';
 import type { WriteQueue } from '../write-queue.ts';
@@ -42,6 +43,10 @@ export class RunRecords {
     this.writes.push({ op: 'events.append', events });
   }
 
+  private updateTask(task: TaskNode, patch: TaskPatch): void {
+    this.writes.push({ op: 'task.update', runId: this.runId, taskId: task.id, patch });
+  }
+
   taskCreated(task: TaskNode, now: number, originPathspec: string | null): void {
     this.writes.push({
       op: 'task.create',
@@ -65,27 +70,20 @@ export class RunRecords {
   }
 
   attemptStarted(task: TaskNode, envInfo: EnvironmentInfo, now: number): void {
-    this.writes.push(
-      {
-        op: 'attempt.start',
-        attempt: {
-          runId: this.runId,
-          taskId: task.id,
-          attempt: task.attempt,
-          status: 'running',
-          startedAt: now,
-          finishedAt: null,
-          exception: null,
-          envInfo,
-        },
-      },
-      {
-        op: 'task.update',
+    this.writes.push({
+      op: 'attempt.start',
+      attempt: {
         runId: this.runId,
         taskId: task.id,
-        patch: { status: 'running', startedAt: now, attempts: task.attempt + 1 },
+        attempt: task.attempt,
+        status: 'running',
+        startedAt: now,
+        finishedAt: null,
+        exception: null,
+        envInfo,
       },
-    );
+    });
+    this.updateTask(task, { status: 'running', startedAt: now, attempts: task.attempt + 1 });
     this.emit(taskEvent(this.identity, task.step, task.id, 'started', now, { attempt: task.attempt }));
   }
 
@@ -156,16 +154,11 @@ export class RunRecords {
     now: number,
     finalAttempt: number | undefined = task.attempt,
   ): void {
-    this.writes.push({
-      op: 'task.update',
-      runId: this.runId,
-      taskId: task.id,
-      patch: {
-        status: 'failed',
-        successful: false,
-        ...(finalAttempt !== undefined ? { finalAttempt } : {}),
-        finishedAt: now,
-      },
+    this.updateTask(task, {
+      status: 'failed',
+      successful: false,
+      ...(finalAttempt !== undefined ? { finalAttempt } : {}),
+      finishedAt: now,
     });
     this.emit(
       taskEvent(this.identity, task.step, task.id, 'failed', now, failurePayload(task, status, exception)),
@@ -174,12 +167,7 @@ export class RunRecords {
 
   /** A task the run stopped before it started: failed, without an attempt or event. */
   taskAbandoned(task: TaskNode, now: number): void {
-    this.writes.push({
-      op: 'task.update',
-      runId: this.runId,
-      taskId: task.id,
-      patch: { status: 'failed', successful: false, finishedAt: now },
-    });
+    this.updateTask(task, { status: 'failed', successful: false, finishedAt: now });
   }
 
   /**
@@ -193,18 +181,13 @@ export class RunRecords {
     changed: readonly string[],
     now: number,
   ): void {
-    this.writes.push({
-      op: 'task.update',
-      runId: this.runId,
-      taskId: task.id,
-      patch: {
-        status: 'completed',
-        successful,
-        finalAttempt: task.attempt,
-        finishedAt: now,
-        ...(task.foreachCount !== undefined ? { foreachCount: task.foreachCount } : {}),
-        ...(how === 'cloned' ? { attempts: 1, startedAt: now } : {}),
-      },
+    this.updateTask(task, {
+      status: 'completed',
+      successful,
+      finalAttempt: task.attempt,
+      finishedAt: now,
+      ...(task.foreachCount !== undefined ? { foreachCount: task.foreachCount } : {}),
+      ...(how === 'cloned' ? { attempts: 1, startedAt: now } : {}),
     });
     const events = changed.map((name) =>
       artifactEvent(this.identity, task.step, task.id, { name, ...task.artifacts[name]! }, now),
