@@ -23,7 +23,7 @@ export interface WorkerEvents {
   /** A complete line of a task's output, stamped on arrival. */
   onLine(task: TaskWork, stream: LogStream, line: string, ts: number): void;
   /** The task finished (or its worker died); its output is complete. */
-  onOutcome(task: TaskWork, outcome: TaskOutcome, envInfo: EnvironmentInfo): void;
+  onOutcome(task: TaskWork, outcome: TaskOutcome): void;
   /** A worker could not load the flow module. */
   onLoadFailed(exception: ExceptionRecord): void;
   /** Step code emitted an event; resolve once it is committed. */
@@ -198,7 +198,7 @@ export class Worker {
     const outcome = this.outcome;
     this.task = undefined;
     this.outcome = undefined;
-    this.handlers.events.onOutcome(task, outcome, this.envInfo);
+    this.handlers.events.onOutcome(task, outcome);
     if (this.isolated) this.stop();
     else this.handlers.onIdle(this);
   }
@@ -234,7 +234,7 @@ export class Worker {
           stack: '',
         },
       };
-      this.handlers.events.onOutcome(task, outcome, this.envInfo);
+      this.handlers.events.onOutcome(task, outcome);
     }
     this.handlers.onExit(this);
   }

@@ -2,13 +2,7 @@ import { type ExceptionRecord, toExceptionRecord } from '../../core/errors.ts';
 import type { FlowtrailEvent } from '../../events/model.ts';
 import type { FlowGraph, GraphNode } from '../../flow/graph.ts';
 import type { ArtifactStore } from '../../store/artifact-store.ts';
-import type {
-  EnvironmentInfo,
-  LogLine,
-  LogStream,
-  RunRecord,
-  RunStatus,
-} from '../../store/metadata-store.ts';
+import type { LogLine, LogStream, RunRecord, RunStatus } from '../../store/metadata-store.ts';
 import { HEARTBEAT_INTERVAL_MS } from '../../store/run-liveness.ts';
 import type { ProgressReporter } from '../progress.ts';
 import type { ArtifactRefs, RunContext, TaskOutcome, TaskWork, WireEvent } from '../protocol.ts';
@@ -250,7 +244,7 @@ export class Scheduler implements WorkerEvents {
     this.records.logs(lines);
   }
 
-  onOutcome(work: TaskWork, outcome: TaskOutcome, _envInfo: EnvironmentInfo): void {
+  onOutcome(work: TaskWork, outcome: TaskOutcome): void {
     const task = this.tasks.get(work.taskId);
     if (!task || task.attempt !== work.attempt || task.status !== 'running') return;
     if (task.timer) clearTimeout(task.timer);
