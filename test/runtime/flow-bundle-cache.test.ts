@@ -28,6 +28,15 @@ function age(): void {
 }
 
 const bundled = (file: string) => fs.readFileSync(file, 'utf8');
+const build = () => bundleFlow(path.join(dir, 'flow.ts'), out);
+
+/** Builds again after a change: a miss, and the new bundle's text. */
+async function rebuilt(): Promise<string> {
+  age();
+  const after = await build();
+  expect(after.cached).toBe(false);
+  return bundled(after.file);
+}
 
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ft-bundle-cache-'));
@@ -48,56 +57,42 @@ afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('compiled flow bundles are cached by content', () => {
   it('reuses the bundle while nothing changed', async () => {
-    const first = await bundleFlow(path.join(dir, 'flow.ts'), out);
+    const first = await build();
     expect(first.cached).toBe(false);
-    const second = await bundleFlow(path.join(dir, 'flow.ts'), out);
+    const second = await build();
     expect(second.cached).toBe(true);
     expect(second.file).toBe(first.file);
     expect(second.code).toEqual(first.code);
   });
 
   it('rebuilds when a local import changes, even with its old modification time', async () => {
-    await bundleFlow(path.join(dir, 'flow.ts'), out);
+    await build();
     write('helper.ts', "export const helper = 'helper-v2';\n");
-    age();
-    const after = await bundleFlow(path.join(dir, 'flow.ts'), out);
-    expect(after.cached).toBe(false);
-    expect(bundled(after.file)).toContain('helper-v2');
-    expect(after.code.files['helper.ts']).toContain('helper-v2');
+    expect(await rebuilt()).toContain('helper-v2');
+    expect((await build()).code.files['helper.ts']).toContain('helper-v2');
   });
 
   it('rebuilds when the flow file itself changes', async () => {
-    await bundleFlow(path.join(dir, 'flow.ts'), out);
+    await build();
     write('flow.ts', "import { helper } from './helper.ts';\nexport const value = helper + 'entry-v2';\n");
-    age();
-    const after = await bundleFlow(path.join(dir, 'flow.ts'), out);
-    expect(after.cached).toBe(false);
-    expect(bundled(after.file)).toContain('entry-v2');
+    expect(await rebuilt()).toContain('entry-v2');
   });
 
   it('rebuilds when a new file would now win resolution', async () => {
-    const before = await bundleFlow(path.join(dir, 'flow.ts'), out);
-    expect(bundled(before.file)).toContain('util-js');
+    expect(bundled((await build()).file)).toContain('util-js');
     write('util.ts', "export const util = 'util-ts';\n");
-    age();
-    const after = await bundleFlow(path.join(dir, 'flow.ts'), out);
-    expect(after.cached).toBe(false);
-    expect(bundled(after.file)).toContain('util-ts');
+    expect(await rebuilt()).toContain('util-ts');
   });
 
   it('rebuilds when a package the bundle pins changes (a new version, another entry file)', async () => {
-    const before = await bundleFlow(path.join(dir, 'flow.ts'), out);
-    expect(bundled(before.file)).toContain(path.join('dep', 'one.js'));
+    expect(bundled((await build()).file)).toContain(path.join('dep', 'one.js'));
     write('node_modules/dep/package.json', JSON.stringify({ name: 'dep', version: '2.0.0', main: 'two.js' }));
-    age();
-    const after = await bundleFlow(path.join(dir, 'flow.ts'), out);
-    expect(after.cached).toBe(false);
-    expect(bundled(after.file)).toContain(path.join('dep', 'two.js'));
+    expect(await rebuilt()).toContain(path.join('dep', 'two.js'));
   });
 
   it('does not cache a build whose sources were just written (they may change under esbuild)', async () => {
     write('helper.ts', "export const helper = 'fresh';\n");
-    expect((await bundleFlow(path.join(dir, 'flow.ts'), out)).cached).toBe(false);
-    expect((await bundleFlow(path.join(dir, 'flow.ts'), out)).cached).toBe(false);
+    expect((await build()).cached).toBe(false);
+    expect((await build()).cached).toBe(false);
   });
 });
