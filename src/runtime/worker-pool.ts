@@ -4,15 +4,8 @@ import type { ExceptionRecord } from '../core/errors.ts';
 import { formatPathspec } from '../core/pathspec.ts';
 import type { EnvironmentInfo, LogStream } from '../store/metadata-store.ts';
 import { RUNNING_FROM_SOURCE } from './flow-bundle.ts';
-import {
-  END_OF_TASK_MARK,
-  type FromWorker,
-  type RunContext,
-  type TaskOutcome,
-  type TaskWork,
-  type WireEvent,
-  type WorkerLoad,
-} from './protocol.ts';
+import { LineReader } from './line-reader.ts';
+import type { FromWorker, RunContext, TaskOutcome, TaskWork, WireEvent, WorkerLoad } from './protocol.ts';
 
 // From dist/ the worker is plain JS; from sources (tests, development) it goes through tsx.
 const WORKER_ENTRY = fileURLToPath(
@@ -28,44 +21,6 @@ export interface WorkerEvents {
   onLoadFailed(exception: ExceptionRecord): void;
   /** Step code emitted an event; resolve once it is committed. */
   onEmit(event: WireEvent): Promise<void>;
-}
-
-/** Splits a stream's text into lines, and notices the end-of-task mark. */
-class LineReader {
-  private buffer = '';
-  private bufferTs = 0;
-  constructor(
-    private readonly emit: (line: string, ts: number) => void,
-    private readonly onMark: () => void = () => {},
-  ) {}
-
-  /** `ts` is when the chunk was written (its first unfinished line keeps the earliest time). */
-  push(chunk: string, ts: number): void {
-    if (this.buffer.length === 0) this.bufferTs = ts;
-    this.buffer += chunk;
-    for (;;) {
-      const nl = this.buffer.indexOf('\n');
-      if (nl < 0) break;
-      const line = this.buffer.slice(0, nl);
-      const lineTs = this.bufferTs;
-      this.buffer = this.buffer.slice(nl + 1);
-      this.bufferTs = ts;
-      const mark = line.indexOf(END_OF_TASK_MARK);
-      if (mark >= 0) {
-        // Output without a final newline ends just before the mark.
-        if (mark > 0) this.emit(line.slice(0, mark), lineTs);
-        this.onMark();
-      } else {
-        this.emit(line, lineTs);
-      }
-    }
-  }
-
-  /** Emits what is left (end of a task, or the worker died mid-line). */
-  flush(): void {
-    if (this.buffer.length > 0) this.emit(this.buffer, this.bufferTs);
-    this.buffer = '';
-  }
 }
 
 /** Where a worker reports to: the scheduler's events, and its pool's idle / exit hooks. */
