@@ -1,20 +1,27 @@
 /**
- * Fan-out benchmark: `node --import tsx bench/fanout.ts`. Prints figures, asserts nothing.
+ * Fan-out benchmark: `BENCH_BASELINE=93771c6 node --import tsx bench/fanout.ts`. Prints figures,
+ * asserts nothing.
  *
  * Whole `flowtrail run` wall time (process start to exit) of a foreach over N trivial tasks
- * (bench/flows/fanout.ts), N = 100 and 1,000 (median of BENCH_RUNS, default 3), and the
- * orchestrator's peak RSS for N = 10,000. When Metaflow's source is available (METAFLOW_SRC, default
- * /tmp/metaflow-src: a checkout of Netflix/metaflow) the same 100-task foreach runs with Metaflow in
- * the same session and the ratio is printed. Needs `npm run build` (dist/) first.
+ * (bench/flows/fanout.ts), N = 100 and 1,000 (median of BENCH_RUNS, default 3) and 10,000 (median
+ * of BENCH_RUNS_BIG, default 1, with the orchestrator's peak RSS), for this checkout and for the
+ * baseline commit (`bench/baseline.ts`), alternating run by run so both see the same machine; the
+ * ratios are printed. Each run gets a fresh home; this checkout's runs start with the compiled-
+ * bundle cache of a warm-up run (as a user's second run does). Then one `FLOWTRAIL_TIMINGS=1` run
+ * per size shows where the time goes. When Metaflow's source is available (METAFLOW_SRC, default
+ * /tmp/metaflow-src: a checkout of Netflix/metaflow) the same 100-task foreach runs with Metaflow
+ * and the ratio is printed. Needs `npm run build` (dist/) first.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { baselineCheckout } from './baseline.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
+const RUNS_BIG = Math.max(1, Number(process.env.BENCH_RUNS_BIG ?? 1));
 const METAFLOW_SRC = process.env.METAFLOW_SRC ?? '/tmp/metaflow-src';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -25,7 +32,7 @@ function timed(
   args: string[],
   env: NodeJS.ProcessEnv,
   cwd = root,
-): Promise<{ seconds: number; peakMb: number; code: number }> {
+): Promise<{ seconds: number; peakMb: number; code: number; stderr: string }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(cmd, args, { env, cwd, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -45,33 +52,60 @@ function timed(
       clearInterval(poll);
       const seconds = (performance.now() - t0) / 1000;
       if (code !== 0) process.stderr.write(stderr);
-      resolve({ seconds, peakMb: peakKb / 1024, code: code ?? 1 });
+      resolve({ seconds, peakMb: peakKb / 1024, code: code ?? 1, stderr });
     });
   });
 }
 
-async function flowtrailFanout(n: number): Promise<{ seconds: number; peakMb: number }> {
+/** A checkout to run: this one, or the baseline's. */
+interface Target {
+  label: string;
+  dir: string;
+  /** A home whose `build/` (the compiled-bundle cache) each run starts with. */
+  warmHome?: string;
+}
+
+/** One `flowtrail run` of the fan-out flow of `target` in `home`. */
+async function flowtrailRun(target: Target, home: string, n: number, env: NodeJS.ProcessEnv = {}) {
+  const r = await timed(
+    process.execPath,
+    [
+      path.join(target.dir, 'bin/flowtrail.js'),
+      'run',
+      path.join(target.dir, 'bench/flows/fanout.ts'),
+      '--n',
+      String(n),
+      '--max-num-splits',
+      String(n),
+      '--quiet',
+    ],
+    { ...process.env, ...env, FLOWTRAIL_HOME: home },
+  );
+  if (r.code !== 0) throw new Error(`flowtrail run failed for n=${n} (${target.label})`);
+  return r;
+}
+
+/** A run in a fresh home (seeded with the target's bundle cache, if it has one). */
+async function flowtrailFanout(
+  target: Target,
+  n: number,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ seconds: number; peakMb: number; stderr: string }> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ft-bench-'));
   try {
-    const r = await timed(
-      process.execPath,
-      [
-        path.join(root, 'bin/flowtrail.js'),
-        'run',
-        path.join(root, 'bench/flows/fanout.ts'),
-        '--n',
-        String(n),
-        '--max-num-splits',
-        String(n),
-        '--quiet',
-      ],
-      { ...process.env, FLOWTRAIL_HOME: home },
-    );
-    if (r.code !== 0) throw new Error(`flowtrail run failed for n=${n}`);
-    return r;
+    if (target.warmHome)
+      fs.cpSync(path.join(target.warmHome, 'build'), path.join(home, 'build'), { recursive: true });
+    return await flowtrailRun(target, home, n, env);
   } finally {
     fs.rmSync(home, { recursive: true, force: true });
   }
+}
+
+/** A home holding the bundle cache of one finished run of `target`. */
+async function warmHomeFor(target: Target): Promise<string> {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ft-bench-warm-'));
+  await flowtrailRun(target, home, 10);
+  return home;
 }
 
 const METAFLOW_FLOW = `
@@ -118,25 +152,57 @@ async function metaflowFanout(): Promise<number | undefined> {
   }
 }
 
+const fmt = (xs: number[]) => xs.map((t) => t.toFixed(2)).join(', ');
+
 async function main(): Promise<void> {
   if (!fs.existsSync(path.join(root, 'dist/cli.js')))
     spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
-  const results: Record<string, number> = {};
-  await flowtrailFanout(10); // warm the OS cache and the build directory
-  for (const n of [100, 1000]) {
-    const times: number[] = [];
-    for (let i = 0; i < RUNS; i++) times.push((await flowtrailFanout(n)).seconds);
-    results[`flowtrail_${n}_s`] = median(times);
-    console.log(
-      `flowtrail foreach ${String(n).padStart(5)} tasks: ${median(times).toFixed(2)} s (median of ${RUNS}: ${times.map((t) => t.toFixed(2)).join(', ')})`,
-    );
+  const base = baselineCheckout();
+  const current: Target = { label: 'this checkout', dir: root };
+  current.warmHome = await warmHomeFor(current);
+  const targets: Target[] = [current];
+  if (base) {
+    const baseline: Target = { label: base.label, dir: base.dir };
+    // Warms the OS cache and builds the checkout; the baseline has no bundle cache to keep.
+    fs.rmSync(await warmHomeFor(baseline), { recursive: true, force: true });
+    targets.push(baseline);
   }
-  const big = await flowtrailFanout(10_000);
-  results.flowtrail_10000_s = big.seconds;
-  results.orchestrator_peak_mb_10000 = big.peakMb;
-  console.log(
-    `flowtrail foreach 10000 tasks: ${big.seconds.toFixed(2)} s, orchestrator peak RSS ${big.peakMb.toFixed(0)} MB (target ≤ 200 MB)`,
-  );
+  const results: Record<string, number> = {};
+  try {
+    for (const [n, runs] of [
+      [100, RUNS],
+      [1000, RUNS],
+      [10_000, RUNS_BIG],
+    ] as const) {
+      const times = targets.map(() => [] as number[]);
+      const peaks = targets.map(() => [] as number[]);
+      // Alternating, so a noisy moment hits both sides.
+      for (let i = 0; i < runs; i++)
+        for (const [t, target] of targets.entries()) {
+          const r = await flowtrailFanout(target, n);
+          times[t]!.push(r.seconds);
+          peaks[t]!.push(r.peakMb);
+        }
+      const [now, then] = times.map(median);
+      const [peakNow, peakThen] = peaks.map((p) => Math.max(...p));
+      results[`flowtrail_${n}_s`] = now!;
+      results[`orchestrator_peak_mb_${n}`] = peakNow!;
+      let line = `flowtrail foreach ${String(n).padStart(5)} tasks: ${now!.toFixed(2)} s (median of ${runs}: ${fmt(times[0]!)}), orchestrator peak RSS ${peakNow!.toFixed(0)} MB`;
+      if (then !== undefined) {
+        results[`baseline_${n}_s`] = then;
+        results[`speedup_${n}`] = then / now!;
+        line += `\n  baseline ${targets[1]!.label}: ${then.toFixed(2)} s (${fmt(times[1]!)}), peak ${peakThen!.toFixed(0)} MB → ${(then / now!).toFixed(2)}× faster, peak RSS ${(peakNow! / peakThen!).toFixed(2)}× the baseline's`;
+      }
+      console.log(line);
+    }
+    for (const n of [100, 10_000]) {
+      const r = await flowtrailFanout(current, n, { FLOWTRAIL_TIMINGS: '1' });
+      console.log(`where the time goes, ${n} tasks (one run, ${r.seconds.toFixed(2)} s):`);
+      process.stdout.write(r.stderr.slice(r.stderr.indexOf('flowtrail timings')));
+    }
+  } finally {
+    fs.rmSync(current.warmHome, { recursive: true, force: true });
+  }
   const mf = await metaflowFanout();
   if (mf === undefined) {
     console.log(
@@ -149,7 +215,14 @@ async function main(): Promise<void> {
       `metaflow foreach   100 tasks: ${mf.toFixed(2)} s → flowtrail is ${(mf / results.flowtrail_100_s!).toFixed(1)}× faster`,
     );
   }
-  console.log(JSON.stringify({ bench: 'fanout', cpus: os.availableParallelism(), ...results }));
+  console.log(
+    JSON.stringify({
+      bench: 'fanout',
+      cpus: os.availableParallelism(),
+      baseline: base?.label ?? null,
+      ...results,
+    }),
+  );
 }
 
 await main();

@@ -3,9 +3,11 @@ import fs from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import type { Plugin } from 'esbuild';
 import { FlowLoadError } from '../core/errors.ts';
+import { FLOWTRAIL_VERSION } from '../core/version.ts';
 import type { CodePackage } from './code-package.ts';
+import { type BuildInputs, cachedBundle, storeBundleManifest } from './flow-bundle-cache.ts';
 
 /** True when this runtime runs from TypeScript sources (tests, development) rather than from dist/. */
 export const RUNNING_FROM_SOURCE = import.meta.url.endsWith('.ts');
@@ -22,17 +24,29 @@ export interface FlowBundle {
   file: string;
   /** The flow source and its local imports. */
   code: CodePackage;
+  /** True when an earlier build of the same inputs was reused. */
+  cached: boolean;
 }
+
+/** Everything besides the flow's own inputs that shapes the bundle: a change makes a new cache key. */
+const BUILD_IDENTITY = JSON.stringify({ FLOWTRAIL_VERSION, SELF_ENTRY, builder: import.meta.url });
 
 /**
  * Compiles a flow file and its local imports into one ESM file with esbuild. Packages stay
  * external but are pinned to absolute paths resolved from the flow's directory, so the bundle can
  * live anywhere; `flowtrail` itself resolves to this runtime. Workers import the bundle without
  * a TypeScript loader, which keeps their start-up short.
+ *
+ * Builds are cached by content (`flow-bundle-cache.ts`): when the flow file, its local imports,
+ * the packages it pins and the config files esbuild reads are unchanged, the earlier bundle is
+ * reused without starting esbuild.
  */
 export async function bundleFlow(flowFile: string, outDir: string): Promise<FlowBundle> {
   const entry = path.resolve(flowFile);
   if (!fs.existsSync(entry)) throw new FlowLoadError(entry, `Flow file ${flowFile} does not exist.`);
+  const hit = cachedBundle(outDir, entry, BUILD_IDENTITY);
+  if (hit) return { ...hit, cached: true };
+  const packages = new Set<string>();
   const pin: Plugin = {
     name: 'flowtrail-pin-packages',
     setup(b) {
@@ -47,10 +61,15 @@ export async function bundleFlow(flowFile: string, outDir: string): Promise<Flow
           pluginData: 'pinned',
         });
         if (resolved.errors.length > 0) return { errors: resolved.errors };
+        packages.add(resolved.path);
         return { path: resolved.path, external: true };
       });
     },
   };
+  // Loaded only on a cache miss: a cached run never starts esbuild.
+  const { build } = await import('esbuild');
+  // Whole milliseconds, with a margin for file systems that round modification times.
+  const buildStartedAt = Math.floor(Date.now() / 1000) * 1000 - 1000;
   let result: Awaited<ReturnType<typeof build>>;
   try {
     result = await build({
@@ -88,10 +107,14 @@ export async function bundleFlow(flowFile: string, outDir: string): Promise<Flow
   }
   const root = path.dirname(entry);
   const files: Record<string, string> = {};
+  const inputs: BuildInputs = { sources: [], packages: [...packages] };
   for (const input of Object.keys(result.metafile!.inputs)) {
     const abs = path.resolve(input);
+    inputs.sources.push(abs);
     if (abs.includes(`${path.sep}node_modules${path.sep}`)) continue;
     files[path.relative(root, abs)] = fs.readFileSync(abs, 'utf8');
   }
-  return { file, code: { entry: path.basename(entry), root, files } };
+  const code: CodePackage = { entry: path.basename(entry), root, files };
+  storeBundleManifest(outDir, entry, BUILD_IDENTITY, inputs, { file, code }, buildStartedAt);
+  return { file, code, cached: false };
 }

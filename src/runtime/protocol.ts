@@ -29,13 +29,11 @@ export interface ForeachFrameRef {
   collection: ArtifactRef;
 }
 
-export interface TaskAssignment {
+/** What every task of a run shares: sent to a worker once, with the flow to load. */
+export interface RunContext {
   runId: number;
   flowName: string;
   runNumber: number;
-  step: string;
-  taskId: number;
-  attempt: number;
   user: string;
   namespace: string;
   tags: string[];
@@ -43,14 +41,34 @@ export interface TaskAssignment {
   /** What started the run (for `current.trigger`). */
   trigger: TriggerCause[];
   params: ArtifactRefs;
-  /** Parents' artifacts. A join gets one entry per input, in order; other steps inherit from the single parent. */
-  inputs: TaskInput[];
-  foreachStack: ForeachFrameRef[];
   maxNumSplits: number;
 }
 
+/** What one task adds to its run's context (the per-task IPC message stays small). */
+export interface TaskWork {
+  step: string;
+  taskId: number;
+  attempt: number;
+  /** Parents' artifacts. A join gets one entry per input, in order; other steps inherit from the single parent. */
+  inputs: TaskInput[];
+  foreachStack: ForeachFrameRef[];
+}
+
+/** A task as step code sees it: its run's context and its own part. */
+export type TaskAssignment = RunContext & TaskWork;
+
+/** The flow a worker loads, and the run it works for. */
+export interface WorkerLoad {
+  flowBundle: string;
+  flowName: string;
+  artifactRoot: string;
+  context: RunContext;
+}
+
 export type ToWorker =
-  | { type: 'run'; task: TaskAssignment }
+  /** The first message: a worker can start before the flow is compiled. */
+  | ({ type: 'load' } & WorkerLoad)
+  | { type: 'run'; task: TaskWork }
   | { type: 'exit' }
   /** The orchestrator committed (or failed to commit) an event the worker emitted. */
   | { type: 'emit-ack'; requestId: number; error?: string };

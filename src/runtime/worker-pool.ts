@@ -1,15 +1,11 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ExceptionRecord } from '../core/errors.ts';
+import { formatPathspec } from '../core/pathspec.ts';
 import type { EnvironmentInfo, LogStream } from '../store/metadata-store.ts';
 import { RUNNING_FROM_SOURCE } from './flow-bundle.ts';
-import {
-  END_OF_TASK_MARK,
-  type FromWorker,
-  type TaskAssignment,
-  type TaskOutcome,
-  type WireEvent,
-} from './protocol.ts';
+import { LineReader } from './line-reader.ts';
+import type { FromWorker, RunContext, TaskOutcome, TaskWork, WireEvent, WorkerLoad } from './protocol.ts';
 
 // From dist/ the worker is plain JS; from sources (tests, development) it goes through tsx.
 const WORKER_ENTRY = fileURLToPath(
@@ -18,59 +14,42 @@ const WORKER_ENTRY = fileURLToPath(
 
 export interface WorkerEvents {
   /** A complete line of a task's output, stamped on arrival. */
-  onLine(task: TaskAssignment, stream: LogStream, line: string, ts: number): void;
+  onLine(task: TaskWork, stream: LogStream, line: string, ts: number): void;
   /** The task finished (or its worker died); its output is complete. */
-  onOutcome(task: TaskAssignment, outcome: TaskOutcome, envInfo: EnvironmentInfo): void;
+  onOutcome(task: TaskWork, outcome: TaskOutcome): void;
   /** A worker could not load the flow module. */
   onLoadFailed(exception: ExceptionRecord): void;
   /** Step code emitted an event; resolve once it is committed. */
   onEmit(event: WireEvent): Promise<void>;
 }
 
-/** Splits a stream's text into lines, and notices the end-of-task mark. */
-class LineReader {
-  private buffer = '';
-  private bufferTs = 0;
-  constructor(
-    private readonly emit: (line: string, ts: number) => void,
-    private readonly onMark: () => void = () => {},
-  ) {}
-
-  /** `ts` is when the chunk was written (its first unfinished line keeps the earliest time). */
-  push(chunk: string, ts: number): void {
-    if (this.buffer.length === 0) this.bufferTs = ts;
-    this.buffer += chunk;
-    for (;;) {
-      const nl = this.buffer.indexOf('\n');
-      if (nl < 0) break;
-      const line = this.buffer.slice(0, nl);
-      const lineTs = this.bufferTs;
-      this.buffer = this.buffer.slice(nl + 1);
-      this.bufferTs = ts;
-      const mark = line.indexOf(END_OF_TASK_MARK);
-      if (mark >= 0) {
-        // Output without a final newline ends just before the mark.
-        if (mark > 0) this.emit(line.slice(0, mark), lineTs);
-        this.onMark();
-      } else {
-        this.emit(line, lineTs);
-      }
-    }
-  }
-
-  /** Emits what is left (end of a task, or the worker died mid-line). */
-  flush(): void {
-    if (this.buffer.length > 0) this.emit(this.buffer, this.bufferTs);
-    this.buffer = '';
-  }
+/** Where a worker reports to: the scheduler's events, and its pool's idle / exit hooks. */
+export interface WorkerHandlers {
+  events: WorkerEvents;
+  onIdle(w: Worker): void;
+  onExit(w: Worker): void;
 }
 
-/** One worker process. */
+const UNATTACHED: WorkerHandlers = {
+  events: {
+    onLine: () => {},
+    onOutcome: () => {},
+    onLoadFailed: () => {},
+    onEmit: () => Promise.resolve(),
+  },
+  onIdle: () => {},
+  onExit: () => {},
+};
+
+/**
+ * One worker process. It is forked at once and loads its flow when `load` is called, so workers
+ * can start while the flow still compiles; it reports to its handlers once `attach`ed.
+ */
 export class Worker {
   readonly child: ChildProcess;
   ready = false;
   envInfo: EnvironmentInfo = {};
-  task: TaskAssignment | undefined;
+  task: TaskWork | undefined;
   taskStartedAt = 0;
   /** Set when the orchestrator killed it on purpose (timeout); the outcome is already decided. */
   killedFor: TaskOutcome | undefined;
@@ -81,22 +60,16 @@ export class Worker {
   /** Writes from JavaScript, forwarded over IPC in the order they happened, across both streams. */
   private readonly forwarded: Record<LogStream, LineReader>;
   exited = false;
+  private handlers: WorkerHandlers = UNATTACHED;
+  private context: RunContext | undefined;
 
-  constructor(
-    flowBundle: string,
-    flowName: string,
-    artifactRoot: string,
-    readonly isolated: boolean,
-    private readonly events: WorkerEvents,
-    private readonly onIdle: (w: Worker) => void,
-    private readonly onExit: (w: Worker) => void,
-  ) {
-    this.child = fork(WORKER_ENTRY, [flowBundle, flowName, artifactRoot], {
+  constructor(readonly isolated: boolean) {
+    this.child = fork(WORKER_ENTRY, [], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: { ...process.env, FLOWTRAIL_WORKER: '1' },
     });
     const emitter = (stream: LogStream) => (line: string, ts: number) => {
-      if (this.task) this.events.onLine(this.task, stream, line, ts);
+      if (this.task) this.handlers.events.onLine(this.task, stream, line, ts);
       else process.stderr.write(`[worker ${this.child.pid}] ${line}\n`);
     };
     this.pipes = {
@@ -116,7 +89,23 @@ export class Worker {
     return this.task !== undefined;
   }
 
-  run(task: TaskAssignment): void {
+  get attached(): boolean {
+    return this.handlers !== UNATTACHED;
+  }
+
+  /** Starts reporting to `handlers` (at once `onExit`, if the process is already gone). */
+  attach(handlers: WorkerHandlers): void {
+    this.handlers = handlers;
+    if (this.exited) handlers.onExit(this);
+  }
+
+  /** Loads the flow module; the worker reports `onIdle` once it is ready for tasks. */
+  load(spec: WorkerLoad): void {
+    this.context = spec.context;
+    if (!this.exited) this.child.send({ type: 'load', ...spec });
+  }
+
+  run(task: TaskWork): void {
     this.task = task;
     this.taskStartedAt = Date.now();
     this.outcome = undefined;
@@ -128,11 +117,11 @@ export class Worker {
     if (m.type === 'ready') {
       this.ready = true;
       this.envInfo = m.envInfo;
-      this.onIdle(this);
+      this.handlers.onIdle(this);
     } else if (m.type === 'load-failed') {
-      this.events.onLoadFailed(m.exception);
+      this.handlers.events.onLoadFailed(m.exception);
     } else if (m.type === 'emit') {
-      this.events.onEmit(m.event).then(
+      this.handlers.events.onEmit(m.event).then(
         () => this.ack(m.requestId),
         (e: unknown) => this.ack(m.requestId, (e as Error).message ?? String(e)),
       );
@@ -164,9 +153,9 @@ export class Worker {
     const outcome = this.outcome;
     this.task = undefined;
     this.outcome = undefined;
-    this.events.onOutcome(task, outcome, this.envInfo);
+    this.handlers.events.onOutcome(task, outcome);
     if (this.isolated) this.stop();
-    else this.onIdle(this);
+    else this.handlers.onIdle(this);
   }
 
   /** Stops the running attempt at once (timeouts): the process is killed and replaced. */
@@ -196,12 +185,17 @@ export class Worker {
         exception: {
           type: 'WorkerDied',
           code: 'WORKER_DIED',
-          message: `The worker process (pid ${this.child.pid}) running ${task.flowName}/${task.runNumber}/${task.step}/${task.taskId} exited ${signal ? `on signal ${signal}` : `with code ${code}`}.`,
+          message: `The worker process (pid ${this.child.pid}) running ${formatPathspec({ flow: this.context?.flowName ?? '?', run: this.context?.runNumber, step: task.step, task: task.taskId })} exited ${signal ? `on signal ${signal}` : `with code ${code}`}.`,
           stack: '',
         },
       };
-      this.events.onOutcome(task, outcome, this.envInfo);
+      this.handlers.events.onOutcome(task, outcome);
     }
-    this.onExit(this);
+    this.handlers.onExit(this);
   }
+}
+
+/** Forks `count` regular workers before the flow is compiled; the scheduler attaches and loads them. */
+export function prestartWorkers(count: number): Worker[] {
+  return Array.from({ length: count }, () => new Worker(false));
 }

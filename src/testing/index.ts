@@ -6,7 +6,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-export { type RunResult, resumeRun, runFlow } from '../runtime/run-flow.ts';
+export type { RunResult } from '../runtime/execute-run.ts';
+export { resumeRun } from '../runtime/resume-run.ts';
+export { runFlow } from '../runtime/run-flow.ts';
 export { openEmbeddedStores, type Stores } from '../store/embedded.ts';
 
 /** A temporary Flowtrail home, removed on dispose. */

@@ -1,0 +1,47 @@
+/**
+ * Where a `flowtrail run` spends its time, printed to stderr when `FLOWTRAIL_TIMINGS=1`: marks
+ * measured from process start (`performance.now()`), plus time spent committing writes.
+ */
+export class RunTimings {
+  private readonly marks: [string, number][] = [];
+  private commitMs = 0;
+  private commits = 0;
+  private ops = 0;
+
+  constructor(readonly enabled: boolean) {}
+
+  /** The first mark of each name counts. */
+  mark(name: string): void {
+    if (!this.enabled || this.marks.some(([n]) => n === name)) return;
+    this.marks.push([name, performance.now()]);
+  }
+
+  /** One committed write batch of `ops` operations that took `ms`. */
+  commit(ops: number, ms: number): void {
+    this.commits++;
+    this.ops += ops;
+    this.commitMs += ms;
+  }
+
+  /** The report: each mark's time since process start and since the mark before it. */
+  report(): string {
+    const cpu = process.cpuUsage();
+    let last = 0;
+    const rows = this.marks.map(([name, at]) => {
+      const row = `  ${name.padEnd(24)} ${at.toFixed(0).padStart(7)} ms  (+${(at - last).toFixed(0)} ms)`;
+      last = at;
+      return row;
+    });
+    rows.push(
+      `  commits                  ${this.commitMs.toFixed(0).padStart(7)} ms  (${this.commits} transactions, ${this.ops} writes)`,
+      `  total                    ${performance.now().toFixed(0).padStart(7)} ms`,
+      `  orchestrator             ${((cpu.user + cpu.system) / 1000).toFixed(0).padStart(7)} ms CPU, peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
+    );
+    return `flowtrail timings (from process start):\n${rows.join('\n')}\n`;
+  }
+}
+
+/** Timings for this process: on with `FLOWTRAIL_TIMINGS=1`. */
+export function runTimingsFromEnv(): RunTimings {
+  return new RunTimings(process.env.FLOWTRAIL_TIMINGS === '1');
+}

@@ -1,0 +1,148 @@
+import os from 'node:os';
+import type { WorkerLoad } from '../protocol.ts';
+import { Worker, type WorkerEvents } from '../worker-pool.ts';
+import type { TaskNode } from './task-node.ts';
+
+const SCALE_CHECK_MS = 50;
+/** A worker busy this long on one task counts as slow; the pool may grow. */
+const SLOW_TASK_MS = 200;
+/** Event-loop lag above which the pool does not grow. */
+const MAX_LAG_TO_GROW_MS = 20;
+
+/** How many regular workers a run starts with: one per core, at most `maxWorkers`. */
+export function initialPoolSize(maxWorkers: number): number {
+  return Math.max(1, Math.min(maxWorkers, os.availableParallelism()));
+}
+
+export interface DispatchOptions {
+  load: WorkerLoad;
+  maxWorkers: number;
+  /** One process per task for every step. */
+  isolateAll: boolean;
+  isIsolated(step: string): boolean;
+  events: WorkerEvents;
+  /** Hands `task` to `worker` (records the attempt and sends the task). */
+  start(task: TaskNode, worker: Worker): void;
+  /** True once the run has finished: idle workers stop instead of taking work. */
+  settled(): boolean;
+}
+
+/**
+ * The worker pool of one run and its ready queue: hands ready tasks to idle workers (or to a
+ * fresh process for an isolated step), replaces workers that died, and grows the pool while
+ * every worker is stuck on a slow task.
+ */
+export class Dispatcher {
+  private readonly ready: TaskNode[] = [];
+  private readonly workers = new Set<Worker>();
+  private readonly idle: Worker[] = [];
+  /** An isolated worker's one task, handed over as soon as it is ready. */
+  private readonly isolatedFirst = new Map<Worker, TaskNode>();
+  private growTimer: NodeJS.Timeout | undefined;
+  private lastGrowCheck = Date.now();
+
+  constructor(private readonly o: DispatchOptions) {}
+
+  /** Starts the pool, adopting workers forked before the flow was compiled. */
+  start(prestarted: readonly Worker[] = []): void {
+    const initial = this.o.isolateAll ? 0 : initialPoolSize(this.o.maxWorkers);
+    prestarted.forEach((w, i) => {
+      if (i < initial) this.adopt(w);
+      else w.stop();
+    });
+    for (let i = prestarted.length; i < initial; i++) this.spawn(false);
+    this.growTimer = setInterval(() => this.maybeGrow(), SCALE_CHECK_MS);
+  }
+
+  /** Queues a task and dispatches what it can. */
+  enqueue(task: TaskNode): void {
+    this.ready.push(task);
+    this.pump();
+  }
+
+  /** Stops every worker: busy ones at once (their attempts are recorded as killed by the caller). */
+  stopAll(): void {
+    clearInterval(this.growTimer);
+    for (const w of this.workers) {
+      if (w.busy) w.child.kill('SIGKILL');
+      else w.stop();
+    }
+  }
+
+  private adopt(w: Worker): Worker {
+    w.attach({
+      events: this.o.events,
+      onIdle: (worker) => this.onIdle(worker),
+      onExit: (worker) => this.onWorkerExit(worker),
+    });
+    this.workers.add(w);
+    w.load(this.o.load);
+    return w;
+  }
+
+  private spawn(isolated: boolean): Worker {
+    return this.adopt(new Worker(isolated));
+  }
+
+  private onIdle(w: Worker): void {
+    if (this.o.settled()) {
+      w.stop();
+      return;
+    }
+    const first = this.isolatedFirst.get(w);
+    if (first) {
+      this.isolatedFirst.delete(w);
+      this.o.start(first, w);
+      return;
+    }
+    this.idle.push(w);
+    this.pump();
+  }
+
+  private onWorkerExit(w: Worker): void {
+    if (!this.workers.delete(w)) return;
+    const at = this.idle.indexOf(w);
+    if (at >= 0) this.idle.splice(at, 1);
+    this.isolatedFirst.delete(w);
+    if (this.o.settled()) return;
+    // A regular worker that died (killed task, timeout) is replaced to keep the pool's size.
+    if (!w.isolated) this.spawn(false);
+    if (this.ready.length > 0) this.pump();
+  }
+
+  private maybeGrow(): void {
+    const now = Date.now();
+    // A late timer means this process is the bottleneck (busy writing): more workers would not help.
+    const lag = now - this.lastGrowCheck - SCALE_CHECK_MS;
+    this.lastGrowCheck = now;
+    if (lag > MAX_LAG_TO_GROW_MS) return;
+    if (this.o.settled() || this.ready.length === 0 || this.idle.length > 0) return;
+    if (this.workers.size >= this.o.maxWorkers) return;
+    for (const w of this.workers) if (!w.ready || !w.busy || now - w.taskStartedAt < SLOW_TASK_MS) return;
+    this.spawn(false);
+  }
+
+  /** Hands ready tasks to idle workers (or to fresh isolated ones), in order. */
+  private pump(): void {
+    if (this.o.settled()) return;
+    let taken = 0;
+    while (taken < this.ready.length) {
+      const task = this.ready[taken]!;
+      if (this.o.isIsolated(task.step)) {
+        if (this.workers.size - this.idle.length >= this.o.maxWorkers) break;
+        if (this.idle.length > 0 && this.workers.size >= this.o.maxWorkers) this.idle.pop()!.stop();
+        taken++;
+        // The isolated worker takes its task as soon as it is ready, and exits after it.
+        this.isolatedFirst.set(this.spawn(true), task);
+        continue;
+      }
+      const w = this.idle.pop();
+      if (!w) break;
+      taken++;
+      this.o.start(task, w);
+    }
+    // One splice for the whole batch: a 10,000-task fan-out must not shift the queue per task.
+    if (taken > 0) this.ready.splice(0, taken);
+    if (this.ready.length > 0 && this.workers.size === 0) this.spawn(false);
+  }
+}

@@ -1,0 +1,24 @@
+import type { ArtifactRefs, ForeachFrameRef } from '../protocol.ts';
+import type { Worker } from '../worker-pool.ts';
+
+/** One task of the run as the scheduler tracks it, from creation to its final state. */
+export interface TaskNode {
+  id: number;
+  step: string;
+  path: number[];
+  parents: TaskNode[];
+  status: 'pending' | 'running' | 'completed' | 'failed';
+  attempt: number;
+  artifacts: ArtifactRefs;
+  foreachCount: number | undefined;
+  foreachStack: ForeachFrameRef[];
+  cloned: boolean;
+  /** For a clone: the origin task's pathspec. */
+  clonedFrom?: string;
+  timer: NodeJS.Timeout | undefined;
+  worker: Worker | undefined;
+  logSeq: number;
+}
+
+/** A foreach path as a map key: `[3, 1]` → `3.1`. */
+export const pathKey = (path: readonly number[]): string => path.join('.');
