@@ -8,6 +8,7 @@ import { FlowtrailError } from '../core/errors.ts';
 import { FLOWTRAIL_VERSION } from '../core/version.ts';
 import { registerDeploymentCommands } from './deployments.ts';
 import { registerEventCommands } from './events.ts';
+import { EXIT_FAILED, exitCodeOf } from './exit-codes.ts';
 import { registerInspectCommands } from './inspect-commands.ts';
 import { registerRunCommands } from './run-commands.ts';
 import { registerServerCommands } from './server.ts';
@@ -45,7 +46,6 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (error instanceof FlowtrailError) {
       // The client's message speaks of namespace(null); on the command line that is an option.
       const hint =
@@ -53,14 +53,10 @@ export async function main(argv: string[]): Promise<number> {
           ? ' (On the command line: --all-namespaces or --namespace NS.)'
           : '';
       process.stderr.write(`flowtrail: ${error.message}${hint} [${error.code}]\n`);
-      return error.code === 'USAGE' ||
-        error.code === 'INVALID_PARAMETER' ||
-        error.code === 'VALIDATION' ||
-        error.code === 'INVALID_TRIGGER'
-        ? 2
-        : 1;
+    } else if (!(error instanceof CommanderError)) {
+      process.stderr.write(`flowtrail: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
+      return EXIT_FAILED;
     }
-    process.stderr.write(`flowtrail: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
-    return 1;
+    return exitCodeOf(error);
   }
 }

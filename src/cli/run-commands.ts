@@ -7,6 +7,7 @@ import type { EventInput } from '../events/model.ts';
 import { ConsoleProgress, silentProgress } from '../runtime/progress.ts';
 import { type RunResult, resumeRun, runFlow } from '../runtime/run-flow.ts';
 import { parseTriggerEventJson } from '../runtime/trigger-causes.ts';
+import { EXIT_FAILED, EXIT_OK } from './exit-codes.ts';
 import { intOption } from './format.ts';
 import { parseParamWords } from './params.ts';
 
@@ -33,7 +34,7 @@ function report(result: RunResult, json: boolean): number {
       `${JSON.stringify({ pathspec: result.pathspec, status: result.status, runNumber: result.run.runNumber, error: result.error })}\n`,
     );
   }
-  return result.status === 'completed' ? 0 : 1;
+  return result.status === 'completed' ? EXIT_OK : EXIT_FAILED;
 }
 
 /** Adds `run` and `resume`; `setExit` receives the run's exit code. */
