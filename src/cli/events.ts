@@ -1,11 +1,11 @@
 /**
  * `flowtrail events emit | list | tail | count`: the event feed from the shell, through the client
- * API (`emitEvent`, `listEvents`, `allEvents`, `streamEvents`, `countEvents`) — never the store
+ * API (`emitEvent`, `listEvents`, `streamEvents`, `countEvents`) — never the store
  * directly. Filter flags are shared by list, tail and count (`event-flags.ts`).
  */
 import type { Command } from 'commander';
 import { emitEvent } from '../client/emit.ts';
-import { allEvents, countEvents, listEvents, pruneEvents, streamEvents } from '../client/events.ts';
+import { countEvents, listEvents, pruneEvents, streamEvents } from '../client/events.ts';
 import { UsageError, ValidationError } from '../core/errors.ts';
 import type { EventInput, FlowtrailEvent, RelatedResource } from '../events/model.ts';
 import { RESOURCE_ID, RESOURCE_ROLE } from '../events/model.ts';
@@ -191,10 +191,13 @@ const MAX_PAGE = 500;
 async function listCommand(flags: ListFlags, out: Out): Promise<void> {
   const filter = eventFilterFromFlags(flags);
   const limit = intOption('limit', flags.limit, 1);
-  if (limit !== undefined && limit > MAX_PAGE)
-    throw new UsageError(`--limit must be at most ${MAX_PAGE}, got ${limit}; use --all to read everything.`);
-  if (flags.all && (limit !== undefined || flags.cursor !== undefined))
-    throw new UsageError('--all reads every page; give it without --limit and --cursor.');
+  if (flags.all && flags.cursor !== undefined)
+    throw new UsageError('--all reads every page from the first; give it without --cursor.');
+  // One page holds at most MAX_PAGE events; with --all, --limit caps the total instead.
+  if (!flags.all && limit !== undefined && limit > MAX_PAGE)
+    throw new UsageError(
+      `--limit must be at most ${MAX_PAGE}, got ${limit}; add --all to read more, page by page.`,
+    );
 
   // JSON: { "events": [ one event per line ], "nextCursor": … } — written as it goes with --all.
   let shown = 0;
@@ -204,17 +207,19 @@ async function listCommand(flags: ListFlags, out: Out): Promise<void> {
     shown++;
   };
   if (flags.json) out('{\n  "events": [');
-  let nextCursor: string | null = null;
-  if (flags.all) {
-    for await (const e of allEvents(filter)) write(e);
-  } else {
+  let cursor = flags.cursor;
+  let nextCursor: string | null;
+  do {
+    const left = limit === undefined ? undefined : limit - shown;
+    const pageLimit = flags.all ? Math.min(MAX_PAGE, left ?? MAX_PAGE) : left;
     const page = await listEvents(filter, {
-      ...(limit !== undefined ? { limit } : {}),
-      ...(flags.cursor !== undefined ? { cursor: flags.cursor } : {}),
+      ...(pageLimit !== undefined ? { limit: pageLimit } : {}),
+      ...(cursor !== undefined ? { cursor } : {}),
     });
     for (const e of page.events) write(e);
     nextCursor = page.nextCursor;
-  }
+    cursor = nextCursor ?? undefined;
+  } while (flags.all && nextCursor !== null && (limit === undefined || shown < limit));
   if (flags.json) {
     out(`${shown === 0 ? '' : '\n  '}],\n  "nextCursor": ${JSON.stringify(nextCursor)}\n}\n`);
     return;
@@ -384,9 +389,9 @@ Examples:
       .description('List matching events, newest first: one page (--limit, --cursor) or --all.'),
     { order: true },
   )
-    .option('--limit <n>', `events per page (default 50, at most ${MAX_PAGE})`)
+    .option('--limit <n>', `events per page (default 50, at most ${MAX_PAGE}); with --all, the most in total`)
     .option('--cursor <cursor>', 'continue after a previous page (the cursor it printed)')
-    .option('--all', 'every matching event, page by page')
+    .option('--all', 'every matching event (up to --limit), page by page')
     .option('--json', 'print { events: [...], nextCursor }')
     .addHelpText(
       'after',

@@ -337,7 +337,7 @@ describe('flowtrail events list', () => {
       fails(home, ['events', 'list', '--resource-label', 'region'], 2, 'USAGE'),
       fails(home, ['events', 'list', '--order', 'up'], 2, 'USAGE'),
       fails(home, ['events', 'list', '--limit', '0'], 2, 'USAGE'),
-      fails(home, ['events', 'list', '--all', '--limit', '5'], 2, 'USAGE'),
+      fails(home, ['events', 'list', '--all', '--cursor', 'abc'], 2, 'USAGE'),
     ]);
     expect(since).toContain('--since must be an ISO time');
     expect(related).toContain('use --any-resource ID');
@@ -661,5 +661,63 @@ describe('lifecycle events of a real run', () => {
     ]);
     expect(counts).toContainEqual(expect.objectContaining({ value: 'flowtrail.run.completed', count: 1 }));
     expect(counts).toContainEqual(expect.objectContaining({ value: 'flowtrail.task.completed', count: 3 }));
+  });
+});
+
+describe('events list --all --limit', () => {
+  let home: TempHome;
+  let seeded: FlowtrailEvent[];
+
+  beforeAll(async () => {
+    home = await tempHome();
+    // More than two store pages (500 each), so --all must stitch pages and stop inside one.
+    seeded = await seed(
+      home.path,
+      Array.from({ length: 1_100 }, (_, i) => ({
+        event: 'bulk.item',
+        resource: { [ID]: `bulk.item.${i}` },
+        payload: { i },
+        occurred: new Date(NOW - i * 1000),
+      })),
+    );
+  });
+
+  afterAll(async () => {
+    await home?.[Symbol.asyncDispose]();
+  });
+
+  it('--limit caps the total --all reads, across pages, and hands back the cursor to go on', async () => {
+    const [capped, small, above, all] = await Promise.all([
+      json<JsonPage>(home.path, ['events', 'list', '--all', '--limit', '1050']),
+      json<JsonPage>(home.path, ['events', 'list', '--all', '--limit', '7', '--order', 'asc']),
+      json<JsonPage>(home.path, ['events', 'list', '--all', '--limit', '5000']),
+      json<JsonPage>(home.path, ['events', 'list', '--all']),
+    ]);
+    expect(all.events).toHaveLength(1_100);
+    expect(all.nextCursor).toBeNull();
+    expect(new Set(all.events.map((e) => e.id))).toEqual(new Set(seeded.map((e) => e.id)));
+
+    expect(capped.events).toHaveLength(1_050);
+    expect(capped.events.map((e) => e.id)).toEqual(all.events.slice(0, 1_050).map((e) => e.id));
+    expect(capped.nextCursor).not.toBeNull();
+    const rest = await json<JsonPage>(home.path, ['events', 'list', '--cursor', capped.nextCursor!]);
+    expect(rest.events.map((e) => e.id)).toEqual(all.events.slice(1_050).map((e) => e.id));
+
+    expect(small.events.map((e) => e.payload.i)).toEqual([1099, 1098, 1097, 1096, 1095, 1094, 1093]);
+    expect(above.events).toHaveLength(1_100);
+    expect(above.nextCursor).toBeNull();
+
+    const text = await cli(home.path, ['events', 'list', '--all', '--limit', '3']);
+    expect(text.code).toBe(0);
+    const lines = text.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[3]).toMatch(
+      /^-- more events: add --cursor \S+ \(same filters\) for the next page, or --all$/,
+    );
+  });
+
+  it('without --all, --limit is still one page of at most 500', async () => {
+    const msg = await fails(home.path, ['events', 'list', '--limit', '501'], 2, 'USAGE');
+    expect(msg).toContain('--limit must be at most 500');
   });
 });
