@@ -9,6 +9,7 @@ import { FLOWTRAIL_VERSION } from '../core/version.ts';
 import { registerDeploymentCommands } from './deployments.ts';
 import { registerEventCommands } from './events.ts';
 import { EXIT_FAILED, exitCodeOf } from './exit-codes.ts';
+import { registerInitCommand } from './init-command.ts';
 import { registerInspectCommands } from './inspect-commands.ts';
 import { registerRunCommands } from './run-commands.ts';
 import { registerServerCommands } from './server.ts';
@@ -18,7 +19,7 @@ function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('flowtrail')
     .description(
       'Flowtrail: TypeScript workflows for data and ML pipelines.\n\n' +
-        'Run flows with run/resume; inspect what they stored with show, logs, dump and tag. The read commands ' +
+        'Start a project with init. Run flows with run/resume; inspect what they stored with show, logs, dump and tag. The read commands ' +
         'see your own runs (namespace user:<you>) unless given --namespace NS or --all-namespaces. ' +
         'Emit, list, tail and count events with events. Serve all of it over HTTP with server; point clients and runs at a ' +
         'server with FLOWTRAIL_SERVICE_URL (and FLOWTRAIL_API_KEY).',
@@ -27,6 +28,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
+  registerInitCommand(program);
   registerRunCommands(program, setExit);
   registerInspectCommands(program);
   registerTagCommands(program);
