@@ -39,7 +39,7 @@ export interface EmitFlags {
 }
 
 /** Builds the `emitEvent` input from the command line (labels, related resources, payload JSON). */
-export function emitInputFromFlags(name: string, flags: EmitFlags, now: number = Date.now()): EventInput {
+function emitInputFromFlags(name: string, flags: EmitFlags, now: number = Date.now()): EventInput {
   const resource: Record<string, string> = {};
   for (const w of flags.resource ?? []) {
     const [k, v] = parseKeyValue('resource', w);
@@ -149,7 +149,7 @@ function relatedLabel(r: RelatedResource): string {
 }
 
 /** `flow:HelloFlow run:HelloFlow/2 +3`, or `-` without related resources. */
-export function relatedSummary(related: readonly RelatedResource[]): string {
+function relatedSummary(related: readonly RelatedResource[]): string {
   if (related.length === 0) return '-';
   const shown = related.slice(0, MAX_RELATED_SHOWN).map(relatedLabel);
   const rest = related.length - shown.length;
@@ -157,14 +157,14 @@ export function relatedSummary(related: readonly RelatedResource[]): string {
 }
 
 /** Compact JSON of the payload, cut to one short line; empty for `{}`. */
-export function payloadSummary(payload: Record<string, unknown>): string {
+function payloadSummary(payload: Record<string, unknown>): string {
   if (Object.keys(payload).length === 0) return '';
   const text = JSON.stringify(payload);
   return text.length > MAX_PAYLOAD_CHARS ? `${text.slice(0, MAX_PAYLOAD_CHARS - 1)}…` : text;
 }
 
 /** `time  event  resource  related  payload`, columns padded (never cut) so lines mostly align. */
-export function eventLine(e: FlowtrailEvent): string {
+function eventLine(e: FlowtrailEvent): string {
   return [
     new Date(e.occurred).toISOString(),
     e.event.padEnd(EVENT_WIDTH),
@@ -308,7 +308,7 @@ async function countCommand(flags: CountFlags, out: Out): Promise<void> {
 }
 
 /** `EVENT COUNT`, `RESOURCE NAME COUNT`, or `START COUNT` (one row per time bucket). */
-export function countTable(by: CountBy, counts: readonly EventCount[]): string {
+function countTable(by: CountBy, counts: readonly EventCount[]): string {
   if (counts.length === 0) return '(no matching events)\n';
   const lines =
     by === 'time'

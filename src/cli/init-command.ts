@@ -15,7 +15,7 @@ const DEFAULT_FLOW_NAME = 'HelloFlow';
  * The compiler options a Flowtrail project needs. Flowtrail's decorators are standard (TC39)
  * decorators, which TypeScript checks only with `experimentalDecorators` off.
  */
-export const DECORATOR_COMPILER_OPTIONS = {
+const DECORATOR_COMPILER_OPTIONS = {
   target: 'ES2022',
   module: 'NodeNext',
   moduleResolution: 'NodeNext',
@@ -68,7 +68,7 @@ export class ${name} extends FlowSpec {
 `;
 }
 
-export interface InitResult {
+interface InitResult {
   /** Files written, relative to the project directory. */
   written: string[];
   /** Set when tsconfig.json existed and was left untouched. */
@@ -78,7 +78,7 @@ export interface InitResult {
 }
 
 /** Writes the starter files into `dir` (created when missing); refuses to overwrite a flow file. */
-export function initProject(dir: string, flowName: string = DEFAULT_FLOW_NAME): InitResult {
+function initProject(dir: string, flowName: string = DEFAULT_FLOW_NAME): InitResult {
   if (!isValidFlowName(flowName))
     throw new UsageError(
       `--name '${flowName}' is not a valid flow class name; use letters, digits and _, starting with a letter (e.g. ${DEFAULT_FLOW_NAME}).`,

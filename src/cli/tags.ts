@@ -15,7 +15,7 @@ export type TagAction =
   | { kind: 'replace'; remove: string[]; add: string[] };
 
 /** The `replace` forms: `replace RUN OLD NEW`, or `replace RUN --remove a b --add c d`. */
-export function replaceAction(
+function replaceAction(
   positional: readonly string[],
   flags: { remove?: string[]; add?: string[] },
 ): TagAction {
@@ -34,7 +34,7 @@ export function replaceAction(
 }
 
 /** Applies the action and describes the run's resulting user tags. */
-export async function runTags(pathspec: string, action: TagAction, json: boolean): Promise<string> {
+async function runTags(pathspec: string, action: TagAction, json: boolean): Promise<string> {
   const run = await Run.get(pathspec);
   if (action.kind === 'add') await run.addTags(...action.tags);
   else if (action.kind === 'remove') await run.removeTags(...action.tags);

@@ -42,13 +42,13 @@ const STATUS: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   UNAVAILABLE: 503,
 };
 
-export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
+const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 /**
  * Whether an error means the store cannot be reached (so the client should retry): connection
  * failures of `pg`, PostgreSQL's shutdown and connection-class codes, SQLite busy or I/O errors.
  */
-export function isStoreUnavailable(error: unknown): boolean {
+function isStoreUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown })?.code;
   if (typeof code === 'string') {
     if (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN)$/.test(code))

@@ -12,7 +12,7 @@ import { eventCount, eventFilter, eventInput, eventPage, intParam, storedEvent }
 import { eventsFromRequest } from './events-from-request.ts';
 
 /** Most events in one ingest request. */
-export const MAX_EVENTS_PER_REQUEST = 5000;
+const MAX_EVENTS_PER_REQUEST = 5000;
 const filterBody = z.object({ filter: eventFilter.optional() }).strict();
 const filterOf = (f: z.output<typeof eventFilter> | undefined): EventFilter => filterFromWire(f ?? {});
 
