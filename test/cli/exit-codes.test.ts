@@ -19,21 +19,20 @@ describe('exit codes: invalid input exits 2 from every command', () => {
     expect(r.code).toBe(2);
   });
 
-  it('an invalid graph, for run and show', async () => {
+  it.each([
+    [
+      'an invalid graph',
+      'invalid-graph.ts',
+      "Step 'stray' of InvalidGraphFlow is unreachable",
+      '[INVALID_GRAPH]',
+    ],
+    ['a flow file that defines no flow', 'no-flow.ts', 'exports no flow class', '[FLOW_LOAD]'],
+  ])('%s, for run and show', async (_, file, message, code) => {
     await using home = await tempHome();
     for (const command of ['run', 'show']) {
-      const r = cli([command, fixture('invalid-graph.ts')], home.path);
-      expect(r.stderr).toContain('[INVALID_GRAPH]');
-      expect(r.stderr).toContain("Step 'stray' of InvalidGraphFlow is unreachable");
-      expect(r.code).toBe(2);
-    }
-  });
-
-  it('a flow file that defines no flow, for run and show', async () => {
-    await using home = await tempHome();
-    for (const command of ['run', 'show']) {
-      const r = cli([command, fixture('no-flow.ts')], home.path);
-      expect(r.stderr).toContain('exports no flow class');
+      const r = cli([command, fixture(file)], home.path);
+      expect(r.stderr).toContain(message);
+      expect(r.stderr).toContain(code);
       expect(r.code).toBe(2);
     }
   });

@@ -42,6 +42,9 @@ const run = (command: string, args: string[]) =>
     env: { ...process.env, FLOWTRAIL_HOME: path.join(project, '.flowtrail'), FLOWTRAIL_FROM_SOURCE: '' },
   });
 
+/** The installed bin, as `npx flowtrail` runs it. */
+const flowtrail = (...args: string[]) => run(process.execPath, ['node_modules/.bin/flowtrail', ...args]);
+
 beforeAll(() => {
   for (const built of ['dist/cli.js', 'dist/index.js', 'dist/types/index.d.ts'])
     if (!fs.existsSync(path.join(repoRoot, built)))
@@ -90,7 +93,7 @@ describe('the packed package in a fresh project', () => {
   });
 
   it('flowtrail init writes a starter flow and tsconfig; flow and client type-check with TypeScript 5.9 and 6', () => {
-    const init = run(process.execPath, ['node_modules/.bin/flowtrail', 'init']);
+    const init = flowtrail('init');
     expect(init.stderr).toBe('');
     expect(init.status).toBe(0);
     fs.writeFileSync(path.join(project, 'client.ts'), CLIENT_SCRIPT);
@@ -107,13 +110,7 @@ describe('the packed package in a fresh project', () => {
   });
 
   it('runs the flow with the installed bin, and the client script reads it back', () => {
-    const flow = run(process.execPath, [
-      'node_modules/.bin/flowtrail',
-      'run',
-      'flows/hello-flow.ts',
-      '--who',
-      'tester',
-    ]);
+    const flow = flowtrail('run', 'flows/hello-flow.ts', '--who', 'tester');
     expect(flow.stderr).toBe('');
     expect(flow.status).toBe(0);
     expect(flow.stdout).toContain('Hello, tester, from HelloFlow/1/greet/2');
