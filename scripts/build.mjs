@@ -1,9 +1,12 @@
 // Bundles the runtime into dist/ (ESM, shared chunks so every entry sees one copy of each module).
 // Run by `npm ci` / `npm install` (prepare) and before the tests; takes well under a second.
+// dist/types (the declarations) is scripts/build-types.mjs's, and stays.
 import fs from 'node:fs';
+import path from 'node:path';
 import { build } from 'esbuild';
 
-fs.rmSync('dist', { recursive: true, force: true });
+for (const entry of fs.existsSync('dist') ? fs.readdirSync('dist') : [])
+  if (entry !== 'types') fs.rmSync(path.join('dist', entry), { recursive: true, force: true });
 
 await build({
   entryPoints: {

@@ -65,7 +65,7 @@ async function withRegistry<T>(
 }
 
 /** What starts a deployment, in one line. */
-export function describeTriggers(d: DeploymentRecord): string {
+function describeTriggers(d: DeploymentRecord): string {
   const parts = [
     ...d.triggers.events.map((e) => `event ${e.name}`),
     ...d.triggers.flows.map((f) => `${f} finishing`),

@@ -129,7 +129,7 @@ export function parseRelatedLabel(word: string): { role: string; id: string; key
 }
 
 /** `key=glob` words → a label spec; a key given more than once ORs its values. */
-export function parseLabelSpec(flag: string, words: readonly string[]): LabelSpec {
+function parseLabelSpec(flag: string, words: readonly string[]): LabelSpec {
   const spec: Record<string, string[]> = {};
   for (const w of words) {
     const [k, v] = parseKeyValue(flag, w);

@@ -1,180 +1,27 @@
 /**
  * `flowtrail events emit | list | tail | count`: the event feed from the shell, through the client
- * API (`emitEvent`, `listEvents`, `allEvents`, `streamEvents`, `countEvents`) — never the store
- * directly. Filter flags are shared by list, tail and count (`event-flags.ts`).
+ * API (`emitEvent`, `listEvents`, `streamEvents`, `countEvents`) — never the store
+ * directly. Filter flags are shared by list, tail and count (`event-flags.ts`); emit is in
+ * `event-emit.ts`, the one-line form of an event in `event-line.ts`.
  */
 import type { Command } from 'commander';
-import { emitEvent } from '../client/emit.ts';
-import { allEvents, countEvents, listEvents, pruneEvents, streamEvents } from '../client/events.ts';
-import { UsageError, ValidationError } from '../core/errors.ts';
-import type { EventInput, FlowtrailEvent, RelatedResource } from '../events/model.ts';
-import { RESOURCE_ID, RESOURCE_ROLE } from '../events/model.ts';
+import { countEvents, listEvents, pruneEvents, streamEvents } from '../client/events.ts';
+import { UsageError } from '../core/errors.ts';
+import type { FlowtrailEvent } from '../events/model.ts';
+import { RESOURCE_ID } from '../events/model.ts';
 import type { CountBy, EventCount, TimeUnit } from '../store/event-store.ts';
+import { type EmitFlags, emitCommand } from './event-emit.ts';
 import {
   type EventFilterFlags,
   eventFilterFromFlags,
   parseKeyValue,
-  parseRelatedLabel,
-  parseRoleId,
   parseSpan,
-  parseTimeFlag,
   withEventFilterOptions,
 } from './event-flags.ts';
+import { eventLine } from './event-line.ts';
 import { intOption, jsonText, table } from './format.ts';
 
 type Out = (text: string) => void;
-
-// ---- emit
-
-export interface EmitFlags {
-  resource?: string[];
-  resourceId?: string;
-  related?: string[];
-  relatedLabel?: string[];
-  payload?: string;
-  occurred?: string;
-  id?: string;
-  follows?: string;
-  json?: boolean;
-}
-
-/** Builds the `emitEvent` input from the command line (labels, related resources, payload JSON). */
-export function emitInputFromFlags(name: string, flags: EmitFlags, now: number = Date.now()): EventInput {
-  const resource: Record<string, string> = {};
-  for (const w of flags.resource ?? []) {
-    const [k, v] = parseKeyValue('resource', w);
-    if (k in resource && resource[k] !== v)
-      throw new UsageError(`--resource gives label '${k}' twice ('${resource[k]}' and '${v}').`);
-    resource[k] = v;
-  }
-  if (flags.resourceId !== undefined) {
-    const given = resource[RESOURCE_ID];
-    if (given !== undefined && given !== flags.resourceId)
-      throw new UsageError(
-        `--resource-id '${flags.resourceId}' disagrees with --resource ${RESOURCE_ID}=${given}; give the id once.`,
-      );
-    resource[RESOURCE_ID] = flags.resourceId;
-  }
-
-  // Related resources in the order given; --related-label adds labels (creating the resource if needed).
-  const related = new Map<string, Record<string, string>>();
-  const relatedFor = (role: string, id: string) => {
-    const key = JSON.stringify([role, id]);
-    let r = related.get(key);
-    if (!r) {
-      r = { [RESOURCE_ID]: id, [RESOURCE_ROLE]: role };
-      related.set(key, r);
-    }
-    return r;
-  };
-  for (const w of flags.related ?? []) {
-    const { role, id } = parseRoleId('related', w);
-    relatedFor(role, id);
-  }
-  for (const w of flags.relatedLabel ?? []) {
-    const { role, id, key, value } = parseRelatedLabel(w);
-    relatedFor(role, id)[key] = value;
-  }
-
-  const input: EventInput = { event: name, resource };
-  if (related.size > 0) input.related = [...related.values()];
-  if (flags.payload !== undefined) input.payload = parsePayload(flags.payload);
-  if (flags.occurred !== undefined) input.occurred = parseTimeFlag('occurred', flags.occurred, now);
-  if (flags.id !== undefined) input.id = flags.id;
-  if (flags.follows !== undefined) input.follows = flags.follows;
-  return input;
-}
-
-function parsePayload(text: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(
-      `--payload is not valid JSON (${(e as Error).message}); give an object, e.g. --payload '{"rows": 120}'.`,
-    );
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value))
-    throw new UsageError(
-      `--payload must be a JSON object, e.g. --payload '{"rows": 120}'; got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`}.`,
-    );
-  return value as Record<string, unknown>;
-}
-
-/** The flag that sets an event field, for validation messages: `related[2]["x"]` → `--related/--related-label`. */
-function flagForField(field: string): string | undefined {
-  if (field === 'event') return 'NAME';
-  if (field.startsWith('resource')) return '--resource-id/--resource';
-  if (field.startsWith('related')) return '--related/--related-label';
-  if (field === 'payload') return '--payload';
-  if (field === 'occurred' || field === 'id' || field === 'follows') return `--${field}`;
-  return undefined;
-}
-
-async function emitCommand(name: string, flags: EmitFlags, out: Out): Promise<void> {
-  let emitted: FlowtrailEvent;
-  try {
-    emitted = await emitEvent(emitInputFromFlags(name, flags));
-  } catch (error) {
-    if (!(error instanceof ValidationError)) throw error;
-    const flag = flagForField(error.field);
-    throw new ValidationError(
-      error.field,
-      `${error.message} (field ${error.field}${flag ? `, given by ${flag}` : ''})`,
-      error.details,
-    );
-  }
-  if (!flags.json) {
-    out(`${emitted.id}\n`);
-    return;
-  }
-  // What the store holds (with an id that was already stored, that is the earlier event).
-  const stored = (await listEvents({ id: [emitted.id] }, { limit: 1 })).events[0] ?? emitted;
-  out(jsonText(stored));
-}
-
-// ---- one line per event (list, tail)
-
-const EVENT_WIDTH = 25;
-const RESOURCE_WIDTH = 36;
-const MAX_RELATED_SHOWN = 4;
-const MAX_PAYLOAD_CHARS = 80;
-
-/** `flowtrail.run.HelloFlow/2` in role `run` → `run:HelloFlow/2`; other ids stay whole. */
-function relatedLabel(r: RelatedResource): string {
-  const role = r[RESOURCE_ROLE];
-  const id = r[RESOURCE_ID];
-  const own = `flowtrail.${role}.`;
-  return `${role}:${id.startsWith(own) && id.length > own.length ? id.slice(own.length) : id}`;
-}
-
-/** `flow:HelloFlow run:HelloFlow/2 +3`, or `-` without related resources. */
-export function relatedSummary(related: readonly RelatedResource[]): string {
-  if (related.length === 0) return '-';
-  const shown = related.slice(0, MAX_RELATED_SHOWN).map(relatedLabel);
-  const rest = related.length - shown.length;
-  return rest > 0 ? `${shown.join(',')},+${rest}` : shown.join(',');
-}
-
-/** Compact JSON of the payload, cut to one short line; empty for `{}`. */
-export function payloadSummary(payload: Record<string, unknown>): string {
-  if (Object.keys(payload).length === 0) return '';
-  const text = JSON.stringify(payload);
-  return text.length > MAX_PAYLOAD_CHARS ? `${text.slice(0, MAX_PAYLOAD_CHARS - 1)}…` : text;
-}
-
-/** `time  event  resource  related  payload`, columns padded (never cut) so lines mostly align. */
-export function eventLine(e: FlowtrailEvent): string {
-  return [
-    new Date(e.occurred).toISOString(),
-    e.event.padEnd(EVENT_WIDTH),
-    e.resource[RESOURCE_ID].padEnd(RESOURCE_WIDTH),
-    relatedSummary(e.related),
-    payloadSummary(e.payload),
-  ]
-    .join('  ')
-    .trimEnd();
-}
 
 // ---- list
 
@@ -191,10 +38,13 @@ const MAX_PAGE = 500;
 async function listCommand(flags: ListFlags, out: Out): Promise<void> {
   const filter = eventFilterFromFlags(flags);
   const limit = intOption('limit', flags.limit, 1);
-  if (limit !== undefined && limit > MAX_PAGE)
-    throw new UsageError(`--limit must be at most ${MAX_PAGE}, got ${limit}; use --all to read everything.`);
-  if (flags.all && (limit !== undefined || flags.cursor !== undefined))
-    throw new UsageError('--all reads every page; give it without --limit and --cursor.');
+  if (flags.all && flags.cursor !== undefined)
+    throw new UsageError('--all reads every page from the first; give it without --cursor.');
+  // One page holds at most MAX_PAGE events; with --all, --limit caps the total instead.
+  if (!flags.all && limit !== undefined && limit > MAX_PAGE)
+    throw new UsageError(
+      `--limit must be at most ${MAX_PAGE}, got ${limit}; add --all to read more, page by page.`,
+    );
 
   // JSON: { "events": [ one event per line ], "nextCursor": … } — written as it goes with --all.
   let shown = 0;
@@ -204,17 +54,19 @@ async function listCommand(flags: ListFlags, out: Out): Promise<void> {
     shown++;
   };
   if (flags.json) out('{\n  "events": [');
-  let nextCursor: string | null = null;
-  if (flags.all) {
-    for await (const e of allEvents(filter)) write(e);
-  } else {
+  let cursor = flags.cursor;
+  let nextCursor: string | null;
+  do {
+    const left = limit === undefined ? undefined : limit - shown;
+    const pageLimit = flags.all ? Math.min(MAX_PAGE, left ?? MAX_PAGE) : left;
     const page = await listEvents(filter, {
-      ...(limit !== undefined ? { limit } : {}),
-      ...(flags.cursor !== undefined ? { cursor: flags.cursor } : {}),
+      ...(pageLimit !== undefined ? { limit: pageLimit } : {}),
+      ...(cursor !== undefined ? { cursor } : {}),
     });
     for (const e of page.events) write(e);
     nextCursor = page.nextCursor;
-  }
+    cursor = nextCursor ?? undefined;
+  } while (flags.all && nextCursor !== null && (limit === undefined || shown < limit));
   if (flags.json) {
     out(`${shown === 0 ? '' : '\n  '}],\n  "nextCursor": ${JSON.stringify(nextCursor)}\n}\n`);
     return;
@@ -303,7 +155,7 @@ async function countCommand(flags: CountFlags, out: Out): Promise<void> {
 }
 
 /** `EVENT COUNT`, `RESOURCE NAME COUNT`, or `START COUNT` (one row per time bucket). */
-export function countTable(by: CountBy, counts: readonly EventCount[]): string {
+function countTable(by: CountBy, counts: readonly EventCount[]): string {
   if (counts.length === 0) return '(no matching events)\n';
   const lines =
     by === 'time'
@@ -384,9 +236,9 @@ Examples:
       .description('List matching events, newest first: one page (--limit, --cursor) or --all.'),
     { order: true },
   )
-    .option('--limit <n>', `events per page (default 50, at most ${MAX_PAGE})`)
+    .option('--limit <n>', `events per page (default 50, at most ${MAX_PAGE}); with --all, the most in total`)
     .option('--cursor <cursor>', 'continue after a previous page (the cursor it printed)')
-    .option('--all', 'every matching event, page by page')
+    .option('--all', 'every matching event (up to --limit), page by page')
     .option('--json', 'print { events: [...], nextCursor }')
     .addHelpText(
       'after',

@@ -1,6 +1,7 @@
 /**
  * `flowtrail show PATHSPEC`: what the client API knows about a flow, run, step, task or artifact,
- * as text or as one JSON object.
+ * as text or as one JSON object. One concept over ~400 lines: one describer per pathspec level,
+ * each with its text and JSON form side by side so the two cannot drift apart.
  */
 import { DataArtifact, Flow, Run, Step, Task } from '../client/objects.ts';
 import type { TaskAttempt } from '../client/types.ts';

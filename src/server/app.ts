@@ -1,5 +1,5 @@
 /**
- * The HTTP API as a Hono app: routes from `routes.ts`, each input validated with its zod schema,
+ * The HTTP API as a Hono app: routes from the tables in `routes/`, each input validated with its zod schema,
  * bearer auth with scopes, a body size limit, and one error shape for everything that goes wrong:
  * `{ error: { code, message, details } }` with a status from the error's code.
  */
@@ -11,7 +11,8 @@ import { type Authenticator, requireScope } from './auth.ts';
 import { buildOpenApi } from './openapi.ts';
 import { parseInput } from './parse-input.ts';
 import type { Route, RouteContext } from './route.ts';
-import { routes } from './routes.ts';
+import { routes } from './routes/index.ts';
+import { openApiRoute } from './routes/service-routes.ts';
 import type { ServerStores } from './stores.ts';
 
 export interface AppOptions {
@@ -41,13 +42,13 @@ const STATUS: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   UNAVAILABLE: 503,
 };
 
-export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
+const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 /**
  * Whether an error means the store cannot be reached (so the client should retry): connection
  * failures of `pg`, PostgreSQL's shutdown and connection-class codes, SQLite busy or I/O errors.
  */
-export function isStoreUnavailable(error: unknown): boolean {
+function isStoreUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown })?.code;
   if (typeof code === 'string') {
     if (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN)$/.test(code))
@@ -188,16 +189,3 @@ export function createApp(options: AppOptions): Hono {
   });
   return app;
 }
-
-/** The OpenAPI document itself (public). */
-const openApiRoute: Route = {
-  method: 'get',
-  path: '/api/v1/openapi.json',
-  operationId: 'openapi',
-  summary: 'This OpenAPI 3.1 document.',
-  tag: 'system',
-  scope: 'public',
-  response: 'none',
-  status: 200,
-  handle: async () => undefined,
-};

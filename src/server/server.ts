@@ -58,7 +58,7 @@ export interface RunningServer {
 
 const REQUEST_KEY_TTL_MS = 24 * 3600_000;
 
-export function isLoopback(host: string): boolean {
+function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 

@@ -50,8 +50,9 @@ describe('flowtrail CLI', () => {
     expect(missing.stderr.trim()).toBe(
       'flowtrail: Parameter --dataset is required (dataset name); pass --dataset <value>. [INVALID_PARAMETER]',
     );
+    // A flow file that does not exist is invalid input too (FLOW_LOAD, exit 2: cli/exit-codes.ts).
     const nofile = cli(['run', 'does-not-exist.ts'], home.path);
-    expect(nofile.code).toBe(1);
+    expect(nofile.code).toBe(2);
     expect(nofile.stderr).toContain('Flow file does-not-exist.ts does not exist');
     expect(nofile.stderr).not.toContain('    at ');
     const workers = cli(['run', example('hello.ts'), '--max-workers', 'zero'], home.path);

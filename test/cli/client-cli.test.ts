@@ -266,16 +266,16 @@ describe('flowtrail show PATHSPEC', () => {
     expect(Date.parse(art.createdAt)).not.toBeNaN();
   });
 
-  it('bad pathspecs and missing objects are the client errors, one line, exit 1; files still show as flows', async () => {
+  it('bad pathspecs (exit 2) and missing objects (exit 1) are the client errors, one line; files still show as flows', async () => {
     await Promise.all([
-      fails(['show', 'ForeachFlow/x'], 1, 'INVALID_PATHSPEC', /run id 'x' must be a positive integer/),
-      fails(['show', 'A/1/b/2/c/d'], 1, 'INVALID_PATHSPEC', /malformed/),
+      fails(['show', 'ForeachFlow/x'], 2, 'INVALID_PATHSPEC', /run id 'x' must be a positive integer/),
+      fails(['show', 'A/1/b/2/c/d'], 2, 'INVALID_PATHSPEC', /malformed/),
       fails(['show', 'ForeachFlow/99'], 1, 'NOT_FOUND', /Run\('ForeachFlow\/99'\) does not exist/),
       fails(['show', 'NoSuchFlow'], 1, 'NOT_FOUND', /Flow\('NoSuchFlow'\) does not exist/),
       fails(['show', 'ForeachFlow/1/nostep'], 1, 'NOT_FOUND'),
       fails(['show', 'ForeachFlow/1/start/999'], 1, 'NOT_FOUND'),
       fails(['show', 'ContextFlow/1/start/1/nothing'], 1, 'NOT_FOUND'),
-      fails(['show', 'no-such-file.ts'], 1, 'FLOW_LOAD', /no-such-file\.ts does not exist/),
+      fails(['show', 'no-such-file.ts'], 2, 'FLOW_LOAD', /no-such-file\.ts does not exist/),
       fails(['show', 'ForeachFlow', '--limit', '0'], 2, 'USAGE', /--limit must be a positive integer/),
     ]);
   });
@@ -367,7 +367,7 @@ describe('flowtrail logs', () => {
     await Promise.all([
       fails(['logs', 'ForeachFlow/1'], 2, 'USAGE', /task pathspec/),
       fails(['logs', 'ForeachFlow/1/nostep'], 1, 'NOT_FOUND'),
-      fails(['logs', 'ForeachFlow/1/score/x'], 1, 'INVALID_PATHSPEC'),
+      fails(['logs', 'ForeachFlow/1/score/x'], 2, 'INVALID_PATHSPEC'),
     ]);
   });
 
@@ -545,7 +545,7 @@ describe('flowtrail tag', () => {
       ),
       fails(['tag', 'replace', 'ForeachFlow/1', 'only-one'], 2, 'USAGE', /OLD NEW/),
       fails(['tag', 'replace', 'ForeachFlow/1', 'a', '--add', 'b'], 2, 'USAGE', /not both/),
-      fails(['tag', 'list', 'ForeachFlow'], 1, 'INVALID_PATHSPEC'),
+      fails(['tag', 'list', 'ForeachFlow'], 2, 'INVALID_PATHSPEC'),
       fails(['tag', 'add', 'ForeachFlow/42', 'x'], 1, 'NOT_FOUND'),
     ]);
     const missingTags = await cli(['tag', 'add', 'ForeachFlow/1']);

@@ -65,6 +65,27 @@ async function seed(home: string, inputs: EventInput[]): Promise<FlowtrailEvent[
   return events;
 }
 
+/** A temp home for one describe block: seeded with these events before its tests, removed after. */
+function seededHome(inputs: EventInput[]): { readonly path: string; readonly events: FlowtrailEvent[] } {
+  let home: TempHome | undefined;
+  let events: FlowtrailEvent[] = [];
+  beforeAll(async () => {
+    home = await tempHome();
+    events = await seed(home.path, inputs);
+  });
+  afterAll(async () => {
+    await home?.[Symbol.asyncDispose]();
+  });
+  return {
+    get path() {
+      return home!.path;
+    },
+    get events() {
+      return events;
+    },
+  };
+}
+
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 const NOW = Date.now();
@@ -337,7 +358,7 @@ describe('flowtrail events list', () => {
       fails(home, ['events', 'list', '--resource-label', 'region'], 2, 'USAGE'),
       fails(home, ['events', 'list', '--order', 'up'], 2, 'USAGE'),
       fails(home, ['events', 'list', '--limit', '0'], 2, 'USAGE'),
-      fails(home, ['events', 'list', '--all', '--limit', '5'], 2, 'USAGE'),
+      fails(home, ['events', 'list', '--all', '--cursor', 'abc'], 2, 'USAGE'),
     ]);
     expect(since).toContain('--since must be an ISO time');
     expect(related).toContain('use --any-resource ID');
@@ -351,26 +372,15 @@ describe('flowtrail events list', () => {
 });
 
 describe('pagination', () => {
-  let home: TempHome;
-  let seeded: FlowtrailEvent[];
-
-  beforeAll(async () => {
-    home = await tempHome();
-    // 23 events, several sharing an occurred time, so pages must break ties.
-    seeded = await seed(
-      home.path,
-      Array.from({ length: 23 }, (_, i) => ({
-        event: i % 2 === 0 ? 'page.even' : 'page.odd',
-        resource: { [ID]: `page.item.${i}` },
-        payload: { i },
-        occurred: new Date(NOW - Math.floor(i / 3) * MIN),
-      })),
-    );
-  });
-
-  afterAll(async () => {
-    await home?.[Symbol.asyncDispose]();
-  });
+  // 23 events, several sharing an occurred time, so pages must break ties.
+  const home = seededHome(
+    Array.from({ length: 23 }, (_, i) => ({
+      event: i % 2 === 0 ? 'page.even' : 'page.odd',
+      resource: { [ID]: `page.item.${i}` },
+      payload: { i },
+      occurred: new Date(NOW - Math.floor(i / 3) * MIN),
+    })),
+  );
 
   it('--limit and --cursor visit every event exactly once, in order', async () => {
     for (const order of ['desc', 'asc']) {
@@ -395,7 +405,7 @@ describe('pagination', () => {
       expect(pages).toBe(5);
       expect(seen).toHaveLength(23);
       expect(new Set(seen.map((e) => e.id)).size).toBe(23);
-      expect(new Set(seen.map((e) => e.id))).toEqual(new Set(seeded.map((e) => e.id)));
+      expect(new Set(seen.map((e) => e.id))).toEqual(new Set(home.events.map((e) => e.id)));
       const times = seen.map((e) => Date.parse(e.occurred));
       const sorted = [...times].sort((a, b) => (order === 'asc' ? a - b : b - a));
       expect(times).toEqual(sorted);
@@ -430,7 +440,7 @@ describe('pagination', () => {
       json<JsonPage>(home.path, ['events', 'list', '--all', '--event', 'page.even', '--order', 'asc']),
     ]);
     expect(all.nextCursor).toBeNull();
-    expect(new Set(all.events.map((e) => e.id))).toEqual(new Set(seeded.map((e) => e.id)));
+    expect(new Set(all.events.map((e) => e.id))).toEqual(new Set(home.events.map((e) => e.id)));
     expect(all.events).toHaveLength(23);
     expect(allText.stdout.trimEnd().split('\n')).toHaveLength(23);
     expect(allEven.events.map((e) => Number(e.payload.i)).sort((a, b) => a - b)).toEqual(
@@ -661,5 +671,52 @@ describe('lifecycle events of a real run', () => {
     ]);
     expect(counts).toContainEqual(expect.objectContaining({ value: 'flowtrail.run.completed', count: 1 }));
     expect(counts).toContainEqual(expect.objectContaining({ value: 'flowtrail.task.completed', count: 3 }));
+  });
+});
+
+describe('events list --all --limit', () => {
+  // More than two store pages (500 each), so --all must stitch pages and stop inside one.
+  const home = seededHome(
+    Array.from({ length: 1_100 }, (_, i) => ({
+      event: 'bulk.item',
+      resource: { [ID]: `bulk.item.${i}` },
+      payload: { i },
+      occurred: new Date(NOW - i * 1000),
+    })),
+  );
+
+  it('--limit caps the total --all reads, across pages, and hands back the cursor to go on', async () => {
+    const [capped, small, above, all] = await Promise.all([
+      json<JsonPage>(home.path, ['events', 'list', '--all', '--limit', '1050']),
+      json<JsonPage>(home.path, ['events', 'list', '--all', '--limit', '7', '--order', 'asc']),
+      json<JsonPage>(home.path, ['events', 'list', '--all', '--limit', '5000']),
+      json<JsonPage>(home.path, ['events', 'list', '--all']),
+    ]);
+    expect(all.events).toHaveLength(1_100);
+    expect(all.nextCursor).toBeNull();
+    expect(new Set(all.events.map((e) => e.id))).toEqual(new Set(home.events.map((e) => e.id)));
+
+    expect(capped.events).toHaveLength(1_050);
+    expect(capped.events.map((e) => e.id)).toEqual(all.events.slice(0, 1_050).map((e) => e.id));
+    expect(capped.nextCursor).not.toBeNull();
+    const rest = await json<JsonPage>(home.path, ['events', 'list', '--cursor', capped.nextCursor!]);
+    expect(rest.events.map((e) => e.id)).toEqual(all.events.slice(1_050).map((e) => e.id));
+
+    expect(small.events.map((e) => e.payload.i)).toEqual([1099, 1098, 1097, 1096, 1095, 1094, 1093]);
+    expect(above.events).toHaveLength(1_100);
+    expect(above.nextCursor).toBeNull();
+
+    const text = await cli(home.path, ['events', 'list', '--all', '--limit', '3']);
+    expect(text.code).toBe(0);
+    const lines = text.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[3]).toMatch(
+      /^-- more events: add --cursor \S+ \(same filters\) for the next page, or --all$/,
+    );
+  });
+
+  it('without --all, --limit is still one page of at most 500', async () => {
+    const msg = await fails(home.path, ['events', 'list', '--limit', '501'], 2, 'USAGE');
+    expect(msg).toContain('--limit must be at most 500');
   });
 });
