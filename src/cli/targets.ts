@@ -4,15 +4,16 @@
  */
 import { Step, Task } from '../client/objects.ts';
 import { NotFoundError, UsageError } from '../core/errors.ts';
-import { parsePathspec } from '../core/pathspec.ts';
-
-export type Level = 'flow' | 'run' | 'step' | 'task' | 'artifact';
-const LEVELS: readonly Level[] = ['flow', 'run', 'step', 'task', 'artifact'];
+import {
+  childPathspec,
+  pathspecLevel as levelOf,
+  type PathspecLevel,
+  parsePathspec,
+} from '../core/pathspec.ts';
 
 /** The level a pathspec names; a malformed pathspec throws the client's InvalidPathspecError. */
-export function pathspecLevel(pathspec: string): Level {
-  parsePathspec(pathspec);
-  return LEVELS[pathspec.split('/').length - 1]!;
+export function pathspecLevel(pathspec: string): PathspecLevel {
+  return levelOf(parsePathspec(pathspec));
 }
 
 /** How many task ids an "ambiguous step" message lists. */
@@ -25,7 +26,7 @@ const LISTED_TASKS = 5;
 export async function resolveTask(
   command: string,
   pathspec: string,
-  level: Level,
+  level: PathspecLevel,
   attempt?: number,
 ): Promise<Task> {
   const options = attempt === undefined ? {} : { attempt };
@@ -40,11 +41,11 @@ export async function resolveTask(
   if (ids.length === 0) throw new NotFoundError(pathspec, `Step('${pathspec}') has no tasks yet.`);
   if (ids.length > 1) {
     ids.sort((a, b) => a - b);
-    const listed = ids.slice(0, LISTED_TASKS).map((id) => `${pathspec}/${id}`);
+    const listed = ids.slice(0, LISTED_TASKS).map((id) => childPathspec(pathspec, id));
     const more = ids.length > LISTED_TASKS ? `, … (${ids.length - LISTED_TASKS} more)` : '';
     throw new UsageError(
       `Step '${pathspec}' has ${ids.length} tasks; pick one: ${listed.join(', ')}${more}. (flowtrail show ${pathspec} lists them all.)`,
     );
   }
-  return Task.get(`${pathspec}/${ids[0]}`, options);
+  return Task.get(childPathspec(pathspec, ids[0]!), options);
 }

@@ -6,6 +6,7 @@
 
 import { Run, runsTriggeredBy } from '../client/objects.ts';
 import { UsageError } from '../core/errors.ts';
+import { parsePathspec, pathspecLevel } from '../core/pathspec.ts';
 import { jsonText } from './format.ts';
 
 /** A step of the chain: a run, with what started it (backwards) or what it started (forwards). */
@@ -92,7 +93,7 @@ export async function trail(target: string, options: { json: boolean }): Promise
     root = { kind: 'event', name: 'event', id: target, at: '', next: [] };
     forward = await forwards(target, 0, new Set());
   } else {
-    if (target.split('/').length !== 2)
+    if (!namesRun(target))
       throw new UsageError(`trail takes a run (ETLFlow/3) or an event id (a UUID), not '${target}'.`);
     const run = await Run.get(target);
     root = await backwards(run, 0);
@@ -109,4 +110,13 @@ export async function trail(target: string, options: { json: boolean }): Promise
   if (forward.length === 0) lines.push('   (nothing)');
   render(forward, '   ', lines);
   return `${lines.join('\n')}\n`;
+}
+
+/** Whether text is a run's pathspec (`ETLFlow/3`); anything else gets trail's own usage message. */
+function namesRun(text: string): boolean {
+  try {
+    return pathspecLevel(parsePathspec(text)) === 'run';
+  } catch {
+    return false;
+  }
 }

@@ -88,7 +88,7 @@ export async function fetchStep(
     .map((s) => s.name);
   throw new NotFoundError(
     childPathspec(run.pathspec, name),
-    `Step('${run.pathspec}/${name}') does not exist; ${names.length ? `Run('${run.pathspec}') has steps ${names.join(', ')}` : `Run('${run.pathspec}') has no steps yet`}.`,
+    `Step('${childPathspec(run.pathspec, name)}') does not exist; ${names.length ? `Run('${run.pathspec}') has steps ${names.join(', ')}` : `Run('${run.pathspec}') has no steps yet`}.`,
   );
 }
 

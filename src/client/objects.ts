@@ -544,7 +544,7 @@ export class Step<F extends FlowType = Record<string, unknown>> implements Async
     if (attempt !== undefined && !attempts.some((a) => a.attempt === attempt)) {
       throw new NotFoundError(
         childPathspec(this.pathspec, record.taskId),
-        `Task('${this.pathspec}/${record.taskId}') has no attempt ${attempt}; it has ${attempts.length} (0–${attempts.length - 1}).`,
+        `Task('${childPathspec(this.pathspec, record.taskId)}') has no attempt ${attempt}; it has ${attempts.length} (0–${attempts.length - 1}).`,
       );
     }
     return new Task<F>(this.stores, this, record, attempt, undefined, attempts);
@@ -752,7 +752,7 @@ export class Task<F extends FlowType = Record<string, unknown>> {
     if (!r)
       throw new NotFoundError(
         childPathspec(this.pathspec, name),
-        `DataArtifact('${this.pathspec}/${name}') does not exist; Task('${this.pathspec}') ${storedArtifacts(artifacts.records)}.`,
+        `DataArtifact('${childPathspec(this.pathspec, name)}') does not exist; Task('${this.pathspec}') ${storedArtifacts(artifacts.records)}.`,
       );
     return new DataArtifact(this.stores, this, r);
   }

@@ -3,7 +3,7 @@
  * event links straight to the client API object: `flowtrail.run.HelloFlow/2` is `Run.get('HelloFlow/2')`.
  */
 
-import { runPathspec, stepPathspec, taskPathspec } from '../core/pathspec.ts';
+import { childPathspec, runPathspec, stepPathspec, taskPathspec } from '../core/pathspec.ts';
 import { newEventId } from './event-id.ts';
 import type { FlowtrailEvent, RelatedResource, Resource } from './model.ts';
 
@@ -20,12 +20,12 @@ export type TaskAction = 'started' | 'completed' | 'failed' | 'retrying';
 /** Resource ids of Flowtrail objects. */
 const resourceIds = {
   flow: (flow: string) => `flowtrail.flow.${flow}`,
-  run: (flow: string, run: number) => `flowtrail.run.${flow}/${run}`,
-  step: (flow: string, run: number, step: string) => `flowtrail.step.${flow}/${run}/${step}`,
+  run: (flow: string, run: number) => `flowtrail.run.${runPathspec(flow, run)}`,
+  step: (flow: string, run: number, step: string) => `flowtrail.step.${stepPathspec(flow, run, step)}`,
   task: (flow: string, run: number, step: string, task: number) =>
-    `flowtrail.task.${flow}/${run}/${step}/${task}`,
+    `flowtrail.task.${taskPathspec(flow, run, step, task)}`,
   artifact: (flow: string, run: number, step: string, task: number, name: string) =>
-    `flowtrail.artifact.${flow}/${run}/${step}/${task}/${name}`,
+    `flowtrail.artifact.${childPathspec(taskPathspec(flow, run, step, task), name)}`,
   tag: (tag: string) => `flowtrail.tag.${tag}`,
 } as const;
 

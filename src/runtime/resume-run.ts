@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { homePaths, resolveHome } from '../core/config.ts';
 import { ConflictError, NotFoundError, UsageError } from '../core/errors.ts';
-import { parsePathspec } from '../core/pathspec.ts';
+import { parsePathspec, runPathspec } from '../core/pathspec.ts';
 import type { FlowGraph } from '../flow/graph.ts';
 import { resolveParameters } from '../flow/parameters.ts';
 import type { Stores } from '../store/embedded.ts';
@@ -58,8 +58,8 @@ async function findOrigin(stores: Stores, options: ResumeOptions): Promise<RunRe
     const run = await stores.metadata.getRun(flow, runNumber);
     if (!run)
       throw new NotFoundError(
-        `${flow}/${runNumber}`,
-        `Run ${flow}/${runNumber} does not exist in ${stores.metadata.location}.`,
+        runPathspec(flow, runNumber),
+        `Run ${runPathspec(flow, runNumber)} does not exist in ${stores.metadata.location}.`,
       );
     return run;
   }
@@ -85,13 +85,13 @@ export async function resumeRun(options: ResumeOptions): Promise<RunResult> {
     const originRun = await findOrigin(stores, options);
     if (originRun.status === 'running') {
       throw new ConflictError(
-        `Run ${originRun.flow}/${originRun.runNumber} is still running (pid ${originRun.orchestratorPid}); wait for it or stop it first.`,
+        `Run ${runPathspec(originRun.flow, originRun.runNumber)} is still running (pid ${originRun.orchestratorPid}); wait for it or stop it first.`,
       );
     }
     const file = options.file ?? originRun.flowFile;
     if (!file)
       throw new UsageError(
-        `Run ${originRun.flow}/${originRun.runNumber} recorded no flow file; pass it with --file.`,
+        `Run ${runPathspec(originRun.flow, originRun.runNumber)} recorded no flow file; pass it with --file.`,
       );
     const loaded = await loadFlow(path.resolve(file), homePaths(stores.home).build, originRun.flow);
     if (options.step && !loaded.graph.nodes.has(options.step)) {

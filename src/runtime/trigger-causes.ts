@@ -5,6 +5,7 @@
  * recorded exactly as a real one.
  */
 import { ParameterError, ValidationError } from '../core/errors.ts';
+import { flowOfPathspec } from '../core/pathspec.ts';
 import type { FlowtrailEvent } from '../events/model.ts';
 import { RESOURCE_ID } from '../events/model.ts';
 import type { ParameterDeclaration } from '../flow/declarations.ts';
@@ -27,7 +28,7 @@ export function causeOf(event: FlowtrailEvent): TriggerCause {
   if (pathspec !== undefined)
     return {
       type: 'run',
-      name: pathspec.split('/')[0]!,
+      name: flowOfPathspec(pathspec),
       id: event.id,
       timestamp: event.occurred.getTime(),
       pathspec,

@@ -16,6 +16,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { nextCronTime, parseCron } from '../core/cron.ts';
 import { FlowtrailError } from '../core/errors.ts';
+import { flowOfPathspec, runPathspec } from '../core/pathspec.ts';
 import { deploymentEvent } from '../events/lifecycle.ts';
 import { type FlowtrailEvent, RESERVED_PREFIX } from '../events/model.ts';
 import { loadDeployedFlow } from '../runtime/deploy.ts';
@@ -43,7 +44,7 @@ const BATCH = 500;
 /** The dependency keys an event satisfies: `event:<name>`, or `run:<flow>` for a completed run. */
 function dependenciesOf(event: FlowtrailEvent): string[] {
   const pathspec = completedRunPathspec(event);
-  if (pathspec !== undefined) return [`run:${pathspec.split('/')[0]}`];
+  if (pathspec !== undefined) return [`run:${flowOfPathspec(pathspec)}`];
   if (event.event.startsWith(RESERVED_PREFIX)) return [];
   return [`event:${event.event}`];
 }
@@ -303,7 +304,7 @@ export class TriggerEngine {
             void stores.deployments.finishFiring(firing.id, { status: 'started', runId: run.id });
             void stores.deployments.recordProblem(deployment.flow, null);
             this.log(
-              `trigger engine: started ${run.flow}/${run.runNumber} (${firing.causes.map((c) => c.name).join(' + ')})`,
+              `trigger engine: started ${runPathspec(run.flow, run.runNumber)} (${firing.causes.map((c) => c.name).join(' + ')})`,
             );
           },
         },

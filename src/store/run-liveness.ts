@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { runPathspec } from '../core/pathspec.ts';
 import { runEvent } from '../events/lifecycle.ts';
 import type { MetadataStore, RunRecord } from './metadata-store.ts';
 
@@ -38,7 +39,7 @@ export async function reconcileRun(store: MetadataStore, run: RunRecord): Promis
   const now = Date.now();
   const reason = {
     type: 'OrchestratorCrashed',
-    message: `The orchestrator of ${run.flow}/${run.runNumber} (pid ${run.orchestratorPid} on ${run.orchestratorHost}) stopped without finishing the run. Finish it with: flowtrail resume ${run.flow}/${run.runNumber}`,
+    message: `The orchestrator of ${runPathspec(run.flow, run.runNumber)} (pid ${run.orchestratorPid} on ${run.orchestratorHost}) stopped without finishing the run. Finish it with: flowtrail resume ${runPathspec(run.flow, run.runNumber)}`,
     stack: '',
   };
   await store.markRunCrashed(run.id, now, reason, [

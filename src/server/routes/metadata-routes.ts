@@ -3,6 +3,7 @@
  * records, logs and the batched write ops.
  */
 import { z } from 'zod';
+import { runPathspec } from '../../core/pathspec.ts';
 import type { MetadataWrite } from '../../store/metadata-store.ts';
 import { type Route, route } from '../route.ts';
 import {
@@ -90,7 +91,7 @@ export const metadataRoutes: readonly Route[] = [
     response: runRecord,
     handle: async ({ params, ctx }) =>
       (await ctx.stores.metadata.getRun(params.flow, params.runNumber)) ??
-      notFound('run', `Run ${params.flow}/${params.runNumber} does not exist.`),
+      notFound('run', `Run ${runPathspec(params.flow, params.runNumber)} does not exist.`),
   }),
   route({
     method: 'post',
