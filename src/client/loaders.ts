@@ -13,10 +13,17 @@ import {
   pathspecLevel,
   runPathspec,
 } from '../core/pathspec.ts';
-import type { ArtifactRecord, RunRecord, StepRecord, TaskRecord } from '../store/metadata-store.ts';
+import type {
+  ArtifactRecord,
+  AttemptRecord,
+  LogLine,
+  RunRecord,
+  StepRecord,
+  TaskRecord,
+} from '../store/metadata-store.ts';
 import { reconcileRun } from '../store/run-liveness.ts';
-import { type ClientStores, getNamespace } from './provider.ts';
-import type { RunCode } from './types.ts';
+import { type ClientStores, getNamespace, namespaceTags } from './provider.ts';
+import type { LogLineView, RunCode, TaskAttempt } from './types.ts';
 
 const PATHSPEC_PARTS = ['FlowName', 'RunID', 'StepName', 'TaskID', 'ArtifactName'];
 
@@ -126,3 +133,109 @@ export async function fetchRunCode(stores: ClientStores, codeSha: string | null)
 
 /** A store timestamp (ms) as a Date; null stays null. */
 export const toDate = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
+
+/** The newest (completed, when `successful`) run of a flow in the current namespace. */
+export async function fetchLatestRun(
+  stores: ClientStores,
+  flow: string,
+  successful: boolean,
+): Promise<RunRecord> {
+  const record = await stores.metadata.latestRun({
+    flow,
+    tags: namespaceTags(),
+    ...(successful ? { status: 'completed' as const } : {}),
+  });
+  if (!record)
+    throw new NotFoundError(
+      flow,
+      `Flow('${flow}') has no ${successful ? 'successful ' : ''}run in namespace '${getNamespace() ?? '(global)'}'.`,
+    );
+  return reconcile(stores, record);
+}
+
+/** A run id (`'2'` or `2`) as its number. */
+export function runNumberOf(flow: string, id: string | number): number {
+  const n = typeof id === 'number' ? id : Number(id);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InvalidPathspecError(childPathspec(flow, id), `Run id '${id}' must be a positive integer.`);
+  return n;
+}
+
+/** The `end` task of a run and its step; a NotFoundError while the run has not reached it. */
+export async function fetchEndTask(
+  stores: ClientStores,
+  run: { id: number; pathspec: string; status: string },
+): Promise<{ step: StepRecord; task: TaskRecord }> {
+  const [end] = await stores.metadata.listTasks(run.id, { step: 'end' });
+  if (!end)
+    throw new NotFoundError(
+      `${run.pathspec}/end`,
+      `Run('${run.pathspec}') has no end task (status: ${run.status}).`,
+    );
+  const step = await stores.metadata.getStep(run.id, 'end');
+  return {
+    step: step ?? { runId: run.id, name: 'end', createdAt: end.createdAt, finishedAt: end.finishedAt },
+    task: end,
+  };
+}
+
+/** The task of a step with the lowest split index. */
+export async function fetchFirstTask(
+  stores: ClientStores,
+  runId: number,
+  step: { name: string; pathspec: string },
+): Promise<TaskRecord> {
+  const [first] = await stores.metadata.listTasks(runId, { step: step.name, limit: 1 });
+  if (!first) throw new NotFoundError(step.pathspec, `Step('${step.pathspec}') has no tasks.`);
+  return first;
+}
+
+/** A task of a step by id. */
+export async function fetchTask(
+  stores: ClientStores,
+  runId: number,
+  step: { name: string; pathspec: string },
+  id: string | number,
+): Promise<TaskRecord> {
+  const n = typeof id === 'number' ? id : Number(id);
+  const record = Number.isInteger(n) ? await stores.metadata.getTask(runId, n) : undefined;
+  if (!record || record.step !== step.name) {
+    const pathspec = childPathspec(step.pathspec, id);
+    throw new NotFoundError(pathspec, `Task('${pathspec}') does not exist.`);
+  }
+  return record;
+}
+
+/** Every attempt of a task; with `attempt`, a NotFoundError unless that one exists. */
+export async function fetchAttempts(
+  stores: ClientStores,
+  task: TaskRecord,
+  pathspec: string,
+  attempt?: number,
+): Promise<AttemptRecord[]> {
+  const attempts = await stores.metadata.listAttempts(task.runId, task.taskId);
+  if (attempt !== undefined && !attempts.some((a) => a.attempt === attempt))
+    throw new NotFoundError(
+      pathspec,
+      `Task('${pathspec}') has no attempt ${attempt}; it has ${attempts.length} (0–${attempts.length - 1}).`,
+    );
+  return attempts;
+}
+
+/** An attempt record as `task.attempts` shows it. */
+export const toTaskAttempt = (a: AttemptRecord): TaskAttempt => ({
+  attempt: a.attempt,
+  status: a.status,
+  startedAt: new Date(a.startedAt),
+  finishedAt: toDate(a.finishedAt),
+  exception: a.exception,
+  environmentInfo: a.envInfo,
+});
+
+/** A stored log line as `task.loglines()` shows it. */
+export const toLogLineView = (l: LogLine): LogLineView => ({
+  timestamp: new Date(l.ts),
+  stream: l.stream,
+  line: l.line,
+  seq: l.seq,
+});

@@ -11,7 +11,7 @@
  * messages when it is missing, live in `loaders.ts`; the public data types in `types.ts`; the
  * trigger objects in `trigger.ts`, which reach runs through the {@link RunLoader} handed in here.
  */
-import { type ExceptionRecord, InvalidPathspecError, NotFoundError, UsageError } from '../core/errors.ts';
+import { type ExceptionRecord, NotFoundError, UsageError } from '../core/errors.ts';
 import { childPathspec, formatPathspec, runPathspec } from '../core/pathspec.ts';
 import type {
   ArtifactRecord,
@@ -29,15 +29,23 @@ import { type Deferred, type DeferredOrNull, deferred } from './deferred.ts';
 import {
   artifactsByTask,
   expectParts,
+  fetchAttempts,
+  fetchEndTask,
+  fetchFirstTask,
   fetchFlow,
+  fetchLatestRun,
   fetchRunAt,
   fetchRunCode,
   fetchStep,
+  fetchTask,
   inNamespace,
   reconcile,
+  runNumberOf,
   toDate,
+  toLogLineView,
+  toTaskAttempt,
 } from './loaders.ts';
-import { type ClientStores, clientStores, getNamespace, namespaceTags } from './provider.ts';
+import { type ClientStores, clientStores, namespaceTags } from './provider.ts';
 import {
   readArtifactValue,
   storedArtifacts,
@@ -169,29 +177,12 @@ export class Flow<F extends FlowType = Record<string, unknown>> implements Async
 
   /** @internal */
   async loadLatest(successful: boolean): Promise<Run<F>> {
-    const record = await this.stores.metadata.latestRun({
-      flow: this.name,
-      tags: namespaceTags(),
-      ...(successful ? { status: 'completed' as const } : {}),
-    });
-    if (!record) {
-      throw new NotFoundError(
-        this.name,
-        `Flow('${this.name}') has no ${successful ? 'successful ' : ''}run in namespace '${getNamespace() ?? '(global)'}'.`,
-      );
-    }
-    return new Run<F>(this.stores, await reconcile(this.stores, record));
+    return new Run<F>(this.stores, await fetchLatestRun(this.stores, this.name, successful));
   }
 
   /** @internal */
   async loadRun(id: string | number): Promise<Run<F>> {
-    const n = typeof id === 'number' ? id : Number(id);
-    if (!Number.isInteger(n) || n < 1)
-      throw new InvalidPathspecError(
-        childPathspec(this.name, id),
-        `Run id '${id}' must be a positive integer.`,
-      );
-    return runAt<F>(this.stores, this.name, n);
+    return runAt<F>(this.stores, this.name, runNumberOf(this.name, id));
   }
 
   toString(): string {
@@ -384,23 +375,12 @@ export class Run<F extends FlowType = Record<string, unknown>> implements AsyncI
 
   /** @internal */
   async loadEndTask(): Promise<Task<F>> {
-    const [end] = await this.stores.metadata.listTasks(this.record.id, { step: 'end' });
-    if (!end) {
-      throw new NotFoundError(
-        `${this.pathspec}/end`,
-        `Run('${this.pathspec}') has no end task (status: ${this.status}).`,
-      );
-    }
-    const step = await this.stores.metadata.getStep(this.record.id, 'end');
-    return new Task<F>(
-      this.stores,
-      new Step<F>(
-        this.stores,
-        this,
-        step ?? { runId: this.record.id, name: 'end', createdAt: end.createdAt, finishedAt: end.finishedAt },
-      ),
-      end,
-    );
+    const end = await fetchEndTask(this.stores, {
+      id: this.record.id,
+      pathspec: this.pathspec,
+      status: this.status,
+    });
+    return new Task<F>(this.stores, new Step<F>(this.stores, this, end.step), end.task);
   }
 
   /** @internal */
@@ -520,33 +500,21 @@ export class Step<F extends FlowType = Record<string, unknown>> implements Async
 
   /** @internal */
   async loadAnyTask(): Promise<Task<F>> {
-    const tasks = await this.stores.metadata.listTasks(this.run.record.id, { step: this.name, limit: 1 });
-    const first = tasks[0];
-    if (!first) throw new NotFoundError(this.pathspec, `Step('${this.pathspec}') has no tasks.`);
-    return this.taskFrom(first);
+    return this.taskFrom(await fetchFirstTask(this.stores, this.run.record.id, this));
   }
 
   /** @internal */
   async loadTask(id: string | number, attempt?: number): Promise<Task<F>> {
-    const n = typeof id === 'number' ? id : Number(id);
-    const record = Number.isInteger(n)
-      ? await this.stores.metadata.getTask(this.run.record.id, n)
-      : undefined;
-    if (!record || record.step !== this.name) {
-      const pathspec = childPathspec(this.pathspec, id);
-      throw new NotFoundError(pathspec, `Task('${pathspec}') does not exist.`);
-    }
-    return this.taskFrom(record, attempt);
+    return this.taskFrom(await fetchTask(this.stores, this.run.record.id, this, id), attempt);
   }
 
   private async taskFrom(record: TaskRecord, attempt?: number): Promise<Task<F>> {
-    const attempts = await this.stores.metadata.listAttempts(this.run.record.id, record.taskId);
-    if (attempt !== undefined && !attempts.some((a) => a.attempt === attempt)) {
-      throw new NotFoundError(
-        childPathspec(this.pathspec, record.taskId),
-        `Task('${childPathspec(this.pathspec, record.taskId)}') has no attempt ${attempt}; it has ${attempts.length} (0–${attempts.length - 1}).`,
-      );
-    }
+    const attempts = await fetchAttempts(
+      this.stores,
+      record,
+      childPathspec(this.pathspec, record.taskId),
+      attempt,
+    );
     return new Task<F>(this.stores, this, record, attempt, undefined, attempts);
   }
 
@@ -681,16 +649,7 @@ export class Task<F extends FlowType = Record<string, unknown>> {
 
   /** Every attempt, oldest first. */
   get attempts(): Promise<TaskAttempt[]> {
-    return this.attemptRecordList().then((list) =>
-      list.map((a) => ({
-        attempt: a.attempt,
-        status: a.status,
-        startedAt: new Date(a.startedAt),
-        finishedAt: toDate(a.finishedAt),
-        exception: a.exception,
-        environmentInfo: a.envInfo,
-      })),
-    );
+    return this.attemptRecordList().then((list) => list.map(toTaskAttempt));
   }
 
   private attemptRecordList(): Promise<AttemptRecord[]> {
@@ -722,7 +681,7 @@ export class Task<F extends FlowType = Record<string, unknown>> {
       ...(stream ? { stream } : {}),
       ...(options.afterSeq !== undefined ? { afterSeq: options.afterSeq } : {}),
     });
-    return lines.map((l) => ({ timestamp: new Date(l.ts), stream: l.stream, line: l.line, seq: l.seq }));
+    return lines.map(toLogLineView);
   }
 
   private async logText(stream: LogStream): Promise<string> {
