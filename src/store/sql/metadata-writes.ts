@@ -31,8 +31,31 @@ export async function insertTagRows(
   }
 }
 
+/**
+ * Applies write ops in order in `trx`, except `events.append` (the caller inserts those): a run of
+ * consecutive task inserts, or of attempt inserts, goes in as one multi-row insert.
+ */
+export async function applyWrites(trx: Transaction<Database>, ops: readonly MetadataWrite[]): Promise<void> {
+  for (let i = 0; i < ops.length; ) {
+    const op = ops[i]!;
+    let end = i + 1;
+    while (end < ops.length && ops[end]!.op === op.op) end++;
+    if (op.op === 'task.create' && end - i > 1) {
+      const rows = ops.slice(i, end).map((o) => taskRow((o as typeof op).task));
+      for (const part of inChunks(rows)) await trx.insertInto('tasks').values(part).execute();
+    } else if (op.op === 'attempt.start' && end - i > 1) {
+      const rows = ops.slice(i, end).map((o) => attemptRow((o as typeof op).attempt));
+      for (const part of inChunks(rows)) await trx.insertInto('attempts').values(part).execute();
+    } else {
+      end = i + 1;
+      await applyWrite(trx, op);
+    }
+    i = end;
+  }
+}
+
 /** Applies one write op (other than `events.append`) in `trx`. */
-export async function applyWrite(trx: Transaction<Database>, op: MetadataWrite): Promise<void> {
+async function applyWrite(trx: Transaction<Database>, op: MetadataWrite): Promise<void> {
   switch (op.op) {
     case 'run.update': {
       const p = op.patch;

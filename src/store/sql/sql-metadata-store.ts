@@ -42,7 +42,7 @@ import {
   tagRows,
   taskFromRow,
 } from './metadata-rows.ts';
-import { applyWrite, insertTagRows } from './metadata-writes.ts';
+import { applyWrites, insertTagRows } from './metadata-writes.ts';
 import { QueryCounter } from './query-counter.ts';
 import type { Database } from './schema.ts';
 import type { SqlDialect } from './sql-dialect.ts';
@@ -179,10 +179,8 @@ export class SqlMetadataStore implements MetadataStore {
       if (key !== undefined && !(await claimRequestKey(trx, key))) return;
       // Events of the whole batch go in as one multi-row insert, in order, in the same transaction.
       const events: FlowtrailEvent[] = [];
-      for (const op of ops) {
-        if (op.op === 'events.append') events.push(...op.events);
-        else await applyWrite(trx, op);
-      }
+      for (const op of ops) if (op.op === 'events.append') events.push(...op.events);
+      await applyWrites(trx, ops);
       await this.dialect.insertEvents(trx, events);
     });
   }
