@@ -11,12 +11,24 @@ for (const stream of [process.stdout, process.stderr])
   });
 
 const dist = new URL('../dist/cli.js', import.meta.url);
+const args = process.argv.slice(2);
 let cli;
+let spares;
 if (process.env.FLOWTRAIL_FROM_SOURCE !== '1' && fs.existsSync(dist)) {
+  // A run forks its workers now, so they start up while the CLI loads (the pool takes them, or
+  // stops those it does not need).
+  if (args[0] === 'run' && !args.some((a) => a === '--isolate' || a === '--help' || a === '-h')) {
+    spares = await import(new URL('../dist/worker-fork.js', import.meta.url).href);
+    spares.forkSpareWorkers();
+  }
   cli = await import(dist.href);
 } else {
   const { register } = await import('tsx/esm/api');
   register();
   cli = await import('../src/cli/main.ts');
 }
-process.exitCode = await cli.main(process.argv.slice(2));
+try {
+  process.exitCode = await cli.main(args);
+} finally {
+  spares?.stopSpareWorkers();
+}

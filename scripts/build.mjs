@@ -13,6 +13,8 @@ await build({
     index: 'src/index.ts',
     cli: 'src/cli/main.ts',
     'worker-main': 'src/runtime/worker-main.ts',
+    // Loaded by bin/flowtrail.js before the CLI, to fork a run's workers early.
+    'worker-fork': 'src/runtime/worker-fork.ts',
     testing: 'src/testing/index.ts',
   },
   outdir: 'dist',

@@ -12,11 +12,9 @@ import { type ProgressReporter, silentProgress } from './progress.ts';
 import type { ArtifactRefs } from './protocol.ts';
 import type { RunTimings } from './run-timings.ts';
 import { type ResumeOrigin, Scheduler } from './scheduler/scheduler.ts';
+import { DEFAULT_MAX_WORKERS } from './worker-fork.ts';
 import type { Worker } from './worker-pool.ts';
 import { WriteQueue } from './write-queue.ts';
-
-/** Most worker processes at once, unless `maxWorkers` says otherwise. */
-export const DEFAULT_MAX_WORKERS = 16;
 
 /** How a run executes (shared by run, resume and deployed runs). */
 export interface ExecutionOptions {

@@ -68,6 +68,8 @@ export interface WorkerLoad {
 export type ToWorker =
   /** The first message: a worker can start before the flow is compiled. */
   | ({ type: 'load' } & WorkerLoad)
+  /** Sent before `load` once the flow is compiled: import the bundle while the run is created. */
+  | { type: 'preload'; flowBundle: string }
   | { type: 'run'; task: TaskWork }
   | { type: 'exit' }
   /** The orchestrator committed (or failed to commit) an event the worker emitted. */

@@ -4,13 +4,13 @@ import type { EventInput, FlowtrailEvent } from '../events/model.ts';
 import { resolveParameters } from '../flow/parameters.ts';
 import type { Stores } from '../store/embedded.ts';
 import type { TriggerCause } from '../store/metadata-store.ts';
-import { openRunStores } from '../store/open.ts';
-import { DEFAULT_MAX_WORKERS, type ExecutionOptions, executeRun, type RunResult } from './execute-run.ts';
+import { openRunStores, preloadRunStores } from '../store/open.ts';
+import { type ExecutionOptions, executeRun, type RunResult } from './execute-run.ts';
 import { type LoadedFlow, loadFlow } from './flow-loader.ts';
 import { type RunTimings, runTimingsFromEnv } from './run-timings.ts';
-import { initialPoolSize } from './scheduler/dispatch.ts';
 import { simulatedTrigger } from './simulated-trigger.ts';
 import { mapTriggerParameters } from './trigger-causes.ts';
+import { DEFAULT_MAX_WORKERS, initialPoolSize } from './worker-fork.ts';
 import { prestartWorkers, type Worker } from './worker-pool.ts';
 
 /** What `runFlow` started before the run existed. */
@@ -55,9 +55,13 @@ export async function runFlow(options: RunFlowOptions): Promise<RunResult> {
   const prestarted = options.isolate
     ? []
     : prestartWorkers(initialPoolSize(options.maxWorkers ?? DEFAULT_MAX_WORKERS));
+  // The store code loads while the flow compiles (which mostly waits on files and workers).
+  preloadRunStores();
   try {
     const loaded = await loadFlow(options.file, homePaths(home).build, options.flowName);
     timings.mark('flow compiled');
+    // Workers import the bundle while the stores open and the run is created.
+    for (const w of prestarted) w.preload(loaded.bundle);
     // Opened after the compile: a flow that does not load leaves no store behind.
     const stores = await openRunStores(home);
     timings.mark('stores open');

@@ -5,6 +5,7 @@
  * the artifact root and the run's context; every `run` message then carries only the task's part.
  */
 
+import { pathToFileURL } from 'node:url';
 import { toExceptionRecord } from '../core/errors.ts';
 import { FsArtifactStore } from '../store/fs/fs-artifact-store.ts';
 import { environmentInfo } from './environment-info.ts';
@@ -24,6 +25,8 @@ async function main(): Promise<void> {
   // The orchestrator is gone: nothing can receive our results.
   process.on('disconnect', () => process.exit(0));
   const warm = import(SELF_ENTRY.href).catch(() => {});
+  // The bundle being imported ahead of `load`; a failure is reported by `load`'s own import.
+  let preloading: Promise<unknown> | undefined;
   let started: Promise<{ run: (task: TaskAssignment) => Promise<TaskOutcome> } | undefined> | undefined;
   let context: RunContext | undefined;
   let queue = Promise.resolve();
@@ -36,9 +39,13 @@ async function main(): Promise<void> {
       void queue.then(() => process.exit(0));
       return;
     }
+    if (message.type === 'preload') {
+      preloading = warm.then(() => import(pathToFileURL(message.flowBundle).href)).catch(() => {});
+      return;
+    }
     if (message.type === 'load') {
       context = message.context;
-      started = warm.then(() => load(message));
+      started = (preloading ?? warm).then(() => load(message));
       return;
     }
     const task: TaskAssignment = { ...context!, ...message.task };

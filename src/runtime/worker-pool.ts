@@ -1,16 +1,10 @@
-import { type ChildProcess, fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import type { ExceptionRecord } from '../core/errors.ts';
 import { formatPathspec } from '../core/pathspec.ts';
 import type { EnvironmentInfo, LogStream } from '../store/metadata-store.ts';
-import { RUNNING_FROM_SOURCE } from './flow-bundle.ts';
 import { LineReader } from './line-reader.ts';
 import type { FromWorker, RunContext, TaskOutcome, TaskWork, WireEvent, WorkerLoad } from './protocol.ts';
-
-// From dist/ the worker is plain JS; from sources (tests, development) it goes through tsx.
-const WORKER_ENTRY = fileURLToPath(
-  new URL(RUNNING_FROM_SOURCE ? '../../bin/flowtrail-worker-dev.js' : './worker-main.js', import.meta.url),
-);
+import { forkWorkerProcess, type SpareWorker, takeSpareWorkers } from './worker-fork.ts';
 
 export interface WorkerEvents {
   /** A complete line of a task's output, stamped on arrival. */
@@ -63,11 +57,12 @@ export class Worker {
   private handlers: WorkerHandlers = UNATTACHED;
   private context: RunContext | undefined;
 
-  constructor(readonly isolated: boolean) {
-    this.child = fork(WORKER_ENTRY, [], {
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      env: { ...process.env, FLOWTRAIL_WORKER: '1' },
-    });
+  /** Forks a worker, or adopts `spare` (forked earlier). */
+  constructor(
+    readonly isolated: boolean,
+    spare?: SpareWorker,
+  ) {
+    this.child = spare?.child ?? forkWorkerProcess();
     const emitter = (stream: LogStream) => (line: string, ts: number) => {
       if (this.task) this.handlers.events.onLine(this.task, stream, line, ts);
       else process.stderr.write(`[worker ${this.child.pid}] ${line}\n`);
@@ -83,6 +78,7 @@ export class Worker {
     // A send racing the worker's exit fails with EPIPE; the exit handler deals with the task.
     this.child.on('error', () => {});
     this.child.on('exit', (code, signal) => this.handleExit(code, signal));
+    for (const m of spare?.early ?? []) this.onMessage(m as FromWorker);
   }
 
   get busy(): boolean {
@@ -97,6 +93,11 @@ export class Worker {
   attach(handlers: WorkerHandlers): void {
     this.handlers = handlers;
     if (this.exited) handlers.onExit(this);
+  }
+
+  /** Starts importing the compiled flow ahead of `load` (which still names it). */
+  preload(flowBundle: string): void {
+    if (!this.exited) this.child.send({ type: 'preload', flowBundle }, () => {});
   }
 
   /** Loads the flow module; the worker reports `onIdle` once it is ready for tasks. */
@@ -195,7 +196,11 @@ export class Worker {
   }
 }
 
-/** Forks `count` regular workers before the flow is compiled; the scheduler attaches and loads them. */
+/**
+ * `count` regular workers started before the flow is compiled (spares the bin forked first, then
+ * new ones); the scheduler attaches and loads them.
+ */
 export function prestartWorkers(count: number): Worker[] {
-  return Array.from({ length: count }, () => new Worker(false));
+  const spares = takeSpareWorkers(count).map((spare) => new Worker(false, spare));
+  return [...spares, ...Array.from({ length: count - spares.length }, () => new Worker(false))];
 }

@@ -32,6 +32,16 @@ function runArtifactRoot(home: string, env: NodeJS.ProcessEnv = process.env): st
 }
 
 /**
+ * Starts loading the code `openRunStores` will need (the SQLite stores, or the HTTP client), so a
+ * run can overlap that with compiling its flow; opens nothing.
+ */
+export function preloadRunStores(env: NodeJS.ProcessEnv = process.env): void {
+  const loading = serviceFromEnv(env) ? import('./http/index.ts') : import('./embedded.ts');
+  // A failure surfaces where `openRunStores` imports the same module.
+  loading.catch(() => {});
+}
+
+/**
  * The stores a run (or `resume`) uses: in remote mode (`FLOWTRAIL_SERVICE_URL`) metadata and
  * events go through the service while artifacts are written straight to the artifact store by the
  * tasks; otherwise the embedded store of `home`.

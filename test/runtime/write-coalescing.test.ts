@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { coalesceWrites } from '../../src/runtime/write-coalescing.ts';
 import { openEmbeddedStores } from '../../src/store/embedded.ts';
 import type { MetadataStore, MetadataWrite } from '../../src/store/metadata-store.ts';
+import type { SqlMetadataStore } from '../../src/store/sql/sql-metadata-store.ts';
 import { newRunRecord } from '../helpers.ts';
 
 const homes: string[] = [];
@@ -163,6 +164,36 @@ describe('coalesced writes', () => {
     const rows = coalesced.flatMap((op) => (op.op === 'artifacts.add' ? op.artifacts : []));
     const keys = rows.map((a) => `${a.taskId}:${a.attempt}:${a.name}`);
     expect(new Set(keys).size).toBe(keys.length);
+    await plain.close();
+    await folded.close();
+  });
+
+  it('groups task and attempt inserts of interleaved tasks into one multi-row insert each', async () => {
+    const plain = store() as SqlMetadataStore;
+    const folded = store() as SqlMetadataStore;
+    const [a, b] = [await plain.createRun(newRunRecord('F')), await folded.createRun(newRunRecord('F'))];
+    // Tasks created and started one after the other, as a scheduler dispatching a fan-out does.
+    const interleaved = (runId: number) => {
+      const ops = batch(runId);
+      const creates = ops.filter((op) => op.op === 'task.create');
+      const starts = ops.filter((op) => op.op === 'attempt.start');
+      const rest = ops.filter((op) => op.op !== 'task.create' && op.op !== 'attempt.start');
+      return [creates[0]!, starts[0]!, creates[1]!, starts[1]!, starts[2]!, ...rest];
+    };
+    await plain.write(interleaved(a.id));
+    const coalesced = coalesceWrites(interleaved(b.id));
+    expect(coalesced.map((op) => op.op).slice(0, 5)).toEqual([
+      'task.create',
+      'task.create',
+      'attempt.start',
+      'attempt.start',
+      'attempt.start',
+    ]);
+    const before = folded.queryCount;
+    await folded.write(coalesced);
+    // BEGIN, one task insert, one attempt insert, step, run, artifacts, logs, COMMIT (11 one by one).
+    expect(folded.queryCount - before).toBeLessThanOrEqual(8);
+    expect(await endState(folded, b.id)).toEqual(await endState(plain, a.id));
     await plain.close();
     await folded.close();
   });

@@ -1,5 +1,5 @@
-import os from 'node:os';
 import type { WorkerLoad } from '../protocol.ts';
+import { initialPoolSize } from '../worker-fork.ts';
 import { Worker, type WorkerEvents } from '../worker-pool.ts';
 import type { TaskNode } from './task-node.ts';
 
@@ -8,11 +8,6 @@ const SCALE_CHECK_MS = 50;
 const SLOW_TASK_MS = 200;
 /** Event-loop lag above which the pool does not grow. */
 const MAX_LAG_TO_GROW_MS = 20;
-
-/** How many regular workers a run starts with: one per core, at most `maxWorkers`. */
-export function initialPoolSize(maxWorkers: number): number {
-  return Math.max(1, Math.min(maxWorkers, os.availableParallelism()));
-}
 
 export interface DispatchOptions {
   load: WorkerLoad;

@@ -16,6 +16,7 @@ import {
   taskRow,
 } from './metadata-rows.ts';
 import type { Database, RunsTable, RunTagsTable, TasksTable } from './schema.ts';
+import type { UpdateStatements } from './update-statements.ts';
 
 /** Inserts `run_tags` rows, skipping tags the run already carries. */
 export async function insertTagRows(
@@ -31,8 +32,39 @@ export async function insertTagRows(
   }
 }
 
+/**
+ * Applies write ops in order in `trx`, except `events.append` (the caller inserts those): a run of
+ * consecutive task inserts, or of attempt inserts, goes in as one multi-row insert.
+ */
+export async function applyWrites(
+  trx: Transaction<Database>,
+  ops: readonly MetadataWrite[],
+  updates: UpdateStatements,
+): Promise<void> {
+  for (let i = 0; i < ops.length; ) {
+    const op = ops[i]!;
+    let end = i + 1;
+    while (end < ops.length && ops[end]!.op === op.op) end++;
+    if (op.op === 'task.create' && end - i > 1) {
+      const rows = ops.slice(i, end).map((o) => taskRow((o as typeof op).task));
+      for (const part of inChunks(rows)) await trx.insertInto('tasks').values(part).execute();
+    } else if (op.op === 'attempt.start' && end - i > 1) {
+      const rows = ops.slice(i, end).map((o) => attemptRow((o as typeof op).attempt));
+      for (const part of inChunks(rows)) await trx.insertInto('attempts').values(part).execute();
+    } else {
+      end = i + 1;
+      await applyWrite(trx, op, updates);
+    }
+    i = end;
+  }
+}
+
 /** Applies one write op (other than `events.append`) in `trx`. */
-export async function applyWrite(trx: Transaction<Database>, op: MetadataWrite): Promise<void> {
+async function applyWrite(
+  trx: Transaction<Database>,
+  op: MetadataWrite,
+  updates: UpdateStatements,
+): Promise<void> {
   switch (op.op) {
     case 'run.update': {
       const p = op.patch;
@@ -66,27 +98,36 @@ export async function applyWrite(trx: Transaction<Database>, op: MetadataWrite):
       if (p.finalAttempt !== undefined) set.final_attempt = p.finalAttempt;
       if (p.startedAt !== undefined) set.started_at = p.startedAt;
       if (p.finishedAt !== undefined) set.finished_at = p.finishedAt;
-      if (Object.keys(set).length === 0) return;
-      await trx
-        .updateTable('tasks')
-        .set(set)
-        .where('run_id', '=', op.runId)
-        .where('task_id', '=', op.taskId)
-        .execute();
+      const columns = Object.keys(set);
+      if (columns.length === 0) return;
+      await updates.execute(
+        trx,
+        `tasks:${columns.join(',')}`,
+        [...Object.values(set), op.runId, op.taskId],
+        () =>
+          trx.updateTable('tasks').set(set).where('run_id', '=', op.runId).where('task_id', '=', op.taskId),
+      );
       return;
     }
     case 'attempt.start':
       await trx.insertInto('attempts').values(attemptRow(op.attempt)).execute();
       return;
-    case 'attempt.finish':
-      await trx
-        .updateTable('attempts')
-        .set({ status: op.status, finished_at: op.finishedAt, exception: jsonOrNull(op.exception) })
-        .where('run_id', '=', op.runId)
-        .where('task_id', '=', op.taskId)
-        .where('attempt', '=', op.attempt)
-        .execute();
+    case 'attempt.finish': {
+      const set = { status: op.status, finished_at: op.finishedAt, exception: jsonOrNull(op.exception) };
+      await updates.execute(
+        trx,
+        'attempts:finish',
+        [set.status, set.finished_at, set.exception, op.runId, op.taskId, op.attempt],
+        () =>
+          trx
+            .updateTable('attempts')
+            .set(set)
+            .where('run_id', '=', op.runId)
+            .where('task_id', '=', op.taskId)
+            .where('attempt', '=', op.attempt),
+      );
       return;
+    }
     case 'artifacts.add':
       for (const rows of inChunks(op.artifacts)) {
         await trx

@@ -42,10 +42,11 @@ import {
   tagRows,
   taskFromRow,
 } from './metadata-rows.ts';
-import { applyWrite, insertTagRows } from './metadata-writes.ts';
+import { applyWrites, insertTagRows } from './metadata-writes.ts';
 import { QueryCounter } from './query-counter.ts';
 import type { Database } from './schema.ts';
 import type { SqlDialect } from './sql-dialect.ts';
+import { UpdateStatements } from './update-statements.ts';
 
 const runsScope = expressionBuilder<Database, 'runs'>();
 
@@ -93,6 +94,9 @@ export class SqlMetadataStore implements MetadataStore {
     /** Must be wired to `db`'s `log` option for `queryCount` to count anything. */
     private readonly queries: QueryCounter = new QueryCounter(),
   ) {}
+
+  /** The write path's per-row updates, compiled once per shape. */
+  private readonly updates = new UpdateStatements();
 
   get queryCount(): number {
     return this.queries.count;
@@ -179,10 +183,8 @@ export class SqlMetadataStore implements MetadataStore {
       if (key !== undefined && !(await claimRequestKey(trx, key))) return;
       // Events of the whole batch go in as one multi-row insert, in order, in the same transaction.
       const events: FlowtrailEvent[] = [];
-      for (const op of ops) {
-        if (op.op === 'events.append') events.push(...op.events);
-        else await applyWrite(trx, op);
-      }
+      for (const op of ops) if (op.op === 'events.append') events.push(...op.events);
+      await applyWrites(trx, ops, this.updates);
       await this.dialect.insertEvents(trx, events);
     });
   }

@@ -46,8 +46,9 @@ function openSqliteFile(file: string): BetterSqlite3.Database {
   try {
     sqlite = new BetterSqlite3(file);
     sqlite.pragma('busy_timeout = 10000');
-    sqlite.pragma('journal_mode = WAL');
+    // Before the switch to WAL: a new file then goes to WAL without the fsyncs of a full sync.
     sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('foreign_keys = ON');
     // Event ingest rewrites the same index pages batch after batch: checkpointing every 40 MB of
     // WAL instead of 4 MB writes each of them back far less often (+25% events/s), and a 16 MiB
