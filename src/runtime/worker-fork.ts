@@ -40,7 +40,10 @@ export interface SpareWorker {
 
 let spares: (SpareWorker & { hold: (m: unknown) => void })[] = [];
 
-/** Forks spare workers (as many as a default pool starts with) for a run about to start. */
+/**
+ * Forks spare workers (as many as a default pool starts with) for a run about to start.
+ * @public called by `bin/flowtrail.js` (through `dist/worker-fork.js`) before the CLI loads.
+ */
 export function forkSpareWorkers(count = initialPoolSize(DEFAULT_MAX_WORKERS)): void {
   for (let i = 0; i < count; i++) {
     const early: unknown[] = [];
@@ -62,7 +65,10 @@ export function takeSpareWorkers(count: number): SpareWorker[] {
   return alive.slice(0, count).map(({ child, early }) => ({ child, early }));
 }
 
-/** Stops the spares nobody took (the command was not a run, or failed before it started). */
+/**
+ * Stops the spares nobody took (the command was not a run, or failed before it started).
+ * @public called by `bin/flowtrail.js` (through `dist/worker-fork.js`).
+ */
 export function stopSpareWorkers(): void {
   for (const s of spares) s.child.kill();
   spares = [];
