@@ -2,6 +2,8 @@
  * `flowtrail logs PATHSPEC`: a task's stdout, stderr or both, from the client API, optionally
  * followed while the task runs.
  */
+
+import { setTimeout as delay } from 'node:timers/promises';
 import { Task } from '../client/objects.ts';
 import type { LogLineView } from '../client/types.ts';
 import type { LogStream } from '../store/metadata-store.ts';
@@ -20,8 +22,6 @@ export interface LogsOptions {
 }
 
 const POLL_MS = 200;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function wanted(options: LogsOptions, stream: LogStream): boolean {
   return options.streams === 'both' || options.streams === stream;
@@ -101,7 +101,7 @@ async function follow(
       note(`flowtrail: run ${run.pathspec} is ${run.status}; task ${pathspec} will not finish.\n`);
       return;
     }
-    await sleep(options.pollMs ?? POLL_MS);
+    await delay(options.pollMs ?? POLL_MS);
     task = await Task.get(pathspec, pinned);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Reading the event feed from TypeScript: pages, counts and live streams over the configured store.
  */
-import { checkPageLimit, EVENT_PAGE_LIMIT } from '../events/event-page.ts';
+import { EVENT_PAGE_LIMIT } from '../events/event-page.ts';
 import type { EventFilter } from '../events/filter.ts';
 import type { FlowtrailEvent } from '../events/model.ts';
 import { validateFilter } from '../events/validate-filter.ts';
@@ -24,9 +24,9 @@ export async function listEvents(
   page: { limit?: number; cursor?: string } = {},
 ): Promise<EventPage> {
   const valid = validateFilter(filter);
-  const limit = checkPageLimit(page.limit);
   const stores = await clientStores();
-  return stores.events.query(valid, { ...page, limit });
+  // The store checks `limit` (events/event-page.ts), locally and behind the service alike.
+  return stores.events.query(valid, page);
 }
 
 /** Every matching event, fetched a page at a time. */

@@ -30,7 +30,7 @@ const PATHSPEC_PARTS = ['FlowName', 'RunID', 'StepName', 'TaskID', 'ArtifactName
 /** A pathspec with exactly `parts` components, for `Kind.get(pathspec)`. */
 export function expectParts(pathspec: string, kind: string, parts: number): Pathspec {
   const parsed = parsePathspec(pathspec);
-  if (PATHSPEC_LEVELS.indexOf(pathspecLevel(parsed)) + 1 !== parts) {
+  if (pathspecLevel(parsed) !== PATHSPEC_LEVELS[parts - 1]) {
     const shape = PATHSPEC_PARTS.slice(0, parts).join('/');
     throw new InvalidPathspecError(pathspec, `Expects ${kind}('${shape}'), got '${pathspec}'.`);
   }

@@ -5,6 +5,8 @@
  * written by other processes (a run, the server, a script) arrive too. Any `EventStore` will do:
  * the subscription needs only `headPosition`, `query` and `readAfter` of the port.
  */
+
+import { setTimeout as delay } from 'node:timers/promises';
 import type { EventFilter } from '../events/filter.ts';
 import { matchesFilter } from '../events/match-filter.ts';
 import type { FlowtrailEvent } from '../events/model.ts';
@@ -19,17 +21,9 @@ export interface SubscribeOptions {
   signal?: AbortSignal;
 }
 
-/** Waits `ms`, or less when the signal aborts; leaves no listener behind either way. */
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const wake = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', wake);
-      resolve();
-    };
-    const timer = setTimeout(wake, ms);
-    signal?.addEventListener('abort', wake, { once: true });
-  });
+/** Waits `ms`, or less when the signal aborts (Node's timer removes its abort listener either way). */
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  delay(ms, undefined, signal ? { signal } : {}).catch(() => {});
 
 /**
  * @example

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
+import { setTimeout as wait } from 'node:timers/promises';
 import { errorFromJSON, FlowtrailError, UnavailableError } from '../../core/errors.ts';
 
 export interface RetryPolicy {
@@ -81,7 +82,6 @@ function send(
     request.end(body);
   });
 }
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Whether a fetch failure is a connection problem worth retrying (rather than a bug). */
 function isConnectionFailure(error: unknown): boolean {
@@ -164,7 +164,7 @@ export class ServiceClient {
           `The Flowtrail service at ${this.url} did not complete ${method} ${path} after ${attempt} tries over ${Math.round((Date.now() - started) / 1000)} s (last: ${reason}). Check that the server is running and reachable, then retry.`,
           failure,
         );
-      await sleep(delay / 2 + Math.random() * (delay / 2));
+      await wait(delay / 2 + Math.random() * (delay / 2));
       delay = Math.min(delay * 2, this.retry.maxMs);
     }
   }
