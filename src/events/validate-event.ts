@@ -4,6 +4,8 @@
  * and whose message says what the rule is and how to fix it. Nothing is dropped silently: an event
  * either validates or throws.
  */
+
+import { MINUTE_MS } from '../core/duration.ts';
 import { ValidationError } from '../core/errors.ts';
 import { describeValue, isPlainObject, labelPath, preview } from './describe-value.ts';
 import { checkEventId, newEventId } from './event-id.ts';
@@ -132,7 +134,7 @@ function checkJson(value: unknown, where: string, seen: Set<object>): void {
 }
 
 /** How far in the future an event's `occurred` may be (clock skew between machines). */
-export const MAX_FUTURE_SKEW_MS = 15 * 60_000;
+export const MAX_FUTURE_SKEW_MS = 15 * MINUTE_MS;
 
 /**
  * Validates and normalizes an event: `id` defaults to a new UUIDv7, `occurred` to now (an ISO
@@ -218,7 +220,7 @@ export function validateEvent(
   if (ahead > maxSkew) {
     throw new ValidationError(
       'occurred',
-      `'occurred' is ${Math.round(ahead / 1000)} s in the future (${occurred.toISOString()}); at most ${Math.round(maxSkew / 60_000)} minutes of clock skew is accepted. Check the emitting machine's clock, or leave 'occurred' out to use the time of emission.`,
+      `'occurred' is ${Math.round(ahead / 1000)} s in the future (${occurred.toISOString()}); at most ${Math.round(maxSkew / MINUTE_MS)} minutes of clock skew is accepted. Check the emitting machine's clock, or leave 'occurred' out to use the time of emission.`,
     );
   }
 

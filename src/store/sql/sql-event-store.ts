@@ -19,6 +19,7 @@
  * `(occurred, seq)`.
  */
 import { type Kysely, sql } from 'kysely';
+import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS, WEEK_MS } from '../../core/duration.ts';
 import { ValidationError } from '../../core/errors.ts';
 import { checkPageLimit } from '../../events/event-page.ts';
 import type { EventFilter } from '../../events/filter.ts';
@@ -44,12 +45,13 @@ const BUCKET_ORIGIN = Date.UTC(2024, 0, 1);
 const MAX_BUCKETS = 1000;
 const MIN_TIME_INTERVAL = 0.01;
 
+// Count-by-time units by name, sized from core/duration.ts's one unit table.
 const UNIT_MS: Record<TimeUnit, number> = {
-  second: 1000,
-  minute: 60_000,
-  hour: 3_600_000,
-  day: 86_400_000,
-  week: 604_800_000,
+  second: SECOND_MS,
+  minute: MINUTE_MS,
+  hour: HOUR_MS,
+  day: DAY_MS,
+  week: WEEK_MS,
 };
 
 const RETENTION_BATCH = 2000;
