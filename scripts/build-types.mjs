@@ -18,8 +18,12 @@ for (const entry of fs.readdirSync(outDir, { recursive: true, withFileTypes: tru
   if (!entry.isFile() || !entry.name.endsWith('.d.ts')) continue;
   const file = path.join(entry.parentPath, entry.name);
   const text = fs.readFileSync(file, 'utf8');
-  const lines = text.split('\n').map((line) =>
-    comment.test(line) ? line : line.replace(relativeTsSpecifier, (_, lead, q, stem) => `${lead}${q}${stem}.js${q}`),
-  );
+  const lines = text
+    .split('\n')
+    .map((line) =>
+      comment.test(line)
+        ? line
+        : line.replace(relativeTsSpecifier, (_, lead, q, stem) => `${lead}${q}${stem}.js${q}`),
+    );
   fs.writeFileSync(file, lines.join('\n'));
 }

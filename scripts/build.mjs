@@ -1,12 +1,13 @@
 // Bundles the runtime into dist/ (ESM, shared chunks so every entry sees one copy of each module).
 // Run by `npm ci` / `npm install` (prepare) and before the tests; takes well under a second.
-// dist/types (the declarations) is scripts/build-types.mjs's, and stays.
+// dist/types (the declarations) is scripts/build-types.mjs's and dist/web (the UI) scripts/build-web.mjs's; both stay.
 import fs from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 
 for (const entry of fs.existsSync('dist') ? fs.readdirSync('dist') : [])
-  if (entry !== 'types') fs.rmSync(path.join('dist', entry), { recursive: true, force: true });
+  if (entry !== 'types' && entry !== 'web')
+    fs.rmSync(path.join('dist', entry), { recursive: true, force: true });
 
 await build({
   entryPoints: {

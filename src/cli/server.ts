@@ -49,7 +49,8 @@ async function serve(flags: ServeFlags): Promise<void> {
     log: flags.quiet ? () => {} : (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
   });
   process.stdout.write(
-    `Flowtrail server listening on ${server.url} (store: ${server.stores.location}; authentication ${server.authRequired ? 'required' : 'off'})\n`,
+    `Flowtrail server listening on ${server.url} (store: ${server.stores.location}; authentication ${server.authRequired ? 'required' : 'off'})\n` +
+      `Web UI: ${server.url}/\n`,
   );
   if (server.authRequired && (await server.stores.apiKeys.list()).every((k) => k.revokedAt !== null))
     process.stdout.write(

@@ -14,6 +14,7 @@ import type { Route, RouteContext } from './route.ts';
 import { routes } from './routes/index.ts';
 import { openApiRoute } from './routes/service-routes.ts';
 import type { ServerStores } from './stores.ts';
+import { defaultWebRoot, serveWebAssets } from './web-assets.ts';
 
 export interface AppOptions {
   stores: ServerStores;
@@ -22,6 +23,8 @@ export interface AppOptions {
   maxBodyBytes?: number;
   /** Where request lines and unexpected errors go (never headers, so never a key). */
   log?: (line: string) => void;
+  /** The web UI's build folder (default: the package's `dist/web`); `false` serves the API only. */
+  webRoot?: string | false;
 }
 
 const STATUS: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
@@ -153,6 +156,7 @@ export function createApp(options: AppOptions): Hono {
     if (r.body) app[r.method](honoPath(r.path), limitBody, handler);
     else app[r.method](honoPath(r.path), handler);
   }
+  if (options.webRoot !== false) serveWebAssets(app, options.webRoot ?? defaultWebRoot());
   app.notFound((c) =>
     errorResponse(
       new FlowtrailError(

@@ -41,6 +41,27 @@ function parameters(schema: z.ZodType | undefined, where: 'path' | 'query', comp
   }));
 }
 
+/** The error answers a route can give, each with the one error body. */
+function errorResponses(r: Route, components: Json): Json {
+  const error = (description: string) => ({
+    description,
+    content: { 'application/json': { schema: toSchema(errorBody, components) } },
+  });
+  const out: Json = {};
+  if (r.body) out['400'] = error('The body is missing or not JSON.');
+  if (r.scope !== 'public') {
+    out['401'] = error('No key, or a key that is unknown or revoked (when authentication is on).');
+    out['403'] = error(`The key's scope is below \`${r.scope}\`.`);
+  }
+  out['404'] = error('The object (or the route) does not exist.');
+  if (r.body) out['413'] = error('The body is larger than the server accepts.');
+  if (r.params || r.query || r.body || r.headers)
+    out['422'] = error('An input is invalid; `details` names it.');
+  out['503'] = error('The store cannot be reached; retry later.');
+  out.default = error('An unexpected error.');
+  return out;
+}
+
 export function buildOpenApi(routes: readonly Route[]): Json {
   const components: Json = {};
   const paths: Record<string, Json> = {};
@@ -91,11 +112,7 @@ export function buildOpenApi(routes: readonly Route[]): Json {
                 description: 'OK.',
                 content: { 'application/json': { schema: toSchema(r.response, components) } },
               };
-    const error = {
-      description: 'An error.',
-      content: { 'application/json': { schema: toSchema(errorBody, components) } },
-    };
-    op.responses = { [status]: ok, default: error };
+    op.responses = { [status]: ok, ...errorResponses(r, components) };
     paths[r.path] ??= {};
     paths[r.path]![r.method] = op;
   }
@@ -107,6 +124,7 @@ export function buildOpenApi(routes: readonly Route[]): Json {
       description:
         'Metadata, artifacts and events of Flowtrail. Every route but health and this document needs `Authorization: Bearer <key>` when authentication is on; errors are `{ error: { code, message, details } }`.',
     },
+    servers: [{ url: '/', description: 'This server (the API is under /api/v1, the web UI at /).' }],
     paths,
     components: {
       schemas: components,

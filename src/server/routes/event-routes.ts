@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { ValidationError } from '../../core/errors.ts';
 import type { EventFilter } from '../../events/filter.ts';
 import type { FlowtrailEvent } from '../../events/model.ts';
+import type { EventStore } from '../../store/event-store.ts';
 import { subscribeEvents } from '../../store/event-subscription.ts';
 import { filterFromWire } from '../../store/http/wire.ts';
 import { parseInput } from '../parse-input.ts';
@@ -169,6 +170,13 @@ export const eventRoutes: readonly Route[] = [
       filter: z.string().optional().meta({ description: 'An EventFilter as JSON.' }),
       backfill: z.enum(['true', 'false']).optional(),
     }),
+    headers: [
+      {
+        name: 'Last-Event-ID',
+        description:
+          'Resume after this event (a reconnecting EventSource sends it): matching events from its `occurred` on, without it and those before it.',
+      },
+    ],
     response: 'sse',
     handle: async ({ query, ctx }) => {
       let filter: EventFilter = {};
@@ -185,15 +193,19 @@ export const eventRoutes: readonly Route[] = [
         filter = filterOf(parseInput(eventFilter, parsed, 'query', 'filter'));
       }
       const events = ctx.stores.events;
-      const backfill = query.backfill !== 'false';
+      const resume = await resumePoint(events, ctx.hono.req.header('last-event-id'));
+      const backfill = resume !== undefined || query.backfill !== 'false';
+      if (resume) filter = { ...filter, since: maxDate(filter.since, resume.occurred) };
       return streamSSE(ctx.hono, async (stream) => {
         const abort = new AbortController();
         stream.onAbort(() => abort.abort());
         const keepAlive = setInterval(() => void stream.write(': keep-alive\n\n'), 15_000);
         try {
           await stream.writeSSE({ event: 'ready', data: '{}' });
-          for await (const e of subscribeEvents(events, filter, { signal: abort.signal, backfill }))
+          for await (const e of subscribeEvents(events, filter, { signal: abort.signal, backfill })) {
+            if (resume && seenBefore(e, resume)) continue;
             await stream.writeSSE({ event: 'event', id: e.id, data: JSON.stringify(e) });
+          }
         } finally {
           clearInterval(keepAlive);
         }
@@ -201,3 +213,21 @@ export const eventRoutes: readonly Route[] = [
     },
   }),
 ];
+
+/** Where a resumed stream starts: the last event the client saw (unknown ids start afresh). */
+async function resumePoint(
+  events: EventStore,
+  lastEventId: string | undefined,
+): Promise<FlowtrailEvent | undefined> {
+  if (!lastEventId) return undefined;
+  const { events: found } = await events.query({ id: [lastEventId] }, { limit: 1 });
+  return found[0];
+}
+
+/** Whether a backfilled event was already delivered before the drop (same instant, id not after). */
+const seenBefore = (e: FlowtrailEvent, last: FlowtrailEvent) =>
+  e.id === last.id ||
+  e.occurred.getTime() < last.occurred.getTime() ||
+  (e.occurred.getTime() === last.occurred.getTime() && e.id < last.id);
+
+const maxDate = (a: Date | undefined, b: Date) => (a && a.getTime() > b.getTime() ? a : b);

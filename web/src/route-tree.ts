@@ -1,0 +1,28 @@
+/** Every screen of the UI, each a URL built from a pathspec (`/runs/ForeachFlow/3/train/12`). */
+import { createRouter } from '@tanstack/react-router';
+import { eventRoute } from './routes/event-route.tsx';
+import { flowHistoryRoute } from './routes/flow-history-route.tsx';
+import { flowRunsRoute } from './routes/flow-runs-route.tsx';
+import { flowsRoute } from './routes/flows-route.tsx';
+import { rootRoute } from './routes/root-route.tsx';
+import { runRoute } from './routes/run-route.tsx';
+import { stepRoute } from './routes/step-route.tsx';
+import { taskRoute } from './routes/task-route.tsx';
+
+const routeTree = rootRoute.addChildren([
+  flowsRoute,
+  flowRunsRoute,
+  flowHistoryRoute,
+  runRoute,
+  stepRoute,
+  taskRoute,
+  eventRoute,
+]);
+
+export const router = createRouter({ routeTree, defaultPreload: 'intent', scrollRestoration: true });
+
+declare module '@tanstack/react-router' {
+  interface Register {
+    router: typeof router;
+  }
+}
