@@ -39,7 +39,9 @@ export function KeyPrompt() {
           // biome-ignore lint/a11y/noAutofocus: the prompt is the only thing to do
           autoFocus
         />
-        <button type="submit">Use this key</button>
+        <button type="submit" className="primary">
+          Use this key
+        </button>
       </form>
     </div>
   );
