@@ -4,25 +4,13 @@
  * (`events/label-pattern.ts`), and the `forEach` key. Also how triggers inside one automation are
  * named: by their field path (`trigger`, `trigger.triggers[1]`), the same path validation errors use.
  */
-import { globToRegExp } from '../events/glob.ts';
-import { labelsMatch } from '../events/label-pattern.ts';
+import { cachedGlob, labelsMatch } from '../events/label-pattern.ts';
 import { type FlowtrailEvent, RESOURCE_ROLE } from '../events/model.ts';
 import type { EventTrigger, Trigger } from './model.ts';
 
-const globCache = new Map<string, RegExp>();
-function nameGlob(glob: string): RegExp {
-  let re = globCache.get(glob);
-  if (!re) {
-    re = globToRegExp(glob);
-    if (globCache.size > 1000) globCache.clear();
-    globCache.set(glob, re);
-  }
-  return re;
-}
-
 /** Whether an event name matches one of a list of globs. */
 export const nameMatches = (globs: readonly string[], name: string): boolean =>
-  globs.some((g) => nameGlob(g).test(name));
+  globs.some((g) => cachedGlob(g).test(name));
 
 /** Whether `match` holds on the primary resource and every `matchRelated` spec on some related one. */
 export function resourcesMatch(trigger: EventTrigger, event: FlowtrailEvent): boolean {

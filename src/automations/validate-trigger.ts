@@ -7,6 +7,7 @@ import { describeValue, labelPath } from '../events/describe-value.ts';
 import { EVENT_NAME_CHARACTERS, isEventName } from '../events/event-name.ts';
 import type { LabelSpec } from '../events/filter.ts';
 import { parseGlob } from '../events/glob.ts';
+import { labelSpec as filterLabelSpec } from '../events/validate-filter.ts';
 import {
   durationAt,
   integerAt,
@@ -60,22 +61,17 @@ function nameGlobs(value: unknown, field: string, min: number): string[] {
   return listAt(value, field, { min, max: 100 }).map((g, i) => nameGlob(g, `${field}[${i}]`));
 }
 
-/** A label spec: label → glob, or a non-empty list of globs (`!` negates). */
+/** A label spec as the event filter reads it, where an empty pattern list (which matches nothing) is a mistake. */
 function labelSpec(value: unknown, field: string): LabelSpec {
-  const obj = objectAt(value, field);
-  const out: Record<string, string | string[]> = {};
-  for (const [key, v] of Object.entries(obj)) {
-    const path = labelPath(field, key);
-    if (typeof v === 'string') out[key] = v;
-    else if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string')) out[key] = [...v];
-    else
+  const spec = filterLabelSpec(value, field);
+  for (const [key, v] of Object.entries(spec))
+    if (Array.isArray(v) && v.length === 0)
       throw new ValidationError(
-        path,
-        `Label pattern '${path}' must be a glob string or a non-empty list of them (a leading '!' negates), got ${Array.isArray(v) && v.length === 0 ? 'an empty list, which matches nothing' : describeValue(v)}.`,
+        labelPath(field, key),
+        `Label pattern '${labelPath(field, key)}' is an empty list, which matches nothing; give a glob or a list of them.`,
         { rule: 'label-pattern' },
       );
-  }
-  return out;
+  return spec;
 }
 
 const FOR_EACH_LABEL = /^\S+$/;

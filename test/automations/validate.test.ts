@@ -172,7 +172,7 @@ describe('validateAutomation', () => {
       'label pattern not a string',
       withTrigger({ type: 'event', expect: ['a'], matchRelated: [{ team: 3 }] }),
       'trigger.matchRelated[0]["team"]',
-      'label-pattern',
+      undefined,
     ],
     [
       'bad forEach label',
