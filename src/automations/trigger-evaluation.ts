@@ -114,6 +114,7 @@ export function onEvent(
  * Evaluates the proactive deadlines that have come by `asOf` (ms of event time; the engine's
  * clock, less any lag of its event processing): each window that ended with too few events fires.
  * Also drops reactive windows that ended over a minute ago and composite firings too old to combine.
+ * Firings made here carry `asOf` as their `triggered` time.
  */
 export function onTick(state: TriggerState, automation: Automation, asOf: number): Evaluation {
   if (!automation.enabled) return { state, firings: [] };

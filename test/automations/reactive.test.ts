@@ -165,6 +165,36 @@ describe('reactive event triggers', () => {
     expect(fired).toEqual([0, 1, 0, 1, 0, 1]);
   });
 
+  it('after with within 0: armed until the next expected event; an unused arming is dropped a minute later', () => {
+    const a = automationWith({ type: 'event', after: ['door.opened'], expect: ['door.closed'], within: 0 });
+    const state = emptyState();
+    expect(feed(state, a, [ev('door.opened', sec(0)), ev('door.closed', sec(40))])).toHaveLength(1);
+    expect(feed(state, a, [ev('door.closed', sec(41))])).toHaveLength(0);
+    feed(state, a, [ev('door.opened', sec(100))]);
+    tick(state, a, sec(161));
+    expect(feed(state, a, [ev('door.closed', sec(162))])).toHaveLength(0);
+  });
+
+  it('an arming event after an armed window ended unfired arms a fresh window', () => {
+    const a = automationWith({
+      type: 'event',
+      after: ['order.placed'],
+      expect: ['order.shipped'],
+      threshold: 2,
+      within: '1m',
+    });
+    const state = emptyState();
+    feed(state, a, [ev('order.placed', sec(0)), ev('order.shipped', sec(10))]);
+    // The first window ended with one shipment; a new order arms again at 100 s.
+    expect(
+      feed(state, a, [
+        ev('order.placed', sec(100)),
+        ev('order.shipped', sec(110)),
+        ev('order.shipped', sec(120)),
+      ]),
+    ).toHaveLength(1);
+  });
+
   it('a duplicate event (same id, redelivered) is counted once', () => {
     const a = walked(2, '1m');
     const state = emptyState();
