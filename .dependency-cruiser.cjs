@@ -5,7 +5,7 @@
 // (no load-order trap), and it is how two classes that name each other stay apart (client/trigger.ts
 // names `Run` as a type; objects.ts hands it a loader).
 /** @type {readonly string[]} lowest first */
-const LAYERS = ['core', 'events', 'flow', 'store', 'client', 'runtime', 'server', 'cli'];
+const LAYERS = ['core', 'events', 'automations', 'flow', 'store', 'client', 'runtime', 'server', 'cli'];
 
 const upward = LAYERS.slice(0, -1).map((layer, i) => ({
   name: `layer-${layer}`,

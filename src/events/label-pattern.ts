@@ -27,7 +27,7 @@ function valueMatches(value: string | undefined, patterns: readonly string[]): b
   let positiveHit = false;
   for (const p of patterns) {
     const { negated, glob } = parseLabelPattern(p);
-    const hit = compiled(glob).test(value);
+    const hit = cachedGlob(glob).test(value);
     if (negated) {
       if (hit) return false;
     } else {
@@ -39,7 +39,8 @@ function valueMatches(value: string | undefined, patterns: readonly string[]): b
 }
 
 const regexCache = new Map<string, RegExp>();
-function compiled(glob: string): RegExp {
+/** The RegExp of a glob, compiled once (a bounded cache: label and event-name globs repeat). */
+export function cachedGlob(glob: string): RegExp {
   let re = regexCache.get(glob);
   if (!re) {
     re = globToRegExp(glob);

@@ -36,7 +36,8 @@ function optionalList(obj: Record<string, unknown>, key: string, field: string):
   return obj[key] === undefined ? undefined : stringList(obj[key], `${field}.${key}`);
 }
 
-function labelSpec(value: unknown, field: string): LabelSpec {
+/** Checks a `LabelSpec` at `field`: label → glob, or a list of globs. */
+export function labelSpec(value: unknown, field: string): LabelSpec {
   const obj = filterObject(value, field);
   const out: Record<string, string | string[]> = {};
   for (const [key, v] of Object.entries(obj)) {
