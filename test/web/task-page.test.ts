@@ -7,6 +7,11 @@ import { browserTests, launchBrowser, screenshot, watchPage } from './browser.ts
 import { startUiHome, type UiHome } from './ui-home.ts';
 
 const XSS = '<img src=x onerror=window.__xss=1>';
+/** What the hostile artifacts would set if any of them ran. */
+const XSS_FLAG = 'window.__xss';
+const LOADED_IMAGE = (alt: string) =>
+  `(() => { const el = document.querySelector('img.task-image'); return el !== null && el.alt === ${JSON.stringify(alt)} && el.complete && el.naturalWidth > 0; })()`;
+const IMAGE_SIZE = `(() => { const el = document.querySelector('img.task-image'); return [el.naturalWidth, el.naturalHeight]; })()`;
 
 interface TaskRow {
   taskId: number;
@@ -87,7 +92,7 @@ browserTests('web UI: the task page', () => {
 
     // The list says what each artifact is.
     const list = page.locator('.task-artifact-list');
-    for (const [name, type] of [
+    for (const [name, type] of <[string, string][]>[
       ['rows', 'rows 30 × 4'],
       ['lookup', 'Map (2)'],
       ['labels', 'Set (2)'],
@@ -122,22 +127,17 @@ browserTests('web UI: the task page', () => {
     await page.getByRole('button', { name: 'chart', exact: true }).click();
     const img = preview.getByRole('img', { name: 'artifact chart' });
     await img.waitFor();
-    await page.waitForFunction(() => {
-      const el = document.querySelector<HTMLImageElement>('img.task-image');
-      return el !== null && el.complete && el.naturalWidth > 0;
-    });
-    expect(await img.evaluate((el: HTMLImageElement) => [el.naturalWidth, el.naturalHeight])).toEqual([24, 24]);
+    // Browser-side code as strings: this file is compiled without the DOM library.
+    await page.waitForFunction(LOADED_IMAGE('artifact chart'));
+    expect(await page.evaluate(IMAGE_SIZE)).toEqual([24, 24]);
     expect(await img.getAttribute('src')).toMatch(/^blob:/);
     await screenshot(page, 'task-artifact-image');
 
     // An SVG with a <script> shows as an image; the script never runs.
     await page.getByRole('button', { name: 'drawing', exact: true }).click();
     await preview.getByRole('img', { name: 'artifact drawing' }).waitFor();
-    await page.waitForFunction(() => {
-      const el = document.querySelector<HTMLImageElement>('img.task-image');
-      return el !== null && el.alt === 'artifact drawing' && el.complete && el.naturalWidth > 0;
-    });
-    expect(await page.evaluate(() => (window as { __xss?: unknown }).__xss)).toBeUndefined();
+    await page.waitForFunction(LOADED_IMAGE('artifact drawing'));
+    expect(await page.evaluate(XSS_FLAG)).toBeUndefined();
     expect(watch.problems).toEqual([]);
     expect(watch.foreignRequests).toEqual([]);
     await page.close();
@@ -156,7 +156,7 @@ browserTests('web UI: the task page', () => {
     await page.getByLabel('Search results').getByText('1 matching line').waitFor();
     await screenshot(page, 'task-xss');
     expect(await page.locator('img[src="x"]').count()).toBe(0);
-    expect(await page.evaluate(() => (window as { __xss?: unknown }).__xss)).toBeUndefined();
+    expect(await page.evaluate(XSS_FLAG)).toBeUndefined();
     expect(watch.problems).toEqual([]);
     await page.close();
   });
@@ -303,9 +303,7 @@ browserTests('web UI: the task page', () => {
     expect(await follow.getAttribute('aria-pressed')).toBe('true');
     await lines.hover();
     await page.mouse.wheel(0, -600);
-    await page.waitForFunction(
-      () => document.querySelector('button[aria-pressed]')?.getAttribute('aria-pressed') === 'false',
-    );
+    await page.waitForFunction(`document.querySelector('button[aria-pressed]')?.getAttribute('aria-pressed') === 'false'`);
     await page.close();
   });
 });

@@ -53,7 +53,11 @@ function scalarText(node: PreviewNode): string | null {
     case 'regexp':
       return node.text;
     case 'string':
-      return JSON.stringify(node.value) + (node.truncated ? ` … (${node.length.toLocaleString()} characters)` : '');
+      // A multi-line string (a stack, a document) reads better as its lines than with `\n`s.
+      return (
+        (node.value.includes('\n') ? node.value : JSON.stringify(node.value)) +
+        (node.truncated ? ` … (${node.length.toLocaleString()} characters)` : '')
+      );
     case 'date':
       return node.iso ?? 'Invalid Date';
     case 'bytes':
