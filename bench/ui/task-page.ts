@@ -132,7 +132,9 @@ export async function run(): Promise<Record<string, number | string>> {
       matches = (body as { lines: unknown[] }).lines.length;
     });
     const searchNone = await median(() => get(`${base}/logs/search?text=absent-text&limit=500`));
-    const storeSearch = await median(() => stores.metadata.searchLogs(runId, 1, { text: 'needle', limit: 500 }));
+    const storeSearch = await median(() =>
+      stores.metadata.searchLogs(runId, 1, { text: 'needle', limit: 500 }),
+    );
     const readAll = await median(() => get(`${base}/logs?limit=${LINES}`));
     let downloadBytes = 0;
     const download = await median(async () => {

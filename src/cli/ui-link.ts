@@ -7,7 +7,10 @@ import { DEFAULT_SERVER_HOST, DEFAULT_SERVER_PORT } from '../core/config.ts';
 import { serviceFromEnv } from '../store/open.ts';
 
 export function uiBaseUrl(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.FLOWTRAIL_UI_URL?.trim() || serviceFromEnv(env)?.url || `http://${DEFAULT_SERVER_HOST}:${DEFAULT_SERVER_PORT}`;
+  const base =
+    env.FLOWTRAIL_UI_URL?.trim() ||
+    serviceFromEnv(env)?.url ||
+    `http://${DEFAULT_SERVER_HOST}:${DEFAULT_SERVER_PORT}`;
   return base.replace(/\/+$/, '');
 }
 

@@ -11,7 +11,11 @@ export function artifactJson(value: unknown): string {
 function plain(value: unknown, open: Set<object>): unknown {
   switch (typeof value) {
     case 'number':
-      return Number.isFinite(value) && !Object.is(value, -0) ? value : Object.is(value, -0) ? '-0' : String(value);
+      return Number.isFinite(value) && !Object.is(value, -0)
+        ? value
+        : Object.is(value, -0)
+          ? '-0'
+          : String(value);
     case 'bigint':
       return `${value}n`;
     case 'undefined':
@@ -37,7 +41,8 @@ function plain(value: unknown, open: Set<object>): unknown {
     if (value instanceof Set) return { $set: [...value].map((v) => plain(v, open)) };
     if (value instanceof Error) {
       const out: Record<string, unknown> = { $error: value.name, message: value.message, stack: value.stack };
-      for (const key of Object.keys(value)) out[key] = plain((value as unknown as Record<string, unknown>)[key], open);
+      for (const key of Object.keys(value))
+        out[key] = plain((value as unknown as Record<string, unknown>)[key], open);
       return out;
     }
     const out: Record<string, unknown> = {};

@@ -45,7 +45,12 @@ const scalar = z.union([
     text: z.string(),
   }),
   z.object({ kind: z.literal('bigint'), text: z.string() }),
-  z.object({ kind: z.literal('string'), value: z.string(), length: z.number().int(), truncated: z.boolean() }),
+  z.object({
+    kind: z.literal('string'),
+    value: z.string(),
+    length: z.number().int(),
+    truncated: z.boolean(),
+  }),
   z.object({ kind: z.literal('date'), iso: z.string().nullable() }),
   z.object({ kind: z.literal('regexp'), text: z.string() }),
   z.object({
@@ -171,7 +176,8 @@ export function imageType(bytes: Uint8Array): ImageType | null {
 }
 
 const HEAD_BYTES = 32;
-const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, Math.min(b.byteLength, HEAD_BYTES)).toString('hex');
+const hex = (b: Uint8Array) =>
+  Buffer.from(b.buffer, b.byteOffset, Math.min(b.byteLength, HEAD_BYTES)).toString('hex');
 
 const OBJECT_PROTO = Object.prototype;
 

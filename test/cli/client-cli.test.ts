@@ -173,7 +173,10 @@ describe('flowtrail show PATHSPEC', () => {
       'http://127.0.0.9:9000/runs/ETLFlow/3',
     );
     expect(
-      runUiLink('ETLFlow', 3, { FLOWTRAIL_SERVICE_URL: 'http://127.0.0.9:9000', FLOWTRAIL_UI_URL: 'http://ui:1' }),
+      runUiLink('ETLFlow', 3, {
+        FLOWTRAIL_SERVICE_URL: 'http://127.0.0.9:9000',
+        FLOWTRAIL_UI_URL: 'http://ui:1',
+      }),
     ).toBe('http://ui:1/runs/ETLFlow/3');
   });
 

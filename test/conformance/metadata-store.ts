@@ -748,7 +748,9 @@ export function runMetadataStoreSuite(name: string, makeStore: () => Promise<Met
         expect(await seqs({ text: '_under_' })).toEqual([4]);
         expect(await seqs({ text: 'o_e' })).toEqual([]);
         expect(await seqs({ text: 'lines with' })).toEqual([3]);
-        expect(await store.searchLogs(r.id, 1, { text: 'here' })).toEqual([log(r.id, 1, 1, 0, 'stdout', 'a NEEDLE here')]);
+        expect(await store.searchLogs(r.id, 1, { text: 'here' })).toEqual([
+          log(r.id, 1, 1, 0, 'stdout', 'a NEEDLE here'),
+        ]);
         expect(await seqs({ text: 'absent' })).toEqual([]);
         expect(await store.searchLogs(r.id, 2, { text: 'needle' })).toEqual([]);
         await expect(store.searchLogs(r.id, 1, { text: '' })).rejects.toMatchObject({ code: 'VALIDATION' });

@@ -102,7 +102,9 @@ browserTests('web UI: the task page', () => {
       ['blob', 'Uint8Array'],
       ['count', 'number'],
     ])
-      await list.getByRole('row', { name: new RegExp(`^${name} ${type.replace(/[()]/g, '\\$&')} `) }).waitFor();
+      await list
+        .getByRole('row', { name: new RegExp(`^${name} ${type.replace(/[()]/g, '\\$&')} `) })
+        .waitFor();
 
     await page.getByRole('button', { name: 'rows', exact: true }).click();
     const table = preview.locator('table');
@@ -213,13 +215,22 @@ browserTests('web UI: the task page', () => {
     const png = await fetch(`${ui.server.url}/api/v1/runs/${id}/tasks/1/artifacts/chart/download`);
     expect(png.headers.get('content-disposition')).toBe('attachment; filename="chart.png"');
     expect(png.headers.get('content-security-policy')).toContain('sandbox');
-    expect(Buffer.from(await png.arrayBuffer()).subarray(0, 4).toString('hex')).toBe('89504e47');
+    expect(
+      Buffer.from(await png.arrayBuffer())
+        .subarray(0, 4)
+        .toString('hex'),
+    ).toBe('89504e47');
     const rows = await fetch(`${ui.server.url}/api/v1/runs/${id}/tasks/1/artifacts/rows/download`);
     const json = (await rows.json()) as { id: number; at: string }[];
     expect(json).toHaveLength(30);
     expect(json[29]).toMatchObject({ id: 29, at: '2026-01-30T00:00:00.000Z' });
     const lookup = await fetch(`${ui.server.url}/api/v1/runs/${id}/tasks/1/artifacts/lookup/download`);
-    expect(await lookup.json()).toEqual({ $map: [['alpha', 1], ['beta', 2]] });
+    expect(await lookup.json()).toEqual({
+      $map: [
+        ['alpha', 1],
+        ['beta', 2],
+      ],
+    });
     const missing = await fetch(`${ui.server.url}/api/v1/runs/${id}/tasks/1/artifacts/nope/preview`);
     expect(missing.status).toBe(404);
   });
@@ -228,10 +239,13 @@ browserTests('web UI: the task page', () => {
     const score = await taskOf('ForeachFlow', 'score', 1);
     const { page, watch } = await open(`/runs/ForeachFlow/1/score/${score.taskId}?attempt=0`);
     const attempts = page.getByRole('navigation', { name: 'Attempts' });
-    for (const n of [0, 1, 2]) await attempts.getByRole('link', { name: new RegExp(`Attempt ${n}`) }).waitFor();
-    const exception = page.getByRole('group', { name: 'Exception' });
+    for (const n of [0, 1, 2])
+      await attempts.getByRole('link', { name: new RegExp(`Attempt ${n}`) }).waitFor();
+    const exception = page.getByRole('region', { name: 'Exception' });
     await exception.getByText('transient failure on attempt 0', { exact: true }).waitFor();
-    expect(await exception.locator('pre').textContent()).toMatch(/^Error: transient failure on attempt 0\n\s+at ForeachFlow\.score/);
+    expect(await exception.locator('pre').textContent()).toMatch(
+      /^Error: transient failure on attempt 0\n\s+at ForeachFlow\.score/,
+    );
     await page.getByRole('heading', { name: 'Logs of attempt 0' }).waitFor();
     await page.getByTestId('log-lines').getByText('Error: transient failure on attempt 0').waitFor();
     await screenshot(page, 'task-exception');
@@ -253,7 +267,7 @@ browserTests('web UI: the task page', () => {
     const audit = await taskOf('ForeachFlow', 'audit', 2);
     const { page, watch } = await open(`/runs/ForeachFlow/1/audit/${audit.taskId}?artifact=auditError`);
     await page.getByText('failure caught').waitFor();
-    const exception = page.getByRole('group', { name: 'Exception' });
+    const exception = page.getByRole('region', { name: 'Exception' });
     await exception.getByText('audit refused item c', { exact: true }).waitFor();
     await exception.getByText('caught — the run went on').waitFor();
     const preview = page.getByTestId('artifact-preview');
@@ -286,7 +300,10 @@ browserTests('web UI: the task page', () => {
     fs.writeFileSync(gate, '');
     await lines.getByText('line 4', { exact: true }).waitFor();
     expect((await running).code).toBe(0);
-    await page.getByRole('link', { name: /Attempt 0/ }).getByText('completed').waitFor();
+    await page
+      .getByRole('link', { name: /Attempt 0/ })
+      .getByText('completed')
+      .waitFor();
     await screenshot(page, 'task-live');
     expect(watch.problems).toEqual([]);
     await page.close();
@@ -303,7 +320,9 @@ browserTests('web UI: the task page', () => {
     expect(await follow.getAttribute('aria-pressed')).toBe('true');
     await lines.hover();
     await page.mouse.wheel(0, -600);
-    await page.waitForFunction(`document.querySelector('button[aria-pressed]')?.getAttribute('aria-pressed') === 'false'`);
+    await page.waitForFunction(
+      `document.querySelector('button[aria-pressed]')?.getAttribute('aria-pressed') === 'false'`,
+    );
     await page.close();
   });
 });

@@ -5,13 +5,13 @@
  * opened straight from its URL never runs in the server's origin.
  */
 import { z } from 'zod';
-import type { ArtifactRecord, LogLine, LogStream } from '../../store/metadata-store.ts';
 import { type CodecId, decodeArtifact } from '../../store/codec.ts';
+import type { ArtifactRecord, LogLine, LogStream } from '../../store/metadata-store.ts';
 import { artifactJson } from '../artifact-json.ts';
 import { imageType, previewNode, previewValue } from '../artifact-preview.ts';
 import { type Route, route } from '../route.ts';
-import type { ServerStores } from '../stores.ts';
 import { artifactRecord, intParam, logLine, logStream } from '../schemas.ts';
+import type { ServerStores } from '../stores.ts';
 import { notFound, taskParams } from './route-inputs.ts';
 
 /** Lines read per page while streaming a download. */
@@ -188,7 +188,8 @@ export const taskPageRoutes: readonly Route[] = [
       const bytes = await ctx.stores.artifacts.get(artifact.sha);
       if (isRaw(artifact.codec)) {
         const image = imageType(bytes);
-        const ext = image === 'image/png' ? '.png' : image === 'image/jpeg' ? '.jpg' : image ? '.svg' : '.bin';
+        const ext =
+          image === 'image/png' ? '.png' : image === 'image/jpeg' ? '.jpg' : image ? '.svg' : '.bin';
         return new Response(bytes, {
           headers: {
             ...DOWNLOAD_HEADERS,

@@ -5,14 +5,7 @@
  * `postgres/postgres-stores.ts`). Over 400 lines because it is one concept: the port's queries,
  * one method per `MetadataStore` method.
  */
-import {
-  type Expression,
-  expressionBuilder,
-  type Kysely,
-  type SqlBool,
-  sql,
-  type Transaction,
-} from 'kysely';
+import { type Expression, expressionBuilder, type Kysely, type SqlBool, sql, type Transaction } from 'kysely';
 import { ConflictError, type ExceptionRecord, NotFoundError, ValidationError } from '../../core/errors.ts';
 import { applyTagMutation } from '../../core/tags.ts';
 import { runEvent } from '../../events/lifecycle.ts';

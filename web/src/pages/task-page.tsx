@@ -39,7 +39,8 @@ function useTaskSearch(): (patch: Partial<TaskSearch>) => void {
         to: '.',
         search: (prev: TaskSearch) => {
           const next: TaskSearch = { ...prev, ...patch };
-          for (const k of Object.keys(next) as (keyof TaskSearch)[]) if (next[k] === undefined) delete next[k];
+          for (const k of Object.keys(next) as (keyof TaskSearch)[])
+            if (next[k] === undefined) delete next[k];
           return next;
         },
         replace: true,
@@ -105,7 +106,12 @@ function TaskBody({
       <section className="panel">
         <h2>Attempts</h2>
         <AttemptPicker attempts={attempts} current={attemptNo} finalAttempt={task.finalAttempt} />
-        {attempt?.exception && <ExceptionView exception={attempt.exception} caught={caught && attempt.attempt === task.finalAttempt} />}
+        {attempt?.exception && (
+          <ExceptionView
+            exception={attempt.exception}
+            caught={caught && attempt.attempt === task.finalAttempt}
+          />
+        )}
       </section>
       <section className="panel" aria-label="Logs">
         <h2>Logs{attempts.length > 1 ? ` of attempt ${attemptNo}` : ''}</h2>
@@ -150,7 +156,9 @@ export function TaskPage({ params, search }: { params: TaskParams; search: TaskS
     queryKey: ['task', runId, taskId, 'record'],
     enabled: runId !== undefined,
     queryFn: async () =>
-      unwrap(await api.GET('/api/v1/runs/{runId}/tasks/{taskId}', { params: { path: { runId: runId!, taskId } } })),
+      unwrap(
+        await api.GET('/api/v1/runs/{runId}/tasks/{taskId}', { params: { path: { runId: runId!, taskId } } }),
+      ),
   });
   const attempts = useQuery({
     queryKey: ['task', runId, taskId, 'attempts'],
@@ -191,16 +199,19 @@ export function TaskPage({ params, search }: { params: TaskParams; search: TaskS
           wrongStep ? (
             <div className="error-box" role="alert">
               Task {params.task} of {params.flow}/{params.run} belongs to step{' '}
-              <Link
-                to="/runs/$flow/$run/$step/$task"
-                params={{ ...params, step: task.data!.step }}
-              >
+              <Link to="/runs/$flow/$run/$step/$task" params={{ ...params, step: task.data!.step }}>
                 {task.data!.step}
               </Link>
               , not {params.step}.
             </div>
           ) : (
-            <TaskBody params={params} search={search} run={run.data!} task={task.data!} attempts={attempts.data!} />
+            <TaskBody
+              params={params}
+              search={search}
+              run={run.data!}
+              task={task.data!}
+              attempts={attempts.data!}
+            />
           )
         }
       </QueryState>

@@ -40,7 +40,9 @@ function previewQuery({ runId, taskId, attempt }: Where, name: string) {
 }
 
 const downloadPath = ({ runId, taskId, attempt }: Where, name: string) =>
-  apiPath(`/api/v1/runs/${runId}/tasks/${taskId}/artifacts/${encodeURIComponent(name)}/download`, { attempt });
+  apiPath(`/api/v1/runs/${runId}/tasks/${taskId}/artifacts/${encodeURIComponent(name)}/download`, {
+    attempt,
+  });
 
 function ArtifactImage({ path, name, type }: { path: string; name: string; type: string }) {
   const [url, setUrl] = useState<string | null>(null);
@@ -92,7 +94,11 @@ function Preview({ where, artifact }: { where: Where; artifact: ArtifactRecord }
               <RowTable node={node} />
             ) : node.kind === 'bytes' ? (
               node.image && node.size <= MAX_IMAGE_BYTES ? (
-                <ArtifactImage path={downloadPath(where, artifact.name)} name={artifact.name} type={node.image} />
+                <ArtifactImage
+                  path={downloadPath(where, artifact.name)}
+                  name={artifact.name}
+                  type={node.image}
+                />
               ) : (
                 <div className="task-bytes">
                   {formatSize(node.size)} of binary data ({node.type}); first bytes{' '}
@@ -129,7 +135,9 @@ export function ArtifactPanel({
       ).artifacts,
   });
   const artifacts = list.data ?? [];
-  const typed = useQueries({ queries: artifacts.slice(0, TYPED_IN_LIST).map((a) => previewQuery(where, a.name)) });
+  const typed = useQueries({
+    queries: artifacts.slice(0, TYPED_IN_LIST).map((a) => previewQuery(where, a.name)),
+  });
   const current = artifacts.find((a) => a.name === selected) ?? artifacts[0];
   return (
     <QueryState isPending={list.isPending} error={list.error}>

@@ -27,7 +27,9 @@ export function describeNode(node: PreviewNode): string {
     case 'error':
       return node.name;
     case 'bytes':
-      return node.image ? `${node.image.replace('image/', '').replace('+xml', '').toUpperCase()} image` : node.type;
+      return node.image
+        ? `${node.image.replace('image/', '').replace('+xml', '').toUpperCase()} image`
+        : node.type;
     case 'date':
       return 'Date';
     case 'regexp':
@@ -102,9 +104,22 @@ function childrenOf(node: PreviewNode): { children: Child[]; truncated: boolean;
     case 'error':
       return {
         children: [
-          { key: 'message', node: { kind: 'string', value: node.message, length: node.message.length, truncated: false } },
+          {
+            key: 'message',
+            node: { kind: 'string', value: node.message, length: node.message.length, truncated: false },
+          },
           ...(node.stack
-            ? [{ key: 'stack', node: { kind: 'string', value: node.stack, length: node.stack.length, truncated: false } as PreviewNode }]
+            ? [
+                {
+                  key: 'stack',
+                  node: {
+                    kind: 'string',
+                    value: node.stack,
+                    length: node.stack.length,
+                    truncated: false,
+                  } as PreviewNode,
+                },
+              ]
             : []),
           ...node.props.map((p) => ({ key: p.key, node: p.value })),
         ],
@@ -134,7 +149,17 @@ function Leaf({ node }: { node: PreviewNode }) {
   return <span className={`tree-leaf tree-${node.kind}`}>{scalarText(node)}</span>;
 }
 
-function TreeRow({ label, keyNode, node, depth }: { label: string; keyNode?: PreviewNode; node: PreviewNode; depth: number }) {
+function TreeRow({
+  label,
+  keyNode,
+  node,
+  depth,
+}: {
+  label: string;
+  keyNode?: PreviewNode;
+  node: PreviewNode;
+  depth: number;
+}) {
   const kids = childrenOf(node);
   const [open, setOpen] = useState(depth < TREE_OPEN_DEPTH);
   const name = keyNode ? (
@@ -193,7 +218,9 @@ export function ValueTree({ node }: { node: PreviewNode }) {
       <div className="tree-root">
         {node.kind === 'string' ? <pre className="task-string">{node.value}</pre> : <Leaf node={node} />}
         {node.kind === 'string' && node.truncated && (
-          <div className="task-muted">First {node.value.length.toLocaleString()} of {node.length.toLocaleString()} characters.</div>
+          <div className="task-muted">
+            First {node.value.length.toLocaleString()} of {node.length.toLocaleString()} characters.
+          </div>
         )}
       </div>
     );
@@ -223,9 +250,7 @@ export function RowTable({ node }: { node: Extract<PreviewNode, { kind: 'table' 
             <tr key={i}>
               <td className="num task-muted">{i}</td>
               {row.map((cell, j) => (
-                <td key={node.columns[j]}>
-                  {cell.kind === 'string' ? cell.value : <Leaf node={cell} />}
-                </td>
+                <td key={node.columns[j]}>{cell.kind === 'string' ? cell.value : <Leaf node={cell} />}</td>
               ))}
             </tr>
           ))}

@@ -10,7 +10,7 @@ export function ExceptionView({
   caught: boolean;
 }) {
   return (
-    <div className="task-exception" role="group" aria-label="Exception">
+    <section className="task-exception" aria-label="Exception">
       <div className="task-exception-head">
         <strong>{exception.type}</strong>
         {exception.code && <code className="task-code">{exception.code}</code>}
@@ -18,6 +18,6 @@ export function ExceptionView({
       </div>
       <div className="task-exception-message">{exception.message}</div>
       <pre className="task-stack">{exception.stack}</pre>
-    </div>
+    </section>
   );
 }

@@ -45,16 +45,13 @@ export function LogViewer(props: LogViewerProps) {
   const { runId, taskId, attempt, logs, live, stream } = props;
   const shown = useMemo(
     () => (stream === 'all' ? logs.lines : logs.lines.filter((l) => l.stream === stream)),
-    // `version` says when the lines grew.
-    // biome-ignore lint/correctness/useExhaustiveDependencies: lines is appended to in place
-    [logs.lines, logs.version, stream],
+    [logs.lines, stream],
   );
   const counts = useMemo(() => {
     let stderr = 0;
     for (const l of logs.lines) if (l.stream === 'stderr') stderr++;
     return { all: logs.lines.length, stdout: logs.lines.length - stderr, stderr };
-    // biome-ignore lint/correctness/useExhaustiveDependencies: lines is appended to in place
-  }, [logs.lines, logs.version]);
+  }, [logs.lines]);
 
   const scroller = useRef<HTMLDivElement>(null);
   const [following, setFollowing] = useState(live);
@@ -175,7 +172,7 @@ export function LogViewer(props: LogViewerProps) {
         {logs.loading && <span className="task-muted">loading…</span>}
       </div>
       {term !== '' && (
-        <div className="task-matches" aria-label="Search results">
+        <section className="task-matches" aria-label="Search results">
           {search.isPending ? (
             <span className="task-muted">searching…</span>
           ) : search.error ? (
@@ -207,7 +204,7 @@ export function LogViewer(props: LogViewerProps) {
               )}
             </>
           )}
-        </div>
+        </section>
       )}
       {logs.error ? (
         <div className="error-box" role="alert">

@@ -23,9 +23,10 @@ export function TaskTimings({
     ['Queue wait', formatDuration(firstStart === null ? null : firstStart - task.createdAt)],
   ];
   if (attempt && attempts.length > 1)
-    facts.push(
-      [`Attempt ${attempt.attempt} ran`, formatDuration(elapsed(attempt.startedAt, attempt.finishedAt))],
-    );
+    facts.push([
+      `Attempt ${attempt.attempt} ran`,
+      formatDuration(elapsed(attempt.startedAt, attempt.finishedAt)),
+    ]);
   return (
     <dl className="task-facts" aria-label="Timings">
       {facts.map(([k, v]) => (
