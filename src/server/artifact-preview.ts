@@ -210,7 +210,7 @@ function summary(value: object): string {
   if (value instanceof Error) return `${value.name}: ${value.message}`;
   let keys = 0;
   for (const _ in value) keys++;
-  return `Object (${keys} keys)`;
+  return `Object (${keys} key${keys === 1 ? '' : 's'})`;
 }
 
 function node(value: unknown, walk: Walk, depth: number): PreviewNode {

@@ -106,6 +106,11 @@ function TaskBody({
       <section className="panel">
         <h2>Attempts</h2>
         <AttemptPicker attempts={attempts} current={attemptNo} finalAttempt={task.finalAttempt} />
+        {search.attempt !== undefined && !attempt && attempts.length > 0 && (
+          <div className="error-box" role="alert">
+            This task has no attempt {search.attempt}; its attempts are 0 to {latest}.
+          </div>
+        )}
         {attempt?.exception && (
           <ExceptionView
             exception={attempt.exception}

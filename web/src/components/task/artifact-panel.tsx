@@ -28,8 +28,9 @@ interface Where {
 
 function previewQuery({ runId, taskId, attempt }: Where, name: string) {
   return {
-    queryKey: ['task', runId, taskId, 'artifact-preview', attempt, name],
-    staleTime: Number.POSITIVE_INFINITY, // an attempt's artifact never changes once stored
+    // Outside the ['task', …] prefix the live view refreshes: a stored artifact never changes.
+    queryKey: ['artifact-preview', runId, taskId, attempt, name],
+    staleTime: Number.POSITIVE_INFINITY,
     queryFn: async () =>
       unwrap(
         await api.GET('/api/v1/runs/{runId}/tasks/{taskId}/artifacts/{name}/preview', {
