@@ -73,6 +73,7 @@ function ArtifactImage({ path, name, type }: { path: string; name: string; type:
 
 function Preview({ where, artifact }: { where: Where; artifact: ArtifactRecord }) {
   const preview = useQuery(previewQuery(where, artifact.name));
+  const [downloadError, setDownloadError] = useState<string | null>(null);
   return (
     <QueryState isPending={preview.isPending} error={preview.error}>
       {() => {
@@ -86,10 +87,20 @@ function Preview({ where, artifact }: { where: Where; artifact: ArtifactRecord }
               </span>
               <button
                 type="button"
-                onClick={() => void downloadFile(downloadPath(where, artifact.name), artifact.name)}
+                onClick={() =>
+                  downloadFile(downloadPath(where, artifact.name), artifact.name).then(
+                    () => setDownloadError(null),
+                    (e: unknown) => setDownloadError(e instanceof Error ? e.message : String(e)),
+                  )
+                }
               >
                 Download
               </button>
+              {downloadError && (
+                <span className="error-box" role="alert">
+                  {downloadError}
+                </span>
+              )}
             </div>
             {node.kind === 'table' ? (
               <RowTable node={node} />

@@ -117,13 +117,17 @@ export function LogViewer(props: LogViewerProps) {
     virtualizer.scrollToIndex(indexOfSeq(shown, seq), { align: 'center' });
   };
 
+  const [downloadError, setDownloadError] = useState<string | null>(null);
   const download = () =>
-    void downloadFile(
+    downloadFile(
       apiPath(`/api/v1/runs/${runId}/tasks/${taskId}/logs/download`, {
         attempt,
         stream: stream === 'all' ? undefined : stream,
       }),
       `task-${taskId}-attempt${attempt}.log`,
+    ).then(
+      () => setDownloadError(null),
+      (e: unknown) => setDownloadError(e instanceof Error ? e.message : String(e)),
     );
 
   return (
@@ -169,6 +173,11 @@ export function LogViewer(props: LogViewerProps) {
           Download {stream === 'all' ? 'log' : stream}
         </button>
         {live && <span className="task-live">live</span>}
+        {downloadError && (
+          <span className="error-box" role="alert">
+            {downloadError}
+          </span>
+        )}
         {logs.loading && <span className="task-muted">loading…</span>}
       </div>
       {term !== '' && (
