@@ -9,6 +9,7 @@ import { formatElapsed } from '../core/duration.ts';
 import type { ExceptionRecord } from '../core/errors.ts';
 import { durationMs, fields, formatSize, formatTime, isoOrNull, jsonText, table } from './format.ts';
 import { pathspecLevel } from './targets.ts';
+import { runUiLink } from './ui-link.ts';
 import { inspectValue, toJsonValue } from './values.ts';
 
 export interface ShowOptions {
@@ -159,6 +160,7 @@ async function showRun(pathspec: string, { json }: ShowOptions): Promise<string>
       originPathspec: run.originPathspec,
       trigger: run.record.trigger,
       error: exceptionJson(run.error),
+      ui: runUiLink(run.flowName, run.runNumber),
       steps: steps.map((s) => ({
         ...s,
         createdAt: s.createdAt.toISOString(),
@@ -186,6 +188,7 @@ async function showRun(pathspec: string, { json }: ShowOptions): Promise<string>
               .join(', '),
       ],
       ...(run.error ? [['Error', exceptionText(run.error)] as const] : []),
+      ['UI', runUiLink(run.flowName, run.runNumber)],
     ]),
     '',
     'Parameters:',

@@ -36,3 +36,7 @@ export function homePaths(home: string): { database: string; artifacts: string; 
     build: path.join(home, 'build'),
   };
 }
+
+/** Where `flowtrail server` listens unless told otherwise (loopback only); `show` links the UI there. */
+export const DEFAULT_SERVER_HOST = '127.0.0.1';
+export const DEFAULT_SERVER_PORT = 8787;

@@ -6,7 +6,7 @@
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { serve } from '@hono/node-server';
-import { homePaths, resolveHome } from '../core/config.ts';
+import { DEFAULT_SERVER_HOST, DEFAULT_SERVER_PORT, homePaths, resolveHome } from '../core/config.ts';
 import { UsageError } from '../core/errors.ts';
 import {
   defaultArtifactRoot,
@@ -63,8 +63,8 @@ function isLoopback(host: string): boolean {
 }
 
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
-  const host = options.host ?? '127.0.0.1';
-  const port = options.port ?? 8787;
+  const host = options.host ?? DEFAULT_SERVER_HOST;
+  const port = options.port ?? DEFAULT_SERVER_PORT;
   const log = options.log ?? (() => {});
   const spec = parseDatabaseSpec(options.database);
   const loopback = isLoopback(host);

@@ -233,6 +233,16 @@ export interface LogQuery {
   limit?: number;
 }
 
+// ---- The task page of the web UI: log search
+/** Which lines `searchLogs` returns: the lines of `LogQuery` whose text contains `text`. */
+export interface LogSearchQuery extends LogQuery {
+  /**
+   * The substring to find, case-insensitively (non-empty). SQLite folds ASCII letters only;
+   * PostgreSQL folds every letter its `lower()` knows.
+   */
+  text: string;
+}
+
 export interface MetadataStore {
   /** Adapter and location, for messages: `sqlite:/path/flowtrail.db`. */
   readonly location: string;
@@ -294,5 +304,15 @@ export interface MetadataStore {
   /** Artifacts of many tasks' final attempts at once (joins, resume). */
   listArtifactsOfTasks(runId: number, taskIds: readonly number[]): Promise<ArtifactRecord[]>;
   readLogs(runId: number, taskId: number, query?: LogQuery): Promise<LogLine[]>;
+
+  // ---- The task page of the web UI
+  /**
+   * Log lines of one attempt (default as `readLogs`) containing `query.text` case-insensitively, in
+   * seq order; page with `afterSeq` = the last seq seen. One query when `attempt` is given.
+   *
+   * @throws ValidationError when `text` is empty.
+   */
+  searchLogs(runId: number, taskId: number, query: LogSearchQuery): Promise<LogLine[]>;
+
   close(): Promise<void>;
 }

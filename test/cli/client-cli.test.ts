@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runUiLink } from '../../src/cli/ui-link.ts';
 import { runFlow, type TempHome, tempHome } from '../../src/testing/index.ts';
 import { type CliResult, example, fixture, readHome, repoRoot, runCli, withEnv } from '../helpers.ts';
 
@@ -156,6 +157,27 @@ describe('flowtrail show PATHSPEC', () => {
       failed: 0,
     });
     expect(run.steps[2]).toMatchObject({ name: 'audit', tasks: 3, completed: 3, caught: 1 });
+  });
+
+  it("prints the run's web UI link: FLOWTRAIL_UI_URL, else the service URL, else the default server address", async () => {
+    const [plain, custom, asJson] = await Promise.all([
+      cli(['show', 'ForeachFlow/1']),
+      cli(['show', 'ForeachFlow/1'], { FLOWTRAIL_UI_URL: 'https://flowtrail.internal/ui/' }),
+      json<{ ui: string }>(['show', 'ForeachFlow/1']),
+    ]);
+    expect(plain.stdout).toMatch(/\n\s+UI:\s+http:\/\/127\.0\.0\.1:8787\/runs\/ForeachFlow\/1\n/);
+    expect(custom.stdout).toMatch(/\n\s+UI:\s+https:\/\/flowtrail\.internal\/ui\/runs\/ForeachFlow\/1\n/);
+    expect(asJson.ui).toBe('http://127.0.0.1:8787/runs/ForeachFlow/1');
+    // Remote mode: the service serves the UI at its root.
+    expect(runUiLink('ETLFlow', 3, { FLOWTRAIL_SERVICE_URL: 'http://127.0.0.9:9000/' })).toBe(
+      'http://127.0.0.9:9000/runs/ETLFlow/3',
+    );
+    expect(
+      runUiLink('ETLFlow', 3, {
+        FLOWTRAIL_SERVICE_URL: 'http://127.0.0.9:9000',
+        FLOWTRAIL_UI_URL: 'http://ui:1',
+      }),
+    ).toBe('http://ui:1/runs/ETLFlow/3');
   });
 
   it('a failed run: status failed, its error, the failing step; the task shows every attempt with its exception', async () => {

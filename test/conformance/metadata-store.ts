@@ -715,6 +715,47 @@ export function runMetadataStoreSuite(name: string, makeStore: () => Promise<Met
         expect((await store.readLogs(r.id, 1)).map((l) => l.line)).toEqual(['live']);
       });
 
+      // ---- The task page of the web UI: log search
+      it("searches one attempt's log lines for a substring, case-insensitively, by stream, paged by afterSeq", async () => {
+        const r = await run();
+        await store.write([
+          { op: 'task.create', task: task(r.id, 1, { attempts: 2, finalAttempt: 1 }) },
+          {
+            op: 'logs.append',
+            lines: [
+              log(r.id, 1, 0, 0, 'stdout', 'Needle in attempt zero'),
+              log(r.id, 1, 1, 0, 'stdout', 'a NEEDLE here'),
+              log(r.id, 1, 1, 1, 'stdout', 'nothing'),
+              log(r.id, 1, 1, 2, 'stderr', 'needle on stderr'),
+              log(r.id, 1, 1, 3, 'stdout', 'two\nlines with needle'),
+              log(r.id, 1, 1, 4, 'stdout', 'percent 100% and _under_'),
+              log(r.id, 1, 1, 5, 'stdout', 'needlE again'),
+            ],
+          },
+        ]);
+        const seqs = async (q: Parameters<typeof store.searchLogs>[2]) =>
+          (await store.searchLogs(r.id, 1, q)).map((l) => l.seq);
+        expect(await seqs({ text: 'needle' })).toEqual([0, 2, 3, 5]);
+        expect(await seqs({ text: 'NeEdLe', stream: 'stdout' })).toEqual([0, 3, 5]);
+        expect(await seqs({ text: 'needle', stream: 'stderr' })).toEqual([2]);
+        expect(await seqs({ text: 'needle', limit: 2 })).toEqual([0, 2]);
+        expect(await seqs({ text: 'needle', afterSeq: 2, limit: 2 })).toEqual([3, 5]);
+        expect(await seqs({ text: 'needle', afterSeq: 5 })).toEqual([]);
+        expect(await seqs({ text: 'needle', attempt: 0 })).toEqual([0]);
+        // The text is a plain substring: LIKE wildcards match only themselves.
+        expect(await seqs({ text: '100%' })).toEqual([4]);
+        expect(await seqs({ text: '%' })).toEqual([4]);
+        expect(await seqs({ text: '_under_' })).toEqual([4]);
+        expect(await seqs({ text: 'o_e' })).toEqual([]);
+        expect(await seqs({ text: 'lines with' })).toEqual([3]);
+        expect(await store.searchLogs(r.id, 1, { text: 'here' })).toEqual([
+          log(r.id, 1, 1, 0, 'stdout', 'a NEEDLE here'),
+        ]);
+        expect(await seqs({ text: 'absent' })).toEqual([]);
+        expect(await store.searchLogs(r.id, 2, { text: 'needle' })).toEqual([]);
+        await expect(store.searchLogs(r.id, 1, { text: '' })).rejects.toMatchObject({ code: 'VALIDATION' });
+      });
+
       it('applies a batch of every kind of write in order', async () => {
         const r = await run();
         await store.write([

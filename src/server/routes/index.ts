@@ -10,10 +10,13 @@ import { deploymentRoutes } from './deployment-routes.ts';
 import { eventRoutes } from './event-routes.ts';
 import { metadataRoutes } from './metadata-routes.ts';
 import { serviceRoutes } from './service-routes.ts';
+import { taskPageRoutes } from './task-page-routes.ts';
 
 export const routes: readonly Route[] = [
   ...serviceRoutes,
   ...metadataRoutes,
+  // The task page of the web UI.
+  ...taskPageRoutes,
   ...artifactRoutes,
   ...deploymentRoutes,
   ...eventRoutes,

@@ -8,6 +8,7 @@ import type {
   LatestRunQuery,
   LogLine,
   LogQuery,
+  LogSearchQuery,
   MetadataStore,
   MetadataWrite,
   NewRun,
@@ -213,6 +214,25 @@ export class HttpMetadataStore implements MetadataStore {
       await this.client.request<{ lines: LogLine[] }>('GET', `/api/v1/runs/${runId}/tasks/${taskId}/logs`, {
         query: { attempt: query.attempt, stream: query.stream, afterSeq: query.afterSeq, limit: query.limit },
       })
+    ).lines;
+  }
+
+  // ---- The task page of the web UI
+  async searchLogs(runId: number, taskId: number, query: LogSearchQuery): Promise<LogLine[]> {
+    return (
+      await this.client.request<{ lines: LogLine[] }>(
+        'GET',
+        `/api/v1/runs/${runId}/tasks/${taskId}/logs/search`,
+        {
+          query: {
+            text: query.text,
+            attempt: query.attempt,
+            stream: query.stream,
+            afterSeq: query.afterSeq,
+            limit: query.limit,
+          },
+        },
+      )
     ).lines;
   }
 

@@ -5,8 +5,8 @@
  * `postgres/postgres-stores.ts`). Over 400 lines because it is one concept: the port's queries,
  * one method per `MetadataStore` method.
  */
-import { type Expression, expressionBuilder, type Kysely, type SqlBool, type Transaction } from 'kysely';
-import { ConflictError, type ExceptionRecord, NotFoundError } from '../../core/errors.ts';
+import { type Expression, expressionBuilder, type Kysely, type SqlBool, sql, type Transaction } from 'kysely';
+import { ConflictError, type ExceptionRecord, NotFoundError, ValidationError } from '../../core/errors.ts';
 import { applyTagMutation } from '../../core/tags.ts';
 import { runEvent } from '../../events/lifecycle.ts';
 import type { FlowtrailEvent } from '../../events/model.ts';
@@ -18,6 +18,7 @@ import type {
   LatestRunQuery,
   LogLine,
   LogQuery,
+  LogSearchQuery,
   MetadataStore,
   MetadataWrite,
   NewRun,
@@ -456,7 +457,24 @@ export class SqlMetadataStore implements MetadataStore {
     return out;
   }
 
-  async readLogs(runId: number, taskId: number, query: LogQuery = {}): Promise<LogLine[]> {
+  readLogs(runId: number, taskId: number, query: LogQuery = {}): Promise<LogLine[]> {
+    return this.logLines(runId, taskId, query, undefined);
+  }
+
+  // ---- The task page of the web UI
+  async searchLogs(runId: number, taskId: number, query: LogSearchQuery): Promise<LogLine[]> {
+    if (typeof query.text !== 'string' || query.text === '')
+      throw new ValidationError('text', 'A log search needs a non-empty text to look for.');
+    return this.logLines(runId, taskId, query, query.text);
+  }
+
+  /** One attempt's lines (default: the final one, or the latest while running), optionally only those containing `text`. */
+  private async logLines(
+    runId: number,
+    taskId: number,
+    query: LogQuery,
+    text: string | undefined,
+  ): Promise<LogLine[]> {
     let attempt = query.attempt;
     if (attempt === undefined) {
       const task = await this.getTask(runId, taskId);
@@ -470,6 +488,8 @@ export class SqlMetadataStore implements MetadataStore {
       .where('attempt', '=', attempt);
     if (query.stream !== undefined) q = q.where('stream', '=', query.stream);
     if (query.afterSeq !== undefined) q = q.where('seq', '>', query.afterSeq);
+    if (text !== undefined)
+      q = q.where(this.dialect.contains(sql`lower(line)`, text.toLowerCase()) as Expression<SqlBool>);
     const rows = await q
       .orderBy('seq')
       .limit(query.limit ?? 100_000)
