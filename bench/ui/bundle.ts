@@ -16,13 +16,17 @@ const gzipKb = (file: string) => gzipSync(fs.readFileSync(file), { level: 9 }).l
 export async function run(): Promise<Record<string, number | string>> {
   const html = fs.readFileSync(path.join(web, 'index.html'), 'utf8');
   const initial = new Set<string>();
-  for (const m of html.matchAll(/<script[^>]+src="([^"]+)"|<link[^>]+rel="modulepreload"[^>]+href="([^"]+)"/g))
+  for (const m of html.matchAll(
+    /<script[^>]+src="([^"]+)"|<link[^>]+rel="modulepreload"[^>]+href="([^"]+)"/g,
+  ))
     initial.add((m[1] ?? m[2])!);
   const css = [...html.matchAll(/<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"/g)].map((m) => m[1]!);
   const file = (url: string) => path.join(web, url.replace(/^\//, ''));
   const initialJs = [...initial].reduce((sum, url) => sum + gzipKb(file(url)), 0);
   const assets = fs.readdirSync(path.join(web, 'assets'));
-  const allJs = assets.filter((a) => a.endsWith('.js')).reduce((s, a) => s + gzipKb(path.join(web, 'assets', a)), 0);
+  const allJs = assets
+    .filter((a) => a.endsWith('.js'))
+    .reduce((s, a) => s + gzipKb(path.join(web, 'assets', a)), 0);
   return {
     'initial JS files': initial.size,
     'initial JS (KB gzipped)': Number(initialJs.toFixed(1)),

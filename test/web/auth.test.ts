@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { newApiKey } from '../../src/server/auth.ts';
-import type { RunningServer } from '../../src/server/server.ts';
 // @ts-expect-error plain JavaScript script shared with `npm start`
 import { seedExamples } from '../../scripts/seed-examples.mjs';
+import { newApiKey } from '../../src/server/auth.ts';
+import type { RunningServer } from '../../src/server/server.ts';
 import { browserTests, launchBrowser, screenshot } from './browser.ts';
 import { serveHome } from './ui-home.ts';
 
