@@ -28,7 +28,6 @@ function RunRow({ run, onTag }: { run: RunRecord; onTag: (tag: string) => void }
   return (
     <tr>
       <td className="num run-cell">
-        <TriggerIcons run={run} />
         <Link to="/runs/$flow/$run" params={{ flow: run.flow, run: run_ }}>
           {run.runNumber}
         </Link>
@@ -38,6 +37,9 @@ function RunRow({ run, onTag }: { run: RunRecord; onTag: (tag: string) => void }
       </td>
       <td title={formatAgo(run.createdAt)}>{formatTime(run.createdAt)}</td>
       <td className="num">{formatDuration(elapsed(run.createdAt, run.finishedAt))}</td>
+      <td className="run-trigger">
+        {run.trigger.length > 0 ? <TriggerIcons run={run} named /> : <span className="muted">by hand</span>}
+      </td>
       <td className="run-user" title={run.user}>
         {run.user}
       </td>
@@ -97,6 +99,7 @@ export function FlowRunsPage() {
                     <th>Status</th>
                     <th>Started</th>
                     <th className="num">Duration</th>
+                    <th>Triggered by</th>
                     <th>User</th>
                     <th>Tags</th>
                   </tr>

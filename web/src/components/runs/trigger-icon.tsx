@@ -47,13 +47,24 @@ export function causeLabel(cause: Cause): string {
     : `Triggered by event ${cause.name} (${when}, id ${cause.id})`;
 }
 
-export function TriggerIcon({ cause }: { cause: Cause }) {
+/** The mark, linking to the cause; with `named`, the event name or upstream pathspec beside it. */
+export function TriggerIcon({ cause, named = false }: { cause: Cause; named?: boolean }) {
   const label = causeLabel(cause);
   const upstream = cause.type === 'run' ? runParams(cause.pathspec) : null;
+  const body = (
+    <>
+      <TriggerGlyph />
+      {named && (
+        <span className="trigger-name">
+          {cause.type === 'run' ? (cause.pathspec ?? cause.name) : cause.name}
+        </span>
+      )}
+    </>
+  );
   if (upstream)
     return (
       <Link to="/runs/$flow/$run" params={upstream} className="trigger-icon" title={label} aria-label={label}>
-        <TriggerGlyph />
+        {body}
       </Link>
     );
   return (
@@ -64,18 +75,18 @@ export function TriggerIcon({ cause }: { cause: Cause }) {
       title={label}
       aria-label={label}
     >
-      <TriggerGlyph />
+      {body}
     </Link>
   );
 }
 
 /** Every cause of a run (usually one; an AND of dependencies has several). */
-export function TriggerIcons({ run }: { run: RunRecord }) {
+export function TriggerIcons({ run, named = false }: { run: RunRecord; named?: boolean }) {
   if (run.trigger.length === 0) return null;
   return (
-    <span className="trigger-icons">
+    <span className={named ? 'trigger-icons trigger-icons-named' : 'trigger-icons'}>
       {run.trigger.map((cause) => (
-        <TriggerIcon key={`${cause.type}:${cause.id}`} cause={cause} />
+        <TriggerIcon key={`${cause.type}:${cause.id}`} cause={cause} named={named} />
       ))}
     </span>
   );
