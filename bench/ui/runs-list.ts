@@ -24,9 +24,9 @@ import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { chromium } from 'playwright-core';
 import { homePaths } from '../../src/core/config.ts';
+import { startServer } from '../../src/server/server.ts';
 import type { MetadataWrite, NewRun, RunStatus } from '../../src/store/metadata-store.ts';
 import { openSqliteMetadataStore } from '../../src/store/sql/sqlite/sqlite-stores.ts';
-import { startServer } from '../../src/server/server.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10_000);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
