@@ -6,7 +6,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { homePaths } from '../../src/core/config.ts';
-import type { MetadataStore, RunStatus } from '../../src/store/metadata-store.ts';
+import type { MetadataStore, MetadataWrite, RunStatus } from '../../src/store/metadata-store.ts';
 import { openSqliteMetadataStore } from '../../src/store/sql/sqlite/sqlite-stores.ts';
 import { newRunRecord } from '../helpers.ts';
 import { browserTests, launchBrowser, screenshot, watchPage } from './browser.ts';
@@ -17,6 +17,52 @@ const LONG_FLOW = `AFlowWhoseNameGoesOnAndOn${'AndOn'.repeat(14)}`;
 const LONG_TAG = `experiment:${'a-very-long-tag-value-'.repeat(8)}end`;
 const T0 = Date.UTC(2026, 0, 10, 12, 0, 0);
 const STATUSES: RunStatus[] = ['completed', 'completed', 'failed', 'completed', 'crashed'];
+
+/**
+ * A finished run's writes: `start`, a foreach `each` of four (one fails in a failed or crashed run),
+ * and `end` when it completed.
+ */
+function stepTasks(runId: number, status: RunStatus, at: number): MetadataWrite[] {
+  const ops: MetadataWrite[] = [];
+  const task = (
+    taskId: number,
+    step: string,
+    ok: boolean,
+    foreachPath: number[],
+    start: number,
+  ): MetadataWrite => ({
+    op: 'task.create',
+    task: {
+      runId,
+      taskId,
+      step,
+      status: ok ? 'completed' : 'failed',
+      successful: ok,
+      foreachPath,
+      foreachCount: step === 'start' ? 4 : null,
+      parentIds: [],
+      attempts: 1,
+      finalAttempt: 0,
+      createdAt: at + start,
+      startedAt: at + start,
+      finishedAt: at + start + 200,
+      originPathspec: null,
+    },
+  });
+  const steps = status === 'completed' ? ['start', 'each', 'end'] : ['start', 'each'];
+  steps.forEach((name, k) =>
+    ops.push({
+      op: 'step.upsert',
+      step: { runId, name, createdAt: at + k * 300, finishedAt: at + k * 300 + 250 },
+    }),
+  );
+  ops.push(task(1, 'start', true, [], 0));
+  for (let i = 0; i < 4; i++)
+    ops.push(task(2 + i, 'each', status === 'completed' || i < 3, [i], 300 + i * 10));
+  if (status === 'completed') ops.push(task(6, 'end', true, [], 600));
+  ops.push({ op: 'run.update', runId, patch: { status, finishedAt: at + 1_500 } });
+  return ops;
+}
 
 /** Run numbers shown by the runs table, top to bottom. */
 async function shownRuns(page: Page): Promise<number[]> {
@@ -47,13 +93,7 @@ browserTests('web UI: the runs of a flow, its history and the event page', () =>
           tags: i % 10 === 0 ? ['nightly'] : [],
         }),
       );
-      await store.write([
-        {
-          op: 'run.update',
-          runId: run.id,
-          patch: { status: STATUSES[i % 5]!, finishedAt: T0 + i * 60_000 + 1_500 },
-        },
-      ]);
+      await store.write([...stepTasks(run.id, STATUSES[i % 5]!, T0 + i * 60_000)]);
     }
     const long = await store.createRun(newRunRecord(LONG_FLOW, { tags: [LONG_TAG, 'short'] }));
     await store.write([
@@ -192,6 +232,20 @@ browserTests('web UI: the runs of a flow, its history and the event page', () =>
       new Set(['/api/v1/flows/ForeachFlow/steps', '/api/v1/flows/ForeachFlow/history']),
     );
     await screenshot(page, 'flow-history');
+    // 60 runs: the first page shows 50, a failed run's foreach cell is red and its end did not run.
+    await page.goto(`${ui.server.url}/flows/${PAGED}/history`);
+    const paged = page.getByRole('table', { name: `Runs by steps of ${PAGED}` });
+    await paged.waitFor();
+    expect((await paged.locator('thead th').allTextContents()).slice(1)).toEqual(['start', 'each', 'end']);
+    expect(await paged.locator('tbody tr').count()).toBe(50);
+    const run58 = paged.locator('tbody tr', { has: page.getByRole('link', { name: '58', exact: true }) });
+    expect(await run58.locator('td').nth(1).getAttribute('class')).toContain('hcell-failed');
+    expect(await run58.locator('td').nth(1).textContent()).toContain('4/4');
+    expect(await run58.locator('td').nth(2).getAttribute('class')).toContain('hcell-none');
+    await screenshot(page, 'flow-history-paged');
+    await page.getByRole('button', { name: 'Older ›' }).click();
+    await paged.locator('tbody tr').first().getByRole('link', { name: '10', exact: true }).waitFor();
+    expect(await paged.locator('tbody tr').count()).toBe(10);
     // The tab back to the runs keeps the filters.
     await page.goto(`${ui.server.url}/flows/${PAGED}/history?status=failed`);
     await page.getByRole('table', { name: `Runs by steps of ${PAGED}` }).waitFor();
@@ -209,7 +263,8 @@ browserTests('web UI: the runs of a flow, its history and the event page', () =>
       await page.locator('.flow-header-name').waitFor();
       await page.locator('table').first().waitFor();
       const overflow = await page.evaluate(
-        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        // In the page (a string: the tests' TypeScript has no DOM types).
+        'document.documentElement.scrollWidth - document.documentElement.clientWidth',
       );
       expect(overflow, url).toBeLessThanOrEqual(0);
     }
