@@ -325,6 +325,10 @@ export interface MetadataStore {
   listArtifactsOfTasks(runId: number, taskIds: readonly number[]): Promise<ArtifactRecord[]>;
   readLogs(runId: number, taskId: number, query?: LogQuery): Promise<LogLine[]>;
 
+  // The flows page (web UI `/`).
+  /** The newest run (highest run number) of every flow, by flow name. One query. */
+  listLatestRuns(): Promise<RunRecord[]>;
+
   // The runs × steps history of a flow (web UI `/flows/$flow/history`).
   /**
    * Names of the steps the flow's runs went through, in the order they start within a run (the

@@ -1248,6 +1248,28 @@ export function runMetadataStoreSuite(name: string, makeStore: () => Promise<Met
       const numbers = async (flow: string, q: Parameters<MetadataStore['listRuns']>[1]) =>
         (await store.listRuns(flow, q)).map((r) => r.runNumber);
 
+      it('lists the newest run of every flow, by flow name, in one query', async () => {
+        expect(await store.listLatestRuns()).toEqual([]);
+        const b1 = await run({ flow: 'B' });
+        await run({ flow: 'A' });
+        const a2 = await run({ flow: 'A' });
+        const c1 = await run({ flow: 'C', createdAt: T0 - 1 });
+        await store.write([
+          { op: 'run.update', runId: a2.id, patch: { status: 'failed', finishedAt: T0 + 5 } },
+        ]);
+        const before = store.queryCount;
+        const latest = await store.listLatestRuns();
+        expect(store.queryCount).toBe(before + 1);
+        expect(latest.map((r) => [r.flow, r.runNumber])).toEqual([
+          ['A', 2],
+          ['B', 1],
+          ['C', 1],
+        ]);
+        expect(latest[0]).toEqual(await store.getRunById(a2.id));
+        expect(latest[1]).toEqual(b1);
+        expect(latest[2]).toEqual(c1);
+      });
+
       it('filters runs by user', async () => {
         for (const user of ['alice', 'bob', 'alice', 'carol', 'alice']) await run({ flow: 'A', user });
         await run({ flow: 'B', user: 'bob' });

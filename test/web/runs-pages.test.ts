@@ -288,6 +288,28 @@ browserTests('web UI: the runs of a flow, its history and the event page', () =>
     expect((await shownRuns(page)).slice(0, 2)).toEqual([61, 60]);
   });
 
+  it('lists the flows with their latest runs in two requests, whatever the number of flows', async () => {
+    const page = await browser.newPage();
+    await page.setViewportSize({ width: 1024, height: 700 });
+    const requests: string[] = [];
+    page.on('request', (r) => {
+      const url = new URL(r.url());
+      if (url.pathname.startsWith('/api/v1/') && url.pathname !== '/api/v1/events/stream')
+        requests.push(url.pathname);
+    });
+    await page.goto(`${ui.server.url}/`);
+    await page.getByRole('link', { name: new RegExp(`^${PAGED}/\\d+$`) }).waitFor();
+    await page.getByRole('link', { name: 'TrainingFlow/1', exact: true }).waitFor();
+    // The triggered flows' latest runs carry the mark.
+    expect(await page.locator('a.trigger-icon').count()).toBeGreaterThanOrEqual(3);
+    expect(new Set(requests)).toEqual(new Set(['/api/v1/flows', '/api/v1/runs/latest-per-flow']));
+    const overflow = await page.evaluate(
+      'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+    );
+    expect(overflow).toBeLessThanOrEqual(0);
+    await screenshot(page, 'flows-latest-runs');
+  });
+
   it('says so for an event that is not stored', async () => {
     const page = await browser.newPage();
     await page.goto(`${ui.server.url}/events/00000000-0000-7000-8000-000000000000`);

@@ -170,6 +170,17 @@ export const metadataRoutes: readonly Route[] = [
         ...(query.tag ? { tags: query.tag } : {}),
       })) ?? notFound('run', 'No run matches.'),
   }),
+  // The flows page (web UI `/`).
+  route({
+    method: 'get',
+    path: '/api/v1/runs/latest-per-flow',
+    operationId: 'listLatestRuns',
+    summary: 'The newest run of every flow, by flow name (the flows page in one request).',
+    tag: 'metadata',
+    scope: 'read',
+    response: z.object({ runs: z.array(runRecord) }),
+    handle: async ({ ctx }) => ({ runs: await ctx.stores.metadata.listLatestRuns() }),
+  }),
   route({
     method: 'get',
     path: '/api/v1/runs/triggered-by',

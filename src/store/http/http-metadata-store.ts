@@ -229,6 +229,11 @@ export class HttpMetadataStore implements MetadataStore {
     ).lines;
   }
 
+  // The flows page (web UI `/`).
+  async listLatestRuns(): Promise<RunRecord[]> {
+    return (await this.client.request<{ runs: RunRecord[] }>('GET', '/api/v1/runs/latest-per-flow')).runs;
+  }
+
   // The runs × steps history of a flow (web UI `/flows/$flow/history`).
   async listFlowStepNames(flow: string): Promise<string[]> {
     return (await this.client.request<{ steps: string[] }>('GET', `/api/v1/flows/${seg(flow)}/steps`)).steps;

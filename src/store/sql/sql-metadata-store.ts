@@ -534,6 +534,20 @@ export class SqlMetadataStore implements MetadataStore {
     return rows.map(logLineFromRow);
   }
 
+  // The flows page (web UI `/`).
+  async listLatestRuns(): Promise<RunRecord[]> {
+    // The flow row names its newest run: one unique-index probe per flow.
+    const rows = await this.db
+      .selectFrom('flows')
+      .innerJoin('runs', (j) =>
+        j.onRef('runs.flow_name', '=', 'flows.name').onRef('runs.run_number', '=', 'flows.last_run_number'),
+      )
+      .selectAll('runs')
+      .orderBy('flows.name')
+      .execute();
+    return rows.map(runFromRow);
+  }
+
   // The runs × steps history of a flow (web UI `/flows/$flow/history`).
   async listFlowStepNames(flow: string): Promise<string[]> {
     const rows = await this.db
