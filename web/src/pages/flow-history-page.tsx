@@ -4,24 +4,22 @@
  * duration, with a foreach step's task counts — all from one request per page, summarized in SQL.
  */
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { getRouteApi, Link } from '@tanstack/react-router';
-import { useEffect, useMemo } from 'react';
+import { Link } from '@tanstack/react-router';
+import { useMemo } from 'react';
 import { unwrap } from '../api/api-error.ts';
 import { api, type RunRecord, type Schemas } from '../api/client.ts';
 import { QueryState } from '../components/query-state.tsx';
 import { flowActivityEvents } from '../components/runs/flow-events.ts';
 import { FlowHeader } from '../components/runs/flow-header.tsx';
-import { pageWindow, RUNS_PER_PAGE } from '../components/runs/page-window.ts';
 import { Pager } from '../components/runs/pager.tsx';
 import { RunFilters } from '../components/runs/run-filters.tsx';
+import { RUNS_PER_PAGE, useRunListUrl, useRunsPage } from '../components/runs/run-list-state.ts';
 import { TriggerIcons } from '../components/runs/trigger-icon.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
 import { elapsed, formatDuration, formatTime } from '../format/time.ts';
 import { useLiveRefresh } from '../live/use-live-refresh.ts';
-import { filtersOf, type RunListSearch, runListQuery } from '../routes/run-list-search.ts';
+import { filtersOf, runListQuery } from '../routes/run-list-search.ts';
 import './flow-history-page.css';
-
-const route = getRouteApi('/flows/$flow/history');
 
 type StepSummary = Schemas['StepSummary'];
 type CellState = 'failed' | 'running' | 'pending' | 'caught' | 'completed';
@@ -66,10 +64,7 @@ function Cell({ run, step, summary }: { run: RunRecord; step: string; summary: S
 }
 
 export function FlowHistoryPage() {
-  const { flow } = route.useParams();
-  const search = route.useSearch();
-  const navigate = route.useNavigate();
-  const onChange = (next: RunListSearch) => void navigate({ search: next });
+  const { flow, search, onChange } = useRunListUrl('/flows/$flow/history');
   // The columns: fetched once per visit (a new step of a later run is appended from its page).
   const structure = useQuery({
     queryKey: ['flow-steps', flow],
@@ -89,12 +84,7 @@ export function FlowHistoryPage() {
     queryKeys: [['runs', flow, 'history']],
     coalesceMs: 500,
   });
-  const page = history.data ? pageWindow(history.data.runs, search) : undefined;
-  const atTop =
-    search.after !== undefined && page !== undefined && !page.hasNewer && !history.isPlaceholderData;
-  useEffect(() => {
-    if (atTop) void navigate({ search: filtersOf(search), replace: true });
-  }, [atTop, navigate, search]);
+  const page = useRunsPage(history.data?.runs, history.isPlaceholderData, search, onChange);
 
   const { columns, byRun } = useMemo(() => {
     const byRun = new Map<number, Map<string, StepSummary>>();
@@ -165,14 +155,7 @@ export function FlowHistoryPage() {
                   </span>
                 ))}
               </div>
-              <Pager
-                search={search}
-                first={page.rows[0]?.runNumber}
-                last={page.rows.at(-1)?.runNumber}
-                hasNewer={page.hasNewer}
-                hasOlder={page.hasOlder}
-                onChange={onChange}
-              />
+              <Pager search={search} page={page} onChange={onChange} />
             </>
           ) : (
             <div className="empty">

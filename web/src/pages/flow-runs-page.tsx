@@ -4,24 +4,21 @@
  * live (the flow's `flowtrail.run.*` events refresh the list).
  */
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { getRouteApi, Link } from '@tanstack/react-router';
-import { useEffect } from 'react';
+import { Link } from '@tanstack/react-router';
 import { unwrap } from '../api/api-error.ts';
 import { api, type RunRecord } from '../api/client.ts';
 import { QueryState } from '../components/query-state.tsx';
 import { flowRunEvents } from '../components/runs/flow-events.ts';
 import { FlowHeader } from '../components/runs/flow-header.tsx';
-import { pageWindow, RUNS_PER_PAGE } from '../components/runs/page-window.ts';
 import { Pager } from '../components/runs/pager.tsx';
 import { RunFilters } from '../components/runs/run-filters.tsx';
+import { RUNS_PER_PAGE, useRunListUrl, useRunsPage } from '../components/runs/run-list-state.ts';
 import { TriggerIcons } from '../components/runs/trigger-icon.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
 import { elapsed, formatAgo, formatDuration, formatTime } from '../format/time.ts';
 import { useLiveRefresh } from '../live/use-live-refresh.ts';
-import { filtersOf, type RunListSearch, runListQuery } from '../routes/run-list-search.ts';
+import { filtersOf, runListQuery } from '../routes/run-list-search.ts';
 import './flow-runs-page.css';
-
-const route = getRouteApi('/flows/$flow');
 
 function RunRow({ run, onTag }: { run: RunRecord; onTag: (tag: string) => void }) {
   const run_ = String(run.runNumber);
@@ -61,10 +58,7 @@ function RunRow({ run, onTag }: { run: RunRecord; onTag: (tag: string) => void }
 }
 
 export function FlowRunsPage() {
-  const { flow } = route.useParams();
-  const search = route.useSearch();
-  const navigate = route.useNavigate();
-  const onChange = (next: RunListSearch) => void navigate({ search: next });
+  const { flow, search, onChange } = useRunListUrl('/flows/$flow');
   const query = runListQuery(search, RUNS_PER_PAGE + 1);
   const runs = useQuery({
     queryKey: ['runs', flow, 'list', query],
@@ -73,12 +67,7 @@ export function FlowRunsPage() {
     placeholderData: keepPreviousData,
   });
   const live = useLiveRefresh({ filter: flowRunEvents(flow), queryKeys: [['runs', flow]] });
-  const page = runs.data ? pageWindow(runs.data, search) : undefined;
-  // Paging up reached the newest runs: show the first page as itself (a canonical URL, a full page).
-  const atTop = search.after !== undefined && page !== undefined && !page.hasNewer && !runs.isPlaceholderData;
-  useEffect(() => {
-    if (atTop) void navigate({ search: filtersOf(search), replace: true });
-  }, [atTop, navigate, search]);
+  const page = useRunsPage(runs.data, runs.isPlaceholderData, search, onChange);
   const filtered = Object.keys(filtersOf(search)).length > 0;
   const addTag = (tag: string) => {
     const tags = search.tag ?? [];
@@ -110,14 +99,7 @@ export function FlowRunsPage() {
                   ))}
                 </tbody>
               </table>
-              <Pager
-                search={search}
-                first={page.rows[0]?.runNumber}
-                last={page.rows.at(-1)?.runNumber}
-                hasNewer={page.hasNewer}
-                hasOlder={page.hasOlder}
-                onChange={onChange}
-              />
+              <Pager search={search} page={page} onChange={onChange} />
             </>
           ) : filtered ? (
             <div className="empty">

@@ -2,23 +2,20 @@
 import './runs.css';
 import type { RunListSearch } from '../../routes/run-list-search.ts';
 import { filtersOf } from '../../routes/run-list-search.ts';
+import type { PageWindow } from './run-list-state.ts';
 
 export function Pager({
   search,
-  first,
-  last,
-  hasNewer,
-  hasOlder,
+  page,
   onChange,
 }: {
   search: RunListSearch;
-  /** Run numbers of the page's first and last rows. */
-  first: number | undefined;
-  last: number | undefined;
-  hasNewer: boolean;
-  hasOlder: boolean;
+  page: PageWindow<{ runNumber: number }>;
   onChange: (next: RunListSearch) => void;
 }) {
+  const { hasNewer, hasOlder } = page;
+  const first = page.rows[0]?.runNumber;
+  const last = page.rows.at(-1)?.runNumber;
   const filters = filtersOf(search);
   if (!hasNewer && !hasOlder) return null;
   return (
