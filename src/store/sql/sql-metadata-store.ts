@@ -348,8 +348,9 @@ export class SqlMetadataStore implements MetadataStore {
   }
 
   async listRuns(flow: string, query: RunQuery = {}): Promise<RunRecord[]> {
-    // Walks the (flow_name, run_number) unique index from the cursor, filtering as it goes, and
-    // stops at the limit: the first page of a flow with many runs reads a few dozen rows.
+    // Walks the (flow_name, run_number) unique index from the cursor — (flow_name, status,
+    // run_number) with a status — filtering as it goes, and stops at the limit: the first page of
+    // a flow with many runs reads a few dozen rows (plans: test/store/*-metadata-store.test.ts).
     let q = this.db.selectFrom('runs').selectAll().where('flow_name', '=', flow);
     const previous = query.beforeRunNumber === undefined && query.afterRunNumber !== undefined;
     if (query.beforeRunNumber !== undefined) q = q.where('run_number', '<', query.beforeRunNumber);
