@@ -203,6 +203,17 @@ browserTests('web UI: the runs of a flow, its history and the event page', () =>
     await page.getByText('"table": "orders"').waitFor();
     await page.getByRole('link', { name: 'ETLFlow/1', exact: true }).waitFor();
     await screenshot(page, 'event');
+    // The upstream run's completion event: its resource and related flow link to their pages.
+    const training1 = (await (await fetch(`${ui.server.url}/api/v1/flows/TrainingFlow/runs/1`)).json()) as {
+      trigger: { id: string }[];
+    };
+    await page.goto(`${ui.server.url}/events/${training1.trigger[0]!.id}`);
+    await page.getByRole('heading', { name: 'flowtrail.run.completed' }).waitFor();
+    await page.getByRole('link', { name: 'flowtrail.run.ETLFlow/1', exact: true }).waitFor();
+    const related = page.locator('table.related tbody tr', { hasText: 'flowtrail.flow.ETLFlow' });
+    expect(await related.locator('td').first().textContent()).toBe('flow');
+    await page.getByRole('link', { name: 'TrainingFlow/1', exact: true }).waitFor();
+    await screenshot(page, 'event-run-completed');
     // An untriggered run has no mark.
     await page.goto(`${ui.server.url}/flows/HelloFlow`);
     await waitForRuns(page, 1);
