@@ -227,8 +227,12 @@ describe('documents', () => {
       'path:flow',
       'query:limit',
       'query:before',
+      'query:after',
       'query:status',
       'query:tag',
+      'query:user',
+      'query:since',
+      'query:until',
     ]);
     for (const schema of ['Run', 'Task', 'Event', 'EventFilter', 'Error'])
       expect(doc.components.schemas).toHaveProperty(schema);
