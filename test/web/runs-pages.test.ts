@@ -50,12 +50,11 @@ function stepTasks(runId: number, status: RunStatus, at: number): MetadataWrite[
     },
   });
   const steps = status === 'completed' ? ['start', 'each', 'end'] : ['start', 'each'];
-  steps.forEach((name, k) =>
+  for (const [k, name] of steps.entries())
     ops.push({
       op: 'step.upsert',
       step: { runId, name, createdAt: at + k * 300, finishedAt: at + k * 300 + 250 },
-    }),
-  );
+    });
   ops.push(task(1, 'start', true, [], 0));
   for (let i = 0; i < 4; i++)
     ops.push(task(2 + i, 'each', status === 'completed' || i < 3, [i], 300 + i * 10));
