@@ -3,6 +3,7 @@
  * route in the OpenAPI document. Records mirror the store ports' types (`store/*.ts`).
  */
 import { z } from 'zod';
+import { parseIsoDateTime } from '../core/date-time.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks
@@ -328,3 +329,35 @@ export const firingRecord = z
     message: z.string().nullable(),
   })
   .meta({ id: 'Firing' });
+
+// ---------------------------------------------------------------------------------------------
+// The runs list and the runs × steps history of a flow (web UI `/flows/$flow`, `/flows/$flow/history`)
+
+/** An ISO 8601 date-time in a query string (no offset means UTC), as ms since the epoch. */
+export const timeParam = () =>
+  z
+    .string()
+    .transform((text, ctx) => {
+      const instant = parseIsoDateTime(text);
+      if (instant) return instant.getTime();
+      ctx.issues.push({
+        code: 'custom',
+        input: text,
+        message: `${JSON.stringify(text.slice(0, 60))} is not an ISO 8601 date-time; use e.g. 2024-05-01T12:00:00Z (no offset means UTC).`,
+      });
+      return z.NEVER;
+    })
+    .optional();
+
+export const stepSummary = z
+  .object({
+    runId: int(),
+    step: z.string(),
+    tasks: nonNegativeInt(),
+    counts: z.partialRecord(taskStatus, nonNegativeInt()),
+    caught: nonNegativeInt(),
+    startedAt: int().nullable(),
+    finishedAt: int().nullable(),
+  })
+  .strict()
+  .meta({ id: 'StepSummary' });

@@ -189,6 +189,17 @@ export interface RunQuery {
   status?: RunStatus;
   /** Only runs carrying every one of these tags, as user or system tags (an unknown tag matches nothing). */
   tags?: readonly string[];
+  /** Only runs started by this user (`RunRecord.user`). */
+  user?: string;
+  /** Only runs created at or after this time (ms since the epoch; inclusive, like event filters). */
+  since?: number;
+  /** Only runs created at or before this time (ms since the epoch; inclusive). */
+  until?: number;
+  /**
+   * Only runs with a run number above this: the page just newer than it (cursor for the previous
+   * page), still listed newest first. Ignored when `beforeRunNumber` is given.
+   */
+  afterRunNumber?: number;
 }
 
 /** Which run `latestRun` looks for; every given field must match. */
@@ -217,6 +228,25 @@ export interface TaskQuery {
 export interface TagChange {
   add?: readonly string[];
   remove?: readonly string[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// The runs × steps history of a flow (web UI `/flows/$flow/history`)
+
+/** What one step of one run amounts to, computed in the store from the step's tasks. */
+export interface StepSummary {
+  runId: number;
+  step: string;
+  /** The step's tasks (a foreach step has one per item). */
+  tasks: number;
+  /** Tasks by status; statuses with no task are absent. */
+  counts: Partial<Record<TaskStatus, number>>;
+  /** Completed tasks whose failure was caught (`successful` false). */
+  caught: number;
+  /** The earliest task start, or null when none started. */
+  startedAt: number | null;
+  /** The latest task end, or null while a task is unfinished. */
+  finishedAt: number | null;
 }
 
 export interface FlowRecord {
@@ -313,6 +343,22 @@ export interface MetadataStore {
    * @throws ValidationError when `text` is empty.
    */
   searchLogs(runId: number, taskId: number, query: LogSearchQuery): Promise<LogLine[]>;
+
+  // The flows page (web UI `/`).
+  /** The newest run (highest run number) of every flow, by flow name. One query. */
+  listLatestRuns(): Promise<RunRecord[]>;
+
+  // The runs × steps history of a flow (web UI `/flows/$flow/history`).
+  /**
+   * Names of the steps the flow's runs went through, in the order they start within a run (the
+   * earliest offset from the run's start; ties by name): the history's columns. One query.
+   */
+  listFlowStepNames(flow: string): Promise<string[]>;
+  /**
+   * Per run and step, its tasks' counts by status and time span, aggregated in the store (a foreach
+   * step of 10,000 tasks is one row). Ordered by run id, then step name. One query per 400 runs.
+   */
+  summarizeSteps(runIds: readonly number[]): Promise<StepSummary[]>;
 
   close(): Promise<void>;
 }

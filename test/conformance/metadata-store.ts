@@ -1285,6 +1285,237 @@ export function runMetadataStoreSuite(name: string, makeStore: () => Promise<Met
       });
     });
 
+    describe('the runs list and history screens', () => {
+      const numbers = async (flow: string, q: Parameters<MetadataStore['listRuns']>[1]) =>
+        (await store.listRuns(flow, q)).map((r) => r.runNumber);
+
+      it('lists the newest run of every flow, by flow name, in one query', async () => {
+        expect(await store.listLatestRuns()).toEqual([]);
+        const b1 = await run({ flow: 'B' });
+        await run({ flow: 'A' });
+        const a2 = await run({ flow: 'A' });
+        const c1 = await run({ flow: 'C', createdAt: T0 - 1 });
+        await store.write([
+          { op: 'run.update', runId: a2.id, patch: { status: 'failed', finishedAt: T0 + 5 } },
+        ]);
+        const before = store.queryCount;
+        const latest = await store.listLatestRuns();
+        expect(store.queryCount).toBe(before + 1);
+        expect(latest.map((r) => [r.flow, r.runNumber])).toEqual([
+          ['A', 2],
+          ['B', 1],
+          ['C', 1],
+        ]);
+        expect(latest[0]).toEqual(await store.getRunById(a2.id));
+        expect(latest[1]).toEqual(b1);
+        expect(latest[2]).toEqual(c1);
+      });
+
+      it('filters runs by user', async () => {
+        for (const user of ['alice', 'bob', 'alice', 'carol', 'alice']) await run({ flow: 'A', user });
+        await run({ flow: 'B', user: 'bob' });
+        expect(await numbers('A', { user: 'alice' })).toEqual([5, 3, 1]);
+        expect(await numbers('A', { user: 'bob' })).toEqual([2]);
+        expect(await numbers('A', { user: 'nobody' })).toEqual([]);
+        expect(await numbers('A', { user: 'alice', beforeRunNumber: 5, limit: 1 })).toEqual([3]);
+      });
+
+      it('filters runs by a creation time range, both ends inclusive', async () => {
+        for (let i = 0; i < 6; i++) await run({ flow: 'A', createdAt: T0 + i * 1000 });
+        expect(await numbers('A', { since: T0 + 2000 })).toEqual([6, 5, 4, 3]);
+        expect(await numbers('A', { until: T0 + 2000 })).toEqual([3, 2, 1]);
+        expect(await numbers('A', { since: T0 + 1500, until: T0 + 4000 })).toEqual([5, 4, 3]);
+        expect(await numbers('A', { since: T0 + 9000 })).toEqual([]);
+        expect(await numbers('A', { since: T0 + 4000, until: T0 + 1000 })).toEqual([]);
+      });
+
+      it('combines user, time, status and tags', async () => {
+        const runs: RunRecord[] = [];
+        for (let i = 0; i < 8; i++)
+          runs.push(
+            await run({
+              flow: 'A',
+              user: i % 2 === 0 ? 'alice' : 'bob',
+              createdAt: T0 + i * 1000,
+              tags: i % 3 === 0 ? ['nightly'] : [],
+            }),
+          );
+        await store.write(
+          runs
+            .filter((_, i) => i !== 4)
+            .map((r) => ({
+              op: 'run.update' as const,
+              runId: r.id,
+              patch: { status: 'completed' as const },
+            })),
+        );
+        expect(await numbers('A', { user: 'alice', since: T0 + 1000 })).toEqual([7, 5, 3]);
+        expect(await numbers('A', { user: 'alice', status: 'completed', since: T0 + 1000 })).toEqual([7, 3]);
+        expect(await numbers('A', { user: 'alice', tags: ['nightly'] })).toEqual([7, 1]);
+        expect(await numbers('A', { user: 'bob', tags: ['nightly'], until: T0 + 3000 })).toEqual([4]);
+      });
+
+      it('pages back up with afterRunNumber, listing newest first', async () => {
+        for (let i = 0; i < 10; i++) await run({ flow: 'A', user: i % 2 === 0 ? 'alice' : 'bob' });
+        expect(await numbers('A', { afterRunNumber: 4, limit: 3 })).toEqual([7, 6, 5]);
+        expect(await numbers('A', { afterRunNumber: 8, limit: 3 })).toEqual([10, 9]);
+        expect(await numbers('A', { afterRunNumber: 10 })).toEqual([]);
+        expect(await numbers('A', { afterRunNumber: 2, limit: 2, user: 'alice' })).toEqual([5, 3]);
+        // Down then up again comes back to the same page.
+        const first = await numbers('A', { limit: 4 });
+        const second = await numbers('A', { limit: 4, beforeRunNumber: first[3]! });
+        expect(second).toEqual([6, 5, 4, 3]);
+        expect(await numbers('A', { limit: 4, afterRunNumber: second[0]! })).toEqual(first);
+        // A `before` cursor wins over `after`.
+        expect(await numbers('A', { beforeRunNumber: 3, afterRunNumber: 8 })).toEqual([2, 1]);
+      });
+
+      it("names a flow's steps in the order they start within a run, across its runs", async () => {
+        const a = await run({ flow: 'A', createdAt: T0 });
+        const b = await run({ flow: 'A', createdAt: T0 + 60_000 });
+        const other = await run({ flow: 'B', createdAt: T0 });
+        const step = (runId: number, name: string, at: number) => ({
+          op: 'step.upsert' as const,
+          step: { runId, name, createdAt: at, finishedAt: null },
+        });
+        await store.write([
+          step(a.id, 'start', T0 + 1),
+          step(a.id, 'train', T0 + 50),
+          step(a.id, 'end', T0 + 90),
+          // A later run with a step the first one lacked, between start and train.
+          step(b.id, 'start', T0 + 60_001),
+          step(b.id, 'clean', T0 + 60_020),
+          step(b.id, 'train', T0 + 60_060),
+          step(b.id, 'end', T0 + 60_095),
+          step(other.id, 'elsewhere', T0 + 2),
+        ]);
+        expect(await store.listFlowStepNames('A')).toEqual(['start', 'clean', 'train', 'end']);
+        expect(await store.listFlowStepNames('B')).toEqual(['elsewhere']);
+        expect(await store.listFlowStepNames('Nope')).toEqual([]);
+        const before = store.queryCount;
+        await store.listFlowStepNames('A');
+        expect(store.queryCount).toBe(before + 1);
+      });
+
+      it("summarizes each run's steps: task counts by status, caught failures, time span", async () => {
+        const a = await run({ flow: 'A' });
+        const b = await run({ flow: 'A' });
+        const untouched = await run({ flow: 'A' });
+        let id = 0;
+        const t = (runId: number, step: string, overrides: Partial<TaskRecord>) => ({
+          op: 'task.create' as const,
+          task: task(runId, ++id, { step, ...overrides }),
+        });
+        const done = { status: 'completed' as const, successful: true };
+        await store.write([
+          t(a.id, 'start', { ...done, startedAt: T0 + 10, finishedAt: T0 + 20 }),
+          // A foreach of five: three done, one caught failure, one failed.
+          ...[0, 1, 2].map((i) =>
+            t(a.id, 'each', { ...done, foreachPath: [i], startedAt: T0 + 30 + i, finishedAt: T0 + 40 + i }),
+          ),
+          t(a.id, 'each', {
+            status: 'completed',
+            successful: false,
+            foreachPath: [3],
+            startedAt: T0 + 25,
+            finishedAt: T0 + 90,
+          }),
+          t(a.id, 'each', {
+            status: 'failed',
+            successful: false,
+            foreachPath: [4],
+            startedAt: T0 + 35,
+            finishedAt: T0 + 60,
+          }),
+          // Run b: one step still running, one task not started.
+          t(b.id, 'start', { ...done, startedAt: T0 + 100, finishedAt: T0 + 110 }),
+          t(b.id, 'each', { ...done, foreachPath: [0], startedAt: T0 + 120, finishedAt: T0 + 130 }),
+          t(b.id, 'each', { status: 'running', foreachPath: [1], startedAt: T0 + 125 }),
+          t(b.id, 'each', { status: 'pending', foreachPath: [2] }),
+        ]);
+        const before = store.queryCount;
+        const summaries = await store.summarizeSteps([b.id, a.id, untouched.id, 999_999]);
+        expect(store.queryCount).toBe(before + 1);
+        expect(summaries).toEqual([
+          {
+            runId: a.id,
+            step: 'each',
+            tasks: 5,
+            counts: { completed: 4, failed: 1 },
+            caught: 1,
+            startedAt: T0 + 25,
+            finishedAt: T0 + 90,
+          },
+          {
+            runId: a.id,
+            step: 'start',
+            tasks: 1,
+            counts: { completed: 1 },
+            caught: 0,
+            startedAt: T0 + 10,
+            finishedAt: T0 + 20,
+          },
+          {
+            runId: b.id,
+            step: 'each',
+            tasks: 3,
+            counts: { completed: 1, running: 1, pending: 1 },
+            caught: 0,
+            startedAt: T0 + 120,
+            finishedAt: null,
+          },
+          {
+            runId: b.id,
+            step: 'start',
+            tasks: 1,
+            counts: { completed: 1 },
+            caught: 0,
+            startedAt: T0 + 100,
+            finishedAt: T0 + 110,
+          },
+        ]);
+        expect(await store.summarizeSteps([])).toEqual([]);
+      });
+
+      it('summarizes a 10,000-task foreach as one row, and a page of many runs in bounded queries', async () => {
+        const big = await run({ flow: 'A' });
+        const ops = Array.from({ length: 10_000 }, (_, i) => ({
+          op: 'task.create' as const,
+          task: task(big.id, i + 1, {
+            step: 'each',
+            status: i % 100 === 0 ? ('failed' as const) : ('completed' as const),
+            foreachPath: [i],
+            startedAt: T0 + i,
+            finishedAt: T0 + i + 5,
+          }),
+        }));
+        await store.write(ops);
+        const small: number[] = [];
+        for (let i = 0; i < 450; i++) small.push((await run({ flow: 'B' })).id);
+        await store.write(
+          small.map((runId) => ({
+            op: 'task.create' as const,
+            task: task(runId, 1, { status: 'completed' }),
+          })),
+        );
+        const before = store.queryCount;
+        const [each] = await store.summarizeSteps([big.id]);
+        expect(store.queryCount).toBe(before + 1);
+        expect(each).toEqual({
+          runId: big.id,
+          step: 'each',
+          tasks: 10_000,
+          counts: { completed: 9_900, failed: 100 },
+          caught: 0,
+          startedAt: T0,
+          finishedAt: T0 + 9_999 + 5,
+        });
+        const many = await store.summarizeSteps(small);
+        expect(many.map((s) => s.runId)).toEqual(small);
+        expect(store.queryCount - before).toBeLessThanOrEqual(3);
+      });
+    });
+
     describe('triggers', () => {
       const eventCause = (id: string, name = 'data_updated'): TriggerCause => ({
         type: 'event',

@@ -164,6 +164,20 @@ describe('bad input', () => {
     expect((await errorOf(p)).details).toMatchObject({ field: 'runId', in: 'path' });
   });
 
+  it('a time that is no ISO 8601 date-time in a runs query → 422 naming it and the form to use', async () => {
+    for (const path of ['/flows/A/runs?since=yesterday', '/flows/A/history?until=2024-13-45']) {
+      const r = await fetch(`${base}${path}`, { headers: bearer(t.keys.read) });
+      expect(r.status, path).toBe(422);
+      const error = await errorOf(r);
+      expect(error.details).toMatchObject({ field: path.includes('since') ? 'since' : 'until', in: 'query' });
+      expect(error.message).toContain('ISO 8601');
+    }
+    const ok = await fetch(`${base}/flows/A/runs?since=2024-05-01T12:00&until=2024-05-02`, {
+      headers: bearer(t.keys.read),
+    });
+    expect(ok.status).toBe(200);
+  });
+
   it('unknown route → 404 naming the route; unknown object → 404 NOT_FOUND', async () => {
     const r = await fetch(`${base}/no/such/route`, { headers: bearer(t.keys.read) });
     expect(r.status).toBe(404);
@@ -213,8 +227,12 @@ describe('documents', () => {
       'path:flow',
       'query:limit',
       'query:before',
+      'query:after',
       'query:status',
       'query:tag',
+      'query:user',
+      'query:since',
+      'query:until',
     ]);
     for (const schema of ['Run', 'Task', 'Event', 'EventFilter', 'Error'])
       expect(doc.components.schemas).toHaveProperty(schema);

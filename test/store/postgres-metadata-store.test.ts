@@ -21,6 +21,44 @@ postgresTests('PostgreSQL metadata store', ({ url: URL, admin, freshSchema, drop
     };
   });
 
+  it("walks the (flow, run number) index for a flow's runs list, filters or not, over 10,000 runs", async () => {
+    const schema = freshSchema();
+    const store = await openPostgresMetadataStore(URL, { schema });
+    try {
+      await store.createRun(newRunRecord('Big'));
+      await admin.query(
+        `INSERT INTO "${schema}".runs (flow_name, run_number, status, user_name, created_at)
+         SELECT 'Big', n, CASE WHEN n % 100 = 7 THEN 'failed' ELSE 'completed' END, 'u' || (n % 3), n * 1000
+         FROM generate_series(2, 10000) AS n`,
+      );
+      // Another flow, half of whose runs failed: the status alone is a poor way in.
+      await store.createRun(newRunRecord('Other'));
+      await admin.query(
+        `INSERT INTO "${schema}".runs (flow_name, run_number, status, user_name, created_at)
+         SELECT 'Other', n, CASE WHEN n % 2 = 0 THEN 'failed' ELSE 'completed' END, 'u', n * 1000
+         FROM generate_series(2, 10000) AS n`,
+      );
+      await admin.query(`ANALYZE "${schema}".runs`);
+      const plan = async (where: string) =>
+        (
+          await admin.query<{ 'QUERY PLAN': string }>(
+            `EXPLAIN SELECT * FROM "${schema}".runs WHERE flow_name = 'Big' ${where} ORDER BY run_number DESC LIMIT 51`,
+          )
+        ).rows
+          .map((r) => r['QUERY PLAN'])
+          .join('\n');
+      for (const where of ['', "AND user_name = 'u1'", 'AND created_at >= 5000000', 'AND run_number < 9000'])
+        expect(await plan(where), where).toMatch(/Index Scan Backward using runs_flow_name_run_number_key/);
+      // 1 % failed: the (flow, status, run number) index finds them; no scan of the table.
+      const failed = await plan("AND status = 'failed'");
+      expect(failed).toMatch(/runs_flow_status/);
+      expect(failed).not.toMatch(/Seq Scan/);
+    } finally {
+      await store.close();
+      await dropSchema(schema);
+    }
+  });
+
   describe('openPostgresMetadataStore', () => {
     const newRun = (flow: string) => newRunRecord(flow, { tags: ['t'], systemTags: ['user:tester'] });
 

@@ -33,6 +33,51 @@ runMetadataStoreSuite('sqlite', async () => {
 
 const newRun = (flow: string) => newRunRecord(flow);
 
+describe("a flow's runs list in SQLite", () => {
+  it('walks the (flow, run number) unique index from the newest run, filters or not', async () => {
+    const dir = await makeTempDir();
+    const file = path.join(dir, 'flowtrail.db');
+    const store = openSqliteMetadataStore(file);
+    try {
+      for (let start = 0; start < 2_000; start += 500)
+        await Promise.all(
+          Array.from({ length: 500 }, (_, k) =>
+            store.createRun(newRunRecord(k % 2 === 0 ? 'Big' : 'Other', { createdAt: start + k })),
+          ),
+        );
+      const db = new BetterSqlite3(file);
+      try {
+        db.exec('ANALYZE');
+        const plan = (where: string) =>
+          (
+            db
+              .prepare(
+                `EXPLAIN QUERY PLAN SELECT * FROM runs WHERE flow_name = ? ${where} ORDER BY run_number DESC LIMIT 51`,
+              )
+              .all('Big') as { detail: string }[]
+          )
+            .map((r) => r.detail)
+            .join('\n');
+        // In index order from the newest run: no sort, no scan of other flows' runs.
+        for (const where of ['', "AND user_name = 'u'", 'AND run_number < 900'])
+          expect(plan(where), where).toMatch(
+            /^SEARCH runs USING INDEX sqlite_autoindex_runs_1 \(flow_name=\?[^\n]*\)$/,
+          );
+        expect(plan("AND status = 'failed'")).toMatch(
+          /^SEARCH runs USING INDEX runs_flow_status \(flow_name=\? AND status=\?\)$/,
+        );
+        // A time range may start from the creation-time index instead; either way no full scan.
+        expect(plan('AND created_at >= 5 AND created_at <= 900')).not.toMatch(/SCAN runs/);
+      } finally {
+        db.close();
+      }
+    } finally {
+      await store.close();
+      await fsp.rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 function readMigrations(file: string): { id: number; name: string; applied_at: number }[] {
   const db = new BetterSqlite3(file, { readonly: true });
   try {

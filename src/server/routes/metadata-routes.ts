@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { runPathspec } from '../../core/pathspec.ts';
-import type { MetadataWrite } from '../../store/metadata-store.ts';
+import type { MetadataWrite, RunQuery } from '../../store/metadata-store.ts';
 import { type Route, route } from '../route.ts';
 import {
   artifactRecord,
@@ -21,10 +21,42 @@ import {
   runRecord,
   runStatus,
   stepRecord,
+  stepSummary,
   taskRecord,
+  timeParam,
 } from '../schemas.ts';
 import { eventsFromRequest } from './events-from-request.ts';
-import { IDEMPOTENCY_HEADER, notFound, runIdParams, taskParams } from './route-inputs.ts';
+import { flowParams, IDEMPOTENCY_HEADER, notFound, runIdParams, taskParams } from './route-inputs.ts';
+
+/** The filters and cursors of a flow's runs list (`listRuns`), as query parameters. */
+const runQueryParams = z.object({
+  limit: intParam().max(100_000).optional(),
+  before: intParam().optional().meta({ description: 'Runs numbered below this (the next page).' }),
+  after: intParam()
+    .optional()
+    .meta({ description: 'Runs numbered above this (the previous page); ignored with `before`.' }),
+  status: runStatus.optional(),
+  tag: listParam(),
+  user: z.string().optional(),
+  since: timeParam().meta({ description: 'Created at or after this ISO 8601 date-time.' }),
+  until: timeParam().meta({ description: 'Created at or before this ISO 8601 date-time.' }),
+});
+
+function runQueryOf(query: z.output<typeof runQueryParams>): RunQuery {
+  return {
+    ...(query.limit !== undefined ? { limit: query.limit } : {}),
+    ...(query.before !== undefined ? { beforeRunNumber: query.before } : {}),
+    ...(query.after !== undefined ? { afterRunNumber: query.after } : {}),
+    ...(query.status !== undefined ? { status: query.status } : {}),
+    ...(query.tag ? { tags: query.tag } : {}),
+    ...(query.user !== undefined ? { user: query.user } : {}),
+    ...(query.since !== undefined ? { since: query.since } : {}),
+    ...(query.until !== undefined ? { until: query.until } : {}),
+  };
+}
+
+/** Most runs whose steps one history request summarizes. */
+const MAX_HISTORY_RUNS = 400;
 
 export const metadataRoutes: readonly Route[] = [
   route({
@@ -64,20 +96,10 @@ export const metadataRoutes: readonly Route[] = [
     tag: 'metadata',
     scope: 'read',
     params: z.object({ flow: z.string() }),
-    query: z.object({
-      limit: intParam().max(100_000).optional(),
-      before: intParam().optional(),
-      status: runStatus.optional(),
-      tag: listParam(),
-    }),
+    query: runQueryParams,
     response: z.object({ runs: z.array(runRecord) }),
     handle: async ({ params, query, ctx }) => ({
-      runs: await ctx.stores.metadata.listRuns(params.flow, {
-        ...(query.limit !== undefined ? { limit: query.limit } : {}),
-        ...(query.before !== undefined ? { beforeRunNumber: query.before } : {}),
-        ...(query.status !== undefined ? { status: query.status } : {}),
-        ...(query.tag ? { tags: query.tag } : {}),
-      }),
+      runs: await ctx.stores.metadata.listRuns(params.flow, runQueryOf(query)),
     }),
   }),
   route({
@@ -147,6 +169,17 @@ export const metadataRoutes: readonly Route[] = [
         ...(query.status !== undefined ? { status: query.status } : {}),
         ...(query.tag ? { tags: query.tag } : {}),
       })) ?? notFound('run', 'No run matches.'),
+  }),
+  // The flows page (web UI `/`).
+  route({
+    method: 'get',
+    path: '/api/v1/runs/latest-per-flow',
+    operationId: 'listLatestRuns',
+    summary: 'The newest run of every flow, by flow name (the flows page in one request).',
+    tag: 'metadata',
+    scope: 'read',
+    response: z.object({ runs: z.array(runRecord) }),
+    handle: async ({ ctx }) => ({ runs: await ctx.stores.metadata.listLatestRuns() }),
   }),
   route({
     method: 'get',
@@ -373,5 +406,45 @@ export const metadataRoutes: readonly Route[] = [
         ...(query.limit !== undefined ? { limit: query.limit } : {}),
       }),
     }),
+  }),
+  // -------------------------------------------------------------------------------------------
+  // The runs × steps history of a flow (web UI `/flows/$flow/history`)
+  route({
+    method: 'get',
+    path: '/api/v1/flows/{flow}/steps',
+    operationId: 'listFlowStepNames',
+    summary: "Names of the steps the flow's runs went through, in the order they start within a run.",
+    tag: 'metadata',
+    scope: 'read',
+    params: flowParams,
+    response: z.object({ steps: z.array(z.string()) }),
+    handle: async ({ params, ctx }) => ({ steps: await ctx.stores.metadata.listFlowStepNames(params.flow) }),
+  }),
+  route({
+    method: 'get',
+    path: '/api/v1/flows/{flow}/history',
+    operationId: 'flowHistory',
+    summary:
+      "One page of the flow's runs (the filters and cursors of listRuns) with each run's steps summarized: task counts by status and time span.",
+    tag: 'metadata',
+    scope: 'read',
+    params: flowParams,
+    query: runQueryParams.extend({ limit: intParam().max(MAX_HISTORY_RUNS).optional() }),
+    response: z.object({ runs: z.array(runRecord), steps: z.array(stepSummary) }),
+    handle: async ({ params, query, ctx }) => {
+      const runs = await ctx.stores.metadata.listRuns(params.flow, runQueryOf(query));
+      return { runs, steps: await ctx.stores.metadata.summarizeSteps(runs.map((r) => r.id)) };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/api/v1/runs/step-summaries',
+    operationId: 'summarizeSteps',
+    summary: "Per run and step, its tasks' counts by status and time span.",
+    tag: 'metadata',
+    scope: 'read',
+    body: z.object({ runIds: z.array(z.number().int()).max(MAX_HISTORY_RUNS) }).strict(),
+    response: z.object({ steps: z.array(stepSummary) }),
+    handle: async ({ body, ctx }) => ({ steps: await ctx.stores.metadata.summarizeSteps(body.runIds) }),
   }),
 ];

@@ -15,6 +15,7 @@ import type {
   RunQuery,
   RunRecord,
   StepRecord,
+  StepSummary,
   TagChange,
   TaskQuery,
   TaskRecord,
@@ -23,6 +24,9 @@ import type {
 import type { ServiceClient } from './service-client.ts';
 
 const seg = encodeURIComponent;
+const isoTime = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+/** Runs per `step-summaries` request (the route's bound). */
+const SUMMARY_RUNS_PER_REQUEST = 400;
 
 /**
  * The `MetadataStore` port through a Flowtrail service (`/api/v1/…`): one request per call, so
@@ -118,7 +122,16 @@ export class HttpMetadataStore implements MetadataStore {
       'GET',
       `/api/v1/flows/${seg(flow)}/runs`,
       {
-        query: { limit: query.limit, before: query.beforeRunNumber, status: query.status, tag: query.tags },
+        query: {
+          limit: query.limit,
+          before: query.beforeRunNumber,
+          after: query.afterRunNumber,
+          status: query.status,
+          tag: query.tags,
+          user: query.user,
+          since: isoTime(query.since),
+          until: isoTime(query.until),
+        },
       },
     );
     return answer.runs;
@@ -234,6 +247,32 @@ export class HttpMetadataStore implements MetadataStore {
         },
       )
     ).lines;
+  }
+
+  // The flows page (web UI `/`).
+  async listLatestRuns(): Promise<RunRecord[]> {
+    return (await this.client.request<{ runs: RunRecord[] }>('GET', '/api/v1/runs/latest-per-flow')).runs;
+  }
+
+  // The runs × steps history of a flow (web UI `/flows/$flow/history`).
+  async listFlowStepNames(flow: string): Promise<string[]> {
+    return (await this.client.request<{ steps: string[] }>('GET', `/api/v1/flows/${seg(flow)}/steps`)).steps;
+  }
+
+  async summarizeSteps(runIds: readonly number[]): Promise<StepSummary[]> {
+    const out: StepSummary[] = [];
+    // The route takes a page of runs at a time.
+    for (let i = 0; i < runIds.length; i += SUMMARY_RUNS_PER_REQUEST) {
+      const answer = await this.client.request<{ steps: StepSummary[] }>(
+        'POST',
+        '/api/v1/runs/step-summaries',
+        {
+          json: { runIds: runIds.slice(i, i + SUMMARY_RUNS_PER_REQUEST) },
+        },
+      );
+      out.push(...answer.steps);
+    }
+    return out;
   }
 
   async close(): Promise<void> {}

@@ -25,9 +25,11 @@ import type {
   RunQuery,
   RunRecord,
   StepRecord,
+  StepSummary,
   TagChange,
   TaskQuery,
   TaskRecord,
+  TaskStatus,
   WriteOptions,
 } from '../metadata-store.ts';
 import {
@@ -65,6 +67,52 @@ function carriesTags(tags: readonly string[] | undefined): Expression<SqlBool>[]
         .whereRef('run_tags.run_id', '=', 'runs.id'),
     ),
   );
+}
+
+/** One `(run, step, status)` group of `summarizeSteps`' query. */
+interface StepStatusRow {
+  run_id: number | string;
+  step_name: string;
+  status: string;
+  n: number | string;
+  unsuccessful: number | string | null;
+  unfinished: number | string | null;
+  started_at: number | string | null;
+  finished_at: number | string | null;
+}
+
+/** A step's summary while its status groups are folded in: `open` when a task is unfinished. */
+type StepFold = StepSummary & { open: boolean };
+
+/** Adds one status group to its step's summary (the database sums per status; this folds the statuses). */
+function foldStepRow(byKey: Map<string, StepFold>, r: StepStatusRow): void {
+  const runId = Number(r.run_id);
+  const key = `${runId}\u0000${r.step_name}`;
+  let fold = byKey.get(key);
+  if (!fold) {
+    fold = {
+      runId,
+      step: r.step_name,
+      tasks: 0,
+      counts: {},
+      caught: 0,
+      startedAt: null,
+      finishedAt: null,
+      open: false,
+    };
+    byKey.set(key, fold);
+  }
+  const n = Number(r.n);
+  const status = r.status as TaskStatus;
+  fold.tasks += n;
+  fold.counts[status] = (fold.counts[status] ?? 0) + n;
+  if (status === 'completed') fold.caught += Number(r.unsuccessful ?? 0);
+  if (r.started_at !== null) {
+    const started = Number(r.started_at);
+    fold.startedAt = fold.startedAt === null ? started : Math.min(fold.startedAt, started);
+  }
+  if (Number(r.unfinished ?? 0) > 0) fold.open = true;
+  if (r.finished_at !== null) fold.finishedAt = Math.max(fold.finishedAt ?? 0, Number(r.finished_at));
 }
 
 /**
@@ -301,14 +349,24 @@ export class SqlMetadataStore implements MetadataStore {
   }
 
   async listRuns(flow: string, query: RunQuery = {}): Promise<RunRecord[]> {
+    // Walks the (flow_name, run_number) unique index from the cursor — (flow_name, status,
+    // run_number) with a status — filtering as it goes, and stops at the limit: the first page of
+    // a flow with many runs reads a few dozen rows (plans: test/store/*-metadata-store.test.ts).
     let q = this.db.selectFrom('runs').selectAll().where('flow_name', '=', flow);
+    const previous = query.beforeRunNumber === undefined && query.afterRunNumber !== undefined;
     if (query.beforeRunNumber !== undefined) q = q.where('run_number', '<', query.beforeRunNumber);
+    else if (query.afterRunNumber !== undefined) q = q.where('run_number', '>', query.afterRunNumber);
     if (query.status !== undefined) q = q.where('status', '=', query.status);
+    if (query.user !== undefined) q = q.where('user_name', '=', query.user);
+    if (query.since !== undefined) q = q.where('created_at', '>=', query.since);
+    if (query.until !== undefined) q = q.where('created_at', '<=', query.until);
     for (const condition of carriesTags(query.tags)) q = q.where(condition);
     const rows = await q
-      .orderBy('run_number', 'desc')
+      .orderBy('run_number', previous ? 'asc' : 'desc')
       .limit(query.limit ?? 50)
       .execute();
+    // The previous page is read upwards from its cursor, then shown newest first like any page.
+    if (previous) rows.reverse();
     return rows.map(runFromRow);
   }
 
@@ -495,6 +553,66 @@ export class SqlMetadataStore implements MetadataStore {
       .limit(query.limit ?? 100_000)
       .execute();
     return rows.map(logLineFromRow);
+  }
+
+  // The flows page (web UI `/`).
+  async listLatestRuns(): Promise<RunRecord[]> {
+    // The flow row names its newest run: one unique-index probe per flow.
+    const rows = await this.db
+      .selectFrom('flows')
+      .innerJoin('runs', (j) =>
+        j.onRef('runs.flow_name', '=', 'flows.name').onRef('runs.run_number', '=', 'flows.last_run_number'),
+      )
+      .selectAll('runs')
+      .orderBy('flows.name')
+      .execute();
+    return rows.map(runFromRow);
+  }
+
+  // The runs × steps history of a flow (web UI `/flows/$flow/history`).
+  async listFlowStepNames(flow: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('steps')
+      .innerJoin('runs', 'runs.id', 'steps.run_id')
+      .select((eb) => [
+        'steps.name',
+        eb.fn.min(eb('steps.created_at', '-', eb.ref('runs.created_at'))).as('offset'),
+      ])
+      .where('runs.flow_name', '=', flow)
+      .groupBy('steps.name')
+      .orderBy('offset')
+      .orderBy('steps.name')
+      .execute();
+    return rows.map((r) => r.name);
+  }
+
+  async summarizeSteps(runIds: readonly number[]): Promise<StepSummary[]> {
+    const byKey = new Map<string, StepFold>();
+    for (const ids of inChunks([...new Set(runIds)])) {
+      const rows = await this.db
+        .selectFrom('tasks')
+        .select((eb) => [
+          'run_id',
+          'step_name',
+          'status',
+          eb.fn.countAll<number | string>().as('n'),
+          eb.fn
+            .sum<number | string | null>(eb.case().when('successful', '=', 0).then(1).else(0).end())
+            .as('unsuccessful'),
+          eb.fn
+            .sum<number | string | null>(eb.case().when('finished_at', 'is', null).then(1).else(0).end())
+            .as('unfinished'),
+          eb.fn.min('started_at').as('started_at'),
+          eb.fn.max('finished_at').as('finished_at'),
+        ])
+        .where('run_id', 'in', ids)
+        .groupBy(['run_id', 'step_name', 'status'])
+        .execute();
+      for (const r of rows) foldStepRow(byKey, r);
+    }
+    return [...byKey.values()]
+      .map(({ open, ...summary }) => ({ ...summary, finishedAt: open ? null : summary.finishedAt }))
+      .sort((a, b) => a.runId - b.runId || (a.step < b.step ? -1 : a.step > b.step ? 1 : 0));
   }
 
   async close(): Promise<void> {

@@ -1,31 +1,33 @@
-/** The home page: every flow with its latest run. */
+/**
+ * The home page: every flow with its latest run — two requests whatever the number of flows (the
+ * flows, and the newest run of each), kept current by the run lifecycle events of every flow.
+ */
 import { useQuery } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { unwrap } from '../api/api-error.ts';
 import { api, type RunRecord } from '../api/client.ts';
 import { QueryState } from '../components/query-state.tsx';
+import { TriggerIcons } from '../components/runs/trigger-icon.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
 import { elapsed, formatAgo, formatDuration } from '../format/time.ts';
+import { useLiveRefresh } from '../live/use-live-refresh.ts';
+import './flows-page.css';
 
-function LatestRun({ flow }: { flow: string }) {
-  const latest = useQuery({
-    queryKey: ['runs', flow, 'latest'],
-    queryFn: async () =>
-      unwrap(await api.GET('/api/v1/flows/{flow}/runs', { params: { path: { flow }, query: { limit: 1 } } }))
-        .runs[0] ?? null,
-  });
-  const run: RunRecord | null | undefined = latest.data;
-  if (!run) return <td colSpan={3}>{latest.isPending ? '…' : 'no runs'}</td>;
+function LatestRun({ run }: { run: RunRecord | undefined }) {
+  if (!run) return <td colSpan={3}>no runs</td>;
   return (
     <>
-      <td>
-        <Link to="/runs/$flow/$run" params={{ flow, run: String(run.runNumber) }}>
-          {flow}/{run.runNumber}
+      <td className="name">
+        <TriggerIcons run={run} />
+        <Link to="/runs/$flow/$run" params={{ flow: run.flow, run: String(run.runNumber) }}>
+          {run.flow}/{run.runNumber}
         </Link>{' '}
         <StatusBadge status={run.status} />
       </td>
-      <td title={new Date(run.createdAt).toISOString()}>{formatAgo(run.createdAt)}</td>
-      <td>{formatDuration(elapsed(run.createdAt, run.finishedAt))}</td>
+      <td className="when" title={new Date(run.createdAt).toISOString()}>
+        {formatAgo(run.createdAt)}
+      </td>
+      <td className="when">{formatDuration(elapsed(run.createdAt, run.finishedAt))}</td>
     </>
   );
 }
@@ -35,13 +37,25 @@ export function FlowsPage() {
     queryKey: ['flows'],
     queryFn: async () => unwrap(await api.GET('/api/v1/flows')).flows,
   });
+  const latest = useQuery({
+    queryKey: ['runs', 'latest-per-flow'],
+    queryFn: async () => {
+      const runs = unwrap(await api.GET('/api/v1/runs/latest-per-flow')).runs;
+      return new Map(runs.map((r) => [r.flow, r]));
+    },
+  });
+  useLiveRefresh({
+    filter: { event: { prefix: ['flowtrail.run.'] } },
+    queryKeys: [['flows'], ['runs', 'latest-per-flow']],
+    coalesceMs: 500,
+  });
   return (
     <section>
       <h1>Flows</h1>
-      <QueryState isPending={flows.isPending} error={flows.error}>
+      <QueryState isPending={flows.isPending || latest.isPending} error={flows.error ?? latest.error}>
         {() =>
           flows.data && flows.data.length > 0 ? (
-            <table className="grid">
+            <table className="grid flows-table">
               <thead>
                 <tr>
                   <th>Flow</th>
@@ -60,7 +74,7 @@ export function FlowsPage() {
                       </Link>
                     </td>
                     <td className="num">{f.lastRunNumber}</td>
-                    <LatestRun flow={f.name} />
+                    <LatestRun run={latest.data?.get(f.name)} />
                   </tr>
                 ))}
               </tbody>

@@ -1,9 +1,6 @@
 import { createRoute } from '@tanstack/react-router';
+import { EventPage } from '../pages/event-page.tsx';
 import { rootRoute } from './root-route.tsx';
-
-function EventPage() {
-  return <div className="empty">Not built yet.</div>;
-}
 
 export const eventRoute = createRoute({
   getParentRoute: () => rootRoute,

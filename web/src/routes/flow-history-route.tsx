@@ -1,12 +1,11 @@
 import { createRoute } from '@tanstack/react-router';
+import { FlowHistoryPage } from '../pages/flow-history-page.tsx';
 import { rootRoute } from './root-route.tsx';
-
-function FlowHistoryPage() {
-  return <div className="empty">Not built yet.</div>;
-}
+import { validateRunListSearch } from './run-list-search.ts';
 
 export const flowHistoryRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/flows/$flow/history',
+  validateSearch: validateRunListSearch,
   component: FlowHistoryPage,
 });

@@ -250,4 +250,12 @@ export const postgresMigrations: SqlMigration[] = [
       "INSERT INTO engine_state (name, position, lease_owner, lease_until) VALUES ('triggers', -1, NULL, 0)",
     ],
   },
+  {
+    id: 8,
+    name: 'runs_flow_status',
+    statements: [
+      // A flow's runs list filtered by status (web UI): newest first among the matches, in index order.
+      'CREATE INDEX runs_flow_status ON runs (flow_name, status, run_number)',
+    ],
+  },
 ];

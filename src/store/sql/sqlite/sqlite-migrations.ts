@@ -236,4 +236,13 @@ export const sqliteMigrations: SqlMigration[] = [
       "INSERT INTO engine_state (name, position, lease_owner, lease_until) VALUES ('triggers', -1, NULL, 0)",
     ],
   },
+  {
+    id: 7,
+    name: 'runs_flow_status',
+    statements: [
+      // A flow's runs list filtered by status (web UI): newest first among the matches, read in
+      // index order and stopped at the page size, whatever the other statuses' share.
+      'CREATE INDEX runs_flow_status ON runs (flow_name, status, run_number)',
+    ],
+  },
 ];
