@@ -9,11 +9,13 @@ import { artifactRoutes } from './artifact-routes.ts';
 import { deploymentRoutes } from './deployment-routes.ts';
 import { eventRoutes } from './event-routes.ts';
 import { metadataRoutes } from './metadata-routes.ts';
+import { runPageRoutes } from './run-page-routes.ts';
 import { serviceRoutes } from './service-routes.ts';
 
 export const routes: readonly Route[] = [
   ...serviceRoutes,
   ...metadataRoutes,
+  ...runPageRoutes,
   ...artifactRoutes,
   ...deploymentRoutes,
   ...eventRoutes,

@@ -14,6 +14,7 @@ import type {
   RunQuery,
   RunRecord,
   StepRecord,
+  StepSummary,
   TagChange,
   TaskQuery,
   TaskRecord,
@@ -164,6 +165,8 @@ export class HttpMetadataStore implements MetadataStore {
         after: options.afterTaskId,
         before: options.beforeTaskId,
         order: options.order,
+        status: options.status,
+        offset: options.offset,
       },
     });
     return answer.tasks;
@@ -214,6 +217,11 @@ export class HttpMetadataStore implements MetadataStore {
         query: { attempt: query.attempt, stream: query.stream, afterSeq: query.afterSeq, limit: query.limit },
       })
     ).lines;
+  }
+
+  // The run page (web UI, issue 11)
+  async summarizeRun(runId: number): Promise<StepSummary[]> {
+    return (await this.client.request<{ steps: StepSummary[] }>('GET', `/api/v1/runs/${runId}/summary`)).steps;
   }
 
   async close(): Promise<void> {}
