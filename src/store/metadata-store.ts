@@ -235,6 +235,8 @@ export interface StepSummary {
   /** Tasks by status (every status present, 0 when none). */
   counts: Record<TaskStatus, number>;
   total: number;
+  /** Completed tasks whose step code failed and whose failure was caught (`@catchError`). */
+  caught: number;
   /** The smallest task id of the step (the graph orders steps by it). */
   firstTaskId: number | null;
   /**

@@ -1456,7 +1456,7 @@ export function runMetadataStoreSuite(name: string, makeStore: () => Promise<Met
         const other = await run();
         const body = [
           { id: 3, status: 'completed' as const, start: 100, took: 10 },
-          { id: 4, status: 'completed' as const, start: 105, took: 20 },
+          { id: 4, status: 'completed' as const, start: 105, took: 20, successful: false },
           { id: 5, status: 'failed' as const, start: 110, took: 130 },
           { id: 6, status: 'running' as const, start: 120, took: null },
           { id: 7, status: 'pending' as const, start: null, took: null },
@@ -1484,6 +1484,7 @@ export function runMetadataStoreSuite(name: string, makeStore: () => Promise<Met
             task: task(r.id, b.id, {
               step: 'work',
               status: b.status,
+              successful: 'successful' in b ? b.successful : { completed: true, failed: false }[b.status as string] ?? null,
               foreachPath: [i],
               parentIds: [2],
               startedAt: b.start === null ? null : T0 + b.start,
@@ -1500,6 +1501,7 @@ export function runMetadataStoreSuite(name: string, makeStore: () => Promise<Met
         const [start, fan, work, join, end] = steps;
         expect(start).toMatchObject({
           total: 1,
+          caught: 0,
           counts: { pending: 0, running: 0, completed: 1, failed: 0 },
           parents: [],
           firstTaskId: 1,
@@ -1513,6 +1515,7 @@ export function runMetadataStoreSuite(name: string, makeStore: () => Promise<Met
         expect(work).toMatchObject({
           total: 5,
           counts: { pending: 1, running: 1, completed: 2, failed: 1 },
+          caught: 1,
           parents: ['fan'],
           firstTaskId: 3,
           inForeach: true,

@@ -16,6 +16,7 @@ const stepSummary = z
     step: z.string(),
     counts: z.record(taskStatus, int()),
     total: int(),
+    caught: int(),
     firstTaskId: int().nullable(),
     parents: z.array(z.string()),
     foreachCount: int().nullable(),

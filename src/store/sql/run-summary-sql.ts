@@ -19,6 +19,7 @@ function emptySummary(step: string): StepSummary {
     step,
     counts: { pending: 0, running: 0, completed: 0, failed: 0 },
     total: 0,
+    caught: 0,
     firstTaskId: null,
     parents: [],
     foreachCount: null,
@@ -54,6 +55,7 @@ export async function summarizeRunSql(db: Kysely<Database>, runId: number): Prom
       eb.fn.max('finished_at').as('last_finish'),
       eb.fn.max('foreach_count').as('foreach_count'),
       eb.fn.max('foreach_path').as('foreach_path'),
+      sql<number | string>`sum(case when successful = 0 then 1 else 0 end)`.as('unsuccessful'),
       sql<number | null>`min(finished_at - started_at)`.as('min_d'),
       sql<number | null>`max(finished_at - started_at)`.as('max_d'),
     ])
@@ -65,6 +67,7 @@ export async function summarizeRunSql(db: Kysely<Database>, runId: number): Prom
     const n = Number(g.n);
     if ((STATUSES as readonly string[]).includes(g.status)) s.counts[g.status as TaskStatus] += n;
     s.total += n;
+    if (g.status === 'completed') s.caught += Number(g.unsuccessful ?? 0);
     s.firstTaskId = minOf(s.firstTaskId, num(g.first_id));
     s.firstStartedAt = minOf(s.firstStartedAt, num(g.first_start));
     s.lastFinishedAt = maxOf(s.lastFinishedAt, num(g.last_finish));
