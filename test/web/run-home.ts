@@ -3,7 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { repoRoot } from '../helpers.ts';
 
-export const TEST_FLOWS = path.join(repoRoot, 'test', 'web', 'flows');
+export const TEST_FLOWS = path.join(repoRoot, 'test', 'web', 'fixtures', 'flows');
 
 export interface CliRunOptions {
   env?: Record<string, string>;

@@ -5,10 +5,15 @@
  */
 import { type Kysely, sql } from 'kysely';
 import { DURATION_BUCKETS, type StepSummary, type TaskStatus } from '../metadata-store.ts';
-import { inChunks } from './metadata-rows.ts';
 import type { Database } from './schema.ts';
 
 const STATUSES: readonly TaskStatus[] = ['pending', 'running', 'completed', 'failed'];
+/**
+ * Parent ids looked up per statement: a join's first task names every foreach task (10,000 ids),
+ * so few large statements beat many small ones; far under SQLite's (32,766) and PostgreSQL's
+ * (65,535) bound-parameter limits.
+ */
+const IDS_PER_LOOKUP = 5_000;
 
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const minOf = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));
@@ -108,7 +113,8 @@ export async function summarizeRunSql(db: Kysely<Database>, runId: number): Prom
   for (const f of firsts) {
     const ids = JSON.parse(f.parent_ids) as number[];
     const parents = new Set<string>();
-    for (const chunk of inChunks(ids)) {
+    for (let i = 0; i < ids.length; i += IDS_PER_LOOKUP) {
+      const chunk = ids.slice(i, i + IDS_PER_LOOKUP);
       const rows = await db
         .selectFrom('tasks')
         .select('step_name')

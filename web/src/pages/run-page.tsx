@@ -5,7 +5,7 @@
  * the timeline's task list, the largest read, at most once a second.
  */
 import { useQueryClient } from '@tanstack/react-query';
-import { lazy, Suspense, useCallback, useMemo, useRef } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { QueryState } from '../components/query-state.tsx';
 import { runEventFilter, runKey, useRun, useRunSummary, useRunTasks } from '../components/run/run-data.ts';
 import { RunHeader } from '../components/run/run-header.tsx';
@@ -17,7 +17,8 @@ import { useNow } from '../components/run/use-now.ts';
 import { useLiveRefresh } from '../live/use-live-refresh.ts';
 import '../components/run/run-page.css';
 
-const StepGraph = lazy(() => import('../components/run/step-graph.tsx'));
+const loadGraph = () => import('../components/run/step-graph.tsx');
+const StepGraph = lazy(loadGraph);
 
 /** The heartbeat is not an event: while running, the record is re-read this often to keep its age honest. */
 const HEARTBEAT_REFRESH_MS = 10_000;
@@ -25,11 +26,20 @@ const TIMELINE_REFRESH_MS = 1_000;
 
 export function RunPage({ flow, run }: { flow: string; run: number }) {
   const client = useQueryClient();
+  // Fetch the graph code (and start its layout worker) while the run and its summary load.
+  useEffect(() => {
+    void loadGraph();
+  }, []);
   const record = useRun(flow, run, HEARTBEAT_REFRESH_MS);
   const data = record.data;
   const running = data?.status === 'running';
   const summary = useRunSummary(flow, run, data?.id);
-  const tasks = useRunTasks(flow, run, data?.id);
+  // The timeline's read is the largest (every task): it waits until the graph is drawn, so the
+  // graph's requests, code and layout do not queue behind it.
+  const [graphDrawn, setGraphDrawn] = useState(false);
+  const noSteps = summary.isSuccess && summary.data.length === 0;
+  const tasks = useRunTasks(flow, run, graphDrawn || noSteps || summary.isError ? data?.id : undefined);
+  const onGraphDrawn = useCallback(() => setGraphDrawn(true), []);
   const now = useNow(running);
 
   // The timeline re-reads every task: throttled, and never cancelling a read under way.
@@ -53,8 +63,9 @@ export function RunPage({ flow, run }: { flow: string; run: number }) {
     [flow, run],
   );
   const live = useLiveRefresh({
-    // A finished run changes no more (tags are changed from this page, which refreshes itself).
-    filter: data && !running ? null : runEventFilter(flow, run),
+    // Only a running run changes (tags are changed from this page, which refreshes itself). The
+    // first connection refreshes once, so an end between the first read and the stream is seen.
+    filter: running ? runEventFilter(flow, run) : null,
     queryKeys: keys,
     onEvent: refreshTimeline,
   });
@@ -73,7 +84,7 @@ export function RunPage({ flow, run }: { flow: string; run: number }) {
                     {() =>
                       summary.data && summary.data.length > 0 ? (
                         <Suspense fallback={<div className="loading graph-box">Loading the graph…</div>}>
-                          <StepGraph steps={summary.data} flow={flow} run={String(run)} />
+                          <StepGraph steps={summary.data} flow={flow} run={String(run)} onDrawn={onGraphDrawn} />
                         </Suspense>
                       ) : (
                         <div className="empty">No step has started yet.</div>

@@ -27,7 +27,9 @@ export function StepPage({
   const summary = useRunSummary(flow, run, record.data?.id);
   const running = record.data?.status === 'running';
   const live = useLiveRefresh({
-    filter: record.data && !running ? null : { anyResource: { id: [`flowtrail.step.${flow}/${run}/${step}`, `flowtrail.run.${flow}/${run}`] } },
+    filter: running
+      ? { anyResource: { id: [`flowtrail.step.${flow}/${run}/${step}`, `flowtrail.run.${flow}/${run}`] } }
+      : null,
     queryKeys: [[...runKey(flow, run)]],
   });
   const s = summary.data?.find((x) => x.step === step);

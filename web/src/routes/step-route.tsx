@@ -1,7 +1,10 @@
 import { createRoute } from '@tanstack/react-router';
+import { lazy, Suspense } from 'react';
 import { TASK_STATUSES, type TaskStatus } from '../components/run/run-data.ts';
-import { StepPage } from '../pages/step-page.tsx';
 import { rootRoute } from './root-route.tsx';
+
+// The task table (TanStack Table and Virtual) loads with the page that uses it.
+const StepPage = lazy(async () => ({ default: (await import('../pages/step-page.tsx')).StepPage }));
 
 interface StepSearch {
   status?: TaskStatus;
@@ -13,7 +16,11 @@ function StepRoute() {
   const n = Number(run);
   if (!Number.isInteger(n) || n < 1)
     return <div className="error-box">'{run}' is not a run number: a step's address is /runs/FLOW/NUMBER/STEP.</div>;
-  return <StepPage key={`${flow}/${n}/${step}`} flow={flow} run={n} step={step} status={status} />;
+  return (
+    <Suspense fallback={<div className="loading">Loading…</div>}>
+      <StepPage key={`${flow}/${n}/${step}`} flow={flow} run={n} step={step} status={status} />
+    </Suspense>
+  );
 }
 
 export const stepRoute = createRoute({

@@ -17,6 +17,10 @@ function layouter(): InstanceType<typeof ELK> {
   return elk;
 }
 
+// Started when this module loads (with the graph code), so the worker's start-up overlaps the
+// page's first requests.
+layouter();
+
 export async function layoutGraph(input: LayoutInput): Promise<Positions> {
   const result = await layouter().layout({
     id: 'root',

@@ -20,10 +20,13 @@ export default function StepGraph({
   steps,
   flow,
   run,
+  onDrawn,
 }: {
   steps: readonly StepSummary[];
   flow: string;
   run: string;
+  /** Called once the first layout is on screen (or failed). */
+  onDrawn?: () => void;
 }) {
   // The shape: which nodes, how big, which edges. Counts changing does not change it.
   const shape = useMemo(
@@ -57,6 +60,11 @@ export default function StepGraph({
       cancelled = true;
     };
   }, [shape]);
+
+  const drawn = layout !== null || failure !== null;
+  useEffect(() => {
+    if (drawn) onDrawn?.();
+  }, [drawn, onDrawn]);
 
   const nodes = useMemo((): StepFlowNode[] => {
     if (!layout) return [];

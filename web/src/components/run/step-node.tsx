@@ -14,13 +14,15 @@ export const NODE_SIZE = { width: 190, height: 58 } as const;
 export const AGGREGATE_SIZE = { width: 230, height: 124 } as const;
 
 function Histogram({ buckets, title }: { buckets: readonly number[]; title: string }) {
-  const max = Math.max(1, ...buckets);
+  // Heights on a log scale: one slow outlier among 10,000 fast tasks stays visible.
+  const max = Math.log1p(Math.max(1, ...buckets));
   const w = 100 / buckets.length;
   return (
     <svg className="step-histogram" viewBox="0 0 100 24" preserveAspectRatio="none" role="img" aria-label={title}>
       <title>{title}</title>
       {buckets.map((n, i) => {
-        const h = n === 0 ? 0 : Math.max(1.5, (n / max) * 24);
+        if (n === 0) return null;
+        const h = Math.max(2, (Math.log1p(n) / max) * 24);
         // biome-ignore lint/suspicious/noArrayIndexKey: a bucket is its position
         return <rect key={i} x={i * w + 0.5} y={24 - h} width={w - 1} height={h} />;
       })}
