@@ -12,10 +12,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { homePaths } from '../../src/core/config.ts';
-import { startServer } from '../../src/server/server.ts';
 import { launchBrowser } from '../../test/web/browser.ts';
 import { startCliRun, TEST_FLOWS } from '../../test/web/run-home.ts';
+import { serveHome } from '../../test/web/ui-home.ts';
 import { percentile, sleep } from '../lib.ts';
 
 const TASKS = 50;
@@ -30,8 +29,7 @@ export async function run(): Promise<Record<string, number | string>> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ft-bench-live-'));
   const gates = path.join(home, 'gates');
   fs.mkdirSync(gates);
-  const paths = homePaths(home);
-  const server = await startServer({ port: 0, auth: 'off', database: paths.database, artifacts: paths.artifacts });
+  const server = await serveHome(home);
   const child = startCliRun(home, path.join(TEST_FLOWS, 'wait-each.ts'), {
     env: { WAIT_DIR: gates, WAIT_ITEMS: String(TASKS) },
   });
@@ -68,7 +66,9 @@ export async function run(): Promise<Record<string, number | string>> {
       await sleep(GAP_MS);
     }
     const seen = (await page.evaluate('window.__seen')) as Record<string, number>;
-    const runRecord = (await (await fetch(`${server.url}/api/v1/flows/WaitEachFlow/runs/1`)).json()) as { id: number };
+    const runRecord = (await (await fetch(`${server.url}/api/v1/flows/WaitEachFlow/runs/1`)).json()) as {
+      id: number;
+    };
     const tasks = (
       (await (
         await fetch(`${server.url}/api/v1/runs/${runRecord.id}/tasks?step=work&status=completed&limit=1000`)

@@ -11,10 +11,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { homePaths } from '../../src/core/config.ts';
-import { startServer } from '../../src/server/server.ts';
 import { launchBrowser } from '../../test/web/browser.ts';
 import { cliRun, TEST_FLOWS } from '../../test/web/run-home.ts';
+import { serveHome } from '../../test/web/ui-home.ts';
 import { percentile } from '../lib.ts';
 
 const TASKS = 10_000;
@@ -30,8 +29,7 @@ export async function run(): Promise<Record<string, number | string>> {
   const runSeconds = (Date.now() - made) / 1000;
   // The baseline, measured the same way on the same machine: the same flow with one item (WideForeachFlow/2).
   await cliRun(home, path.join(TEST_FLOWS, 'wide-foreach.ts'), { env: { WIDE_ITEMS: '1' } });
-  const paths = homePaths(home);
-  const server = await startServer({ port: 0, auth: 'off', database: paths.database, artifacts: paths.artifacts });
+  const server = await serveHome(home);
   const browser = await launchBrowser();
   const baseline: number[] = [];
   const tti: number[] = [];
@@ -48,9 +46,12 @@ export async function run(): Promise<Record<string, number | string>> {
     const input = page.getByLabel('new tag');
     await input.click();
     await input.pressSequentially('x');
-    await page.getByLabel('new tag').and(page.locator('input')).evaluate((el) => {
-      if ((el as unknown as { value: string }).value !== 'x') throw new Error('the click was not answered');
-    });
+    await page
+      .getByLabel('new tag')
+      .and(page.locator('input'))
+      .evaluate((el) => {
+        if ((el as unknown as { value: string }).value !== 'x') throw new Error('the click was not answered');
+      });
     return [graphAt, Date.now() - t0];
   };
   try {

@@ -6,8 +6,8 @@
  * (`GET /api/v1/runs/{runId}/trail`).
  */
 import { parsePathspec, pathspecLevel, runPathspec } from '../core/pathspec.ts';
-import { RESERVED_PREFIX } from '../events/model.ts';
 import { resourceIds } from '../events/lifecycle.ts';
+import { RESERVED_PREFIX } from '../events/model.ts';
 import type { EventStore } from './event-store.ts';
 import type { MetadataStore, RunRecord, RunStatus } from './metadata-store.ts';
 

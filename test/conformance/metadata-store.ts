@@ -14,8 +14,8 @@ import type {
   TaskRecord,
   TriggerCause,
 } from '../../src/store/metadata-store.ts';
-import { newRunRecord } from '../helpers.ts';
 import { DURATION_BUCKETS } from '../../src/store/metadata-store.ts';
+import { newRunRecord } from '../helpers.ts';
 
 export interface MetadataStoreFixture {
   store: MetadataStore;
@@ -1484,7 +1484,10 @@ export function runMetadataStoreSuite(name: string, makeStore: () => Promise<Met
             task: task(r.id, b.id, {
               step: 'work',
               status: b.status,
-              successful: 'successful' in b ? b.successful : { completed: true, failed: false }[b.status as string] ?? null,
+              successful:
+                'successful' in b
+                  ? b.successful
+                  : ({ completed: true, failed: false }[b.status as string] ?? null),
               foreachPath: [i],
               parentIds: [2],
               startedAt: b.start === null ? null : T0 + b.start,
@@ -1530,7 +1533,12 @@ export function runMetadataStoreSuite(name: string, makeStore: () => Promise<Met
         expect(work!.histogram[0]).toBe(2);
         expect(work!.histogram[DURATION_BUCKETS - 1]).toBe(1);
         expect(work!.histogram.reduce((a, b) => a + b, 0)).toBe(3);
-        expect(join).toMatchObject({ parents: ['work'], total: 1, counts: { pending: 1 }, minDurationMs: null });
+        expect(join).toMatchObject({
+          parents: ['work'],
+          total: 1,
+          counts: { pending: 1 },
+          minDurationMs: null,
+        });
         expect(join!.histogram.every((n) => n === 0)).toBe(true);
         expect(end).toMatchObject({ step: 'end', total: 0, firstTaskId: null, parents: [] });
         expect(await store.summarizeRun(999_999)).toEqual([]);

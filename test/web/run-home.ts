@@ -11,12 +11,16 @@ export interface CliRunOptions {
 }
 
 export function startCliRun(home: string, file: string, options: CliRunOptions = {}): ChildProcess {
-  return spawn(process.execPath, [path.join(repoRoot, 'bin', 'flowtrail.js'), 'run', file, ...(options.args ?? [])], {
-    cwd: repoRoot,
-    env: { ...process.env, FLOWTRAIL_HOME: home, FLOWTRAIL_USER: 'tester', ...options.env },
-    // stdout is not read: a pipe nobody drains would stop the run once its buffer fills.
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  return spawn(
+    process.execPath,
+    [path.join(repoRoot, 'bin', 'flowtrail.js'), 'run', file, ...(options.args ?? [])],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, FLOWTRAIL_HOME: home, FLOWTRAIL_USER: 'tester', ...options.env },
+      // stdout is not read: a pipe nobody drains would stop the run once its buffer fills.
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
 }
 
 /** Runs to the end; rejects with the CLI's stderr when it fails. */

@@ -75,17 +75,21 @@ browserTests('web UI: the run page, its graph, timeline and trigger chain, and t
     await page.getByTestId('timeline-span').getByText('(zoomed)').waitFor();
     await page.getByRole('button', { name: /score \(3\)/ }).click();
     await screenshot(page, 'run-page');
-    await graph.screenshot({ path: path.join(path.dirname(await screenshot(page, 'run-page')), 'run-graph.png') });
-    await timeline.screenshot({ path: path.join(path.dirname(await screenshot(page, 'run-page')), 'run-timeline.png') });
+    await graph.screenshot({
+      path: path.join(path.dirname(await screenshot(page, 'run-page')), 'run-graph.png'),
+    });
+    await timeline.screenshot({
+      path: path.join(path.dirname(await screenshot(page, 'run-page')), 'run-timeline.png'),
+    });
 
     // The aggregate node opens the step's task table.
     await score.getByRole('link', { name: /step score/ }).click();
     await page.getByRole('table', { name: 'tasks of score' }).waitFor();
     await page.locator('[data-task-status="completed"]').first().waitFor();
-    expect(await page.locator('.task-table-body [role=row]').count()).toBe(3);
+    expect(await page.locator('.task-table tbody tr').count()).toBe(3);
     await page.getByLabel('status filter').selectOption('failed');
     await page.waitForURL(/status=failed/);
-    await page.waitForFunction("document.querySelectorAll('.task-table-body [role=row]').length === 0");
+    await page.waitForFunction("document.querySelectorAll('.task-table tbody tr').length === 0");
     await screenshot(page, 'step-table-filtered');
     expect(watch.problems).toEqual([]);
     expect(watch.foreignRequests).toEqual([]);
@@ -119,26 +123,38 @@ browserTests('web UI: the run page, its graph, timeline and trigger chain, and t
     const chain = page.getByRole('region', { name: 'trigger chain' });
     await chain.getByRole('list', { name: 'started by' }).getByRole('link', { name: 'ETLFlow/1' }).waitFor();
     // And what started ETLFlow/1: the data_updated event.
-    await chain.getByRole('list', { name: 'started by' }).getByRole('link', { name: 'data_updated' }).waitFor();
-    await chain.getByRole('list', { name: 'started' }).getByRole('link', { name: 'PredictionFlow/1' }).waitFor();
+    await chain
+      .getByRole('list', { name: 'started by' })
+      .getByRole('link', { name: 'data_updated' })
+      .waitFor();
+    await chain
+      .getByRole('list', { name: 'started' })
+      .getByRole('link', { name: 'PredictionFlow/1' })
+      .waitFor();
     await screenshot(page, 'run-trigger-chain');
     await chain.getByRole('link', { name: 'ETLFlow/1' }).click();
     await page.getByText('ETLFlow/1', { exact: true }).first().waitFor();
-    await chain.getByRole('list', { name: 'started' }).getByRole('link', { name: 'TrainingFlow/1' }).waitFor();
+    await chain
+      .getByRole('list', { name: 'started' })
+      .getByRole('link', { name: 'TrainingFlow/1' })
+      .waitFor();
     expect(watch.problems).toEqual([]);
     await page.close();
   });
 
   it('turns a running run from running to completed on screen, without a reload', async () => {
     const gate = path.join(tmp, 'go');
-    const child = startCliRun(ui.home, path.join(TEST_FLOWS, 'wait-for-file.ts'), { env: { WAIT_FOR_FILE: gate } });
+    const child = startCliRun(ui.home, path.join(TEST_FLOWS, 'wait-for-file.ts'), {
+      env: { WAIT_FOR_FILE: gate },
+    });
     const exited = new Promise<number | null>((r) => child.on('exit', r));
     try {
       // The run exists once the CLI created it.
       let runNumber = 0;
       for (let i = 0; i < 400 && runNumber === 0; i++) {
         const res = await fetch(`${ui.server.url}/api/v1/flows/WaitFlow/runs?limit=1`);
-        if (res.ok) runNumber = ((await res.json()) as { runs: { runNumber: number }[] }).runs[0]?.runNumber ?? 0;
+        if (res.ok)
+          runNumber = ((await res.json()) as { runs: { runNumber: number }[] }).runs[0]?.runNumber ?? 0;
         if (runNumber === 0) await new Promise((r) => setTimeout(r, 50));
       }
       expect(runNumber).toBeGreaterThan(0);
@@ -184,18 +200,28 @@ browserTests('web UI: the run page, its graph, timeline and trigger chain, and t
       }),
     });
     const { page, watch } = await open('/runs/GhostFlow/1');
-    await page.getByRole('status').getByText(/lost\? no heartbeat for 1\d\d s/).waitFor();
+    await page
+      .getByRole('status')
+      .getByText(/lost\? no heartbeat for 1\d\d s/)
+      .waitFor();
     await screenshot(page, 'run-lost');
     await api(`/api/v1/runs/${run.id}/crash`, {
       method: 'POST',
       body: JSON.stringify({
         at: Date.now(),
-        reason: { type: 'OrchestratorCrashed', message: 'The orchestrator of GhostFlow/1 stopped.', stack: '' },
+        reason: {
+          type: 'OrchestratorCrashed',
+          message: 'The orchestrator of GhostFlow/1 stopped.',
+          stack: '',
+        },
       }),
     });
     await page.reload();
     await page.locator('[data-testid=run-status][data-status=crashed]').waitFor();
-    await page.getByRole('alert').getByText(/Crashed: OrchestratorCrashed: The orchestrator of GhostFlow\/1 stopped\./).waitFor();
+    await page
+      .getByRole('alert')
+      .getByText(/Crashed: OrchestratorCrashed: The orchestrator of GhostFlow\/1 stopped\./)
+      .waitFor();
     expect(await page.getByRole('status').count()).toBe(0);
     await page.getByText('No step has started yet.').waitFor();
     await screenshot(page, 'run-crashed');
@@ -220,11 +246,14 @@ browserTests('web UI: the run page, its graph, timeline and trigger chain, and t
     const scroll = page.getByTestId('task-scroll');
     await scroll.waitFor();
     await page.locator('[data-task-status="completed"]').first().waitFor();
-    expect(await page.locator('.task-table-body [role=row]').count()).toBeLessThan(80);
+    expect(await page.locator('.task-table tbody tr').count()).toBeLessThan(80);
     await scroll.evaluate((el) => {
       el.scrollTop = el.scrollHeight;
     });
-    await page.locator('[aria-rowindex="10000"] .task-cell-index').getByText('9999', { exact: true }).waitFor();
+    await page
+      .locator('[aria-rowindex="10000"] .task-cell-index')
+      .getByText('9999', { exact: true })
+      .waitFor();
     await screenshot(page, 'step-table-10k');
     expect(watch.problems).toEqual([]);
     await page.close();

@@ -3,8 +3,8 @@
  * counts and histograms, aggregated in SQL) and its trigger chain both ways, each in one request.
  */
 import { z } from 'zod';
-import { type ChainNode, chainDown, chainUp } from '../../store/trigger-chain.ts';
 import { DURATION_BUCKETS } from '../../store/metadata-store.ts';
+import { type ChainNode, chainDown, chainUp } from '../../store/trigger-chain.ts';
 import { route } from '../route.ts';
 import { intParam, runStatus, taskStatus } from '../schemas.ts';
 import { notFound, runIdParams } from './route-inputs.ts';

@@ -221,7 +221,8 @@ export class HttpMetadataStore implements MetadataStore {
 
   // The run page (web UI, issue 11)
   async summarizeRun(runId: number): Promise<StepSummary[]> {
-    return (await this.client.request<{ steps: StepSummary[] }>('GET', `/api/v1/runs/${runId}/summary`)).steps;
+    return (await this.client.request<{ steps: StepSummary[] }>('GET', `/api/v1/runs/${runId}/summary`))
+      .steps;
   }
 
   async close(): Promise<void> {}

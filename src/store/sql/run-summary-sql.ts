@@ -94,7 +94,9 @@ export async function summarizeRunSql(db: Kysely<Database>, runId: number): Prom
             where run_id = ${runId} and finished_at is not null and started_at is not null
             group by step_name) s on s.step_name = t.step_name
       where t.run_id = ${runId} and t.finished_at is not null and t.started_at is not null
-      group by t.step_name, ((t.finished_at - t.started_at - s.mn) * ${buckets}) / (s.mx - s.mn + 1)`.execute(db);
+      group by t.step_name, ((t.finished_at - t.started_at - s.mn) * ${buckets}) / (s.mx - s.mn + 1)`.execute(
+      db,
+    );
     for (const h of hist.rows) {
       const bucket = Math.min(DURATION_BUCKETS - 1, Math.max(0, Number(h.bucket)));
       summaryOf(h.step_name).histogram[bucket]! += Number(h.n);
@@ -107,7 +109,11 @@ export async function summarizeRunSql(db: Kysely<Database>, runId: number): Prom
     .select(['step_name', 'parent_ids'])
     .where('run_id', '=', runId)
     .where('task_id', 'in', (eb) =>
-      eb.selectFrom('tasks').select((e) => e.fn.min('task_id').as('id')).where('run_id', '=', runId).groupBy('step_name'),
+      eb
+        .selectFrom('tasks')
+        .select((e) => e.fn.min('task_id').as('id'))
+        .where('run_id', '=', runId)
+        .groupBy('step_name'),
     )
     .execute();
   for (const f of firsts) {

@@ -84,7 +84,12 @@ export function RunPage({ flow, run }: { flow: string; run: number }) {
                     {() =>
                       summary.data && summary.data.length > 0 ? (
                         <Suspense fallback={<div className="loading graph-box">Loading the graph…</div>}>
-                          <StepGraph steps={summary.data} flow={flow} run={String(run)} onDrawn={onGraphDrawn} />
+                          <StepGraph
+                            steps={summary.data}
+                            flow={flow}
+                            run={String(run)}
+                            onDrawn={onGraphDrawn}
+                          />
                         </Suspense>
                       ) : (
                         <div className="empty">No step has started yet.</div>

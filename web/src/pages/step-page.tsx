@@ -5,8 +5,8 @@
 import { Link, useNavigate } from '@tanstack/react-router';
 import { QueryState } from '../components/query-state.tsx';
 import { runKey, TASK_STATUSES, type TaskStatus, useRun, useRunSummary } from '../components/run/run-data.ts';
-import { TaskTable } from '../components/step/task-table.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
+import { TaskTable } from '../components/step/task-table.tsx';
 import { formatDuration } from '../format/time.ts';
 import { useLiveRefresh } from '../live/use-live-refresh.ts';
 import '../components/step/step-page.css';

@@ -6,7 +6,9 @@ function RunRoute() {
   const { flow, run } = runRoute.useParams();
   const n = Number(run);
   if (!Number.isInteger(n) || n < 1)
-    return <div className="error-box">'{run}' is not a run number: a run's address is /runs/FLOW/NUMBER.</div>;
+    return (
+      <div className="error-box">'{run}' is not a run number: a run's address is /runs/FLOW/NUMBER.</div>
+    );
   return <RunPage key={`${flow}/${n}`} flow={flow} run={n} />;
 }
 

@@ -15,7 +15,11 @@ function StepRoute() {
   const { status } = stepRoute.useSearch();
   const n = Number(run);
   if (!Number.isInteger(n) || n < 1)
-    return <div className="error-box">'{run}' is not a run number: a step's address is /runs/FLOW/NUMBER/STEP.</div>;
+    return (
+      <div className="error-box">
+        '{run}' is not a run number: a step's address is /runs/FLOW/NUMBER/STEP.
+      </div>
+    );
   return (
     <Suspense fallback={<div className="loading">Loading…</div>}>
       <StepPage key={`${flow}/${n}/${step}`} flow={flow} run={n} step={step} status={status} />

@@ -22,7 +22,11 @@ export function useRun(flow: string, run: number, refetchIntervalMs?: number) {
   return useQuery({
     queryKey: [...runKey(flow, run), 'record'],
     queryFn: async (): Promise<RunRecord> =>
-      unwrap(await api.GET('/api/v1/flows/{flow}/runs/{runNumber}', { params: { path: { flow, runNumber: run } } })),
+      unwrap(
+        await api.GET('/api/v1/flows/{flow}/runs/{runNumber}', {
+          params: { path: { flow, runNumber: run } },
+        }),
+      ),
     ...(refetchIntervalMs ? { refetchInterval: refetchIntervalMs } : {}),
   });
 }
@@ -33,7 +37,8 @@ export function useRunSummary(flow: string, run: number, runId: number | undefin
     enabled: runId !== undefined,
     placeholderData: keepPreviousData,
     queryFn: async (): Promise<StepSummary[]> =>
-      unwrap(await api.GET('/api/v1/runs/{runId}/summary', { params: { path: { runId: runId ?? 0 } } })).steps,
+      unwrap(await api.GET('/api/v1/runs/{runId}/summary', { params: { path: { runId: runId ?? 0 } } }))
+        .steps,
   });
 }
 

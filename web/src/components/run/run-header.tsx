@@ -1,7 +1,7 @@
 /** The run page's heading: status (with an honest word on a silent orchestrator), timing, user, error. */
 import type { RunRecord } from '../../api/client.ts';
-import { StatusBadge } from '../status-badge.tsx';
 import { elapsed, formatDuration, formatTime } from '../../format/time.ts';
+import { StatusBadge } from '../status-badge.tsx';
 import { runLiveness } from './run-liveness.ts';
 import { useNow } from './use-now.ts';
 
@@ -20,11 +20,18 @@ export function RunHeader({ run, live }: { run: RunRecord; live: string }) {
         </span>
         {liveness.state === 'late' || liveness.state === 'lost' ? (
           <span className={`liveness liveness-${liveness.state}`} role="status">
-            {liveness.state === 'lost' ? 'lost? ' : ''}no heartbeat for {Math.round(liveness.silentForMs / 1000)} s
+            {liveness.state === 'lost' ? 'lost? ' : ''}no heartbeat for{' '}
+            {Math.round(liveness.silentForMs / 1000)} s
           </span>
         ) : null}
         <span className={`live live-${live}`} title="live updates from the event stream">
-          {live === 'live' ? 'live' : live === 'off' ? '' : live === 'down' ? 'stream down, polling' : 'connecting'}
+          {live === 'live'
+            ? 'live'
+            : live === 'off'
+              ? ''
+              : live === 'down'
+                ? 'stream down, polling'
+                : 'connecting'}
         </span>
       </h1>
       <dl className="run-facts">

@@ -138,7 +138,12 @@ export function RunTimeline({
         g.fillStyle = ink;
         g.font = '600 12px system-ui, sans-serif';
         const open = !latest.current.rows[i + 1] || latest.current.rows[i + 1]!.kind === 'task';
-        g.fillText(`${open ? '▾' : '▸'} ${row.step} (${row.count.toLocaleString()})`, 6, y + ROW / 2, LABEL_W - 10);
+        g.fillText(
+          `${open ? '▾' : '▸'} ${row.step} (${row.count.toLocaleString()})`,
+          6,
+          y + ROW / 2,
+          LABEL_W - 10,
+        );
         g.font = '12px system-ui, sans-serif';
         continue;
       }
@@ -276,7 +281,7 @@ export function RunTimeline({
         <div className="empty">No task has started yet.</div>
       ) : (
         <div className="timeline-frame" style={{ height }}>
-          <canvas ref={canvas} className="timeline-canvas" aria-hidden="true" />
+          <canvas ref={canvas} className="timeline-canvas" />
           {/* biome-ignore lint/a11y/useKeyWithClickEvents lint/a11y/noStaticElementInteractions: the rows are drawn; the step buttons above are the keyboard path */}
           <div ref={scroller} className="timeline-scroll" onClick={onClick}>
             <div style={{ height: AXIS + rows.length * ROW }} />

@@ -9,7 +9,7 @@ import { Background, type Edge, ReactFlow } from '@xyflow/react';
 import { useEffect, useMemo, useState } from 'react';
 import { layoutGraph, type Positions } from './graph-layout.ts';
 import type { StepSummary } from './run-data.ts';
-import { AGGREGATE_SIZE, NODE_SIZE, StepNode, type StepFlowNode } from './step-node.tsx';
+import { AGGREGATE_SIZE, NODE_SIZE, type StepFlowNode, StepNode } from './step-node.tsx';
 
 const nodeTypes = { step: StepNode };
 
@@ -97,7 +97,11 @@ export default function StepGraph({
   if (failure) return <div className="error-box">The graph could not be laid out: {failure}</div>;
   if (!layout) return <div className="loading graph-box">Laying out {steps.length} steps…</div>;
   return (
-    <div className="graph-box" data-testid="step-graph" data-layout={layout.shape === shape ? 'done' : 'stale'}>
+    <div
+      className="graph-box"
+      data-testid="step-graph"
+      data-layout={layout.shape === shape ? 'done' : 'stale'}
+    >
       <ReactFlow
         key={layout.shape}
         nodes={nodes}

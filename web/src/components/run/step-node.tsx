@@ -18,7 +18,13 @@ function Histogram({ buckets, title }: { buckets: readonly number[]; title: stri
   const max = Math.log1p(Math.max(1, ...buckets));
   const w = 100 / buckets.length;
   return (
-    <svg className="step-histogram" viewBox="0 0 100 24" preserveAspectRatio="none" role="img" aria-label={title}>
+    <svg
+      className="step-histogram"
+      viewBox="0 0 100 24"
+      preserveAspectRatio="none"
+      role="img"
+      aria-label={title}
+    >
       <title>{title}</title>
       {buckets.map((n, i) => {
         if (n === 0) return null;
@@ -61,7 +67,9 @@ export function StepNode({ data }: NodeProps<StepFlowNode>) {
           <span className="count-caught">failure caught</span>
         ) : (
           <span className="muted">
-            {formatDuration(s.maxDurationMs ?? (s.firstStartedAt !== null ? Date.now() - s.firstStartedAt : null))}
+            {formatDuration(
+              s.maxDurationMs ?? (s.firstStartedAt !== null ? Date.now() - s.firstStartedAt : null),
+            )}
           </span>
         )}
       </div>

@@ -71,11 +71,14 @@ export function TaskTable({
   });
   const loadedKey = pages.map((p, i) => `${p}:${results[i]?.dataUpdatedAt ?? 0}`).join(',');
 
+  const loadedRef = useRef(loaded);
+  loadedRef.current = loaded;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `loadedKey` names what `loadedRef` holds
   const data = useMemo((): Row[] => {
     const out = new Array<Row>(total).fill(null);
-    for (const [page, tasks] of loaded) tasks.forEach((t, i) => (out[page * PAGE + i] = t));
+    for (const [page, tasks] of loadedRef.current)
+      for (let i = 0; i < tasks.length; i++) out[page * PAGE + i] = tasks[i]!;
     return out;
-    // biome-ignore lint/correctness/useExhaustiveDependencies: `loadedKey` is what changes when `loaded` does
   }, [total, loadedKey]);
 
   const columns = useMemo(
@@ -84,7 +87,11 @@ export function TaskTable({
         id: 'index',
         header: 'Index',
         cell: ({ row }) =>
-          row.original ? (row.original.foreachPath.length > 0 ? row.original.foreachPath.join('.') : '—') : '…',
+          row.original
+            ? row.original.foreachPath.length > 0
+              ? row.original.foreachPath.join('.')
+              : '—'
+            : '…',
       },
       {
         id: 'task',
@@ -127,43 +134,42 @@ export function TaskTable({
   const rows = table.getRowModel().rows;
 
   return (
-    <div className="task-table" role="table" aria-label={`tasks of ${step}`} aria-rowcount={total}>
-      <div className="task-table-head" role="rowgroup">
-        {table.getHeaderGroups().map((group) => (
-          <div key={group.id} className="task-row" role="row">
-            {group.headers.map((h) => (
-              <div key={h.id} className={`task-cell task-cell-${h.id}`} role="columnheader">
-                {flexRender(h.column.columnDef.header, h.getContext())}
-              </div>
-            ))}
-          </div>
-        ))}
-      </div>
-      <div ref={scroller} className="task-table-body" data-testid="task-scroll">
-        <div role="rowgroup" style={{ height: virtual.getTotalSize(), position: 'relative' }}>
+    <div ref={scroller} className="task-table-body" data-testid="task-scroll">
+      <table className="task-table" aria-label={`tasks of ${step}`} aria-rowcount={total}>
+        <thead className="task-table-head">
+          {table.getHeaderGroups().map((group) => (
+            <tr key={group.id} className="task-row">
+              {group.headers.map((h) => (
+                <th key={h.id} className={`task-cell task-cell-${h.id}`}>
+                  {flexRender(h.column.columnDef.header, h.getContext())}
+                </th>
+              ))}
+            </tr>
+          ))}
+        </thead>
+        <tbody style={{ height: virtual.getTotalSize() }}>
           {items.map((item) => {
             const row = rows[item.index];
             if (!row) return null;
             return (
-              <div
+              <tr
                 key={item.key}
                 className="task-row"
-                role="row"
                 aria-rowindex={item.index + 1}
                 data-index={item.index}
                 data-task-status={row.original?.status}
                 style={{ transform: `translateY(${item.start}px)`, height: ROW }}
               >
                 {row.getVisibleCells().map((cell) => (
-                  <div key={cell.id} className={`task-cell task-cell-${cell.column.id}`} role="cell">
+                  <td key={cell.id} className={`task-cell task-cell-${cell.column.id}`}>
                     {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                  </div>
+                  </td>
                 ))}
-              </div>
+              </tr>
             );
           })}
-        </div>
-      </div>
+        </tbody>
+      </table>
     </div>
   );
 }
