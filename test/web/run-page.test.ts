@@ -166,9 +166,16 @@ browserTests('web UI: the run page, its graph, timeline and trigger chain, and t
       page.on('framenavigated', (f) => {
         if (f === page.mainFrame()) reloaded = true;
       });
+      // A zoomed timeline stays zoomed through live updates.
+      await page.getByTestId('timeline').waitFor();
+      await page.getByRole('button', { name: 'zoom in' }).click();
+      const zoomed = await page.getByTestId('timeline-span').textContent();
+      expect(zoomed).toContain('(zoomed)');
       fs.writeFileSync(gate, 'go');
       await page.locator('[data-testid=run-status][data-status=completed]').waitFor({ timeout: 30_000 });
       await page.locator('.step-node[data-step="end"][data-status="completed"]').waitFor();
+      await page.locator('[data-testid=timeline][data-tasks="3"]').waitFor();
+      expect(await page.getByTestId('timeline-span').textContent()).toBe(zoomed);
       expect(reloaded).toBe(false);
       await screenshot(page, 'run-live-completed');
       expect(await exited).toBe(0);
