@@ -18,7 +18,8 @@ export const runEventFilter = (flow: string, run: number) => ({
   anyResource: { id: [`flowtrail.run.${flow}/${run}`] },
 });
 
-export function useRun(flow: string, run: number, refetchIntervalMs?: number) {
+/** With `heartbeatRefreshMs`, a running run's record is re-read that often (heartbeats are not events). */
+export function useRun(flow: string, run: number, heartbeatRefreshMs?: number) {
   return useQuery({
     queryKey: [...runKey(flow, run), 'record'],
     queryFn: async (): Promise<RunRecord> =>
@@ -27,7 +28,12 @@ export function useRun(flow: string, run: number, refetchIntervalMs?: number) {
           params: { path: { flow, runNumber: run } },
         }),
       ),
-    ...(refetchIntervalMs ? { refetchInterval: refetchIntervalMs } : {}),
+    ...(heartbeatRefreshMs
+      ? {
+          refetchInterval: (query: { state: { data?: RunRecord | undefined } }) =>
+            query.state.data?.status === 'running' ? heartbeatRefreshMs : false,
+        }
+      : {}),
   });
 }
 
