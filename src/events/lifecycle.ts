@@ -18,7 +18,7 @@ export type RunAction = 'started' | 'completed' | 'failed' | 'crashed';
 export type TaskAction = 'started' | 'completed' | 'failed' | 'retrying';
 
 /** Resource ids of Flowtrail objects. */
-const resourceIds = {
+export const resourceIds = {
   flow: (flow: string) => `flowtrail.flow.${flow}`,
   run: (flow: string, run: number) => `flowtrail.run.${runPathspec(flow, run)}`,
   step: (flow: string, run: number, step: string) => `flowtrail.step.${stepPathspec(flow, run, step)}`,

@@ -38,7 +38,7 @@ export const errorBody = z
 // Metadata records
 
 export const runStatus = z.enum(['running', 'completed', 'failed', 'crashed']);
-const taskStatus = z.enum(['pending', 'running', 'completed', 'failed']);
+export const taskStatus = z.enum(['pending', 'running', 'completed', 'failed']);
 const attemptStatus = z.enum(['running', 'completed', 'failed', 'timeout', 'killed', 'cloned']);
 export const logStream = z.enum(['stdout', 'stderr']);
 

@@ -222,6 +222,10 @@ export interface TaskQuery {
   beforeTaskId?: number;
   /** By task id: `asc` (default) or `desc` (newest first). */
   order?: 'asc' | 'desc';
+  /** Only tasks in this state (the step page's filter). */
+  status?: TaskStatus;
+  /** Skip this many matching tasks first (random access into a long step, e.g. a scrolled table). */
+  offset?: number;
 }
 
 /** Tags to add to and remove from a run's user tags (removals apply first). */
@@ -247,6 +251,40 @@ export interface StepSummary {
   startedAt: number | null;
   /** The latest task end, or null while a task is unfinished. */
   finishedAt: number | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The run page (web UI, issue 11): one step's figures, computed in SQL.
+
+/** How many equal-width buckets a step's duration histogram has. */
+export const DURATION_BUCKETS = 12;
+
+/** One step of a run as the run page draws it: counts, timings and the steps feeding it. */
+export interface StepOverview {
+  step: string;
+  /** Tasks by status (every status present, 0 when none). */
+  counts: Record<TaskStatus, number>;
+  total: number;
+  /** Completed tasks whose step code failed and whose failure was caught (`@catchError`). */
+  caught: number;
+  /** The smallest task id of the step (the graph orders steps by it). */
+  firstTaskId: number | null;
+  /**
+   * Steps whose tasks are parents of this step's first task: the edges of the run's step graph,
+   * as far as the run has got (a step appears once its first task exists).
+   */
+  parents: string[];
+  /** For a foreach split: how many tasks it fanned out to (largest when nested). */
+  foreachCount: number | null;
+  /** True when the step's tasks run inside a foreach (one task per item). */
+  inForeach: boolean;
+  firstStartedAt: number | null;
+  lastFinishedAt: number | null;
+  /** Shortest and longest duration of finished tasks (ms). */
+  minDurationMs: number | null;
+  maxDurationMs: number | null;
+  /** Finished tasks per duration bucket: `DURATION_BUCKETS` equal slices of [min, max]. */
+  histogram: number[];
 }
 
 export interface FlowRecord {
@@ -359,6 +397,13 @@ export interface MetadataStore {
    * step of 10,000 tasks is one row). Ordered by run id, then step name. One query per 400 runs.
    */
   summarizeSteps(runIds: readonly number[]): Promise<StepSummary[]>;
+  // The run page (web UI, issue 11)
+  /**
+   * Every step of a run with its task counts by status, duration histogram, first start, last
+   * finish and parent steps — aggregated in SQL (a few queries whatever the number of tasks),
+   * ordered by first task id (steps without tasks last, by creation).
+   */
+  summarizeRun(runId: number): Promise<StepOverview[]>;
 
   close(): Promise<void>;
 }

@@ -14,6 +14,7 @@ import type {
   TaskRecord,
   TriggerCause,
 } from '../../src/store/metadata-store.ts';
+import { DURATION_BUCKETS } from '../../src/store/metadata-store.ts';
 import { newRunRecord } from '../helpers.ts';
 
 export interface MetadataStoreFixture {
@@ -1695,6 +1696,124 @@ export function runMetadataStoreSuite(name: string, makeStore: () => Promise<Met
         expect((await store.listFlows({ tags: ['milestone', 'user:x'] })).map((f) => f.name)).toEqual([flow]);
         expect(store.queryCount - before).toBe(4);
         expect(new Set(ids).size).toBe(total);
+      });
+    });
+    // The run page (web UI, issue 11)
+    describe('run page: task filters and the step summary', () => {
+      it('filters tasks by status in the store and pages them by offset', async () => {
+        const r = await run();
+        const other = await run();
+        const statuses: TaskRecord['status'][] = ['completed', 'failed', 'running', 'pending'];
+        await store.write([
+          ...Array.from({ length: 12 }, (_, i) => ({
+            op: 'task.create' as const,
+            task: task(r.id, i + 1, { step: i < 10 ? 'body' : 'end', status: statuses[i % 4]! }),
+          })),
+          { op: 'task.create', task: task(other.id, 1, { step: 'body', status: 'failed' }) },
+        ]);
+        const ids = async (options: Parameters<MetadataStore['listTasks']>[1]) =>
+          (await store.listTasks(r.id, options)).map((t) => t.taskId);
+        expect(await ids({ status: 'failed' })).toEqual([2, 6, 10]);
+        expect(await ids({ step: 'body', status: 'completed' })).toEqual([1, 5, 9]);
+        expect(await ids({ step: 'end', status: 'completed' })).toEqual([]);
+        expect(await ids({ step: 'body', offset: 7 })).toEqual([8, 9, 10]);
+        expect(await ids({ step: 'body', offset: 2, limit: 3 })).toEqual([3, 4, 5]);
+        expect(await ids({ step: 'body', status: 'failed', offset: 1, limit: 1 })).toEqual([6]);
+        expect(await ids({ order: 'desc', offset: 10 })).toEqual([2, 1]);
+        expect(await ids({ offset: 50 })).toEqual([]);
+      });
+
+      it('summarizes every step of a run in a few queries: counts, timings, histogram, parent steps', async () => {
+        const r = await run();
+        const other = await run();
+        const body = [
+          { id: 3, status: 'completed' as const, start: 100, took: 10 },
+          { id: 4, status: 'completed' as const, start: 105, took: 20, successful: false },
+          { id: 5, status: 'failed' as const, start: 110, took: 130 },
+          { id: 6, status: 'running' as const, start: 120, took: null },
+          { id: 7, status: 'pending' as const, start: null, took: null },
+        ];
+        await store.write([
+          { op: 'step.upsert', step: { runId: r.id, name: 'start', createdAt: T0, finishedAt: T0 + 50 } },
+          { op: 'step.upsert', step: { runId: r.id, name: 'end', createdAt: T0 + 500, finishedAt: null } },
+          {
+            op: 'task.create',
+            task: task(r.id, 1, { status: 'completed', startedAt: T0, finishedAt: T0 + 40 }),
+          },
+          {
+            op: 'task.create',
+            task: task(r.id, 2, {
+              step: 'fan',
+              status: 'completed',
+              foreachCount: 5,
+              parentIds: [1],
+              startedAt: T0 + 50,
+              finishedAt: T0 + 90,
+            }),
+          },
+          ...body.map((b, i) => ({
+            op: 'task.create' as const,
+            task: task(r.id, b.id, {
+              step: 'work',
+              status: b.status,
+              successful:
+                'successful' in b
+                  ? b.successful
+                  : ({ completed: true, failed: false }[b.status as string] ?? null),
+              foreachPath: [i],
+              parentIds: [2],
+              startedAt: b.start === null ? null : T0 + b.start,
+              finishedAt: b.took === null || b.start === null ? null : T0 + b.start + b.took,
+            }),
+          })),
+          { op: 'task.create', task: task(r.id, 8, { step: 'join', parentIds: [3, 4, 5, 6, 7] }) },
+          { op: 'task.create', task: task(other.id, 1, { status: 'failed' }) },
+        ]);
+        const before = store.queryCount;
+        const steps = await store.summarizeRun(r.id);
+        expect(store.queryCount - before).toBeLessThanOrEqual(8);
+        expect(steps.map((s) => s.step)).toEqual(['start', 'fan', 'work', 'join', 'end']);
+        const [start, fan, work, join, end] = steps;
+        expect(start).toMatchObject({
+          total: 1,
+          caught: 0,
+          counts: { pending: 0, running: 0, completed: 1, failed: 0 },
+          parents: [],
+          firstTaskId: 1,
+          inForeach: false,
+          firstStartedAt: T0,
+          lastFinishedAt: T0 + 40,
+          minDurationMs: 40,
+          maxDurationMs: 40,
+        });
+        expect(fan).toMatchObject({ parents: ['start'], foreachCount: 5, inForeach: false, total: 1 });
+        expect(work).toMatchObject({
+          total: 5,
+          counts: { pending: 1, running: 1, completed: 2, failed: 1 },
+          caught: 1,
+          parents: ['fan'],
+          firstTaskId: 3,
+          inForeach: true,
+          foreachCount: null,
+          firstStartedAt: T0 + 100,
+          lastFinishedAt: T0 + 240,
+          minDurationMs: 10,
+          maxDurationMs: 130,
+        });
+        // 10 and 20 ms fall in the first bucket of [10, 130], 130 in the last.
+        expect(work!.histogram).toHaveLength(DURATION_BUCKETS);
+        expect(work!.histogram[0]).toBe(2);
+        expect(work!.histogram[DURATION_BUCKETS - 1]).toBe(1);
+        expect(work!.histogram.reduce((a, b) => a + b, 0)).toBe(3);
+        expect(join).toMatchObject({
+          parents: ['work'],
+          total: 1,
+          counts: { pending: 1 },
+          minDurationMs: null,
+        });
+        expect(join!.histogram.every((n) => n === 0)).toBe(true);
+        expect(end).toMatchObject({ step: 'end', total: 0, firstTaskId: null, parents: [] });
+        expect(await store.summarizeRun(999_999)).toEqual([]);
       });
     });
   });

@@ -9,6 +9,7 @@ import { artifactRoutes } from './artifact-routes.ts';
 import { deploymentRoutes } from './deployment-routes.ts';
 import { eventRoutes } from './event-routes.ts';
 import { metadataRoutes } from './metadata-routes.ts';
+import { runPageRoutes } from './run-page-routes.ts';
 import { serviceRoutes } from './service-routes.ts';
 import { taskPageRoutes } from './task-page-routes.ts';
 
@@ -17,6 +18,7 @@ export const routes: readonly Route[] = [
   ...metadataRoutes,
   // The task page of the web UI.
   ...taskPageRoutes,
+  ...runPageRoutes,
   ...artifactRoutes,
   ...deploymentRoutes,
   ...eventRoutes,

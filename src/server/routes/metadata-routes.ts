@@ -24,6 +24,7 @@ import {
   stepSummary,
   taskRecord,
   timeParam,
+  taskStatus,
 } from '../schemas.ts';
 import { eventsFromRequest } from './events-from-request.ts';
 import { flowParams, IDEMPOTENCY_HEADER, notFound, runIdParams, taskParams } from './route-inputs.ts';
@@ -312,6 +313,8 @@ export const metadataRoutes: readonly Route[] = [
       after: intParam().optional(),
       before: intParam().optional(),
       order: z.enum(['asc', 'desc']).optional(),
+      status: taskStatus.optional(),
+      offset: intParam().optional(),
     }),
     response: z.object({ tasks: z.array(taskRecord) }),
     handle: async ({ params, query, ctx }) => ({
@@ -321,6 +324,8 @@ export const metadataRoutes: readonly Route[] = [
         ...(query.after !== undefined ? { afterTaskId: query.after } : {}),
         ...(query.before !== undefined ? { beforeTaskId: query.before } : {}),
         ...(query.order !== undefined ? { order: query.order } : {}),
+        ...(query.status !== undefined ? { status: query.status } : {}),
+        ...(query.offset !== undefined ? { offset: query.offset } : {}),
       }),
     }),
   }),

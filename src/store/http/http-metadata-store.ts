@@ -15,6 +15,7 @@ import type {
   RunQuery,
   RunRecord,
   StepRecord,
+  StepOverview,
   StepSummary,
   TagChange,
   TaskQuery,
@@ -178,6 +179,8 @@ export class HttpMetadataStore implements MetadataStore {
         after: options.afterTaskId,
         before: options.beforeTaskId,
         order: options.order,
+        status: options.status,
+        offset: options.offset,
       },
     });
     return answer.tasks;
@@ -273,6 +276,12 @@ export class HttpMetadataStore implements MetadataStore {
       out.push(...answer.steps);
     }
     return out;
+  }
+
+  // The run page (web UI, issue 11)
+  async summarizeRun(runId: number): Promise<StepOverview[]> {
+    return (await this.client.request<{ steps: StepOverview[] }>('GET', `/api/v1/runs/${runId}/summary`))
+      .steps;
   }
 
   async close(): Promise<void> {}

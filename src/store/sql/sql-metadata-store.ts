@@ -25,6 +25,7 @@ import type {
   RunQuery,
   RunRecord,
   StepRecord,
+  StepOverview,
   StepSummary,
   TagChange,
   TaskQuery,
@@ -47,6 +48,7 @@ import {
 } from './metadata-rows.ts';
 import { applyWrites, insertTagRows } from './metadata-writes.ts';
 import { QueryCounter } from './query-counter.ts';
+import { summarizeRunSql } from './run-summary-sql.ts';
 import type { Database } from './schema.ts';
 import type { SqlDialect } from './sql-dialect.ts';
 import { UpdateStatements } from './update-statements.ts';
@@ -446,8 +448,12 @@ export class SqlMetadataStore implements MetadataStore {
     if (options.step !== undefined) q = q.where('step_name', '=', options.step);
     if (options.afterTaskId !== undefined) q = q.where('task_id', '>', options.afterTaskId);
     if (options.beforeTaskId !== undefined) q = q.where('task_id', '<', options.beforeTaskId);
+    if (options.status !== undefined) q = q.where('status', '=', options.status);
     q = q.orderBy('task_id', options.order ?? 'asc');
-    if (options.limit !== undefined) q = q.limit(options.limit);
+    // SQLite takes OFFSET only after a LIMIT; -1 style "no limit" is not portable, so a large one.
+    if (options.limit !== undefined || options.offset !== undefined)
+      q = q.limit(options.limit ?? Number.MAX_SAFE_INTEGER);
+    if (options.offset !== undefined && options.offset > 0) q = q.offset(options.offset);
     return (await q.execute()).map(taskFromRow);
   }
 
@@ -613,6 +619,11 @@ export class SqlMetadataStore implements MetadataStore {
     return [...byKey.values()]
       .map(({ open, ...summary }) => ({ ...summary, finishedAt: open ? null : summary.finishedAt }))
       .sort((a, b) => a.runId - b.runId || (a.step < b.step ? -1 : a.step > b.step ? 1 : 0));
+  }
+
+  // The run page (web UI, issue 11)
+  async summarizeRun(runId: number): Promise<StepOverview[]> {
+    return summarizeRunSql(this.db, runId);
   }
 
   async close(): Promise<void> {
