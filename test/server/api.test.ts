@@ -287,6 +287,44 @@ describe('live event stream (SSE)', () => {
     expect(names).toEqual(['sse.old', 'sse.new', 'sse.newer']);
   });
 
+  it('resumes after Last-Event-ID: the events after it (same instant included), not it or those before', async () => {
+    const write = t.client('write').events;
+    const { validateEvent } = await import('../../src/events/validate-event.ts');
+    const at = new Date(Date.now() - 60_000);
+    const mk = (name: string, occurred: Date) =>
+      validateEvent({ event: name, occurred: occurred.toISOString(), resource: { 'flowtrail.resource.id': 'r.resume' } });
+    const first = mk('resume.a', new Date(at.getTime() - 1_000));
+    const seen = mk('resume.b', at);
+    const sameInstant = mk('resume.c', at);
+    const later = mk('resume.d', new Date(at.getTime() + 1_000));
+    // Ids order the events within an instant, as the stream delivers them.
+    const [lastSeen, notSeen] = [seen, sameInstant].sort((x, y) => (x.id < y.id ? -1 : 1));
+    await write.append([first, seen, sameInstant, later]);
+    const filter = encodeURIComponent(JSON.stringify({ event: { prefix: ['resume.'] } }));
+    const ac = new AbortController();
+    const response = await fetch(`${base}/events/stream?filter=${filter}&backfill=false`, {
+      headers: { ...bearer(t.keys.read), 'last-event-id': lastSeen!.id },
+      signal: ac.signal,
+    });
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    const ids: string[] = [];
+    let buffer = '';
+    const live = setTimeout(() => void write.append([mk('resume.e', new Date())]), 300);
+    while (ids.length < 3) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += value;
+      for (const block of buffer.split('\n\n').slice(0, -1))
+        if (block.includes('event: event')) ids.push(/^id: (.+)$/m.exec(block)![1]!);
+      buffer = buffer.slice(buffer.lastIndexOf('\n\n') + 2);
+    }
+    clearTimeout(live);
+    ac.abort();
+    expect(ids.slice(0, 2)).toEqual([notSeen!.id, later.id]);
+    expect(ids).not.toContain(first.id);
+    expect(ids).not.toContain(lastSeen!.id);
+  });
+
   it('a bad filter → 422 before the stream starts', async () => {
     const r = await fetch(`${base}/events/stream?filter=${encodeURIComponent('{"colour":1}')}`, {
       headers: bearer(t.keys.read),

@@ -51,10 +51,11 @@ export function useLiveRefresh(options: LiveRefreshOptions): StreamState | 'off'
       onState: (next) => {
         setState(next);
         if (next === 'down' && !poll) poll = setInterval(refresh, FALLBACK_POLL_MS);
-        if (next === 'live') {
-          if (poll) clearInterval(poll);
+        if (next === 'live' && poll) {
+          clearInterval(poll);
           poll = undefined;
-          // What happened while the stream was down.
+          // What happened while the stream was down (the first connect needs no refresh: the
+          // view has just loaded its data).
           schedule();
         }
       },
