@@ -84,7 +84,10 @@ export class Scheduler implements WorkerEvents {
       isolateAll: options.isolate,
       isIsolated: (step) => options.isolate || this.walk.node(step).options.isolated,
       events: this,
-      start: (task, worker) => this.startAttempt(task, worker),
+      start: (task, worker) => {
+        task.worker = worker;
+        worker.run(this.work(task));
+      },
       settled: () => this.settled,
     });
   }
@@ -162,8 +165,10 @@ export class Scheduler implements WorkerEvents {
     );
   }
 
-  private startAttempt(task: TaskNode, w: Worker): void {
-    const now = Date.now();
+  /** The worker took up the task sent to it: the attempt starts now (`now` is when it did). */
+  onStarted(work: TaskWork, w: Worker, now: number): void {
+    const task = this.tasks.get(work.taskId);
+    if (!task || task.attempt !== work.attempt || task.status !== 'pending' || this.settled) return;
     const node = this.walk.node(task.step);
     task.status = 'running';
     task.worker = w;
@@ -189,7 +194,13 @@ export class Scheduler implements WorkerEvents {
     }
     this.o.progress.taskStarted(task.step, task.id, task.attempt);
     this.o.timings?.mark('first worker ready');
-    w.run(this.work(task));
+  }
+
+  onUnstarted(work: TaskWork): void {
+    const task = this.tasks.get(work.taskId);
+    if (!task || task.attempt !== work.attempt || task.status !== 'pending' || this.settled) return;
+    task.worker = undefined;
+    this.dispatcher.requeue(task);
   }
 
   private work(task: TaskNode): TaskWork {
