@@ -122,8 +122,7 @@ export class Dispatcher {
 
   private maybeGrow(): void {
     const now = Date.now();
-    for (const w of this.workers)
-      if (w.hasQueued && now - w.taskStartedAt >= QUEUE_AHEAD_MAX_MS) w.unqueue();
+    for (const w of this.workers) if (w.hasQueued && now - w.taskStartedAt >= QUEUE_AHEAD_MAX_MS) w.unqueue();
     // A late timer means this process is the bottleneck (busy writing): more workers would not help.
     const lag = now - this.lastGrowCheck - SCALE_CHECK_MS;
     this.lastGrowCheck = now;
