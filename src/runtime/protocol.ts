@@ -70,10 +70,7 @@ export type ToWorker =
   | ({ type: 'load' } & WorkerLoad)
   /** Sent before `load` once the flow is compiled: import the bundle while the run is created. */
   | { type: 'preload'; flowBundle: string }
-  /** Run this task after those sent before it (it may wait in the worker's queue). */
   | { type: 'run'; task: TaskWork }
-  /** Give back this task if it has not started yet (the worker answers `unqueued`). */
-  | { type: 'unqueue'; taskId: number; attempt: number }
   | { type: 'exit' }
   /** The orchestrator committed (or failed to commit) an event the worker emitted. */
   | { type: 'emit-ack'; requestId: number; error?: string };
@@ -110,9 +107,6 @@ export type FromWorker =
   | { type: 'load-failed'; exception: ExceptionRecord }
   /** `emitEvent` inside a step: store this event (with the state writes) and acknowledge. */
   | { type: 'emit'; requestId: number; event: WireEvent }
-  /** The answer to `unqueue`: `removed` when the task had not started (it never will here). */
-  | { type: 'unqueued'; taskId: number; attempt: number; removed: boolean }
-  /** The task ended; the worker takes up the next task sent to it right after this. */
   | ({ type: 'done' } & TaskOutcome);
 
 /** Written by a worker to stdout and stderr after each task, so the orchestrator knows a task's output is complete. */

@@ -29,37 +29,14 @@ async function main(): Promise<void> {
   let preloading: Promise<unknown> | undefined;
   let started: Promise<{ run: (task: TaskAssignment) => Promise<TaskOutcome> } | undefined> | undefined;
   let context: RunContext | undefined;
-  // Tasks run one at a time, in the order sent; one may wait here while another runs.
-  const pending: TaskAssignment[] = [];
-  let running = false;
-  let exitRequested = false;
-  const drain = async (): Promise<void> => {
-    running = true;
-    // Taken at once: a task reaching an idle worker has started (an `unqueue` cannot take it back).
-    let task = pending.shift();
-    const runner = await started;
-    while (task && runner) {
-      const outcome = await runner.run(task);
-      await settleEmitted();
-      // Pipes are synchronous on POSIX, so the marks are in the pipes before the IPC message leaves.
-      writeEndOfTaskMarks();
-      // Taken before the message leaves: an `unqueue` arriving later finds it started.
-      task = pending.shift();
-      send({ type: 'done', ...outcome });
-    }
-    // A flow that did not load has reported it; its tasks are dropped.
-    pending.length = 0;
-    running = false;
-    if (exitRequested) process.exit(0);
-  };
+  let queue = Promise.resolve();
   process.on('message', (message: ToWorker) => {
     if (message.type === 'emit-ack') {
       acknowledgeEmit(message.requestId, message.error);
       return;
     }
     if (message.type === 'exit') {
-      exitRequested = true;
-      if (!running) process.exit(0);
+      void queue.then(() => process.exit(0));
       return;
     }
     if (message.type === 'preload') {
@@ -71,14 +48,16 @@ async function main(): Promise<void> {
       started = (preloading ?? warm).then(() => load(message));
       return;
     }
-    if (message.type === 'unqueue') {
-      const at = pending.findIndex((t) => t.taskId === message.taskId && t.attempt === message.attempt);
-      if (at >= 0) pending.splice(at, 1);
-      send({ type: 'unqueued', taskId: message.taskId, attempt: message.attempt, removed: at >= 0 });
-      return;
-    }
-    pending.push({ ...context!, ...message.task });
-    if (!running) void drain();
+    const task: TaskAssignment = { ...context!, ...message.task };
+    queue = queue.then(async () => {
+      const runner = await started;
+      if (!runner) return;
+      const outcome = await runner.run(task);
+      await settleEmitted();
+      // Pipes are synchronous on POSIX, so the marks are in the pipes before the IPC message leaves.
+      writeEndOfTaskMarks();
+      send({ type: 'done', ...outcome });
+    });
   });
 }
 

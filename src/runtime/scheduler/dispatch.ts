@@ -8,12 +8,6 @@ const SCALE_CHECK_MS = 50;
 const SLOW_TASK_MS = 200;
 /** Event-loop lag above which the pool does not grow. */
 const MAX_LAG_TO_GROW_MS = 20;
-/**
- * A worker whose task has run this long takes no task ahead, and gives back the one it holds:
- * queueing ahead is for short tasks, where it keeps workers busy while the orchestrator commits;
- * behind a long task a queued one would wait while other workers idle or the pool grows.
- */
-const QUEUE_AHEAD_MAX_MS = 20;
 
 export interface DispatchOptions {
   load: WorkerLoad;
@@ -22,7 +16,7 @@ export interface DispatchOptions {
   isolateAll: boolean;
   isIsolated(step: string): boolean;
   events: WorkerEvents;
-  /** Sends `task` to `worker` (it starts at once when the worker is idle, else after its current task). */
+  /** Hands `task` to `worker` (records the attempt and sends the task). */
   start(task: TaskNode, worker: Worker): void;
   /** True once the run has finished: idle workers stop instead of taking work. */
   settled(): boolean;
@@ -61,12 +55,6 @@ export class Dispatcher {
     this.pump();
   }
 
-  /** A task sent to a worker that never started there goes first in line again. */
-  requeue(task: TaskNode): void {
-    this.ready.unshift(task);
-    this.pump();
-  }
-
   /** Stops every worker: busy ones at once (their attempts are recorded as killed by the caller). */
   stopAll(): void {
     clearInterval(this.growTimer);
@@ -80,7 +68,6 @@ export class Dispatcher {
     w.attach({
       events: this.o.events,
       onIdle: (worker) => this.onIdle(worker),
-      onRoom: () => this.pump(),
       onExit: (worker) => this.onWorkerExit(worker),
     });
     this.workers.add(w);
@@ -104,8 +91,6 @@ export class Dispatcher {
       return;
     }
     this.idle.push(w);
-    // Nothing is ready: a task queued behind another worker's current one can run here now.
-    if (this.ready.length === 0) for (const other of this.workers) if (other.hasQueued) other.unqueue();
     this.pump();
   }
 
@@ -122,7 +107,6 @@ export class Dispatcher {
 
   private maybeGrow(): void {
     const now = Date.now();
-    for (const w of this.workers) if (w.hasQueued && now - w.taskStartedAt >= QUEUE_AHEAD_MAX_MS) w.unqueue();
     // A late timer means this process is the bottleneck (busy writing): more workers would not help.
     const lag = now - this.lastGrowCheck - SCALE_CHECK_MS;
     this.lastGrowCheck = now;
@@ -133,14 +117,7 @@ export class Dispatcher {
     this.spawn(false);
   }
 
-  /** A busy worker that may take one task ahead: its current task is young (so probably short). */
-  private aheadCandidate(): Worker | undefined {
-    const now = Date.now();
-    for (const w of this.workers) if (w.canQueue && now - w.taskStartedAt < QUEUE_AHEAD_MAX_MS) return w;
-    return undefined;
-  }
-
-  /** Hands ready tasks to idle workers (or to fresh isolated ones), then one ahead to busy ones, in order. */
+  /** Hands ready tasks to idle workers (or to fresh isolated ones), in order. */
   private pump(): void {
     if (this.o.settled()) return;
     let taken = 0;
@@ -154,7 +131,7 @@ export class Dispatcher {
         this.isolatedFirst.set(this.spawn(true), task);
         continue;
       }
-      const w = this.idle.pop() ?? this.aheadCandidate();
+      const w = this.idle.pop();
       if (!w) break;
       taken++;
       this.o.start(task, w);

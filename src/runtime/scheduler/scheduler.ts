@@ -84,10 +84,7 @@ export class Scheduler implements WorkerEvents {
       isolateAll: options.isolate,
       isIsolated: (step) => options.isolate || this.walk.node(step).options.isolated,
       events: this,
-      start: (task, worker) => {
-        task.worker = worker;
-        worker.run(this.work(task));
-      },
+      start: (task, worker) => this.startAttempt(task, worker),
       settled: () => this.settled,
     });
   }
@@ -165,10 +162,8 @@ export class Scheduler implements WorkerEvents {
     );
   }
 
-  /** The worker took up the task sent to it: the attempt starts now (`now` is when it did). */
-  onStarted(work: TaskWork, w: Worker, now: number): void {
-    const task = this.tasks.get(work.taskId);
-    if (!task || task.attempt !== work.attempt || task.status !== 'pending' || this.settled) return;
+  private startAttempt(task: TaskNode, w: Worker): void {
+    const now = Date.now();
     const node = this.walk.node(task.step);
     task.status = 'running';
     task.worker = w;
@@ -194,13 +189,7 @@ export class Scheduler implements WorkerEvents {
     }
     this.o.progress.taskStarted(task.step, task.id, task.attempt);
     this.o.timings?.mark('first worker ready');
-  }
-
-  onUnstarted(work: TaskWork): void {
-    const task = this.tasks.get(work.taskId);
-    if (!task || task.attempt !== work.attempt || task.status !== 'pending' || this.settled) return;
-    task.worker = undefined;
-    this.dispatcher.requeue(task);
+    w.run(this.work(task));
   }
 
   private work(task: TaskNode): TaskWork {
