@@ -36,9 +36,18 @@ export class RunTimings {
       `  commits                  ${this.commitMs.toFixed(0).padStart(7)} ms  (${this.commits} transactions, ${this.ops} writes)`,
       `  total                    ${performance.now().toFixed(0).padStart(7)} ms`,
       `  orchestrator             ${((cpu.user + cpu.system) / 1000).toFixed(0).padStart(7)} ms CPU, peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
+      `  memory now               ${memoryNow()}`,
     );
     return `flowtrail timings (from process start):\n${rows.join('\n')}\n`;
   }
+}
+
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+
+/** Where the orchestrator's memory is at the report: RSS, the V8 heap, and what lives outside it. */
+function memoryNow(): string {
+  const m = process.memoryUsage();
+  return `RSS ${mb(m.rss)}: V8 heap ${mb(m.heapUsed)} used of ${mb(m.heapTotal)}, external ${mb(m.external)} (array buffers ${mb(m.arrayBuffers)})`;
 }
 
 /** Timings for this process: on with `FLOWTRAIL_TIMINGS=1`. */

@@ -3,7 +3,7 @@ import type { ArtifactStore } from './artifact-store.ts';
 import type { EventStore } from './event-store.ts';
 import { FsArtifactStore } from './fs/fs-artifact-store.ts';
 import type { MetadataStore } from './metadata-store.ts';
-import { openSqliteStores } from './sql/sqlite/sqlite-stores.ts';
+import { openSqliteStores, type SqliteOpenOptions } from './sql/sqlite/sqlite-stores.ts';
 
 /** The stores of one Flowtrail home. */
 export interface Stores {
@@ -23,9 +23,9 @@ export interface Stores {
  * @example
  * await using stores = openEmbeddedStores('.flowtrail');
  */
-export function openEmbeddedStores(home: string): Stores & AsyncDisposable {
+export function openEmbeddedStores(home: string, options: SqliteOpenOptions = {}): Stores & AsyncDisposable {
   const paths = homePaths(home);
-  const { metadata, events } = openSqliteStores(paths.database);
+  const { metadata, events } = openSqliteStores(paths.database, options);
   const artifacts = new FsArtifactStore(paths.artifacts);
   const close = () => metadata.close();
   return {

@@ -41,6 +41,8 @@ export function preloadRunStores(env: NodeJS.ProcessEnv = process.env): void {
   loading.catch(() => {});
 }
 
+const RUN_PAGE_CACHE_MIB = 4;
+
 /**
  * The stores a run (or `resume`) uses: in remote mode (`FLOWTRAIL_SERVICE_URL`) metadata and
  * events go through the service while artifacts are written straight to the artifact store by the
@@ -50,7 +52,9 @@ export async function openRunStores(home: string, env: NodeJS.ProcessEnv = proce
   const service = serviceFromEnv(env);
   if (!service) {
     const { openEmbeddedStores } = await import('./embedded.ts');
-    return openEmbeddedStores(home);
+    // A run appends (its hot pages are the tables' and indexes' last ones): 4 MiB of page cache
+    // keeps them, where the default 16 MiB fills up with pages a run never reads again.
+    return openEmbeddedStores(home, { pageCacheMiB: RUN_PAGE_CACHE_MIB });
   }
   const { openServiceStores } = await import('./http/index.ts');
   const remote = openServiceStores(service);

@@ -40,13 +40,25 @@ const numberOrNull = (v: number | null): number | null => (v === null ? null : N
 export const flag = (v: boolean | null): number | null => (v === null ? null : v ? 1 : 0);
 const bool = (v: number | null): boolean | null => (v === null ? null : v !== 0);
 
-// Stay below SQLite's bound-variable limit in multi-row statements.
-const ROWS_PER_STATEMENT = 400;
+// Stay below SQLite's bound-variable limit in multi-row statements (a power of two, see below).
+const ROWS_PER_STATEMENT = 256;
 
-/** `rows` in parts small enough for one multi-row statement. */
+/** Below this many rows a part is one statement of its exact size. */
+const EXACT_ROWS_BELOW = 16;
+
+/**
+ * `rows` in parts small enough for one multi-row statement: powers of two from 256 down to 16
+ * (largest first), then what is left (fewer than 16) as one part. A statement is prepared per
+ * distinct row count, so parts of every size would prepare (and cache) hundreds of large
+ * statements in a 10,000-task run, tens of MB of native memory; this way there are at most 20
+ * per table, and a small batch is still one statement.
+ */
 export function inChunks<T>(rows: readonly T[]): T[][] {
   const out: T[][] = [];
-  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) out.push(rows.slice(i, i + ROWS_PER_STATEMENT));
+  let i = 0;
+  for (let size = ROWS_PER_STATEMENT; size >= EXACT_ROWS_BELOW; size >>= 1)
+    for (; rows.length - i >= size; i += size) out.push(rows.slice(i, i + size));
+  if (i < rows.length) out.push(rows.slice(i));
   return out;
 }
 

@@ -236,7 +236,9 @@ export class SqlMetadataStore implements MetadataStore {
       const events: FlowtrailEvent[] = [];
       for (const op of ops) if (op.op === 'events.append') events.push(...op.events);
       await applyWrites(trx, ops, this.updates);
-      await this.dialect.insertEvents(trx, events);
+      // In the same parts as the other multi-row inserts: a few statement shapes, not one per
+      // batch size (each shape is a large prepared statement the connection keeps).
+      for (const part of inChunks(events)) await this.dialect.insertEvents(trx, part);
     });
   }
 
