@@ -31,5 +31,4 @@ export function authHeaders(): Record<string, string> {
 export type Schemas = components['schemas'];
 export type RunRecord = Schemas['Run'];
 export type TaskRecord = Schemas['Task'];
-export type StepRecord = Schemas['Step'];
 export type FlowtrailEventRecord = Schemas['Event'];
