@@ -62,6 +62,15 @@ export function inChunks<T>(rows: readonly T[]): T[][] {
   return out;
 }
 
+/** Ids for `IN (…)` reads, 400 a query (reads are not prepared per size the way inserts are). */
+const IDS_PER_QUERY = 400;
+
+export function inIdSlices<T>(ids: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < ids.length; i += IDS_PER_QUERY) out.push(ids.slice(i, i + IDS_PER_QUERY));
+  return out;
+}
+
 export function flowFromRow(r: FlowsTable): FlowRecord {
   return { name: r.name, createdAt: Number(r.created_at), lastRunNumber: Number(r.last_run_number) };
 }

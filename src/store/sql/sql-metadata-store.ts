@@ -39,6 +39,7 @@ import {
   causeRefs,
   flowFromRow,
   inChunks,
+  inIdSlices,
   json,
   logLineFromRow,
   runFromRow,
@@ -505,7 +506,7 @@ export class SqlMetadataStore implements MetadataStore {
   async listArtifactsOfTasks(runId: number, taskIds: readonly number[]): Promise<ArtifactRecord[]> {
     if (taskIds.length === 0) return [];
     const out: ArtifactRecord[] = [];
-    for (const ids of inChunks(taskIds)) {
+    for (const ids of inIdSlices(taskIds)) {
       const rows = await this.db
         .selectFrom('artifacts as a')
         .innerJoin('tasks as t', (j) =>
@@ -596,7 +597,7 @@ export class SqlMetadataStore implements MetadataStore {
 
   async summarizeSteps(runIds: readonly number[]): Promise<StepSummary[]> {
     const byKey = new Map<string, StepFold>();
-    for (const ids of inChunks([...new Set(runIds)])) {
+    for (const ids of inIdSlices([...new Set(runIds)])) {
       const rows = await this.db
         .selectFrom('tasks')
         .select((eb) => [
