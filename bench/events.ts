@@ -217,7 +217,7 @@ async function openBenchStore(name: string): Promise<{
   return {
     store: stores.events,
     where: stores.events.location,
-    settle: () => admin(`VACUUM ANALYZE "${name}".events, "${name}".event_resources`),
+    settle: () => admin(`VACUUM ANALYZE "${name}".events, "${name}".event_links`),
     close: async (drop) => {
       await stores.close();
       if (drop) await admin(`DROP SCHEMA "${name}" CASCADE`);

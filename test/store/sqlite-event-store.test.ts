@@ -85,7 +85,9 @@ describe('SqlEventStore on SQLite', () => {
     await store.close();
     expect(raw<{ n: number }>('SELECT count(*) AS n FROM events')).toEqual([{ n: 1200 }]);
     expect(raw<{ n: number }>('SELECT count(*) AS n FROM event_links')).toEqual([{ n: 1200 * 2 + 240 }]);
-    expect(raw<{ n: number }>("SELECT count(*) AS n FROM event_links WHERE role = ''")).toEqual([{ n: 1200 }]);
+    expect(raw<{ n: number }>("SELECT count(*) AS n FROM event_links WHERE role = ''")).toEqual([
+      { n: 1200 },
+    ]);
     expect(
       raw<{ n: number }>(
         'SELECT count(*) AS n FROM event_links l LEFT JOIN events e ON e.seq = l.event_seq AND e.occurred = l.occurred WHERE e.seq IS NULL',

@@ -348,7 +348,9 @@ export function compileFilter(d: EventFilterDialect, filter: EventFilter, forPag
     const full = or([and(primaryConds), relatedProbe(resourceConds(d, f, J))]);
     const c = cond(exact ? byLink : byLink ? and([byLink, full]) : full);
     if (ids)
-      drivers.push(resourceDriver([sql`${L.resourceId} IN ${list(ids)}`], since, until, exact ? c : undefined));
+      drivers.push(
+        resourceDriver([sql`${L.resourceId} IN ${list(ids)}`], since, until, exact ? c : undefined),
+      );
   }
   if (filter.text !== undefined) {
     const q = parseTextQuery(filter.text);

@@ -58,10 +58,11 @@ function* chunkSizes(count: number, max: number): Generator<number> {
     yield max;
     left -= max;
   }
-  for (let p = 1 << 30; p >= 1; p >>= 1) if (left >= p) {
-    yield p;
-    left -= p;
-  }
+  for (let p = 1 << 30; p >= 1; p >>= 1)
+    if (left >= p) {
+      yield p;
+      left -= p;
+    }
 }
 
 /**
@@ -107,7 +108,10 @@ export async function insertEventsSqlite(db: Db, events: readonly FlowtrailEvent
         ? part.map((e, k) => ({ seq: last - added + 1 + k, id: e.row.id }))
         : (
             await db.executeQuery<{ seq: number; id: string }>(
-              CompiledQuery.raw('SELECT seq, id FROM events WHERE seq BETWEEN ? AND ?', [last - added + 1, last]),
+              CompiledQuery.raw('SELECT seq, id FROM events WHERE seq BETWEEN ? AND ?', [
+                last - added + 1,
+                last,
+              ]),
             )
           ).rows;
     const byId = new Map(part.map((e) => [e.row.id, e.event]));
@@ -121,7 +125,9 @@ export async function insertEventsSqlite(db: Db, events: readonly FlowtrailEvent
     const width = LINK_COLUMNS.length;
     let j = 0;
     for (const n of chunkSizes(values.length / width, LINK_ROWS_PER_INSERT)) {
-      await db.executeQuery(CompiledQuery.raw(insertText('event_links', n), values.slice(j * width, (j + n) * width)));
+      await db.executeQuery(
+        CompiledQuery.raw(insertText('event_links', n), values.slice(j * width, (j + n) * width)),
+      );
       j += n;
     }
   }
