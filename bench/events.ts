@@ -4,8 +4,8 @@
  *
  * 1. Ingest: 100,000 events appended to an empty embedded SQLite store in batches of 1,000 (one
  *    transaction each), events/s, median of three runs. Target ≥ 60,000. The same ingest runs on
- *    the baseline commit's store (`BENCH_BASELINE`, see `baseline.ts`; runs alternate) and the
- *    ratio is printed. With `FLOWTRAIL_BENCH_POSTGRES` there is no baseline run.
+ *    the baseline commits' stores (`BENCH_BASELINE`, one or several comma-separated revisions, see
+ *    `baseline.ts`; runs alternate) and the ratios are printed. With `FLOWTRAIL_BENCH_POSTGRES` there is no baseline run.
  * 2. A corpus of 1,000,000 realistic events (20 event names, 10,000 resources, 1–3 related each
  *    with tags, small payloads, over 30 days) is built in batches of 10,000; then:
  *    - a filtered first page (event prefix + related tag + last 7 days, 50 events): p50 and p95
@@ -29,7 +29,7 @@ import type { FlowtrailEvent, RelatedResource } from '../src/events/model.ts';
 import type { EventStore } from '../src/store/event-store.ts';
 import { openPostgresStores } from '../src/store/sql/postgres/postgres-stores.ts';
 import { openSqliteEventStore } from '../src/store/sql/sqlite/sqlite-stores.ts';
-import { baselineCheckout } from './baseline.ts';
+import { baselineCheckouts } from './baseline.ts';
 
 const CORPUS = Number(process.env.EVENTS ?? 1_000_000);
 const DAY = 86_400_000;
@@ -228,10 +228,11 @@ try {
   // 1. Ingest into an empty store: three runs, each into a fresh file; the median counts. The
   // baseline commit's SQLite store runs the same batches, alternating with this tree's.
   {
-    const baseline = PG_URL === undefined ? baselineCheckout() : null;
-    const openBaseline = baseline ? await baselineSqliteEventStore(baseline.dir) : undefined;
+    // `BENCH_BASELINE` may name several commits (comma-separated): each runs the same batches.
+    const baselines = PG_URL === undefined ? baselineCheckouts() : [];
+    const opened = await Promise.all(baselines.map((b) => baselineSqliteEventStore(b.dir)));
     const rates: number[] = [];
-    const baseRates: number[] = [];
+    const baseRates: number[][] = baselines.map(() => []);
     const ingest = async (store: EventStore, batches: FlowtrailEvent[][]): Promise<number> => {
       const t0 = performance.now();
       for (const b of batches) await store.append(b);
@@ -244,10 +245,10 @@ try {
       );
       rates.push(await ingest(current.store, batches));
       await current.close(true);
-      if (openBaseline) {
-        const file = path.join(tmp, `ingest-baseline-${run}.db`);
+      for (const [k, openBaseline] of opened.entries()) {
+        const file = path.join(tmp, `ingest-baseline-${k}-${run}.db`);
         const store = openBaseline(file);
-        baseRates.push(await ingest(store, batches));
+        baseRates[k]!.push(await ingest(store, batches));
         await store.close();
         for (const ext of ['', '-wal', '-shm']) fs.rmSync(`${file}${ext}`, { force: true });
       }
@@ -256,10 +257,12 @@ try {
     console.log(
       `ingest: 100,000 events in batches of 1,000 into an empty store: ${results.ingestEventsPerSec} events/s (median of 3 runs: ${rates.join(', ')})`,
     );
-    if (baseline) {
-      results.baselineIngestEventsPerSec = percentile(baseRates, 50);
+    for (const [k, baseline] of baselines.entries()) {
+      const rate = percentile(baseRates[k]!, 50);
+      results[`baselineIngestEventsPerSec_${baseline.label}`] = rate;
+      if (k === 0) results.baselineIngestEventsPerSec = rate;
       console.log(
-        `  baseline ${baseline.label}: ${results.baselineIngestEventsPerSec} events/s (${baseRates.join(', ')}) → ${(results.ingestEventsPerSec / results.baselineIngestEventsPerSec).toFixed(2)}× the baseline's rate`,
+        `  baseline ${baseline.label}: ${rate} events/s (${baseRates[k]!.join(', ')}) → ${(results.ingestEventsPerSec / rate).toFixed(2)}× the baseline's rate`,
       );
     }
   }
