@@ -115,8 +115,6 @@ export class SqlEventStore implements EventStore {
     private readonly counter?: QueryCounter,
     /** Called by `close()`; a store sharing its connection with the metadata store leaves it open. */
     private readonly onClose: () => Promise<void> = async () => {},
-    /** Called after each `append` commits (SQLite: the background checkpointer's cue). */
-    private readonly afterAppend: () => void = () => {},
   ) {
     this.planner = { ...dialect.planner };
   }
@@ -129,7 +127,6 @@ export class SqlEventStore implements EventStore {
   async append(events: readonly FlowtrailEvent[]): Promise<{ inserted: number }> {
     if (events.length === 0) return { inserted: 0 };
     const inserted = await this.db.transaction().execute((trx) => this.dialect.insertEvents(trx, events));
-    this.afterAppend();
     return { inserted };
   }
 

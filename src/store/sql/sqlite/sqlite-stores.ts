@@ -13,7 +13,6 @@ import { SqlApiKeyStore } from '../sql-api-key-store.ts';
 import { SqlDeploymentStore } from '../sql-deployment-store.ts';
 import { SqlEventStore } from '../sql-event-store.ts';
 import { SqlMetadataStore } from '../sql-metadata-store.ts';
-import { DEFAULT_AUTOCHECKPOINT_PAGES, SqliteCheckpointer } from './sqlite-checkpointer.ts';
 import { sqliteDialect } from './sqlite-dialect.ts';
 import { migrateSqlite } from './sqlite-migrate.ts';
 
@@ -55,7 +54,7 @@ function openSqliteFile(file: string): BetterSqlite3.Database {
     // WAL instead of 4 MB writes each of them back far less often (+25% events/s), and a 16 MiB
     // page cache (allocated only as used) keeps hot index pages without bloating every process
     // (64 MiB pushed the orchestrator of a 10,000-task run past its 200 MB budget).
-    sqlite.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT_PAGES}`);
+    sqlite.pragma('wal_autocheckpoint = 10000');
     sqlite.pragma('cache_size = -16384');
     migrateSqlite(sqlite);
   } catch (e) {
@@ -99,12 +98,9 @@ export function openSqliteStores(file: string): {
     log: queries.log,
   });
   const location = `sqlite:${file}`;
-  const checkpointer = new SqliteCheckpointer(file, sqlite);
   return {
-    metadata: new SqlMetadataStore(db, sqliteDialect, location, () => checkpointer.close(), queries),
-    events: new SqlEventStore(db, sqliteDialect, location, queries, undefined, () =>
-      checkpointer.afterWrite(),
-    ),
+    metadata: new SqlMetadataStore(db, sqliteDialect, location, undefined, queries),
+    events: new SqlEventStore(db, sqliteDialect, location, queries),
     apiKeys: new SqlApiKeyStore(db),
     deployments: new SqlDeploymentStore(db, location),
   };
@@ -123,16 +119,5 @@ export function openSqliteEventStore(file: string): SqlEventStore {
     dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
     log: queries.log,
   });
-  const checkpointer = new SqliteCheckpointer(file, sqlite);
-  return new SqlEventStore(
-    db,
-    sqliteDialect,
-    `sqlite:${file}`,
-    queries,
-    async () => {
-      await checkpointer.close();
-      await db.destroy();
-    },
-    () => checkpointer.afterWrite(),
-  );
+  return new SqlEventStore(db, sqliteDialect, `sqlite:${file}`, queries, () => db.destroy());
 }
