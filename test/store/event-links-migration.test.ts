@@ -56,7 +56,7 @@ function oldRows(e: FlowtrailEvent, seq: number) {
     pos,
     e.occurred.getTime(),
     r['flowtrail.resource.id'],
-    pos === 0 ? '' : (r as { 'flowtrail.resource.role': string })['flowtrail.resource.role'],
+    pos === 0 ? '' : String(r['flowtrail.resource.role']),
     labels[pos],
   ]);
   return { event, resources };
