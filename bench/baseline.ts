@@ -45,6 +45,17 @@ export function baselineCheckout(rev = process.env.BENCH_BASELINE ?? 'HEAD'): Ba
   return { sha, label: sha.slice(0, 7), dir };
 }
 
+/**
+ * Every baseline named by `BENCH_BASELINE`, which may list several revisions separated by commas
+ * (e.g. the commit before a change and the branch point): each built as {@link baselineCheckout}.
+ */
+export function baselineCheckouts(revs = process.env.BENCH_BASELINE ?? 'HEAD'): Baseline[] {
+  return revs
+    .split(',')
+    .map((rev) => baselineCheckout(rev.trim()))
+    .filter((b): b is Baseline => b !== null);
+}
+
 /** "1.84× (baseline 93771c6)": how many times faster `current` is than `baseline` (times in any unit). */
 export function speedup(baseline: number, current: number, label: string): string {
   return `${(baseline / current).toFixed(2)}× faster than ${label}`;

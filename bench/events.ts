@@ -4,8 +4,8 @@
  *
  * 1. Ingest: 100,000 events appended to an empty embedded SQLite store in batches of 1,000 (one
  *    transaction each), events/s, median of three runs. Target ≥ 60,000. The same ingest runs on
- *    the baseline commit's store (`BENCH_BASELINE`, see `baseline.ts`; runs alternate) and the
- *    ratio is printed. With `FLOWTRAIL_BENCH_POSTGRES` there is no baseline run.
+ *    the baseline commits' stores (`BENCH_BASELINE`, one or several comma-separated revisions, see
+ *    `baseline.ts`; runs alternate) and the ratios are printed, on PostgreSQL too.
  * 2. A corpus of 1,000,000 realistic events (20 event names, 10,000 resources, 1–3 related each
  *    with tags, small payloads, over 30 days) is built in batches of 10,000; then:
  *    - a filtered first page (event prefix + related tag + last 7 days, 50 events): p50 and p95
@@ -29,7 +29,7 @@ import type { FlowtrailEvent, RelatedResource } from '../src/events/model.ts';
 import type { EventStore } from '../src/store/event-store.ts';
 import { openPostgresStores } from '../src/store/sql/postgres/postgres-stores.ts';
 import { openSqliteEventStore } from '../src/store/sql/sqlite/sqlite-stores.ts';
-import { baselineCheckout } from './baseline.ts';
+import { baselineCheckouts } from './baseline.ts';
 
 const CORPUS = Number(process.env.EVENTS ?? 1_000_000);
 const DAY = 86_400_000;
@@ -166,18 +166,61 @@ const percentile = (xs: number[], p: number) => {
 };
 const round = (x: number) => Math.round(x * 10) / 10;
 
+/** A store of a baseline checkout for one ingest run, and how to close (and drop) it. */
+type BaselineOpener = (name: string) => Promise<{ store: EventStore; close(): Promise<void> }>;
+
 /**
- * The SQLite event store opener of a baseline checkout (its sources, run by tsx like this file),
- * wherever that commit kept it.
+ * The event store opener of a baseline checkout (its sources, run by tsx like this file),
+ * wherever that commit kept it: SQLite files, or schemas of `FLOWTRAIL_BENCH_POSTGRES`.
  */
-async function baselineSqliteEventStore(dir: string): Promise<(file: string) => EventStore> {
-  const candidates = ['src/store/sql/sqlite/sqlite-stores.ts', 'src/store/sql/sqlite.ts'];
+async function baselineEventStore(dir: string, pgUrl: string | undefined): Promise<BaselineOpener> {
+  const candidates =
+    pgUrl === undefined
+      ? ['src/store/sql/sqlite/sqlite-stores.ts', 'src/store/sql/sqlite.ts']
+      : ['src/store/sql/postgres/postgres-stores.ts', 'src/store/sql/postgres.ts'];
   const found = candidates.map((c) => path.join(dir, c)).find((c) => fs.existsSync(c));
-  if (found === undefined) throw new Error(`No SQLite store opener in the baseline checkout ${dir}.`);
+  if (found === undefined) throw new Error(`No event store opener in the baseline checkout ${dir}.`);
   const mod = (await import(pathToFileURL(found).href)) as {
-    openSqliteEventStore: (file: string) => EventStore;
+    openSqliteEventStore?: (file: string) => EventStore;
+    openPostgresStores?: (
+      url: string,
+      o: { schema: string },
+    ) => Promise<{ events: EventStore; close(): Promise<void> }>;
   };
-  return mod.openSqliteEventStore;
+  if (pgUrl === undefined)
+    return async (name) => {
+      const file = path.join(tmp, `${name}.db`);
+      const store = mod.openSqliteEventStore!(file);
+      return {
+        store,
+        close: async () => {
+          await store.close();
+          for (const ext of ['', '-wal', '-shm']) fs.rmSync(`${file}${ext}`, { force: true });
+        },
+      };
+    };
+  return async (name) => {
+    const schema = `ft_bench_${name.replaceAll('-', '_')}_${process.pid}`;
+    const stores = await mod.openPostgresStores!(pgUrl, { schema });
+    return {
+      store: stores.events,
+      close: async () => {
+        await stores.close();
+        await pgAdmin(pgUrl, `DROP SCHEMA "${schema}" CASCADE`);
+      },
+    };
+  };
+}
+
+/** Runs one statement on its own connection. */
+async function pgAdmin(url: string, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
 }
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ft-events-bench-'));
@@ -205,19 +248,11 @@ async function openBenchStore(name: string): Promise<{
     };
   }
   const stores = await openPostgresStores(PG_URL, { schema: name });
-  const admin = async (statement: string) => {
-    const client = new pg.Client({ connectionString: PG_URL });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  };
+  const admin = (statement: string) => pgAdmin(PG_URL, statement);
   return {
     store: stores.events,
     where: stores.events.location,
-    settle: () => admin(`VACUUM ANALYZE "${name}".events, "${name}".event_resources`),
+    settle: () => admin(`VACUUM ANALYZE "${name}".events, "${name}".event_links`),
     close: async (drop) => {
       await stores.close();
       if (drop) await admin(`DROP SCHEMA "${name}" CASCADE`);
@@ -228,10 +263,11 @@ try {
   // 1. Ingest into an empty store: three runs, each into a fresh file; the median counts. The
   // baseline commit's SQLite store runs the same batches, alternating with this tree's.
   {
-    const baseline = PG_URL === undefined ? baselineCheckout() : null;
-    const openBaseline = baseline ? await baselineSqliteEventStore(baseline.dir) : undefined;
+    // `BENCH_BASELINE` may name several commits (comma-separated): each runs the same batches.
+    const baselines = baselineCheckouts();
+    const opened = await Promise.all(baselines.map((b) => baselineEventStore(b.dir, PG_URL)));
     const rates: number[] = [];
-    const baseRates: number[] = [];
+    const baseRates: number[][] = baselines.map(() => []);
     const ingest = async (store: EventStore, batches: FlowtrailEvent[][]): Promise<number> => {
       const t0 = performance.now();
       for (const b of batches) await store.append(b);
@@ -244,22 +280,22 @@ try {
       );
       rates.push(await ingest(current.store, batches));
       await current.close(true);
-      if (openBaseline) {
-        const file = path.join(tmp, `ingest-baseline-${run}.db`);
-        const store = openBaseline(file);
-        baseRates.push(await ingest(store, batches));
-        await store.close();
-        for (const ext of ['', '-wal', '-shm']) fs.rmSync(`${file}${ext}`, { force: true });
+      for (const [k, openBaseline] of opened.entries()) {
+        const base = await openBaseline(`ingest-baseline-${k}-${run}`);
+        baseRates[k]!.push(await ingest(base.store, batches));
+        await base.close();
       }
     }
     results.ingestEventsPerSec = percentile(rates, 50);
     console.log(
       `ingest: 100,000 events in batches of 1,000 into an empty store: ${results.ingestEventsPerSec} events/s (median of 3 runs: ${rates.join(', ')})`,
     );
-    if (baseline) {
-      results.baselineIngestEventsPerSec = percentile(baseRates, 50);
+    for (const [k, baseline] of baselines.entries()) {
+      const rate = percentile(baseRates[k]!, 50);
+      results[`baselineIngestEventsPerSec_${baseline.label}`] = rate;
+      if (k === 0) results.baselineIngestEventsPerSec = rate;
       console.log(
-        `  baseline ${baseline.label}: ${results.baselineIngestEventsPerSec} events/s (${baseRates.join(', ')}) → ${(results.ingestEventsPerSec / results.baselineIngestEventsPerSec).toFixed(2)}× the baseline's rate`,
+        `  baseline ${baseline.label}: ${rate} events/s (${baseRates[k]!.join(', ')}) → ${(results.ingestEventsPerSec / rate).toFixed(2)}× the baseline's rate`,
       );
     }
   }

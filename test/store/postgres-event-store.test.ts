@@ -57,7 +57,7 @@ postgresTests('PostgreSQL event store', (db) => {
   }
 
   describe('SqlEventStore on PostgreSQL', () => {
-    it('writes one resource row per involved resource, once per event id', async () => {
+    it('writes one link per involved resource, once per event id', async () => {
       const { events, schema, close } = await freshStores(db);
       try {
         const batch = Array.from({ length: 1200 }, (_, i) =>
@@ -68,16 +68,16 @@ postgresTests('PostgreSQL event store', (db) => {
         const count = async (query: string) =>
           Number((await db.admin.query<{ n: string }>(query.replaceAll('§', `"${schema}"`))).rows[0]!.n);
         expect(await count('SELECT count(*) AS n FROM §.events')).toBe(1200);
-        expect(await count('SELECT count(*) AS n FROM §.event_resources')).toBe(1200 * 2 + 240);
-        expect(await count(`SELECT count(*) AS n FROM §.event_resources WHERE role = ''`)).toBe(1200);
+        expect(await count('SELECT count(*) AS n FROM §.event_links')).toBe(1200 * 2 + 240);
+        expect(await count(`SELECT count(*) AS n FROM §.event_links WHERE role = ''`)).toBe(1200);
         expect(
           await count(
-            'SELECT count(*) AS n FROM §.event_resources r LEFT JOIN §.events e ON e.seq = r.event_seq WHERE e.seq IS NULL',
+            'SELECT count(*) AS n FROM §.event_links l LEFT JOIN §.events e ON e.seq = l.event_seq AND e.occurred = l.occurred WHERE e.seq IS NULL',
           ),
         ).toBe(0);
         const { deleted } = await events.applyRetention({ retentionMs: 0 }, new Date(T0 + 1000 * 1000));
         expect(deleted).toBe(1000);
-        expect(await count('SELECT count(*) AS n FROM §.event_resources')).toBe(200 * 2 + 40);
+        expect(await count('SELECT count(*) AS n FROM §.event_links')).toBe(200 * 2 + 40);
       } finally {
         await close();
       }
@@ -246,7 +246,7 @@ postgresTests('PostgreSQL event store', (db) => {
           for (let i = 0, all = corpus(); i < all.length; i += 5000)
             await events.append(all.slice(i, i + 5000));
           // As autovacuum leaves an insert-only table: analyzed, and all-visible for index-only scans.
-          await db.admin.query(`VACUUM ANALYZE "${schema}".events, "${schema}".event_resources`);
+          await db.admin.query(`VACUUM ANALYZE "${schema}".events, "${schema}".event_links`);
           const since = new Date(T0 + 7000 * 60_000);
           // [label, filter, whether the filter is common enough for a time scan to be its plan]
           const filters: [string, EventFilter, boolean][] = [
@@ -269,7 +269,7 @@ postgresTests('PostgreSQL event store', (db) => {
             for (const plan of await plans(schema, undefined, (s) => s.query(f)))
               expect(plan, label).not.toContain('Seq Scan');
             // Time scans: the page's seqs found by walking an index in page order (no sort),
-            // resources probed by event; then those rows read by primary key.
+            // links probed by key; then those rows read by primary key.
             if (common) {
               const [scan] = await plans(schema, 0, (s) => s.query(f));
               expect(scan, label).not.toContain('Seq Scan');
@@ -280,9 +280,7 @@ postgresTests('PostgreSQL event store', (db) => {
                 /Index Scan using events_pkey on events e\s+Index Cond: \(seq = ANY/,
               );
               if (f.related || f.anyResource)
-                expect(scan, label).toContain(
-                  'Index Only Scan using event_resources_pkey on event_resources r',
-                );
+                expect(scan, label).toContain('Index Only Scan using event_links_pkey on event_links l');
             }
             // Driven (when the filter pins candidates): candidates from an index, events by primary key.
             if (label === 'no filter') continue;
@@ -291,7 +289,7 @@ postgresTests('PostgreSQL event store', (db) => {
             expect(page, label).not.toContain('Seq Scan');
             expect(page, label).toMatch(/Index Scan using events_pkey on events e\s+Index Cond: \(seq = ANY/);
             expect(page, label).toMatch(
-              /(Index (Only )?Scan using|Bitmap Index Scan on) (event_resources_candidates|events_name)/,
+              /(Index (Only )?Scan using|Bitmap Index Scan on) (event_links_pkey|events_name)/,
             );
           }
         } finally {

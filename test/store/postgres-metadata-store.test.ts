@@ -139,20 +139,13 @@ postgresTests('PostgreSQL metadata store', ({ url: URL, admin, freshSchema, drop
         );
         expect(events.rows.map((r) => r.id)).toEqual([0, 1, 2, 3, 4].map(uuid));
         expect(JSON.parse(events.rows[2]!.payload)).toEqual({ i: 2 });
-        const resources = await admin.query<{
-          event_seq: string;
-          pos: number;
-          resource_id: string;
-          role: string;
-        }>(
-          `SELECT event_seq, pos, resource_id, role FROM "${schema}".event_resources ORDER BY event_seq, pos`,
+        const links = await admin.query<{ event_seq: string; resource_id: string; role: string }>(
+          `SELECT event_seq, resource_id, role FROM "${schema}".event_links ORDER BY event_seq, role, resource_id`,
         );
-        expect(resources.rows).toHaveLength(10);
-        expect(
-          resources.rows.slice(0, 2).map((r) => [Number(r.event_seq), r.pos, r.resource_id, r.role]),
-        ).toEqual([
-          [Number(events.rows[0]!.seq), 0, 'dataset.0', ''],
-          [Number(events.rows[0]!.seq), 1, 'flowtrail.tag.t0', 'tag'],
+        expect(links.rows).toHaveLength(10);
+        expect(links.rows.slice(0, 2).map((r) => [Number(r.event_seq), r.resource_id, r.role])).toEqual([
+          [Number(events.rows[0]!.seq), 'dataset.0', ''],
+          [Number(events.rows[0]!.seq), 'flowtrail.tag.t0', 'tag'],
         ]);
         // A failing batch takes its events with it.
         await expect(

@@ -75,7 +75,7 @@ describe('SqlEventStore on SQLite', () => {
     }
   };
 
-  it('writes one resource row per involved resource, once per event id', async () => {
+  it('writes one link per involved resource, once per event id', async () => {
     const store = openSqliteEventStore(file);
     const events = Array.from({ length: 1200 }, (_, i) =>
       ev(i, i % 5 ? [] : [{ 'flowtrail.resource.id': 'x', 'flowtrail.resource.role': 'y' }]),
@@ -84,26 +84,26 @@ describe('SqlEventStore on SQLite', () => {
     expect(await store.append(events.slice(300, 900))).toEqual({ inserted: 0 });
     await store.close();
     expect(raw<{ n: number }>('SELECT count(*) AS n FROM events')).toEqual([{ n: 1200 }]);
-    expect(raw<{ n: number }>('SELECT count(*) AS n FROM event_resources')).toEqual([{ n: 1200 * 2 + 240 }]);
-    expect(raw<{ n: number }>("SELECT count(*) AS n FROM event_resources WHERE role = ''")).toEqual([
+    expect(raw<{ n: number }>('SELECT count(*) AS n FROM event_links')).toEqual([{ n: 1200 * 2 + 240 }]);
+    expect(raw<{ n: number }>("SELECT count(*) AS n FROM event_links WHERE role = ''")).toEqual([
       { n: 1200 },
     ]);
     expect(
       raw<{ n: number }>(
-        'SELECT count(*) AS n FROM event_resources r LEFT JOIN events e ON e.seq = r.event_seq WHERE e.seq IS NULL',
+        'SELECT count(*) AS n FROM event_links l LEFT JOIN events e ON e.seq = l.event_seq AND e.occurred = l.occurred WHERE e.seq IS NULL',
       ),
     ).toEqual([{ n: 0 }]);
   });
 
-  it('retention deletes the resource rows of the events it removes', async () => {
+  it('retention deletes the links of the events it removes', async () => {
     const store = openSqliteEventStore(file);
     await store.append(Array.from({ length: 3000 }, (_, i) => ev(i)));
     const { deleted } = await store.applyRetention({ retentionMs: 1000 * 1000 }, new Date(T0 + 3000 * 1000));
     expect(deleted).toBe(2000);
     await store.close();
     expect(raw<{ n: number }>('SELECT count(*) AS n FROM events')).toEqual([{ n: 1000 }]);
-    expect(raw<{ n: number }>('SELECT count(*) AS n FROM event_resources')).toEqual([{ n: 2000 }]);
-    expect(raw<{ n: number }>(`SELECT min(occurred) AS n FROM event_resources`)).toEqual([
+    expect(raw<{ n: number }>('SELECT count(*) AS n FROM event_links')).toEqual([{ n: 2000 }]);
+    expect(raw<{ n: number }>(`SELECT min(occurred) AS n FROM event_links`)).toEqual([
       { n: T0 + 2000 * 1000 },
     ]);
   });
@@ -163,22 +163,24 @@ describe('SqlEventStore on SQLite', () => {
         .map((r) => r.detail)
         .join('\n');
 
-    it('a time scan walks events_occurred in order, checks names in the index, probes resources by event', async () => {
+    it('a time scan walks events_occurred in order, checks names in the index, probes links by key', async () => {
       const p = await plan(`SELECT e.* FROM events AS e INDEXED BY events_occurred
         WHERE e.occurred >= 0 AND e.event >= 'a.' AND e.event < 'a/'
-          AND EXISTS (SELECT 1 FROM event_resources AS r WHERE r.event_seq = e.seq AND +r.role > '' AND +r.resource_id IN ('x'))
+          AND EXISTS (SELECT 1 FROM event_links AS l WHERE (l.role > '' AND l.resource_id IN ('x') AND l.occurred = e.occurred AND l.event_seq = e.seq))
         ORDER BY e.occurred DESC, e.seq DESC LIMIT 51`);
       expect(p).toContain('SEARCH e USING INDEX events_occurred (occurred>?)');
-      expect(p).toMatch(/SEARCH r (EXISTS )?USING PRIMARY KEY \(event_seq=\?\)/);
+      expect(p).toMatch(
+        /SEARCH l (EXISTS )?USING PRIMARY KEY \(resource_id=\? AND occurred=\? AND event_seq=\? AND role>\?\)/,
+      );
       expect(p).not.toContain('TEMP B-TREE');
     });
 
-    it('a driven query finds candidates in the covering resource index and events by rowid', async () => {
+    it('a driven query finds candidates in one key range of the links and events by rowid', async () => {
       const p = await plan(`SELECT e.* FROM events AS e NOT INDEXED
-        WHERE e.seq IN (SELECT r.event_seq FROM event_resources AS r WHERE r.resource_id IN ('x') AND r.role > '' AND r.occurred >= 0)
+        WHERE e.seq IN (SELECT l.event_seq FROM event_links AS l WHERE l.resource_id IN ('x') AND l.role > '' AND l.occurred >= 0)
         ORDER BY e.occurred DESC, e.seq DESC LIMIT 51`);
       expect(p).toContain('USING INTEGER PRIMARY KEY (rowid=?)');
-      expect(p).toContain('USING COVERING INDEX event_resources_resource (resource_id=? AND role>?)');
+      expect(p).toContain('SEARCH l USING PRIMARY KEY (resource_id=? AND occurred>?)');
     });
   });
 });

@@ -3,8 +3,15 @@
  * only) and the *drivers* — candidate sets a criterion pins (ids, resource ids, event names or
  * prefixes, within the time range) — that the store may use to drive a query instead of scanning
  * the time index. The semantics are those of `matchesFilter` in `events/match-filter.ts`; what differs
- * between dialects (JSON label lookup, globs, substring search, the per-event probe) comes from an
- * {@link EventFilterDialect}.
+ * between dialects (JSON label lookup, globs, substring search, the related resources as rows)
+ * comes from an {@link EventFilterDialect}.
+ *
+ * Resource criteria. `event_links` holds `(resource_id, occurred, event_seq, role)` for every
+ * involved resource (primary in role ''). A criterion that pins resource ids and reads no label
+ * is answered there exactly: as a driver (one key range per id) or as a per-event probe (one key
+ * lookup per id, from columns the time index carries). A criterion that reads labels, globs or
+ * prefixes over related resources checks the event's `related` JSON, one element at a time; when it
+ * also pins ids, the link probe runs first so only events that have the resource parse the JSON.
  */
 import { type RawBuilder, sql } from 'kysely';
 import type { EventFilter, LabelSpec, RelatedFilter, ResourceFilter } from '../../events/filter.ts';
@@ -16,7 +23,7 @@ import { parseTextQuery } from '../../events/text-query.ts';
 
 export type Cond = RawBuilder<unknown>;
 
-/** The columns of `event_resources` a resource filter reads. */
+/** The columns of one resource a resource filter reads. */
 export interface ResourceCols {
   resourceId: Cond;
   role: Cond;
@@ -37,13 +44,17 @@ export interface EventFilterDialect {
   globMatch(value: Cond, glob: string): Cond | false;
   /** The lower-cased `text` contains the lower-cased `term`. */
   contains(text: Cond, term: string): Cond;
-  /** The columns of `event_resources AS r` as the per-event probe reads them. */
-  probe: ResourceCols;
+  /**
+   * The related resources of `events AS e` as rows: the `FROM` item (over `e.related`) and the
+   * columns of one of them (`resourceId` and `role` compare in byte order, as the link columns).
+   */
+  related: { from: Cond; cols: ResourceCols };
   /** `column IN (select)`, written so the planner computes `select` first and looks each value up. */
   inSelect(column: Cond, select: Cond): Cond;
   /**
-   * `EXISTS` of a per-event probe `SELECT 1 FROM event_resources AS r WHERE r.event_seq = e.seq …`.
-   * `forPage`: the probe filters a page walked in time order (as opposed to a count).
+   * `EXISTS` of a per-event probe (`SELECT 1 FROM event_links AS l WHERE … l.event_seq = e.seq …`,
+   * or over the event's related JSON). `forPage`: the probe filters a page walked in time order
+   * (as opposed to a count).
    */
   exists(probe: Cond, forPage: boolean): Cond;
 }
@@ -157,16 +168,18 @@ export const E = {
   event: sql.ref('e.event'),
   resourceId: sql.ref('e.resource_id'),
   resource: sql.ref('e.resource'),
+  related: sql.ref('e.related'),
   search: sql.ref('e.search'),
 };
-/** The columns of `event_resources AS r`. */
-export const R = {
-  seq: sql.ref('r.event_seq'),
-  occurred: sql.ref('r.occurred'),
-  resourceId: sql.ref('r.resource_id'),
-  role: sql.ref('r.role'),
-  labels: sql.ref('r.labels'),
+/** The columns of `event_links AS l`. */
+export const L = {
+  seq: sql.ref('l.event_seq'),
+  occurred: sql.ref('l.occurred'),
+  resourceId: sql.ref('l.resource_id'),
+  role: sql.ref('l.role'),
 };
+/** The primary resource of `events AS e`, as a resource filter reads it (its role is ''). */
+const PRIMARY: ResourceCols = { resourceId: E.resourceId, role: sql`''`, labels: E.resource };
 
 function timeConds(column: Cond, since: number | undefined, until: number | undefined): Cond[] {
   const out: Cond[] = [];
@@ -175,7 +188,7 @@ function timeConds(column: Cond, since: number | undefined, until: number | unde
   return out;
 }
 
-/** Conditions on `event_resources AS r` for one resource filter (primary or related alike). */
+/** Conditions on one resource for a resource filter (primary or related alike). */
 function resourceConds(d: EventFilterDialect, f: ResourceFilter, c: ResourceCols): Cond[] {
   const out: Cond[] = [];
   if (nonEmpty(f.id)) out.push(sql`${c.resourceId} IN ${list(f.id)}`);
@@ -184,7 +197,8 @@ function resourceConds(d: EventFilterDialect, f: ResourceFilter, c: ResourceCols
   return out;
 }
 
-function relatedConds(d: EventFilterDialect, f: RelatedFilter, c: ResourceCols): Cond[] {
+/** Conditions on one resource for a related filter, but its labels (a link has none). */
+function relatedConds(f: RelatedFilter, c: Pick<ResourceCols, 'resourceId' | 'role'>): Cond[] {
   const out: Cond[] = [];
   // '' is the primary resource's role, and every non-empty string sorts after it.
   if (relatedNeedsRelated(f)) out.push(sql`${c.role} > ''`);
@@ -194,15 +208,14 @@ function relatedConds(d: EventFilterDialect, f: RelatedFilter, c: ResourceCols):
     out.push(
       or(f.resourcesInRoles.map(([id, role]) => sql`(${c.resourceId} = ${id} AND ${c.role} = ${role})`)),
     );
-  if (f.labels !== undefined) out.push(...labelConds(d, c.labels, c.resourceId, f.labels));
   return out;
 }
 
 function resourceDriver(conds: readonly Cond[], since?: number, until?: number, covers?: Cond): Driver {
   return {
     ...(covers ? { covers } : {}),
-    select: sql`SELECT ${R.seq} FROM event_resources AS r WHERE ${and([...conds, ...timeConds(R.occurred, since, until)])}`,
-    order: sql`${R.resourceId}, ${R.role}, ${R.occurred}`,
+    select: sql`SELECT ${L.seq} FROM event_links AS l WHERE ${and([...conds, ...timeConds(L.occurred, since, until)])}`,
+    order: sql`${L.resourceId}, ${L.occurred}`,
   };
 }
 
@@ -236,8 +249,8 @@ function namesWithPrefixes(prefixes: readonly string[]): Cond {
 
 /**
  * Compiles a validated filter. Conditions are over `events AS e`; related and any-resource
- * criteria are per-event probes of the event's own `event_resources` rows; primary-resource labels
- * are read from `e.resource`. `forPage`: the conditions filter a page (see
+ * criteria are per-event probes of the event's links or related JSON (see the header);
+ * primary-resource labels are read from `e.resource`. `forPage`: the conditions filter a page (see
  * {@link EventFilterDialect.exists}).
  */
 export function compileFilter(d: EventFilterDialect, filter: EventFilter, forPage: boolean): CompiledFilter {
@@ -248,8 +261,16 @@ export function compileFilter(d: EventFilterDialect, filter: EventFilter, forPag
   // Names last: a name usually pins more events than a resource, and the store counts candidates
   // no further than the fewest found so far.
   const nameDrivers: Driver[] = [];
-  const probe = (rc: readonly Cond[]) =>
-    d.exists(sql`SELECT 1 FROM event_resources AS r WHERE ${R.seq} = ${E.seq} AND ${and(rc)}`, forPage);
+  // Per-event probes: of the event's links (by id: exact key lookups from e.occurred and e.seq,
+  // which the time index carries), and of its related JSON (labels, globs, prefixes, bare roles).
+  const linkProbe = (lc: readonly Cond[]) =>
+    d.exists(
+      sql`SELECT 1 FROM event_links AS l WHERE ${and([...lc, sql`${L.occurred} = ${E.occurred}`, sql`${L.seq} = ${E.seq}`])}`,
+      forPage,
+    );
+  const relatedProbe = (rc: readonly Cond[]) =>
+    d.exists(sql`SELECT 1 FROM ${d.related.from} WHERE ${and(rc)}`, forPage);
+  const J = d.related.cols;
 
   /** Adds a condition, and returns it (for a driver that covers it). */
   const cond = (c: Cond): Cond => {
@@ -280,37 +301,56 @@ export function compileFilter(d: EventFilterDialect, filter: EventFilter, forPag
   }
   const res = filter.resource;
   if (res) {
-    // The primary resource is the row in role '' of event_resources: its index drives.
-    const primary = sql`${R.role} = ''`;
+    // The primary resource is the link in role '': its key range drives.
+    const primary = sql`${L.role} = ''`;
     if (nonEmpty(res.id)) {
       const c = cond(sql`${E.resourceId} IN ${list(res.id)}`);
-      drivers.push(resourceDriver([sql`${R.resourceId} IN ${list(res.id)}`, primary], since, until, c));
+      drivers.push(resourceDriver([sql`${L.resourceId} IN ${list(res.id)}`, primary], since, until, c));
     }
     if (nonEmpty(res.idPrefix)) {
       const c = cond(startsWithAny(E.resourceId, res.idPrefix));
-      drivers.push(resourceDriver([startsWithAny(R.resourceId, res.idPrefix), primary], since, until, c));
+      drivers.push(resourceDriver([startsWithAny(L.resourceId, res.idPrefix), primary], since, until, c));
     }
     if (res.labels !== undefined) {
       conds.push(...labelConds(d, E.resource, E.resourceId, res.labels));
       const ids = pinnedIds(res.labels);
-      if (ids) drivers.push(resourceDriver([sql`${R.resourceId} IN ${list(ids)}`, primary], since, until));
+      if (ids) drivers.push(resourceDriver([sql`${L.resourceId} IN ${list(ids)}`, primary], since, until));
     }
   }
   for (const f of asList(filter.related)) {
     if (!relatedHasCriteria(f)) continue;
-    // A driver by these criteria finds events with a resource meeting all of them: the probe is moot.
-    const c = cond(probe(relatedConds(d, f, d.probe)));
-    const rc = relatedConds(d, f, R);
     const ids = nonEmpty(f.id) ? f.id : pinnedIds(f.labels);
-    if (ids) drivers.push(resourceDriver([sql`${R.resourceId} IN ${list(ids)}`, ...rc], since, until, c));
-    else if (nonEmpty(f.resourcesInRoles)) drivers.push(resourceDriver(rc, since, until, c));
+    // What a link answers: the related filter's criteria but its labels, plus the ids labels pin.
+    const lc = relatedConds(f, L);
+    if (ids && !nonEmpty(f.id)) lc.push(sql`${L.resourceId} IN ${list(ids)}`);
+    const pinned = ids !== undefined || nonEmpty(f.resourcesInRoles);
+    // Roles alone also look at the primary resource, in role '' (as `matchesFilter` does).
+    if (!relatedNeedsRelated(f) && f.role?.includes('')) continue;
+    let c: Cond;
+    if (pinned && f.labels === undefined) c = cond(linkProbe(lc));
+    else {
+      const json = relatedProbe([
+        ...relatedConds(f, J),
+        ...(f.labels === undefined ? [] : labelConds(d, J.labels, J.resourceId, f.labels)),
+      ]);
+      c = cond(pinned ? and([linkProbe(lc), json]) : json);
+    }
+    // A driver by these criteria finds events with a resource meeting all of them: the probe is moot.
+    if (pinned) drivers.push(resourceDriver(lc, since, until, f.labels === undefined ? c : undefined));
   }
   for (const f of asList(filter.anyResource)) {
-    const rc = resourceConds(d, f, R);
-    if (rc.length === 0) continue;
-    const c = cond(probe(resourceConds(d, f, d.probe)));
+    const primaryConds = resourceConds(d, f, PRIMARY);
+    if (primaryConds.length === 0) continue;
     const ids = nonEmpty(f.id) ? f.id : pinnedIds(f.labels);
-    if (ids) drivers.push(resourceDriver([sql`${R.resourceId} IN ${list(ids)}`, ...rc], since, until, c));
+    const byLink = ids ? linkProbe([sql`${L.resourceId} IN ${list(ids)}`]) : undefined;
+    // Ids alone: the links (any role, primary included) answer exactly.
+    const exact = byLink !== undefined && f.labels === undefined && !nonEmpty(f.idPrefix);
+    const full = or([and(primaryConds), relatedProbe(resourceConds(d, f, J))]);
+    const c = cond(exact ? byLink : byLink ? and([byLink, full]) : full);
+    if (ids)
+      drivers.push(
+        resourceDriver([sql`${L.resourceId} IN ${list(ids)}`], since, until, exact ? c : undefined),
+      );
   }
   if (filter.text !== undefined) {
     const q = parseTextQuery(filter.text);

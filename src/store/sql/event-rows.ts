@@ -1,12 +1,12 @@
 /**
  * The rows an event is stored as, shared by the SQLite and PostgreSQL stores: the `events` row and
- * one `event_resources` row per involved resource (the primary first, role ''), and the way back
+ * one `event_links` row per involved resource (the primary first, role ''), and the way back
  * from a row to the event.
  */
 import type { Selectable } from 'kysely';
 import { type FlowtrailEvent, RESOURCE_ID } from '../../events/model.ts';
 import { searchText } from '../../events/text-query.ts';
-import type { EventResourcesTable, EventsTable } from './schema.ts';
+import type { EventsTable } from './schema.ts';
 
 /** What reading an event needs (not the search text). */
 export type EventRowOut = Omit<Selectable<EventsTable>, 'search' | 'resource_id'>;
@@ -38,31 +38,26 @@ export function decodeEvent(r: EventRowOut): FlowtrailEvent {
   };
 }
 
-/** An event's row, and the JSON labels of each involved resource (the primary first). */
-function encodeEvent(e: FlowtrailEvent): { row: Omit<EventsTable, 'seq'>; labels: string[] } {
-  const labels = [JSON.stringify(e.resource), ...e.related.map((r) => JSON.stringify(r))];
+/** An event's row. */
+function encodeEvent(e: FlowtrailEvent): Omit<EventsTable, 'seq'> {
   return {
-    row: {
-      id: e.id,
-      occurred: e.occurred.getTime(),
-      event: e.event,
-      resource_id: e.resource[RESOURCE_ID],
-      follows: e.follows,
-      received: e.received.getTime(),
-      resource: labels[0]!,
-      related: `[${labels.slice(1).join(',')}]`,
-      payload: JSON.stringify(e.payload),
-      search: searchText(e),
-    },
-    labels,
+    id: e.id,
+    occurred: e.occurred.getTime(),
+    event: e.event,
+    resource_id: e.resource[RESOURCE_ID],
+    follows: e.follows,
+    received: e.received.getTime(),
+    resource: JSON.stringify(e.resource),
+    related: JSON.stringify(e.related),
+    payload: JSON.stringify(e.payload),
+    search: searchText(e),
   };
 }
 
-/** An event of a batch to insert, with its row and the JSON labels of each involved resource. */
+/** An event of a batch to insert, with its row. */
 export interface EncodedEvent {
   event: FlowtrailEvent;
   row: Omit<EventsTable, 'seq'>;
-  labels: string[];
 }
 
 /**
@@ -71,26 +66,15 @@ export interface EncodedEvent {
  */
 export function encodeBatch(events: readonly FlowtrailEvent[]): Map<string, EncodedEvent> {
   const byId = new Map<string, EncodedEvent>();
-  for (const e of events) if (!byId.has(e.id)) byId.set(e.id, { event: e, ...encodeEvent(e) });
+  for (const e of events) if (!byId.has(e.id)) byId.set(e.id, { event: e, row: encodeEvent(e) });
   return byId;
 }
 
-/** The `event_resources` rows of a stored event (the primary first, role ''). */
-export function resourceRows(seq: number, encoded: EncodedEvent): EventResourcesTable[] {
-  const { event: e, labels } = encoded;
-  const occurred = e.occurred.getTime();
-  const rows: EventResourcesTable[] = [
-    { event_seq: seq, pos: 0, occurred, resource_id: e.resource[RESOURCE_ID], role: '', labels: labels[0]! },
-  ];
-  e.related.forEach((r, i) => {
-    rows.push({
-      event_seq: seq,
-      pos: i + 1,
-      occurred,
-      resource_id: r[RESOURCE_ID],
-      role: r['flowtrail.resource.role'],
-      labels: labels[i + 1]!,
-    });
-  });
-  return rows;
+/**
+ * Calls `link(resourceId, role)` for each `event_links` row of an event: the primary resource in
+ * role '', then each related resource in its role.
+ */
+export function forEachLink(e: FlowtrailEvent, link: (resourceId: string, role: string) => void): void {
+  link(e.resource[RESOURCE_ID], '');
+  for (const r of e.related) link(r[RESOURCE_ID], r['flowtrail.resource.role']);
 }

@@ -121,19 +121,19 @@ export interface EventsTable {
 }
 
 /**
- * One row per resource involved in an event: `pos` 0 is the primary resource (role `''`), `pos` n
- * the n-th related resource. Label, related and any-resource filters are indexed lookups here.
+ * One row per resource involved in an event (migration 7 in SQLite, 8 in PostgreSQL; it replaced
+ * `event_resources`): the primary resource in role `''`, each related resource in its role. Only
+ * what lookups by resource id need, and keyed by it, so each row is one index entry: the
+ * candidates of a resource id in a time range are one key range, and a per-event probe by id is
+ * one key lookup `(resource_id, occurred, event_seq)`. Labels stay in the event's JSON columns.
  */
-export interface EventResourcesTable {
-  event_seq: number;
-  pos: number;
-  /** Copied from the event, so time-bounded lookups stay in the index. */
-  occurred: number;
+export interface EventLinksTable {
   resource_id: string;
+  /** Copied from the event: time-bounded lookups stay in the key, and probes know it from the event. */
+  occurred: number;
+  event_seq: number;
   /** `''` for the primary resource. */
   role: string;
-  /** JSON: every label of the resource (id and role included). */
-  labels: string;
 }
 
 /** Idempotency keys of remote writes (`result`: JSON of what the first request returned). */
@@ -208,5 +208,5 @@ export interface Database {
   artifacts: ArtifactsTable;
   log_lines: LogLinesTable;
   events: EventsTable;
-  event_resources: EventResourcesTable;
+  event_links: EventLinksTable;
 }

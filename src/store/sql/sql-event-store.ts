@@ -1,8 +1,8 @@
 /**
  * The event store over Kysely, one query module for every SQL dialect (same database as the
- * metadata store). Events live in `events`, one row each; every involved resource (primary at
- * `pos` 0, then the related ones) gets a row in `event_resources`, so label, related and
- * any-resource filters are indexed lookups. What differs between dialects comes from a
+ * metadata store). Events live in `events`, one row each; every involved resource (the primary in
+ * role '', then the related ones) gets a row in `event_links` keyed by resource id, so lookups by
+ * resource id are key ranges (see `event-filter-sql.ts`). What differs between dialects comes from a
  * {@link SqlDialect} passed in by whoever opens the store: `sqlite/sqlite-dialect.ts`,
  * `postgres/postgres-dialect.ts`.
  *
@@ -14,8 +14,8 @@
  * - *time scan*: otherwise the `(occurred, seq, event)` index is walked in the requested order
  *   and each event checked, stopping at the page size.
  * Both return the same rows; the choice only changes speed. Related and any-resource criteria are
- * `EXISTS` probes on the event's own `event_resources` rows (primary key `(event_seq, pos)`);
- * primary-resource labels are read from `events.resource` directly. Pages are keyset-paginated on
+ * `EXISTS` probes: key lookups in `event_links` when they pin ids, else over the event's related
+ * JSON; primary-resource labels are read from `events.resource` directly. Pages are keyset-paginated on
  * `(occurred, seq)`.
  */
 import { type Kysely, sql } from 'kysely';
@@ -23,7 +23,7 @@ import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS, WEEK_MS } from '../../core/durat
 import { ValidationError } from '../../core/errors.ts';
 import { checkPageLimit } from '../../events/event-page.ts';
 import type { EventFilter } from '../../events/filter.ts';
-import { type FlowtrailEvent, RESOURCE_NAME } from '../../events/model.ts';
+import { type FlowtrailEvent, RESOURCE_ID, RESOURCE_NAME, type RelatedResource } from '../../events/model.ts';
 import { validateFilter } from '../../events/validate-filter.ts';
 import type {
   CountBy,
@@ -96,7 +96,8 @@ function decodeCursor(text: string): Cursor {
 // The store
 
 /**
- * `EventStore` over a Kysely database with the `events` / `event_resources` tables (migration 3),
+ * `EventStore` over a Kysely database with the `events` / `event_links` tables (migrations 3 and
+ * 7, PostgreSQL 8),
  * in the given dialect.
  *
  * @example
@@ -351,17 +352,38 @@ export class SqlEventStore implements EventStore {
     return { deleted };
   }
 
-  /** Deletes events older than `cutoff` (of one name, when given) with their resource rows, a batch per transaction. */
+  /** Deletes events older than `cutoff` (of one name, when given) with their links, a batch per transaction. */
   private async deleteInBatches(cutoff: number, name?: string): Promise<number> {
     let deleted = 0;
     for (;;) {
       const n = await this.db.transaction().execute(async (trx) => {
-        let q = trx.selectFrom('events').select('seq').where('occurred', '<', cutoff);
+        let q = trx
+          .selectFrom('events')
+          .select(['seq', 'occurred', 'resource_id', 'related'])
+          .where('occurred', '<', cutoff);
         if (name !== undefined) q = q.where('event', '=', name);
         const rows = await q.limit(RETENTION_BATCH).execute();
         if (rows.length === 0) return 0;
         const seqs = rows.map((r) => Number(r.seq));
-        await trx.deleteFrom('event_resources').where('event_seq', 'in', seqs).execute();
+        // Links are keyed by resource id: delete each event's own, from its resource ids.
+        const ids = new Set<string>();
+        let lo = Number.POSITIVE_INFINITY;
+        let hi = Number.NEGATIVE_INFINITY;
+        for (const r of rows) {
+          ids.add(r.resource_id);
+          for (const rel of JSON.parse(r.related) as RelatedResource[]) ids.add(rel[RESOURCE_ID]);
+          lo = Math.min(lo, Number(r.occurred));
+          hi = Math.max(hi, Number(r.occurred));
+        }
+        const all = [...ids];
+        for (let i = 0; i < all.length; i += RETENTION_BATCH)
+          await trx
+            .deleteFrom('event_links')
+            .where('resource_id', 'in', all.slice(i, i + RETENTION_BATCH))
+            .where('occurred', '>=', lo)
+            .where('occurred', '<=', hi)
+            .where('event_seq', 'in', seqs)
+            .execute();
         await trx.deleteFrom('events').where('seq', 'in', seqs).execute();
         return seqs.length;
       });

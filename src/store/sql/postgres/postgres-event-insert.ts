@@ -30,12 +30,12 @@
  */
 import { sql, type Transaction } from 'kysely';
 import type { FlowtrailEvent } from '../../../events/model.ts';
-import { encodeBatch, resourceRows } from '../event-rows.ts';
-import type { Database, EventResourcesTable } from '../schema.ts';
+import { encodeBatch, forEachLink } from '../event-rows.ts';
+import type { Database, EventLinksTable } from '../schema.ts';
 
 // PostgreSQL binds at most 65,535 parameters per statement.
 const EVENT_ROWS_PER_INSERT = 500; // 10 columns
-const RESOURCE_ROWS_PER_INSERT = 1000; // 6 columns
+const LINK_ROWS_PER_INSERT = 2000; // 4 columns
 
 /**
  * The advisory lock class of event appends (with the `events` table's oid as the second key, so
@@ -47,7 +47,7 @@ const EVENT_APPEND_LOCK_CLASS = 0x46_54_45_56; // 'FTEV'
 /**
  * Inserts validated events in the caller's transaction, after taking the append lock (held until
  * the transaction ends; see above). Ids already stored, or repeated in `events`, are skipped (the
- * first copy wins); resource rows are written only for new events. Returns how many events were new.
+ * first copy wins); link rows are written only for new events. Returns how many events were new.
  */
 export async function insertEventsPostgres(
   trx: Transaction<Database>,
@@ -69,13 +69,20 @@ export async function insertEventsPostgres(
       .execute();
     if (added.length === 0) continue;
     inserted += added.length;
-    const byId = new Map(part.map((e) => [e.row.id, e]));
-    const resources: EventResourcesTable[] = [];
-    for (const row of added) resources.push(...resourceRows(Number(row.seq), byId.get(row.id)!));
-    for (let j = 0; j < resources.length; j += RESOURCE_ROWS_PER_INSERT)
+    const byId = new Map(part.map((e) => [e.row.id, e.event]));
+    const links: EventLinksTable[] = [];
+    for (const row of added) {
+      const e = byId.get(row.id)!;
+      const event_seq = Number(row.seq);
+      const occurred = e.occurred.getTime();
+      forEachLink(e, (resource_id, role) => links.push({ resource_id, occurred, event_seq, role }));
+    }
+    // A resource named twice in one role of an event is one link.
+    for (let j = 0; j < links.length; j += LINK_ROWS_PER_INSERT)
       await trx
-        .insertInto('event_resources')
-        .values(resources.slice(j, j + RESOURCE_ROWS_PER_INSERT))
+        .insertInto('event_links')
+        .values(links.slice(j, j + LINK_ROWS_PER_INSERT))
+        .onConflict((oc) => oc.doNothing())
         .execute();
   }
   return inserted;

@@ -258,4 +258,25 @@ export const postgresMigrations: SqlMigration[] = [
       'CREATE INDEX runs_flow_status ON runs (flow_name, status, run_number)',
     ],
   },
+  {
+    id: 9,
+    name: 'event_links',
+    statements: [
+      // As SQLite's migration 7: one index entry per involved resource instead of a row with its
+      // labels and two indexes; the primary key answers candidates and per-event probes from the
+      // index alone.
+      `CREATE TABLE event_links (
+        resource_id TEXT COLLATE "C" NOT NULL,
+        occurred BIGINT NOT NULL,
+        event_seq BIGINT NOT NULL,
+        role TEXT COLLATE "C" NOT NULL,
+        PRIMARY KEY (resource_id, occurred, event_seq, role)
+      )`,
+      `INSERT INTO event_links (resource_id, occurred, event_seq, role)
+        SELECT resource_id, occurred, event_seq, role FROM event_resources
+        ORDER BY resource_id, occurred, event_seq, role
+        ON CONFLICT DO NOTHING`,
+      'DROP TABLE event_resources',
+    ],
+  },
 ];

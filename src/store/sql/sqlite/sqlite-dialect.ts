@@ -4,17 +4,13 @@
  * without statistics), and the event insert (`sqlite-event-insert.ts`).
  */
 import { sql } from 'kysely';
-import { type Cond, E, R, type ResourceCols } from '../event-filter-sql.ts';
+import { type Cond, E } from '../event-filter-sql.ts';
 import type { SqlDialect } from '../sql-dialect.ts';
 import { insertEventsSqlite } from './sqlite-event-insert.ts';
 import { globToSqlite } from './sqlite-glob.ts';
 
-/**
- * The per-event probe's columns: unary `+` keeps SQLite from answering the probe through the
- * resource-id index (which would visit every row of that resource, for each event) instead of the
- * event's own few rows (primary key `(event_seq, pos)`).
- */
-const PROBE: ResourceCols = { resourceId: sql`+r.resource_id`, role: sql`+r.role`, labels: R.labels };
+/** A label of the related resource `j` (a `json_each` row of `e.related`). */
+const relatedLabel = (key: string): Cond => sql`json_extract(j.value, ${`$."${key}"`})`;
 
 /**
  * SQLite's event dialect. Plans are pinned: a time scan walks `events_occurred` (`INDEXED BY`,
@@ -36,7 +32,14 @@ export const sqliteDialect: SqlDialect = {
     return g === false ? false : sql`${value} GLOB ${g}`;
   },
   contains: (text: Cond, term: string): Cond => sql`instr(${text}, ${term}) > 0`,
-  probe: PROBE,
+  related: {
+    from: sql`json_each(${E.related}) AS j`,
+    cols: {
+      resourceId: relatedLabel('flowtrail.resource.id'),
+      role: relatedLabel('flowtrail.resource.role'),
+      labels: sql`j.value`,
+    },
+  },
   inSelect: (column: Cond, select: Cond): Cond => sql`${column} IN (${select})`,
   exists: (probe: Cond): Cond => sql`EXISTS (${probe})`,
 

@@ -3,15 +3,15 @@
  * (also inside metadata transactions, so lifecycle events commit with the state they report).
  */
 import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
-import { type FlowtrailEvent, RESOURCE_ID } from '../../../events/model.ts';
-import { type EncodedEvent, encodeBatch } from '../event-rows.ts';
+import type { FlowtrailEvent } from '../../../events/model.ts';
+import { encodeBatch, forEachLink } from '../event-rows.ts';
 import type { Database } from '../schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
 // Rows per multi-row INSERT, well under SQLite's 32,766 bound variables.
-const EVENT_ROWS_PER_INSERT = 500; // 10 columns
-const RESOURCE_ROWS_PER_INSERT = 1000; // 6 columns
+const EVENT_ROWS_PER_INSERT = 512; // 10 columns
+const LINK_ROWS_PER_INSERT = 1024; // 4 columns
 
 const EVENT_COLUMNS = [
   'id',
@@ -25,7 +25,7 @@ const EVENT_COLUMNS = [
   'payload',
   'search',
 ] as const;
-const RESOURCE_COLUMNS = ['event_seq', 'pos', 'occurred', 'resource_id', 'role', 'labels'] as const;
+const LINK_COLUMNS = ['resource_id', 'occurred', 'event_seq', 'role'] as const;
 
 /**
  * Multi-row INSERT texts by row count. The text is built from the fixed column lists only; every
@@ -33,36 +33,42 @@ const RESOURCE_COLUMNS = ['event_seq', 'pos', 'occurred', 'resource_id', 'role',
  * each batch costs as much as SQLite's own work.
  */
 const insertTexts = new Map<string, string>();
-function insertText(table: 'events' | 'event_resources', rows: number): string {
+function insertText(table: 'events' | 'event_links', rows: number): string {
   const key = `${table}:${rows}`;
   let text = insertTexts.get(key);
   if (text === undefined) {
-    const columns = table === 'events' ? EVENT_COLUMNS : RESOURCE_COLUMNS;
+    const columns = table === 'events' ? EVENT_COLUMNS : LINK_COLUMNS;
     const row = `(${columns.map(() => '?').join(', ')})`;
-    text = `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${Array(rows).fill(row).join(', ')}`;
-    if (table === 'events') text += ' ON CONFLICT (id) DO NOTHING RETURNING seq, id';
+    // A resource named twice in one role of an event is one link.
+    const verb = table === 'events' ? 'INSERT' : 'INSERT OR IGNORE';
+    text = `${verb} INTO ${table} (${columns.join(', ')}) VALUES ${Array(rows).fill(row).join(', ')}`;
+    if (table === 'events') text += ' ON CONFLICT (id) DO NOTHING';
     insertTexts.set(key, text);
   }
   return text;
 }
 
-/** Appends the `event_resources` values of a stored event to `values`; returns how many rows. */
-function pushResourceValues(values: unknown[], seq: number, encoded: EncodedEvent): number {
-  const { event: e, labels } = encoded;
-  const occurred = e.occurred.getTime();
-  values.push(seq, 0, occurred, e.resource[RESOURCE_ID], '', labels[0]);
-  const related = e.related;
-  for (let i = 0; i < related.length; i++) {
-    const r = related[i]!;
-    values.push(seq, i + 1, occurred, r[RESOURCE_ID], r['flowtrail.resource.role'], labels[i + 1]);
+/**
+ * Row counts to write `count` rows in: full statements of `max` rows, then the rest in powers of
+ * two, so a handful of statement texts (prepared once, see `sqlite-stores.ts`) serve every batch.
+ */
+function* chunkSizes(count: number, max: number): Generator<number> {
+  let left = count;
+  while (left >= max) {
+    yield max;
+    left -= max;
   }
-  return related.length + 1;
+  for (let p = 1 << 30; p >= 1; p >>= 1)
+    if (left >= p) {
+      yield p;
+      left -= p;
+    }
 }
 
 /**
  * Inserts validated events on `db` (inside the caller's transaction when given one, so lifecycle
  * events commit with the state they report; otherwise in a transaction of its own). Ids already
- * stored, or repeated in `events`, are skipped (the first copy wins); resource rows are written
+ * stored, or repeated in `events`, are skipped (the first copy wins); link rows are written
  * only for new events. Returns how many events were new. SQLite has one writer at a time, so
  * `seq` (AUTOINCREMENT) commits in order: readers tailing by `seq` never skip an event.
  */
@@ -71,8 +77,10 @@ export async function insertEventsSqlite(db: Db, events: readonly FlowtrailEvent
   if (!db.isTransaction) return db.transaction().execute((trx) => insertEventsSqlite(trx, events));
   const batch = [...encodeBatch(events).values()];
   let inserted = 0;
-  for (let i = 0; i < batch.length; i += EVENT_ROWS_PER_INSERT) {
-    const part = batch.slice(i, i + EVENT_ROWS_PER_INSERT);
+  let i = 0;
+  for (const size of chunkSizes(batch.length, EVENT_ROWS_PER_INSERT)) {
+    const part = batch.slice(i, i + size);
+    i += size;
     const params: unknown[] = [];
     for (const { row } of part)
       params.push(
@@ -87,20 +95,40 @@ export async function insertEventsSqlite(db: Db, events: readonly FlowtrailEvent
         row.payload,
         row.search,
       );
-    const { rows } = await db.executeQuery<{ seq: number; id: string }>(
-      CompiledQuery.raw(insertText('events', part.length), params),
-    );
-    if (rows.length === 0) continue;
-    inserted += rows.length;
-    const byId = new Map(part.map((e) => [e.row.id, e]));
+    const result = await db.executeQuery(CompiledQuery.raw(insertText('events', part.length), params));
+    const added = Number(result.numAffectedRows ?? 0);
+    if (added === 0) continue;
+    inserted += added;
+    // One statement of the only writer: its new rows took consecutive seqs ending at insertId (no
+    // RETURNING: it cost SQLite a quarter of the insert). When ids already stored were skipped,
+    // which rows are new is read back from that seq range.
+    const last = Number(result.insertId);
+    const rows =
+      added === part.length
+        ? part.map((e, k) => ({ seq: last - added + 1 + k, id: e.row.id }))
+        : (
+            await db.executeQuery<{ seq: number; id: string }>(
+              CompiledQuery.raw('SELECT seq, id FROM events WHERE seq BETWEEN ? AND ?', [
+                last - added + 1,
+                last,
+              ]),
+            )
+          ).rows;
+    const byId = new Map(part.map((e) => [e.row.id, e.event]));
     const values: unknown[] = [];
-    let count = 0;
-    for (const row of rows) count += pushResourceValues(values, Number(row.seq), byId.get(row.id)!);
-    const width = RESOURCE_COLUMNS.length;
-    for (let j = 0; j < count; j += RESOURCE_ROWS_PER_INSERT) {
-      const n = Math.min(RESOURCE_ROWS_PER_INSERT, count - j);
-      const chunk = values.slice(j * width, (j + n) * width);
-      await db.executeQuery(CompiledQuery.raw(insertText('event_resources', n), chunk));
+    for (const row of rows) {
+      const seq = Number(row.seq);
+      const e = byId.get(row.id)!;
+      const occurred = e.occurred.getTime();
+      forEachLink(e, (resourceId, role) => values.push(resourceId, occurred, seq, role));
+    }
+    const width = LINK_COLUMNS.length;
+    let j = 0;
+    for (const n of chunkSizes(values.length / width, LINK_ROWS_PER_INSERT)) {
+      await db.executeQuery(
+        CompiledQuery.raw(insertText('event_links', n), values.slice(j * width, (j + n) * width)),
+      );
+      j += n;
     }
   }
   return inserted;

@@ -245,4 +245,25 @@ export const sqliteMigrations: SqlMigration[] = [
       'CREATE INDEX runs_flow_status ON runs (flow_name, status, run_number)',
     ],
   },
+  {
+    id: 8,
+    name: 'event_links',
+    statements: [
+      // Replaces event_resources (a row per involved resource clustered by event, with the labels
+      // copied, plus an index by resource id: two entries per resource and ~450 bytes of labels per
+      // event, for ingest ~10 index entries per event). Keyed by what lookups need, each link is one
+      // entry; labels are read from the event's own JSON. Ordered by the key so the copy appends.
+      `CREATE TABLE event_links (
+        resource_id TEXT NOT NULL,
+        occurred INTEGER NOT NULL,
+        event_seq INTEGER NOT NULL,
+        role TEXT NOT NULL,
+        PRIMARY KEY (resource_id, occurred, event_seq, role)
+      ) WITHOUT ROWID`,
+      `INSERT OR IGNORE INTO event_links (resource_id, occurred, event_seq, role)
+        SELECT resource_id, occurred, event_seq, role FROM event_resources
+        ORDER BY resource_id, occurred, event_seq, role`,
+      'DROP TABLE event_resources',
+    ],
+  },
 ];
