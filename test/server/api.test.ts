@@ -292,7 +292,11 @@ describe('live event stream (SSE)', () => {
     const { validateEvent } = await import('../../src/events/validate-event.ts');
     const at = new Date(Date.now() - 60_000);
     const mk = (name: string, occurred: Date) =>
-      validateEvent({ event: name, occurred: occurred.toISOString(), resource: { 'flowtrail.resource.id': 'r.resume' } });
+      validateEvent({
+        event: name,
+        occurred: occurred.toISOString(),
+        resource: { 'flowtrail.resource.id': 'r.resume' },
+      });
     const first = mk('resume.a', new Date(at.getTime() - 1_000));
     const seen = mk('resume.b', at);
     const sameInstant = mk('resume.c', at);

@@ -23,8 +23,8 @@ import {
   stepRecord,
   stepSummary,
   taskRecord,
-  timeParam,
   taskStatus,
+  timeParam,
 } from '../schemas.ts';
 import { eventsFromRequest } from './events-from-request.ts';
 import { flowParams, IDEMPOTENCY_HEADER, notFound, runIdParams, taskParams } from './route-inputs.ts';
