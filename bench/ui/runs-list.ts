@@ -1,7 +1,7 @@
 /**
  * UI benchmark section: the runs list of a flow with 10,000 runs (`/flows/$flow`).
  * Alone: `node --import tsx bench/ui/runs-list.ts` (needs `npm run build:web` for dist/web and
- * Chromium at /usr/bin/chromium or FLOWTRAIL_BENCH_CHROMIUM). `bench/ui.ts` imports `run()`.
+ * Chromium at /usr/bin/chromium or FLOWTRAIL_TEST_CHROMIUM). `bench/ui.ts` imports `run()`.
  *
  * `run()` builds a temp SQLite home with a flow of 10,000 runs (BENCH_RUNS) — created through the
  * metadata store's `createRun` and `write` ops, each with three steps' tasks, statuses in a cycle
@@ -22,15 +22,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
-import { chromium } from 'playwright-core';
 import { homePaths } from '../../src/core/config.ts';
-import { startServer } from '../../src/server/server.ts';
 import type { MetadataWrite, NewRun, RunStatus } from '../../src/store/metadata-store.ts';
 import { openSqliteMetadataStore } from '../../src/store/sql/sqlite/sqlite-stores.ts';
+import { launchBrowser } from '../../test/web/browser.ts';
+import { serveHome } from '../../test/web/ui-home.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10_000);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
-const CHROMIUM = process.env.FLOWTRAIL_BENCH_CHROMIUM ?? '/usr/bin/chromium';
 const BIG = 'TenThousandRunsFlow';
 const SMALL = 'TenRunsFlow';
 const STEPS = ['start', 'train', 'end'];
@@ -138,24 +137,8 @@ export async function run(): Promise<Record<string, number | string>> {
   const paths = homePaths(home);
   await fsp.mkdir(path.dirname(paths.database), { recursive: true });
   const seedMs = await seed(paths.database);
-  const server = await startServer({
-    port: 0,
-    auth: 'off',
-    database: paths.database,
-    artifacts: paths.artifacts,
-    triggers: false,
-  });
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
+  const server = await serveHome(home, { triggers: false });
+  const browser = await launchBrowser();
   try {
     const firstRows = async (flow: string): Promise<number[]> => {
       const times: number[] = [];

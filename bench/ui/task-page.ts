@@ -9,11 +9,10 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { homePaths } from '../../src/core/config.ts';
-import { startServer } from '../../src/server/server.ts';
 import { encodeArtifact } from '../../src/store/codec.ts';
 import { openEmbeddedStores } from '../../src/store/embedded.ts';
 import type { LogLine } from '../../src/store/metadata-store.ts';
+import { serveHome } from '../../test/web/ui-home.ts';
 
 const LINES = 100_000;
 const ROWS = 210_000;
@@ -106,14 +105,7 @@ export async function run(): Promise<Record<string, number | string>> {
     },
   ]);
 
-  const paths = homePaths(home);
-  const server = await startServer({
-    port: 0,
-    auth: 'off',
-    database: paths.database,
-    artifacts: paths.artifacts,
-    triggers: false,
-  });
+  const server = await serveHome(home, { triggers: false });
   const base = `${server.url}/api/v1/runs/${runId}/tasks/1`;
   const get = async (url: string) => {
     const r = await fetch(url);
