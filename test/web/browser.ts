@@ -74,3 +74,18 @@ export function watchPage(page: Page, origin: string): { problems: string[]; for
   });
   return { problems, foreignRequests };
 }
+
+/**
+ * Waits until a JavaScript expression (a string: the tests' TypeScript has no DOM types) is truthy
+ * in the page. Evaluated through the DevTools protocol each time, which the page's CSP allows —
+ * Playwright's `waitForFunction` with a string polls through `eval`, which `script-src 'self'`
+ * (rightly) refuses.
+ */
+export async function waitForExpression(page: Page, expression: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await page.evaluate(expression)) return;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for: ${expression}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { browserTests, launchBrowser, screenshot, watchPage } from './browser.ts';
+import { browserTests, launchBrowser, screenshot, waitForExpression, watchPage } from './browser.ts';
 import { cliRun, startCliRun, TEST_FLOWS } from './run-home.ts';
 import { startUiHome, type UiHome } from './ui-home.ts';
 
@@ -66,11 +66,14 @@ browserTests('web UI: the run page, its graph, timeline and trigger chain, and t
 
     const timeline = page.getByTestId('timeline');
     await timeline.waitFor();
-    await page.waitForFunction("Number(document.querySelector('.timeline-canvas')?.dataset.bars ?? 0) > 0");
+    await waitForExpression(
+      page,
+      "Number(document.querySelector('.timeline-canvas')?.dataset.bars ?? 0) > 0",
+    );
     // 5 group rows + 1 + 3 + 3 + 1 + 1 task rows.
     expect(await timeline.getAttribute('data-rows')).toBe('14');
     await page.getByRole('button', { name: /score \(3\)/ }).click();
-    await page.waitForFunction("document.querySelector('[data-testid=timeline]')?.dataset.rows === '11'");
+    await waitForExpression(page, "document.querySelector('[data-testid=timeline]')?.dataset.rows === '11'");
     await page.getByRole('button', { name: 'zoom in' }).click();
     await page.getByTestId('timeline-span').getByText('(zoomed)').waitFor();
     await page.getByRole('button', { name: /score \(3\)/ }).click();
@@ -89,7 +92,7 @@ browserTests('web UI: the run page, its graph, timeline and trigger chain, and t
     expect(await page.locator('.task-table tbody tr').count()).toBe(3);
     await page.getByLabel('status filter').selectOption('failed');
     await page.waitForURL(/status=failed/);
-    await page.waitForFunction("document.querySelectorAll('.task-table tbody tr').length === 0");
+    await waitForExpression(page, "document.querySelectorAll('.task-table tbody tr').length === 0");
     await screenshot(page, 'step-table-filtered');
     expect(watch.problems).toEqual([]);
     expect(watch.foreignRequests).toEqual([]);
@@ -244,7 +247,10 @@ browserTests('web UI: the run page, its graph, timeline and trigger chain, and t
     expect(await work.getAttribute('data-total')).toBe('10000');
     await work.getByText('10,000 completed').waitFor();
     expect(await page.locator('.step-node').count()).toBe(4);
-    await page.waitForFunction("document.querySelector('[data-testid=timeline]')?.dataset.tasks === '10003'");
+    await waitForExpression(
+      page,
+      "document.querySelector('[data-testid=timeline]')?.dataset.tasks === '10003'",
+    );
     // The canvas paints only what is in view.
     expect(Number(await page.locator('.timeline-canvas').getAttribute('data-bars'))).toBeLessThan(40);
     expect(await page.locator('.timeline *').count()).toBeLessThan(100);

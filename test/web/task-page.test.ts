@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { fixture, runCli, sleep } from '../helpers.ts';
-import { browserTests, launchBrowser, screenshot, watchPage } from './browser.ts';
+import { browserTests, launchBrowser, screenshot, waitForExpression, watchPage } from './browser.ts';
 import { startUiHome, type UiHome } from './ui-home.ts';
 
 const XSS = '<img src=x onerror=window.__xss=1>';
@@ -130,7 +130,7 @@ browserTests('web UI: the task page', () => {
     const img = preview.getByRole('img', { name: 'artifact chart' });
     await img.waitFor();
     // Browser-side code as strings: this file is compiled without the DOM library.
-    await page.waitForFunction(LOADED_IMAGE('artifact chart'));
+    await waitForExpression(page, LOADED_IMAGE('artifact chart'));
     expect(await page.evaluate(IMAGE_SIZE)).toEqual([24, 24]);
     expect(await img.getAttribute('src')).toMatch(/^blob:/);
     await screenshot(page, 'task-artifact-image');
@@ -138,7 +138,7 @@ browserTests('web UI: the task page', () => {
     // An SVG with a <script> shows as an image; the script never runs.
     await page.getByRole('button', { name: 'drawing', exact: true }).click();
     await preview.getByRole('img', { name: 'artifact drawing' }).waitFor();
-    await page.waitForFunction(LOADED_IMAGE('artifact drawing'));
+    await waitForExpression(page, LOADED_IMAGE('artifact drawing'));
     expect(await page.evaluate(XSS_FLAG)).toBeUndefined();
     expect(watch.problems).toEqual([]);
     expect(watch.foreignRequests).toEqual([]);
@@ -320,7 +320,8 @@ browserTests('web UI: the task page', () => {
     expect(await follow.getAttribute('aria-pressed')).toBe('true');
     await lines.hover();
     await page.mouse.wheel(0, -600);
-    await page.waitForFunction(
+    await waitForExpression(
+      page,
       `document.querySelector('button[aria-pressed]')?.getAttribute('aria-pressed') === 'false'`,
     );
     await page.close();
