@@ -279,7 +279,12 @@ browserTests('web UI: the task page', () => {
 
   it('tails a running task live: new lines appear without a reload while following', async () => {
     const gate = path.join(ui.home, 'log-gate');
-    const running = runCli(['run', fixture('logs.ts')], { ...env, LOG_GATE_FILE: gate });
+    const endGate = path.join(ui.home, 'log-end-gate');
+    const running = runCli(['run', fixture('logs.ts')], {
+      ...env,
+      LOG_GATE_FILE: gate,
+      LOG_END_GATE_FILE: endGate,
+    });
     let id: number | undefined;
     for (let i = 0; i < 400 && id === undefined; i++) {
       const r = await fetch(`${ui.server.url}/api/v1/flows/LogsFlow/runs/1`);
@@ -298,7 +303,11 @@ browserTests('web UI: the task page', () => {
     const follow = page.getByRole('button', { name: /^Follow/ });
     expect(await follow.getAttribute('aria-pressed')).toBe('true');
     fs.writeFileSync(gate, '');
+    // The task is still running (it waits for the end gate): no task event moves the page, only
+    // the log stream brings these lines.
     await lines.getByText('line 4', { exact: true }).waitFor();
+    await page.getByText('live', { exact: true }).waitFor();
+    fs.writeFileSync(endGate, '');
     expect((await running).code).toBe(0);
     await page
       .getByRole('link', { name: /Attempt 0/ })

@@ -4,6 +4,8 @@
  * and raw download. Downloads are `attachment`s under a sandboxing CSP, so a stored SVG or HTML
  * opened straight from its URL never runs in the server's origin.
  */
+import { setTimeout as delay } from 'node:timers/promises';
+import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { type CodecId, decodeArtifact } from '../../store/codec.ts';
 import type { ArtifactRecord, LogLine, LogStream } from '../../store/metadata-store.ts';
@@ -13,6 +15,10 @@ import { type Route, route } from '../route.ts';
 import { artifactRecord, intParam, logLine, logStream } from '../schemas.ts';
 import type { ServerStores } from '../stores.ts';
 import { notFound, taskParams } from './route-inputs.ts';
+
+/** How often a live log stream looks for new lines, and how many it sends at most per message. */
+const LOG_TAIL_POLL_MS = 150;
+const LOG_TAIL_PAGE = 2_000;
 
 /** Lines read per page while streaming a download. */
 const DOWNLOAD_PAGE = 5_000;
@@ -107,6 +113,58 @@ export const taskPageRoutes: readonly Route[] = [
         ...(query.afterSeq !== undefined ? { afterSeq: query.afterSeq } : {}),
       }),
     }),
+  }),
+  route({
+    method: 'get',
+    path: '/api/v1/runs/{runId}/tasks/{taskId}/logs/stream',
+    operationId: 'streamLogs',
+    summary:
+      "Server-sent events: an attempt's log lines after `afterSeq` (`lines`, each message a JSON array, id = the last seq), as they are stored, then `end` once the attempt has finished and every line was sent.",
+    tag: 'metadata',
+    scope: 'read',
+    params: taskParams,
+    query: z.object({ attempt: intParam(), afterSeq: intParam().optional() }),
+    headers: [{ name: 'Last-Event-ID', description: 'Resume after this seq (overrides `afterSeq`).' }],
+    response: 'sse',
+    handle: async ({ params, query, ctx }) => {
+      const { metadata } = ctx.stores;
+      (await metadata.getTask(params.runId, params.taskId)) ??
+        notFound('task', `Task ${params.taskId} of run #${params.runId} does not exist.`);
+      const resumeAt = Number(ctx.hono.req.header('last-event-id'));
+      let afterSeq: number | undefined = Number.isInteger(resumeAt) ? resumeAt : query.afterSeq;
+      const finished = async () =>
+        (await metadata.listAttempts(params.runId, params.taskId)).some(
+          (a) => a.attempt === query.attempt && a.finishedAt !== null,
+        );
+      return streamSSE(ctx.hono, async (stream) => {
+        const abort = new AbortController();
+        stream.onAbort(() => abort.abort());
+        await stream.writeSSE({ event: 'ready', data: '{}' });
+        let quietSince = Date.now();
+        while (!abort.signal.aborted) {
+          // Read "finished" before the lines, so lines stored just before it ended are not missed.
+          const done = await finished();
+          const lines = await metadata.readLogs(params.runId, params.taskId, {
+            attempt: query.attempt,
+            limit: LOG_TAIL_PAGE,
+            ...(afterSeq !== undefined ? { afterSeq } : {}),
+          });
+          if (lines.length > 0) {
+            afterSeq = lines[lines.length - 1]!.seq;
+            await stream.writeSSE({ event: 'lines', id: String(afterSeq), data: JSON.stringify(lines) });
+            quietSince = Date.now();
+            if (lines.length === LOG_TAIL_PAGE) continue;
+          } else if (done) {
+            await stream.writeSSE({ event: 'end', data: '{}' });
+            return;
+          } else if (Date.now() - quietSince > 15_000) {
+            await stream.write(': keep-alive\n\n');
+            quietSince = Date.now();
+          }
+          await delay(LOG_TAIL_POLL_MS, undefined, { signal: abort.signal }).catch(() => {});
+        }
+      });
+    },
   }),
   route({
     method: 'get',

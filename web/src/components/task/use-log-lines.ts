@@ -1,20 +1,20 @@
 /**
  * The log lines of one attempt, loaded page by page ("lines after seq N") and kept growing while
- * the attempt runs. Log lines are not events (a task emits `started` and `completed`/`failed`/
- * `retrying`, and `artifact.stored`), so while the attempt is live the hook asks for lines after
- * the last one on each task event and on a short tick — one indexed query that usually answers
- * nothing; a finished attempt is read once.
+ * the attempt runs: a live attempt's new lines arrive on the server's log stream
+ * (`…/logs/stream`, server-sent events from the last seq seen), which ends when the attempt has
+ * finished; after a drop it reconnects from the last line. A finished attempt is read once.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { unwrap } from '../../api/api-error.ts';
-import { api, type Schemas } from '../../api/client.ts';
+import { api, authHeaders, type Schemas } from '../../api/client.ts';
+import { readServerSentEvents } from '../../live/server-sent-events.ts';
 
 export type LogLineRecord = Schemas['LogLine'];
 
 const PAGE = 5_000;
 /** Lines kept in the page; beyond it the viewer says so and the download has the rest. */
 export const MAX_LINES_IN_PAGE = 500_000;
-const LIVE_TICK_MS = 1_000;
+const MAX_BACKOFF_MS = 5_000;
 
 export interface LogLines {
   lines: readonly LogLineRecord[];
@@ -96,9 +96,46 @@ export function useLogLines(runId: number, taskId: number, attempt: number, live
       void fetchNew();
       return;
     }
-    const tick = setInterval(() => void fetchNew(), LIVE_TICK_MS);
-    return () => clearInterval(tick);
-  }, [live, fetchNew]);
+    const abort = new AbortController();
+    const gen = generation.current;
+    void (async () => {
+      let backoff = 250;
+      while (!abort.signal.aborted) {
+        // Catch up by pages first, so the stream starts after the last line held.
+        await fetchNew();
+        const last = lines.current[lines.current.length - 1];
+        try {
+          const query = new URLSearchParams({
+            attempt: String(attempt),
+            ...(last ? { afterSeq: String(last.seq) } : {}),
+          });
+          const response = await fetch(`/api/v1/runs/${runId}/tasks/${taskId}/logs/stream?${query}`, {
+            headers: { accept: 'text/event-stream', ...authHeaders() },
+            signal: abort.signal,
+          });
+          if (!response.ok || !response.body) throw new Error(`log stream answered ${response.status}`);
+          backoff = 250;
+          for await (const message of readServerSentEvents(response.body, abort.signal)) {
+            if (gen !== generation.current) return;
+            if (message.event === 'end') return;
+            if (message.event !== 'lines') continue;
+            const page = (JSON.parse(message.data) as LogLineRecord[]).filter(
+              (l) => l.seq > (lines.current[lines.current.length - 1]?.seq ?? -1),
+            );
+            if (page.length === 0) continue;
+            lines.current = lines.current.concat(page);
+            if (lines.current.length >= MAX_LINES_IN_PAGE) setCapped(true);
+            setVersion((v) => v + 1);
+          }
+        } catch {
+          if (abort.signal.aborted) return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, backoff));
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+      }
+    })();
+    return () => abort.abort();
+  }, [live, fetchNew, runId, taskId, attempt]);
 
   return { lines: lines.current, loading, error, capped, poke: () => void fetchNew() };
 }
