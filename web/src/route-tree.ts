@@ -8,6 +8,7 @@ import { rootRoute } from './routes/root-route.tsx';
 import { runRoute } from './routes/run-route.tsx';
 import { stepRoute } from './routes/step-route.tsx';
 import { taskRoute } from './routes/task-route.tsx';
+import { parseUrlSearch, stringifyUrlSearch } from './url-search.ts';
 
 const routeTree = rootRoute.addChildren([
   flowsRoute,
@@ -19,7 +20,13 @@ const routeTree = rootRoute.addChildren([
   eventRoute,
 ]);
 
-export const router = createRouter({ routeTree, defaultPreload: 'intent', scrollRestoration: true });
+export const router = createRouter({
+  routeTree,
+  defaultPreload: 'intent',
+  scrollRestoration: true,
+  parseSearch: parseUrlSearch,
+  stringifySearch: stringifyUrlSearch,
+});
 
 declare module '@tanstack/react-router' {
   interface Register {
