@@ -307,6 +307,9 @@ browserTests('web UI: the task page', () => {
     // the log stream brings these lines.
     await lines.getByText('line 4', { exact: true }).waitFor();
     await page.getByText('live', { exact: true }).waitFor();
+    // Pages and the stream both read lines; each shows once.
+    expect(await lines.getByText('first line: héllo wörld 🌍').count()).toBe(1);
+    expect(await lines.getByText('line 4', { exact: true }).count()).toBe(1);
     fs.writeFileSync(endGate, '');
     expect((await running).code).toBe(0);
     await page

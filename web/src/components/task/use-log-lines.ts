@@ -37,6 +37,19 @@ export function useLogLines(runId: number, taskId: number, attempt: number, live
   const again = useRef(false);
   const generation = useRef(0);
 
+  /**
+   * Adds the lines after the last one held. Pages and the stream may both deliver a line (a page
+   * read in flight while the stream starts), so anything not newer is dropped: each line once.
+   */
+  const append = useCallback((page: readonly LogLineRecord[]) => {
+    const lastSeq = lines.current[lines.current.length - 1]?.seq ?? -1;
+    const fresh = page.filter((l) => l.seq > lastSeq);
+    if (fresh.length === 0) return;
+    // A new array per page, so memos over it see the change (one copy per page).
+    lines.current = lines.current.concat(fresh);
+    setVersion((v) => v + 1);
+  }, []);
+
   const fetchNew = useCallback(async () => {
     if (busy.current) {
       again.current = true;
@@ -62,11 +75,7 @@ export function useLogLines(runId: number, taskId: number, attempt: number, live
             }),
           ).lines;
           if (gen !== generation.current) return;
-          if (page.length > 0) {
-            // A new array per page, so memos over it see the change (one copy per 5,000 lines).
-            lines.current = lines.current.concat(page);
-            setVersion((v) => v + 1);
-          }
+          append(page);
           if (page.length < PAGE) break;
         }
       } while (again.current);
@@ -77,7 +86,7 @@ export function useLogLines(runId: number, taskId: number, attempt: number, live
       if (gen === generation.current) setLoading(false);
       busy.current = false;
     }
-  }, [runId, taskId, attempt]);
+  }, [runId, taskId, attempt, append]);
 
   useEffect(() => {
     generation.current++;
@@ -119,13 +128,8 @@ export function useLogLines(runId: number, taskId: number, attempt: number, live
             if (gen !== generation.current) return;
             if (message.event === 'end') return;
             if (message.event !== 'lines') continue;
-            const page = (JSON.parse(message.data) as LogLineRecord[]).filter(
-              (l) => l.seq > (lines.current[lines.current.length - 1]?.seq ?? -1),
-            );
-            if (page.length === 0) continue;
-            lines.current = lines.current.concat(page);
+            append(JSON.parse(message.data) as LogLineRecord[]);
             if (lines.current.length >= MAX_LINES_IN_PAGE) setCapped(true);
-            setVersion((v) => v + 1);
           }
         } catch {
           if (abort.signal.aborted) return;
@@ -135,7 +139,7 @@ export function useLogLines(runId: number, taskId: number, attempt: number, live
       }
     })();
     return () => abort.abort();
-  }, [live, fetchNew, runId, taskId, attempt]);
+  }, [live, fetchNew, append, runId, taskId, attempt]);
 
   return { lines: lines.current, loading, error, capped, poke: () => void fetchNew() };
 }
