@@ -25,6 +25,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { homePaths } from '../../src/core/config.ts';
 import type { MetadataWrite, NewRun, RunStatus } from '../../src/store/metadata-store.ts';
 import { openSqliteMetadataStore } from '../../src/store/sql/sqlite/sqlite-stores.ts';
+import { newRunRecord } from '../../test/helpers.ts';
 import { launchBrowser } from '../../test/web/browser.ts';
 import { serveHome } from '../../test/web/ui-home.ts';
 
@@ -38,19 +39,13 @@ const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.flo
 const round = (ms: number) => Number(ms.toFixed(1));
 
 function newRun(flow: string, i: number, t0: number): NewRun {
-  return {
-    flow,
-    user: i % 3 === 0 ? 'alice' : 'bob',
+  const user = i % 3 === 0 ? 'alice' : 'bob';
+  return newRunRecord(flow, {
+    user,
     tags: i % 50 === 0 ? ['nightly'] : [],
-    systemTags: [`user:${i % 3 === 0 ? 'alice' : 'bob'}`, 'runtime:local'],
-    params: {},
-    flowFile: null,
-    codeSha: null,
-    originRunNumber: null,
+    systemTags: [`user:${user}`, 'runtime:local'],
     createdAt: t0 + i * 1_000,
-    orchestratorPid: null,
-    orchestratorHost: null,
-  };
+  });
 }
 
 /** A finished run's writes: its status, and a task per step. */

@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { encodeArtifact } from '../../src/store/codec.ts';
 import { openEmbeddedStores } from '../../src/store/embedded.ts';
 import type { LogLine } from '../../src/store/metadata-store.ts';
+import { newRunRecord } from '../../test/helpers.ts';
 import { serveHome } from '../../test/web/ui-home.ts';
 
 const LINES = 100_000;
@@ -36,19 +37,9 @@ export async function run(): Promise<Record<string, number | string>> {
   const home = await fs.mkdtemp(path.join(os.tmpdir(), 'flowtrail-bench-task-'));
   const stores = openEmbeddedStores(home);
   const now = Date.now();
-  const runRecord = await stores.metadata.createRun({
-    flow: 'BenchFlow',
-    user: 'bench',
-    tags: [],
-    systemTags: [],
-    params: {},
-    flowFile: null,
-    codeSha: null,
-    originRunNumber: null,
-    createdAt: now,
-    orchestratorPid: null,
-    orchestratorHost: null,
-  });
+  const runRecord = await stores.metadata.createRun(
+    newRunRecord('BenchFlow', { user: 'bench', createdAt: now }),
+  );
   const runId = runRecord.id;
   await stores.metadata.write([
     {

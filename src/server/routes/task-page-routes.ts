@@ -140,20 +140,24 @@ export const taskPageRoutes: readonly Route[] = [
         const abort = new AbortController();
         stream.onAbort(() => abort.abort());
         await stream.writeSSE({ event: 'ready', data: '{}' });
-        let quietSince = Date.now();
-        while (!abort.signal.aborted) {
-          // Read "finished" before the lines, so lines stored just before it ended are not missed.
-          const done = await finished();
-          const lines = await metadata.readLogs(params.runId, params.taskId, {
+        const readNew = () =>
+          metadata.readLogs(params.runId, params.taskId, {
             attempt: query.attempt,
             limit: LOG_TAIL_PAGE,
             ...(afterSeq !== undefined ? { afterSeq } : {}),
           });
+        let quietSince = Date.now();
+        while (!abort.signal.aborted) {
+          let lines = await readNew();
+          // The attempt's state is read only on a quiet tick; once it has finished, one more read
+          // picks up lines stored between the two reads.
+          const done = lines.length === 0 && (await finished());
+          if (done) lines = await readNew();
           if (lines.length > 0) {
             afterSeq = lines[lines.length - 1]!.seq;
             await stream.writeSSE({ event: 'lines', id: String(afterSeq), data: JSON.stringify(lines) });
             quietSince = Date.now();
-            if (lines.length === LOG_TAIL_PAGE) continue;
+            if (lines.length === LOG_TAIL_PAGE || done) continue;
           } else if (done) {
             await stream.writeSSE({ event: 'end', data: '{}' });
             return;
