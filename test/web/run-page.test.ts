@@ -134,6 +134,8 @@ browserTests('web UI: the run page, its graph, timeline and trigger chain, and t
       .getByRole('list', { name: 'started' })
       .getByRole('link', { name: 'PredictionFlow/1' })
       .waitFor();
+    // The screenshot shows the whole page, graph included (it loads lazily).
+    await page.locator('.step-node').first().waitFor();
     await screenshot(page, 'run-trigger-chain');
     await chain.getByRole('link', { name: 'ETLFlow/1' }).click();
     await page.getByText('ETLFlow/1', { exact: true }).first().waitFor();
