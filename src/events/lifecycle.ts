@@ -27,13 +27,18 @@ export const resourceIds = {
   artifact: (flow: string, run: number, step: string, task: number, name: string) =>
     `flowtrail.artifact.${childPathspec(taskPathspec(flow, run, step, task), name)}`,
   tag: (tag: string) => `flowtrail.tag.${tag}`,
+  deployment: (flow: string) => `flowtrail.deployment.${flow}`,
+  automation: (id: string) => `flowtrail.automation.${id}`,
 } as const;
+
+/** The lifecycle event that marks a successful run: what `@triggerOnFinish` listens to. */
+export const RUN_COMPLETED_EVENT = 'flowtrail.run.completed';
 
 function resource(id: string, name: string, extra: Record<string, string> = {}): Resource {
   return { 'flowtrail.resource.id': id, 'flowtrail.resource.name': name, ...extra };
 }
 
-function related(id: string, role: string, name: string): RelatedResource {
+export function related(id: string, role: string, name: string): RelatedResource {
   return { 'flowtrail.resource.id': id, 'flowtrail.resource.role': role, 'flowtrail.resource.name': name };
 }
 
@@ -46,7 +51,7 @@ function runRelated(run: RunIdentity, options: { includeRun?: boolean } = {}): R
   return out;
 }
 
-function systemEvent(
+export function systemEvent(
   event: string,
   res: Resource,
   rel: RelatedResource[],
@@ -179,7 +184,7 @@ export function deploymentEvent(
 ): FlowtrailEvent {
   return systemEvent(
     `flowtrail.deployment.${action}`,
-    resource(`flowtrail.deployment.${flow}`, flow),
+    resource(resourceIds.deployment(flow), flow),
     [
       {
         'flowtrail.resource.id': `flowtrail.flow.${flow}`,

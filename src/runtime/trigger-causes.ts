@@ -6,13 +6,14 @@
  */
 import { ParameterError, ValidationError } from '../core/errors.ts';
 import { flowOfPathspec } from '../core/pathspec.ts';
+import { RUN_COMPLETED_EVENT } from '../events/lifecycle.ts';
 import type { FlowtrailEvent } from '../events/model.ts';
 import { RESOURCE_ID } from '../events/model.ts';
 import type { ParameterDeclaration } from '../flow/declarations.ts';
 import type { TriggerCause } from '../store/metadata-store.ts';
 
 /** The lifecycle event that marks a successful run: what `@triggerOnFinish` listens to. */
-export const RUN_COMPLETED = 'flowtrail.run.completed';
+export const RUN_COMPLETED = RUN_COMPLETED_EVENT;
 const RUN_RESOURCE_PREFIX = 'flowtrail.run.';
 
 /** The pathspec (`ETLFlow/3`) a `flowtrail.run.completed` event is about. */
