@@ -17,7 +17,7 @@ import {
 import { createApp } from './app.ts';
 import { Authenticator } from './auth.ts';
 import type { ServerStores } from './stores.ts';
-import { TriggerEngine } from './trigger-engine.ts';
+import { TriggerEngine } from './engine/trigger-engine.ts';
 
 export interface ServerOptions {
   /** Interface to bind (default 127.0.0.1). */

@@ -10,7 +10,9 @@
  * inserts nothing new; actions then run, and each ends `executed` or `failed`.
  */
 import type { Automation, AutomationAction } from '../automations/model.ts';
+import type { OrderingState } from '../automations/ordering.ts';
 import type { Firing, TriggerState } from '../automations/trigger-state.ts';
+import type { FlowtrailEvent } from '../events/model.ts';
 
 /** A saved automation, with what the store knows of it. */
 export type AutomationRecord = Automation & {
@@ -90,6 +92,10 @@ export interface AutomationCommit {
   firings: AutomationFiringRecord[];
   /** Inserted as given unless already present (by id). */
   actions: ActionRecord[];
+  /** Events appended in the same transaction (each firing's `flowtrail.automation.triggered`). */
+  events: FlowtrailEvent[];
+  /** The engine-wide event ordering state (`follows` parking); null leaves it as it is. */
+  ordering: OrderingState | null;
 }
 
 /**
@@ -116,6 +122,8 @@ export interface AutomationRegistry {
 export interface AutomationStore extends AutomationRegistry {
   /** Stored trigger states; an automation without one (new, replaced, re-enabled) is absent. */
   loadStates(ids: readonly string[]): Promise<Map<string, TriggerState>>;
+  /** The engine-wide event ordering state, or null before the first commit that set one. */
+  loadOrdering(): Promise<OrderingState | null>;
   /** Applies one batch in one transaction; false (nothing applied) when `owner` lost the lease. */
   commitEvaluation(commit: AutomationCommit, now: number): Promise<boolean>;
   /** Actions still `pending` (after a crash: to run again), oldest first. */

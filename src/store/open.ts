@@ -8,6 +8,7 @@ import path from 'node:path';
 import { homePaths, resolveHome } from '../core/config.ts';
 import { UsageError } from '../core/errors.ts';
 import type { ApiKeyStore } from './api-key-store.ts';
+import type { AppendWatch } from './append-watch.ts';
 import type { ArtifactStore } from './artifact-store.ts';
 import type { DeploymentStore } from './deployment-store.ts';
 import type { Stores } from './embedded.ts';
@@ -78,6 +79,8 @@ export interface DatabaseStores {
   events: EventStore;
   apiKeys: ApiKeyStore;
   deployments: DeploymentStore;
+  /** A signal when events may have been appended (by any process): the trigger engine's wake-up. */
+  appends: AppendWatch;
   close(): Promise<void>;
 }
 
@@ -115,7 +118,7 @@ export function parseDatabaseSpec(value: string | undefined, cwd = process.cwd()
 export async function openDatabaseStores(spec: DatabaseSpec): Promise<DatabaseStores> {
   if (spec.kind === 'sqlite') {
     const { openSqliteStores } = await import('./sql/sqlite/sqlite-stores.ts');
-    const { metadata, events, apiKeys, deployments } = openSqliteStores(spec.file);
+    const { metadata, events, apiKeys, deployments, appends } = openSqliteStores(spec.file);
     return {
       kind: 'sqlite',
       location: metadata.location,
@@ -123,6 +126,7 @@ export async function openDatabaseStores(spec: DatabaseSpec): Promise<DatabaseSt
       events,
       apiKeys,
       deployments,
+      appends,
       close: () => metadata.close(),
     };
   }

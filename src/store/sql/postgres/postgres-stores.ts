@@ -4,6 +4,7 @@
  */
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import type { AppendWatch } from '../../append-watch.ts';
 import { StoreError } from '../../../core/errors.ts';
 import { QueryCounter } from '../query-counter.ts';
 import type { Database } from '../schema.ts';
@@ -11,6 +12,7 @@ import { SqlApiKeyStore } from '../sql-api-key-store.ts';
 import { SqlDeploymentStore } from '../sql-deployment-store.ts';
 import { SqlEventStore } from '../sql-event-store.ts';
 import { SqlMetadataStore } from '../sql-metadata-store.ts';
+import { postgresAppendWatch } from './postgres-append-watch.ts';
 import { postgresDialect } from './postgres-dialect.ts';
 import { migratePostgres } from './postgres-migrate.ts';
 
@@ -81,6 +83,7 @@ export async function openPostgresStores(
   events: SqlEventStore;
   apiKeys: SqlApiKeyStore;
   deployments: SqlDeploymentStore;
+  appends: AppendWatch;
   close: () => Promise<void>;
 }> {
   const { schema } = options;
@@ -134,6 +137,7 @@ export async function openPostgresStores(
     events,
     apiKeys: new SqlApiKeyStore(db),
     deployments: new SqlDeploymentStore(db, location),
+    appends: postgresAppendWatch(url, schema),
     close: () => metadata.close(),
   };
 }
