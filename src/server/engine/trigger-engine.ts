@@ -48,8 +48,8 @@ export interface TriggerEngineOptions {
 
 /** Events read and evaluated per commit. */
 const BATCH = 500;
-/** How often the automation and deployment lists are read when no events come. */
-const LIST_EVERY_MS = 1000;
+/** How often the automation and deployment lists are read when no events come (a new proactive automation starts within this). */
+const LIST_EVERY_MS = 250;
 /** The least time between two ticks a commit signal asks for: a busy database wakes the engine often. */
 const MIN_WAKE_GAP_MS = 5;
 
@@ -75,6 +75,8 @@ export class TriggerEngine {
   /** The feed position consumed up to, while this engine holds the lease (it alone moves it). */
   private position: number | undefined;
   private listedAt = 0;
+  /** A commit signal came since the lists were last read (an automation may have been saved). */
+  private wokenSinceList = false;
   private lastTickAt = 0;
 
   constructor(private readonly options: TriggerEngineOptions) {
@@ -140,6 +142,7 @@ export class TriggerEngine {
   /** Something may have changed (events committed, an automation saved): evaluate now. */
   wake(): void {
     if (this.stopping) return;
+    this.wokenSinceList = true;
     if (this.ticking) this.again = true;
     else this.schedule(this.lastTickAt + MIN_WAKE_GAP_MS - Date.now());
   }
@@ -177,6 +180,7 @@ export class TriggerEngine {
       at = Math.min(at, this.leaseUntil - (this.leaseMs * 2) / 3 + 1);
       const wake = this.evaluator.nextWake();
       if (wake !== null) at = Math.min(at, wake);
+      if (this.wokenSinceList) at = Math.min(at, this.listedAt + LIST_EVERY_MS);
     } else at = Math.min(at, this.nextAttempt);
     return at - now;
   }
@@ -227,9 +231,10 @@ export class TriggerEngine {
     }
     const { events: batch, position } = await events.readAfter(this.position, BATCH);
     // The lists change rarely: read them for every batch (an automation saved just before an event
-    // must see it) and at least once a second otherwise (schedules, new proactive automations).
+    // must see it) and every LIST_EVERY_MS otherwise (schedules, new proactive automations).
     if (batch.length > 0 || now - this.listedAt >= LIST_EVERY_MS) {
       this.listedAt = now;
+      this.wokenSinceList = false;
       await this.evaluator.refresh();
       await this.fireSchedules(
         (await deployments.list()).filter((d) => d.status === 'active'),
