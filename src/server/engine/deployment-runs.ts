@@ -11,6 +11,8 @@ import { deploymentEvent } from '../../events/lifecycle.ts';
 import type { FlowtrailEvent } from '../../events/model.ts';
 import { loadDeployedFlow } from '../../runtime/deploy.ts';
 import { runLoadedFlow } from '../../runtime/run-flow.ts';
+import { DEFAULT_MAX_WORKERS, initialPoolSize } from '../../runtime/worker-fork.ts';
+import { Worker } from '../../runtime/worker-pool.ts';
 import { mapTriggerParameters } from '../../runtime/trigger-causes.ts';
 import { deploymentResource } from '../../store/deployment-automation.ts';
 import type { DeploymentRecord, FiringRecord } from '../../store/deployment-store.ts';
@@ -47,8 +49,31 @@ export interface DeploymentRunsOptions {
 export class DeploymentRuns {
   /** Runs started by this process and not finished yet. */
   private readonly running = new Set<Promise<unknown>>();
+  /** Idle worker processes forked ahead, so a triggered run's first task does not wait for Node to start. */
+  private spares: Worker[] = [];
+  private warm = false;
 
   constructor(private readonly options: DeploymentRunsOptions) {}
+
+  /** Keeps a run's initial pool of workers forked and idle from now on (while deployments exist). */
+  keepWarm(): void {
+    if (this.warm) return;
+    this.warm = true;
+    this.replenish();
+  }
+
+  /** Stops the spare workers (and keeps none from now on). */
+  stopSpares(): void {
+    this.warm = false;
+    for (const w of this.spares) w.stop();
+    this.spares = [];
+  }
+
+  private replenish(): void {
+    if (!this.warm) return;
+    this.spares = this.spares.filter((w) => !w.exited);
+    for (let i = this.spares.length; i < initialPoolSize(DEFAULT_MAX_WORKERS); i++) this.spares.push(new Worker(false));
+  }
 
   /** Waits for every run this process started. */
   async settle(): Promise<void> {
@@ -105,8 +130,11 @@ export class DeploymentRuns {
         'NOT_FOUND',
         `Deployment '${request.deployment}' does not exist (deleted?); no run was started.`,
       );
+    const prestarted = this.spares.filter((w) => !w.exited);
+    this.spares = [];
     try {
       const loaded = await loadDeployedFlow(deployment, stores.artifacts, this.options.buildDir);
+      for (const w of prestarted) w.preload(loaded.bundle);
       const mapped =
         request.ownerResource === deploymentResource(deployment.flow)
           ? mapTriggerParameters(deployment.triggers.events, request.events, loaded.graph.params)
@@ -132,13 +160,19 @@ export class DeploymentRuns {
               `trigger engine: started ${runPathspec(run.flow, run.runNumber)} (${request.causes.map((c) => c.name).join(' + ')})`,
             );
             onCreated({ runPathspec: runPathspec(run.flow, run.runNumber), runId: run.id });
+            // Spares for the next run fork while this one works.
+            this.replenish();
           },
         },
+        { prestarted },
       );
       return { runPathspec: outcome.pathspec, runId: outcome.run.id };
     } catch (e) {
       await this.recordFailure(deployment, request, e);
       throw e;
+    } finally {
+      // Workers the run did not adopt (it failed before scheduling) must not linger.
+      for (const w of prestarted) if (!w.attached) w.stop();
     }
   }
 

@@ -191,6 +191,7 @@ export class TriggerEngine {
     clearTimeout(this.timer);
     this.unwatch?.();
     await this.ticking;
+    this.runs.stopSpares();
     if (options.waitForRuns ?? true) {
       await this.actions.settle();
       await this.runs.settle();
@@ -236,10 +237,9 @@ export class TriggerEngine {
       this.listedAt = now;
       this.wokenSinceList = false;
       await this.evaluator.refresh();
-      await this.fireSchedules(
-        (await deployments.list()).filter((d) => d.status === 'active'),
-        now,
-      );
+      const active = (await deployments.list()).filter((d) => d.status === 'active');
+      if (active.length > 0) this.runs.keepWarm();
+      await this.fireSchedules(active, now);
     }
     const caughtUp = batch.length < BATCH;
     this.evaluator.evaluate(batch, now);
