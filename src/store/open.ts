@@ -9,6 +9,7 @@ import { homePaths, resolveHome } from '../core/config.ts';
 import { UsageError } from '../core/errors.ts';
 import type { ApiKeyStore } from './api-key-store.ts';
 import type { ArtifactStore } from './artifact-store.ts';
+import type { AutomationStore, SecretStore } from './automation-store.ts';
 import type { DeploymentStore } from './deployment-store.ts';
 import type { Stores } from './embedded.ts';
 import type { EventStore } from './event-store.ts';
@@ -69,7 +70,7 @@ export async function openRunStores(home: string, env: NodeJS.ProcessEnv = proce
   };
 }
 
-/** Metadata, events and API keys of one database. */
+/** The stores of one database: metadata, events, API keys, deployments, automations and secrets. */
 export interface DatabaseStores {
   kind: 'sqlite' | 'postgres';
   /** Where, for messages (no password). */
@@ -78,6 +79,8 @@ export interface DatabaseStores {
   events: EventStore;
   apiKeys: ApiKeyStore;
   deployments: DeploymentStore;
+  automations: AutomationStore;
+  secrets: SecretStore;
   close(): Promise<void>;
 }
 
@@ -115,15 +118,12 @@ export function parseDatabaseSpec(value: string | undefined, cwd = process.cwd()
 export async function openDatabaseStores(spec: DatabaseSpec): Promise<DatabaseStores> {
   if (spec.kind === 'sqlite') {
     const { openSqliteStores } = await import('./sql/sqlite/sqlite-stores.ts');
-    const { metadata, events, apiKeys, deployments } = openSqliteStores(spec.file);
+    const stores = openSqliteStores(spec.file);
     return {
       kind: 'sqlite',
-      location: metadata.location,
-      metadata,
-      events,
-      apiKeys,
-      deployments,
-      close: () => metadata.close(),
+      location: stores.metadata.location,
+      ...stores,
+      close: () => stores.metadata.close(),
     };
   }
   const { openPostgresStores } = await import('./sql/postgres/postgres-stores.ts');

@@ -8,9 +8,11 @@ import { StoreError } from '../../../core/errors.ts';
 import { QueryCounter } from '../query-counter.ts';
 import type { Database } from '../schema.ts';
 import { SqlApiKeyStore } from '../sql-api-key-store.ts';
+import { SqlAutomationStore } from '../sql-automation-store.ts';
 import { SqlDeploymentStore } from '../sql-deployment-store.ts';
 import { SqlEventStore } from '../sql-event-store.ts';
 import { SqlMetadataStore } from '../sql-metadata-store.ts';
+import { SqlSecretStore } from '../sql-secret-store.ts';
 import { postgresDialect } from './postgres-dialect.ts';
 import { migratePostgres } from './postgres-migrate.ts';
 
@@ -81,6 +83,8 @@ export async function openPostgresStores(
   events: SqlEventStore;
   apiKeys: SqlApiKeyStore;
   deployments: SqlDeploymentStore;
+  automations: SqlAutomationStore;
+  secrets: SqlSecretStore;
   close: () => Promise<void>;
 }> {
   const { schema } = options;
@@ -134,6 +138,8 @@ export async function openPostgresStores(
     events,
     apiKeys: new SqlApiKeyStore(db),
     deployments: new SqlDeploymentStore(db, location),
+    automations: new SqlAutomationStore(db, location),
+    secrets: new SqlSecretStore(db),
     close: () => metadata.close(),
   };
 }

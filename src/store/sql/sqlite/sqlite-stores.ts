@@ -10,9 +10,11 @@ import { StoreError } from '../../../core/errors.ts';
 import { QueryCounter } from '../query-counter.ts';
 import type { Database } from '../schema.ts';
 import { SqlApiKeyStore } from '../sql-api-key-store.ts';
+import { SqlAutomationStore } from '../sql-automation-store.ts';
 import { SqlDeploymentStore } from '../sql-deployment-store.ts';
 import { SqlEventStore } from '../sql-event-store.ts';
 import { SqlMetadataStore } from '../sql-metadata-store.ts';
+import { SqlSecretStore } from '../sql-secret-store.ts';
 import { sqliteDialect } from './sqlite-dialect.ts';
 import { migrateSqlite } from './sqlite-migrate.ts';
 
@@ -102,6 +104,8 @@ export function openSqliteStores(
   events: SqlEventStore;
   apiKeys: SqlApiKeyStore;
   deployments: SqlDeploymentStore;
+  automations: SqlAutomationStore;
+  secrets: SqlSecretStore;
 } {
   const sqlite = openSqliteFile(file, options);
   const queries = new QueryCounter();
@@ -115,6 +119,8 @@ export function openSqliteStores(
     events: new SqlEventStore(db, sqliteDialect, location, queries),
     apiKeys: new SqlApiKeyStore(db),
     deployments: new SqlDeploymentStore(db, location),
+    automations: new SqlAutomationStore(db, location),
+    secrets: new SqlSecretStore(db),
   };
 }
 
