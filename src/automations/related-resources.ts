@@ -9,10 +9,11 @@
  * - the resource ids its event triggers name literally (no glob characters, not negated) in
  *   `match` or `matchRelated` under `flowtrail.resource.id`.
  */
+
+import type { LabelSpec } from '../events/filter.ts';
 import { globLiteral } from '../events/glob.ts';
 import { parseLabelPattern, patternList } from '../events/label-pattern.ts';
 import { resourceIds } from '../events/lifecycle.ts';
-import type { LabelSpec } from '../events/filter.ts';
 import { RESOURCE_ID } from '../events/model.ts';
 import type { Automation, AutomationAction } from './model.ts';
 import { placeTriggers } from './trigger-match.ts';
@@ -54,7 +55,11 @@ function actionTarget(action: AutomationAction): string | null {
 export function relatedResources(automation: Automation): string[] {
   const ids = new Set<string>();
   if (automation.ownerResource !== null) ids.add(automation.ownerResource);
-  for (const action of [...automation.actions, ...automation.actionsOnTrigger, ...automation.actionsOnResolve]) {
+  for (const action of [
+    ...automation.actions,
+    ...automation.actionsOnTrigger,
+    ...automation.actionsOnResolve,
+  ]) {
     const target = actionTarget(action);
     if (target !== null) ids.add(target);
   }

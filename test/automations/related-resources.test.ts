@@ -12,7 +12,11 @@ describe('relatedResources', () => {
       trigger: {
         type: 'sequence',
         triggers: [
-          { type: 'event', expect: ['a'], match: { 'flowtrail.resource.id': ['dataset.sales', 'dataset.*', '!dataset.old'] } },
+          {
+            type: 'event',
+            expect: ['a'],
+            match: { 'flowtrail.resource.id': ['dataset.sales', 'dataset.*', '!dataset.old'] },
+          },
           {
             type: 'compound',
             require: 'any',
@@ -21,7 +25,10 @@ describe('relatedResources', () => {
                 type: 'event',
                 expect: ['b'],
                 match: { 'flowtrail.resource.name': 'not-an-id' },
-                matchRelated: [{ 'flowtrail.resource.id': 'flowtrail.tag.critical' }, { 'flowtrail.resource.id': 'flowtrail.flow.[AB]' }],
+                matchRelated: [
+                  { 'flowtrail.resource.id': 'flowtrail.tag.critical' },
+                  { 'flowtrail.resource.id': 'flowtrail.flow.[AB]' },
+                ],
               },
               { type: 'event', expect: ['c'], match: { 'flowtrail.resource.id': 'flowtrail.run.ETL/12' } },
             ],
@@ -34,17 +41,21 @@ describe('relatedResources', () => {
         { type: 'resume-deployment', deployment: 'Loader' },
       ],
       actionsOnTrigger: [{ type: 'pause-automation', automation: ID }, { type: 'resume-automation' }],
-      actionsOnResolve: [{ type: 'emit-event', event: 'x.y', resource: { 'flowtrail.resource.id': 'emitted' } }],
+      actionsOnResolve: [
+        { type: 'emit-event', event: 'x.y', resource: { 'flowtrail.resource.id': 'emitted' } },
+      ],
     });
-    expect(relatedResources(a)).toEqual([
-      `flowtrail.automation.${ID}`,
-      'dataset.sales',
-      'flowtrail.deployment.ETL',
-      'flowtrail.deployment.Loader',
-      'flowtrail.deployment.Owner',
-      'flowtrail.run.ETL/12',
-      'flowtrail.tag.critical',
-    ].sort());
+    expect(relatedResources(a)).toEqual(
+      [
+        `flowtrail.automation.${ID}`,
+        'dataset.sales',
+        'flowtrail.deployment.ETL',
+        'flowtrail.deployment.Loader',
+        'flowtrail.deployment.Owner',
+        'flowtrail.run.ETL/12',
+        'flowtrail.tag.critical',
+      ].sort(),
+    );
   });
 
   it('is empty for an unowned automation on globs that does nothing', () => {

@@ -111,7 +111,12 @@ function deployment(flow: string, overrides: Partial<DeploymentRecord> = {}): De
     bundleSha: 'b'.repeat(64),
     codeSha: 'c'.repeat(64),
     params: {},
-    triggers: { events: [{ name: 'data_updated', parameters: {} }], flows: [], resetWindowMs: 3_600_000, schedule: null },
+    triggers: {
+      events: [{ name: 'data_updated', parameters: {} }],
+      flows: [],
+      resetWindowMs: 3_600_000,
+      schedule: null,
+    },
     productionToken: `${flow.toLowerCase()}-1234`,
     status: 'active',
     createdAt: T0,
@@ -122,7 +127,10 @@ function deployment(flow: string, overrides: Partial<DeploymentRecord> = {}): De
   };
 }
 
-export function runAutomationStoreSuite(name: string, makeFixture: () => Promise<AutomationStoreFixture>): void {
+export function runAutomationStoreSuite(
+  name: string,
+  makeFixture: () => Promise<AutomationStoreFixture>,
+): void {
   describe(`AutomationStore conformance: ${name}`, () => {
     let fixture: AutomationStoreFixture;
     let store: AutomationStore;
@@ -137,7 +145,12 @@ export function runAutomationStoreSuite(name: string, makeFixture: () => Promise
     });
 
     /** Takes the lease and commits one evaluation of `a` over `events`; its firings. */
-    async function commitFirings(a: Automation, events: FlowtrailEvent[], now: number, position: number | null = 1) {
+    async function commitFirings(
+      a: Automation,
+      events: FlowtrailEvent[],
+      now: number,
+      position: number | null = 1,
+    ) {
       const { state, firings } = evaluate(a, events);
       const record = (await store.get(a.id))!;
       expect(await deployments.acquireLease(LEASE.owner, now, LEASE.until)).toBe(true);
@@ -163,7 +176,11 @@ export function runAutomationStoreSuite(name: string, makeFixture: () => Promise
       await expect(store.create(automation({ name: 'again' }), T0 + 1)).rejects.toThrow(ConflictError);
       expect((await store.get(a.id))!.name).toBe('nightly after job');
 
-      const changed = automation({ name: 'renamed', description: 'now with a description', tags: ['x', 'y'] });
+      const changed = automation({
+        name: 'renamed',
+        description: 'now with a description',
+        tags: ['x', 'y'],
+      });
       expect(await store.replace(changed, T0 + 10)).toEqual({
         ...changed,
         createdAt: T0,
@@ -173,10 +190,19 @@ export function runAutomationStoreSuite(name: string, makeFixture: () => Promise
       expect(await store.replace(automation({ id: ids.b }), T0 + 10)).toBeUndefined();
       expect(await store.get(ids.b)).toBeUndefined();
 
-      expect(await store.setEnabled(a.id, false, T0 + 20)).toMatchObject({ enabled: false, updatedAt: T0 + 10 });
-      expect(await store.setEnabled(a.id, true, T0 + 30)).toMatchObject({ enabled: true, updatedAt: T0 + 30 });
+      expect(await store.setEnabled(a.id, false, T0 + 20)).toMatchObject({
+        enabled: false,
+        updatedAt: T0 + 10,
+      });
+      expect(await store.setEnabled(a.id, true, T0 + 30)).toMatchObject({
+        enabled: true,
+        updatedAt: T0 + 30,
+      });
       // Enabling an enabled automation changes nothing.
-      expect(await store.setEnabled(a.id, true, T0 + 40)).toMatchObject({ enabled: true, updatedAt: T0 + 30 });
+      expect(await store.setEnabled(a.id, true, T0 + 40)).toMatchObject({
+        enabled: true,
+        updatedAt: T0 + 30,
+      });
       expect(await store.setEnabled(ids.b, true, T0)).toBeUndefined();
 
       expect(await store.delete(a.id)).toBe(true);
@@ -197,12 +223,19 @@ export function runAutomationStoreSuite(name: string, makeFixture: () => Promise
           type: 'compound',
           require: 'any',
           triggers: [
-            { type: 'event', expect: ['x'], match: { 'flowtrail.resource.id': ['dataset.sales', 'dataset.*'] } },
+            {
+              type: 'event',
+              expect: ['x'],
+              match: { 'flowtrail.resource.id': ['dataset.sales', 'dataset.*'] },
+            },
             {
               type: 'event',
               expect: ['y'],
               match: { 'flowtrail.resource.id': '!dataset.stock' },
-              matchRelated: { 'flowtrail.resource.id': 'flowtrail.tag.critical', 'flowtrail.resource.role': 'tag' },
+              matchRelated: {
+                'flowtrail.resource.id': 'flowtrail.tag.critical',
+                'flowtrail.resource.role': 'tag',
+              },
             },
           ],
         },
@@ -255,7 +288,11 @@ export function runAutomationStoreSuite(name: string, makeFixture: () => Promise
       });
       await store.create(a, T0);
       expect(await store.loadStates([a.id])).toEqual(new Map());
-      const { state, firings } = await commitFirings(a, [event(eventId(1), 'job.done', T0 + 1000)], T0 + 1000);
+      const { state, firings } = await commitFirings(
+        a,
+        [event(eventId(1), 'job.done', T0 + 1000)],
+        T0 + 1000,
+      );
       expect(firings).toEqual([]);
       expect(Object.keys(state.buckets)).toHaveLength(1);
       expect(await store.loadStates([a.id, ids.b])).toEqual(new Map([[a.id, state]]));
@@ -264,7 +301,13 @@ export function runAutomationStoreSuite(name: string, makeFixture: () => Promise
       const next = onEvent(loaded, a, event(eventId(2), 'job.done', T0 + 2000), T0 + 2000).state;
       expect(
         await store.commitEvaluation(
-          { owner: LEASE.owner, position: 2, states: [{ automation: a.id, updatedAt: T0, state: next }], firings: [], actions: [] },
+          {
+            owner: LEASE.owner,
+            position: 2,
+            states: [{ automation: a.id, updatedAt: T0, state: next }],
+            firings: [],
+            actions: [],
+          },
           T0 + 2000,
         ),
       ).toBe(true);
@@ -279,7 +322,13 @@ export function runAutomationStoreSuite(name: string, makeFixture: () => Promise
       const old = createState(a, T0);
       await store.replace(a, T0 + 5000);
       await store.commitEvaluation(
-        { owner: LEASE.owner, position: 3, states: [{ automation: a.id, updatedAt: T0 + 4000, state: old }], firings: [], actions: [] },
+        {
+          owner: LEASE.owner,
+          position: 3,
+          states: [{ automation: a.id, updatedAt: T0 + 4000, state: old }],
+          firings: [],
+          actions: [],
+        },
         T0 + 5000,
       );
       expect(await store.loadStates([a.id])).toEqual(new Map());
@@ -316,24 +365,43 @@ export function runAutomationStoreSuite(name: string, makeFixture: () => Promise
       expect((await store.get(a.id))!.lastFiredAt).toBe(T0 + 3000);
       expect(await store.pendingActions()).toEqual(commit.actions);
       // One action ran before the crash; the replayed batch neither duplicates nor resets it.
-      await store.finishAction(commit.actions[0]!.id, { status: 'executed', attempts: 1, message: 'started Nightly/1', target: 'flowtrail.run.Nightly/1' }, T0 + 16_000);
+      await store.finishAction(
+        commit.actions[0]!.id,
+        { status: 'executed', attempts: 1, message: 'started Nightly/1', target: 'flowtrail.run.Nightly/1' },
+        T0 + 16_000,
+      );
       expect(await store.commitEvaluation({ ...commit, position: null }, T0 + 17_000)).toBe(true);
       expect((await deployments.engineState()).position).toBe(42);
       const history = await store.history(a.id);
       expect(history.map((h) => h.firing)).toEqual([...commit.firings].reverse());
-      expect(history.map((h) => h.actions.map((x) => x.status))).toEqual([['pending'], ['pending'], ['executed']]);
+      expect(history.map((h) => h.actions.map((x) => x.status))).toEqual([
+        ['pending'],
+        ['pending'],
+        ['executed'],
+      ]);
       expect(await store.pendingActions()).toEqual(commit.actions.slice(1));
       // lastFiredAt never moves back.
       expect(
-        await store.commitEvaluation({ ...commit, position: null, firings: [commit.firings[0]!], actions: [] }, T0 + 17_000),
+        await store.commitEvaluation(
+          { ...commit, position: null, firings: [commit.firings[0]!], actions: [] },
+          T0 + 17_000,
+        ),
       ).toBe(true);
       expect((await store.get(a.id))!.lastFiredAt).toBe(T0 + 3000);
     });
 
     it('runs pending actions to an end, oldest first, and finds firings by id', async () => {
-      const a = automation({ actions: [{ type: 'do-nothing' }, { type: 'emit-event', event: 'x.y', resource: { 'flowtrail.resource.id': 'r' } }] });
+      const a = automation({
+        actions: [
+          { type: 'do-nothing' },
+          { type: 'emit-event', event: 'x.y', resource: { 'flowtrail.resource.id': 'r' } },
+        ],
+      });
       await store.create(a, T0);
-      const { firings } = evaluate(a, [1, 2].map((n) => event(eventId(n), 'job.done', T0 + n)));
+      const { firings } = evaluate(
+        a,
+        [1, 2].map((n) => event(eventId(n), 'job.done', T0 + n)),
+      );
       await deployments.acquireLease(LEASE.owner, T0, LEASE.until);
       const actions = firings.flatMap((f) => [actionRecord(a, f, 0), actionRecord(a, f, 1)]);
       await store.commitEvaluation(
@@ -343,17 +411,30 @@ export function runAutomationStoreSuite(name: string, makeFixture: () => Promise
       expect(firings.map((f) => f.triggered)).toEqual([T0 + 1, T0 + 2]);
       expect((await store.pendingActions()).map((x) => x.id)).toEqual(actions.map((x) => x.id));
       expect(await store.pendingActions(1)).toHaveLength(1);
-      const outcome = { status: 'failed' as const, attempts: 3, message: 'HTTP 500 from the hook', target: null };
+      const outcome = {
+        status: 'failed' as const,
+        attempts: 3,
+        message: 'HTTP 500 from the hook',
+        target: null,
+      };
       await store.finishAction(actions[1]!.id, outcome, T0 + 20);
-      await store.finishAction(actions[0]!.id, { status: 'executed', attempts: 1, message: null, target: 'x' }, T0 + 21);
-      expect((await store.pendingActions()).map((x) => x.id).sort()).toEqual([actions[2]!.id, actions[3]!.id].sort());
+      await store.finishAction(
+        actions[0]!.id,
+        { status: 'executed', attempts: 1, message: null, target: 'x' },
+        T0 + 21,
+      );
+      expect((await store.pendingActions()).map((x) => x.id).sort()).toEqual(
+        [actions[2]!.id, actions[3]!.id].sort(),
+      );
       const [first] = await store.history(a.id, { before: firings[1]!.triggered });
       expect(first!.actions).toEqual([
         { ...actions[0]!, status: 'executed', attempts: 1, target: 'x', finishedAt: T0 + 21 },
         { ...actions[1]!, ...outcome, finishedAt: T0 + 20 },
       ]);
 
-      expect(await store.firings([firings[1]!.id, 'nope', firings[0]!.id])).toEqual(firings.map(firingRecord));
+      expect(await store.firings([firings[1]!.id, 'nope', firings[0]!.id])).toEqual(
+        firings.map(firingRecord),
+      );
       expect(await store.firings([])).toEqual([]);
     });
 
@@ -365,7 +446,10 @@ export function runAutomationStoreSuite(name: string, makeFixture: () => Promise
       await deployments.acquireLease(LEASE.owner, T0, LEASE.until);
       // 7 firings, triggered at three moments (a batch of events shares the engine's clock).
       const events = [1, 2, 3, 4, 5, 6, 7].map((n) => event(eventId(n), 'job.done', T0 + n));
-      const firings = evaluate(a, events).firings.map((f, i) => ({ ...f, triggered: T0 + 100 * (1 + Math.floor(i / 3)) }));
+      const firings = evaluate(a, events).firings.map((f, i) => ({
+        ...f,
+        triggered: T0 + 100 * (1 + Math.floor(i / 3)),
+      }));
       expect(firings).toHaveLength(7);
       const other = evaluate(b, events.slice(0, 2)).firings;
       await store.commitEvaluation(
@@ -442,7 +526,9 @@ export function runAutomationStoreSuite(name: string, makeFixture: () => Promise
 
       it('follow their deployment: deploy, pause, resume, re-deploy, triggers removed, delete', async () => {
         await deployments.upsert(deployment('A'));
-        await deployments.upsert(deployment('NoTriggers', { triggers: { events: [], flows: [], resetWindowMs: 0, schedule: null } }));
+        await deployments.upsert(
+          deployment('NoTriggers', { triggers: { events: [], flows: [], resetWindowMs: 0, schedule: null } }),
+        );
         const owned = await store.get(A);
         expect(owned).toMatchObject({
           id: A,
@@ -475,7 +561,12 @@ export function runAutomationStoreSuite(name: string, makeFixture: () => Promise
         await deployments.upsert(
           deployment('A', {
             updatedAt: T0 + 60,
-            triggers: { events: [{ name: 'x', parameters: {} }], flows: ['B'], resetWindowMs: 60_000, schedule: null },
+            triggers: {
+              events: [{ name: 'x', parameters: {} }],
+              flows: ['B'],
+              resetWindowMs: 60_000,
+              schedule: null,
+            },
           }),
         );
         const redeployed = (await store.get(A))!;
@@ -491,7 +582,17 @@ export function runAutomationStoreSuite(name: string, makeFixture: () => Promise
         expect((await store.list({ relatedTo: 'flowtrail.deployment.A' })).map((a) => a.id)).toEqual([A]);
 
         // Re-deployed without event or flow triggers: it owns none.
-        await deployments.upsert(deployment('A', { updatedAt: T0 + 70, triggers: { events: [], flows: [], resetWindowMs: 0, schedule: { cron: '@daily', timezone: 'UTC' } } }));
+        await deployments.upsert(
+          deployment('A', {
+            updatedAt: T0 + 70,
+            triggers: {
+              events: [],
+              flows: [],
+              resetWindowMs: 0,
+              schedule: { cron: '@daily', timezone: 'UTC' },
+            },
+          }),
+        );
         expect(await store.get(A)).toBeUndefined();
         expect(await store.history(A)).toEqual([]);
 
@@ -515,7 +616,11 @@ export function runAutomationStoreSuite(name: string, makeFixture: () => Promise
           () => store.setEnabled(A, false, T0 + 1),
           () => store.setEnabled(A, true, T0 + 1),
           () => store.delete(A),
-          () => store.create({ ...owned, id: ownedAutomationId('B'), ownerResource: 'flowtrail.deployment.B' }, T0),
+          () =>
+            store.create(
+              { ...owned, id: ownedAutomationId('B'), ownerResource: 'flowtrail.deployment.B' },
+              T0,
+            ),
         ]) {
           const error = await attempt().then(
             () => undefined,
@@ -528,7 +633,10 @@ export function runAutomationStoreSuite(name: string, makeFixture: () => Promise
         // A user's automation may name the deployment as its owner: with its own id it stays the user's.
         await store.create(automation({ id: ids.a }), T0);
         const mine = { ...owned, id: ids.a, name: 'mine' };
-        expect(await store.replace(mine, T0 + 1)).toMatchObject({ id: ids.a, ownerResource: 'flowtrail.deployment.A' });
+        expect(await store.replace(mine, T0 + 1)).toMatchObject({
+          id: ids.a,
+          ownerResource: 'flowtrail.deployment.A',
+        });
         expect((await store.list({ owner: 'flowtrail.deployment.A' })).map((a) => a.id)).toEqual([A, ids.a]);
         expect(await store.setEnabled(ids.a, false, T0 + 2)).toMatchObject({ enabled: false });
         expect(await store.delete(ids.a)).toBe(true);
@@ -540,8 +648,16 @@ export function runAutomationStoreSuite(name: string, makeFixture: () => Promise
         await deployments.upsert(deployment('C'));
         const B = ownedAutomationId('B');
         const C = ownedAutomationId('C');
-        const { state } = await commitFirings((await store.get(A))!, [event(eventId(1), 'data_updated', T0 + 1)], T0 + 10);
-        expect(await deployments.syncOwnedAutomations(T0 + 20)).toEqual({ created: [], updated: [], deleted: [] });
+        const { state } = await commitFirings(
+          (await store.get(A))!,
+          [event(eventId(1), 'data_updated', T0 + 1)],
+          T0 + 10,
+        );
+        expect(await deployments.syncOwnedAutomations(T0 + 20)).toEqual({
+          created: [],
+          updated: [],
+          deleted: [],
+        });
         expect((await store.loadStates([A])).get(A)).toEqual(state);
 
         // As a database whose deployments were stored before automations existed, plus damage.
@@ -562,7 +678,11 @@ export function runAutomationStoreSuite(name: string, makeFixture: () => Promise
         expect(await store.get(A)).toMatchObject({ enabled: true, updatedAt: T0 + 30, lastFiredAt: T0 + 1 });
         expect(await store.get(gone)).toBeUndefined();
         expect(await store.get(ids.a)).toMatchObject({ ownerResource: 'flowtrail.deployment.Gone' });
-        expect(await deployments.syncOwnedAutomations(T0 + 40)).toEqual({ created: [], updated: [], deleted: [] });
+        expect(await deployments.syncOwnedAutomations(T0 + 40)).toEqual({
+          created: [],
+          updated: [],
+          deleted: [],
+        });
       });
     });
 

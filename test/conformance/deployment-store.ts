@@ -170,10 +170,14 @@ export function runDeploymentStoreSuite(
     it('keeps owned automations in step itself: syncOwnedAutomations then has nothing to do', async () => {
       const none = { created: [], updated: [], deleted: [] };
       await store.upsert(deployment('A'));
-      await store.upsert(deployment('B', { triggers: { ...deployment('B').triggers, events: [], flows: ['A'] } }));
+      await store.upsert(
+        deployment('B', { triggers: { ...deployment('B').triggers, events: [], flows: ['A'] } }),
+      );
       expect(await store.syncOwnedAutomations(T0 + 1)).toEqual(none);
       await store.setStatus('A', 'paused', T0 + 2);
-      await store.upsert(deployment('B', { updatedAt: T0 + 3, triggers: { ...deployment('B').triggers, events: [] } }));
+      await store.upsert(
+        deployment('B', { updatedAt: T0 + 3, triggers: { ...deployment('B').triggers, events: [] } }),
+      );
       expect(await store.delete('A')).toBe(true);
       expect(await store.syncOwnedAutomations(T0 + 4)).toEqual(none);
     });

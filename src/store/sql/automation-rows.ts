@@ -17,7 +17,10 @@ import type {
 import type { AutomationActionsTable, AutomationFiringsTable, AutomationsTable, Database } from './schema.ts';
 
 /** What an automation is besides its own columns. */
-type Definition = Pick<Automation, 'description' | 'trigger' | 'actions' | 'actionsOnTrigger' | 'actionsOnResolve'>;
+type Definition = Pick<
+  Automation,
+  'description' | 'trigger' | 'actions' | 'actionsOnTrigger' | 'actionsOnResolve'
+>;
 
 /** The columns an automation's definition decides (not its times or state). */
 function definitionColumns(a: Automation) {
@@ -98,7 +101,9 @@ export async function writeAutomation(
   const written = await db
     .insertInto('automations')
     .values(row)
-    .onConflict((oc) => (mode === 'insert' ? oc.column('id').doNothing() : oc.column('id').doUpdateSet(update)))
+    .onConflict((oc) =>
+      mode === 'insert' ? oc.column('id').doNothing() : oc.column('id').doUpdateSet(update),
+    )
     .executeTakeFirst();
   if (Number(written.numInsertedOrUpdatedRows ?? 0) === 0) return false;
   await db.deleteFrom('automation_links').where('automation_id', '=', a.id).execute();

@@ -4,9 +4,20 @@
  * deployment, deleted with it, and checked all at once by `syncOwnedAutomations`.
  */
 import type { Kysely } from 'kysely';
-import { deploymentResource, ownedAutomationId, ownedAutomationOf, owningDeployment } from '../deployment-automation.ts';
+import {
+  deploymentResource,
+  ownedAutomationId,
+  ownedAutomationOf,
+  owningDeployment,
+} from '../deployment-automation.ts';
 import type { DeploymentRecord, OwnedAutomationSync } from '../deployment-store.ts';
-import { automationRow, deleteAutomationRows, rowHolds, writeAutomation, writeEnabled } from './automation-rows.ts';
+import {
+  automationRow,
+  deleteAutomationRows,
+  rowHolds,
+  writeAutomation,
+  writeEnabled,
+} from './automation-rows.ts';
 import type { Database } from './schema.ts';
 
 type Outcome = 'created' | 'updated' | 'deleted' | 'unchanged';
@@ -56,7 +67,8 @@ export async function syncOwnedAutomations(
   const record = (outcome: Outcome, id: string) => {
     if (outcome !== 'unchanged') out[outcome].push(id);
   };
-  for (const d of deployments) record(await writeOwnedAutomation(db, d, now, 'sync'), ownedAutomationId(d.flow));
+  for (const d of deployments)
+    record(await writeOwnedAutomation(db, d, now, 'sync'), ownedAutomationId(d.flow));
   const flows = new Set(deployments.map((d) => d.flow));
   const candidates = await db
     .selectFrom('automations')
@@ -65,7 +77,8 @@ export async function syncOwnedAutomations(
     .execute();
   for (const row of candidates) {
     const flow = owningDeployment({ id: row.id, ownerResource: row.owner });
-    if (flow !== null && !flows.has(flow) && (await deleteAutomationRows(db, row.id))) out.deleted.push(row.id);
+    if (flow !== null && !flows.has(flow) && (await deleteAutomationRows(db, row.id)))
+      out.deleted.push(row.id);
   }
   return out;
 }

@@ -128,7 +128,11 @@ export class SqlAutomationStore implements AutomationStore {
     // `id IN (…)`: the lookup walks the links' key (kind, value) instead of probing per automation.
     const linked = (kind: 'tag' | 'related', value: string) =>
       q.where('id', 'in', (eb) =>
-        eb.selectFrom('automation_links').select('automation_id').where('kind', '=', kind).where('value', '=', value),
+        eb
+          .selectFrom('automation_links')
+          .select('automation_id')
+          .where('kind', '=', kind)
+          .where('value', '=', value),
       );
     if (query.tag !== undefined) q = linked('tag', query.tag);
     if (query.relatedTo !== undefined) q = linked('related', query.relatedTo);
@@ -221,7 +225,8 @@ export class SqlAutomationStore implements AutomationStore {
           .onConflict((oc) => oc.column('id').doNothing())
           .execute();
       const lastFired = new Map<string, number>();
-      for (const f of firings) lastFired.set(f.automation, Math.max(lastFired.get(f.automation) ?? f.triggeredAt, f.triggeredAt));
+      for (const f of firings)
+        lastFired.set(f.automation, Math.max(lastFired.get(f.automation) ?? f.triggeredAt, f.triggeredAt));
       for (const [id, at] of lastFired)
         await trx
           .updateTable('automations')
@@ -248,7 +253,12 @@ export class SqlAutomationStore implements AutomationStore {
 
   async finishAction(
     id: string,
-    outcome: { status: 'executed' | 'failed'; attempts: number; message: string | null; target: string | null },
+    outcome: {
+      status: 'executed' | 'failed';
+      attempts: number;
+      message: string | null;
+      target: string | null;
+    },
     now: number,
   ): Promise<void> {
     await this.db
@@ -267,7 +277,11 @@ export class SqlAutomationStore implements AutomationStore {
   async firings(ids: readonly string[]): Promise<AutomationFiringRecord[]> {
     const out: AutomationFiringRecord[] = [];
     for (const slice of inIdSlices(ids)) {
-      const rows = await this.db.selectFrom('automation_firings').selectAll().where('id', 'in', slice).execute();
+      const rows = await this.db
+        .selectFrom('automation_firings')
+        .selectAll()
+        .where('id', 'in', slice)
+        .execute();
       out.push(...rows.map(toFiringRecord));
     }
     return out.sort((a, b) => a.triggeredAt - b.triggeredAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { TriggerSpec } from '../../flow/trigger-spec.ts';
+import { ownedAutomationId } from '../deployment-automation.ts';
 import type {
   ArrivedDependency,
   DeploymentProblem,
@@ -12,7 +13,6 @@ import type {
   FiringStatus,
   OwnedAutomationSync,
 } from '../deployment-store.ts';
-import { ownedAutomationId } from '../deployment-automation.ts';
 import type { TriggerCause } from '../metadata-store.ts';
 import { deleteAutomationRows, writeEnabled } from './automation-rows.ts';
 import { advanceUnderLease, ENGINE } from './engine-lease.ts';
@@ -96,11 +96,7 @@ export class SqlDeploymentStore implements DeploymentStore {
   }
 
   private async read(db: Kysely<Database>, flow: string): Promise<DeploymentRecord | undefined> {
-    const row = await db
-      .selectFrom('deployments')
-      .selectAll()
-      .where('flow', '=', flow)
-      .executeTakeFirst();
+    const row = await db.selectFrom('deployments').selectAll().where('flow', '=', flow).executeTakeFirst();
     return row ? toDeployment(row) : undefined;
   }
 
@@ -147,13 +143,15 @@ export class SqlDeploymentStore implements DeploymentStore {
   }
 
   async syncOwnedAutomations(now: number): Promise<OwnedAutomationSync> {
-    return this.db.transaction().execute(async (trx) =>
-      syncOwnedAutomations(
-        trx,
-        (await trx.selectFrom('deployments').selectAll().orderBy('flow').execute()).map(toDeployment),
-        now,
-      ),
-    );
+    return this.db
+      .transaction()
+      .execute(async (trx) =>
+        syncOwnedAutomations(
+          trx,
+          (await trx.selectFrom('deployments').selectAll().orderBy('flow').execute()).map(toDeployment),
+          now,
+        ),
+      );
   }
 
   async acquireLease(owner: string, now: number, until: number): Promise<boolean> {

@@ -19,7 +19,11 @@ export class SqlSecretStore implements SecretStore {
   }
 
   async get(name: string): Promise<Record<string, string> | undefined> {
-    const row = await this.db.selectFrom('secrets').select('value').where('name', '=', name).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('secrets')
+      .select('value')
+      .where('name', '=', name)
+      .executeTakeFirst();
     return row ? (JSON.parse(row.value) as Record<string, string>) : undefined;
   }
 
