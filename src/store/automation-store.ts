@@ -86,16 +86,20 @@ export interface AutomationCommit {
   owner: string;
   /** The new feed cursor; null leaves it as it is (a tick without events). */
   position: number | null;
-  /** New trigger states (replacing the stored ones). */
-  states: { automation: string; state: TriggerState }[];
+  /**
+   * New trigger states (replacing the stored ones). `updatedAt` is that of the automation record
+   * the state was computed from: a state for an automation replaced or re-enabled since (or
+   * deleted) is dropped, so it never lands on the new version.
+   */
+  states: { automation: string; updatedAt: number; state: TriggerState }[];
   /** Inserted unless already present (by id). */
   firings: AutomationFiringRecord[];
   /** Inserted as given unless already present (by id). */
   actions: ActionRecord[];
   /** Events appended in the same transaction (each firing's `flowtrail.automation.triggered`). */
-  events: FlowtrailEvent[];
-  /** The engine-wide event ordering state (`follows` parking); null leaves it as it is. */
-  ordering: OrderingState | null;
+  events?: FlowtrailEvent[];
+  /** The engine-wide event ordering state (`follows` parking); null or absent leaves it as it is. */
+  ordering?: OrderingState | null;
 }
 
 /**
@@ -105,18 +109,33 @@ export interface AutomationCommit {
 export interface AutomationRegistry {
   /** Where, for messages. */
   readonly location: string;
-  /** Saves a new automation; `ConflictError` when its id exists. */
+  /**
+   * Saves a new automation; `ConflictError` when its id exists. `replace`, `setEnabled` and `delete`
+   * refuse (`ConflictError`) the automation a deployment owns (`deployment-automation.ts`): it
+   * follows its deployment, so re-deploy, pause or resume the deployment instead.
+   */
   create(automation: Automation, now: number): Promise<AutomationRecord>;
   /** Replaces an automation (its trigger state starts again); undefined when there is none. */
   replace(automation: Automation, now: number): Promise<AutomationRecord | undefined>;
-  /** Enables or disables one; enabling starts its trigger state again. Undefined when there is none. */
+  /**
+   * Enables or disables one; enabling a disabled one starts its trigger state again (and sets
+   * `updatedAt`); enabling an enabled one changes nothing. Undefined when there is none.
+   */
   setEnabled(id: string, enabled: boolean, now: number): Promise<AutomationRecord | undefined>;
   delete(id: string): Promise<boolean>;
   get(id: string): Promise<AutomationRecord | undefined>;
   /** By name, then id. */
   list(query?: AutomationQuery): Promise<AutomationRecord[]>;
-  /** Newest first; `before`: only firings triggered before this time (ms), for paging. */
-  history(id: string, options?: { limit?: number; before?: number }): Promise<FiringHistoryEntry[]>;
+  /**
+   * Newest first (by `triggeredAt`, then id), `limit` 20 by default. Paging: `before` gives only
+   * firings triggered before this time (ms); with `beforeId` (the last firing of the previous page)
+   * also those triggered at `before` whose id sorts before it, so firings of one moment (one batch of
+   * events) are never skipped.
+   */
+  history(
+    id: string,
+    options?: { limit?: number; before?: number; beforeId?: string },
+  ): Promise<FiringHistoryEntry[]>;
 }
 
 export interface AutomationStore extends AutomationRegistry {
@@ -130,7 +149,12 @@ export interface AutomationStore extends AutomationRegistry {
   pendingActions(limit?: number): Promise<ActionRecord[]>;
   finishAction(
     id: string,
-    outcome: { status: 'executed' | 'failed'; attempts: number; message: string | null; target: string | null },
+    outcome: {
+      status: 'executed' | 'failed';
+      attempts: number;
+      message: string | null;
+      target: string | null;
+    },
     now: number,
   ): Promise<void>;
   /** Looks up firings by id (for the events an action emits and the run causes it records). */

@@ -10,6 +10,7 @@ import { UsageError } from '../core/errors.ts';
 import type { ApiKeyStore } from './api-key-store.ts';
 import type { AppendWatch } from './append-watch.ts';
 import type { ArtifactStore } from './artifact-store.ts';
+import type { AutomationStore, SecretStore } from './automation-store.ts';
 import type { DeploymentStore } from './deployment-store.ts';
 import type { Stores } from './embedded.ts';
 import type { EventStore } from './event-store.ts';
@@ -70,7 +71,7 @@ export async function openRunStores(home: string, env: NodeJS.ProcessEnv = proce
   };
 }
 
-/** Metadata, events and API keys of one database. */
+/** The stores of one database: metadata, events, API keys, deployments, automations and secrets. */
 export interface DatabaseStores {
   kind: 'sqlite' | 'postgres';
   /** Where, for messages (no password). */
@@ -81,6 +82,8 @@ export interface DatabaseStores {
   deployments: DeploymentStore;
   /** A signal when events may have been appended (by any process): the trigger engine's wake-up. */
   appends: AppendWatch;
+  automations: AutomationStore;
+  secrets: SecretStore;
   close(): Promise<void>;
 }
 
@@ -118,16 +121,12 @@ export function parseDatabaseSpec(value: string | undefined, cwd = process.cwd()
 export async function openDatabaseStores(spec: DatabaseSpec): Promise<DatabaseStores> {
   if (spec.kind === 'sqlite') {
     const { openSqliteStores } = await import('./sql/sqlite/sqlite-stores.ts');
-    const { metadata, events, apiKeys, deployments, appends } = openSqliteStores(spec.file);
+    const stores = openSqliteStores(spec.file);
     return {
       kind: 'sqlite',
-      location: metadata.location,
-      metadata,
-      events,
-      apiKeys,
-      deployments,
-      appends,
-      close: () => metadata.close(),
+      location: stores.metadata.location,
+      ...stores,
+      close: () => stores.metadata.close(),
     };
   }
   const { openPostgresStores } = await import('./sql/postgres/postgres-stores.ts');

@@ -189,7 +189,11 @@ export class AutomationEvaluator {
       commit: {
         owner,
         position,
-        states: [...this.dirty].map((id) => ({ automation: id, state: this.states.get(id)! })),
+        states: [...this.dirty].map((id) => ({
+          automation: id,
+          updatedAt: this.automations.get(id)!.updatedAt,
+          state: this.states.get(id)!,
+        })),
         firings: decisions.map((d) => d.firing),
         actions: decisions.flatMap((d) => d.actions),
         events: decisions.map((d) => automationTriggeredEvent(d.automation, d.firing.firing, now)),

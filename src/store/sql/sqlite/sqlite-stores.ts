@@ -11,10 +11,12 @@ import { StoreError } from '../../../core/errors.ts';
 import { QueryCounter } from '../query-counter.ts';
 import type { Database } from '../schema.ts';
 import { SqlApiKeyStore } from '../sql-api-key-store.ts';
+import { SqlAutomationStore } from '../sql-automation-store.ts';
 import { SqlDeploymentStore } from '../sql-deployment-store.ts';
 import { SqlEventStore } from '../sql-event-store.ts';
 import { SqlMetadataStore } from '../sql-metadata-store.ts';
 import { sqliteAppendWatch } from './sqlite-append-watch.ts';
+import { SqlSecretStore } from '../sql-secret-store.ts';
 import { sqliteDialect } from './sqlite-dialect.ts';
 import { migrateSqlite } from './sqlite-migrate.ts';
 
@@ -105,6 +107,8 @@ export function openSqliteStores(
   apiKeys: SqlApiKeyStore;
   deployments: SqlDeploymentStore;
   appends: AppendWatch;
+  automations: SqlAutomationStore;
+  secrets: SqlSecretStore;
 } {
   const sqlite = openSqliteFile(file, options);
   const queries = new QueryCounter();
@@ -119,6 +123,8 @@ export function openSqliteStores(
     apiKeys: new SqlApiKeyStore(db),
     deployments: new SqlDeploymentStore(db, location),
     appends: sqliteAppendWatch(file),
+    automations: new SqlAutomationStore(db, sqliteDialect, location),
+    secrets: new SqlSecretStore(db),
   };
 }
 
