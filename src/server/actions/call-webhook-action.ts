@@ -146,6 +146,7 @@ export async function callWebhook(
       retryAfter = parseRetryAfter(answer.retryAfter, Date.now());
     } catch (error) {
       if (!(error instanceof WebhookTransportError)) throw error;
+      retryable = error.kind !== 'certificate';
       failure =
         error.kind === 'timeout'
           ? `No answer from ${shown} within ${action.timeoutMs} ms`

@@ -21,14 +21,25 @@ export interface WebhookAnswer {
   retryAfter: string | undefined;
 }
 
-/** The request got no answer: a timeout or a network error (both worth another try). */
+/**
+ * The request got no answer: a timeout or a network error — worth another try, except a TLS
+ * certificate the client refuses (it will be refused again).
+ */
 export class WebhookTransportError extends Error {
-  readonly kind: 'timeout' | 'network';
-  constructor(kind: 'timeout' | 'network', message: string) {
+  readonly kind: 'timeout' | 'network' | 'certificate';
+  constructor(kind: 'timeout' | 'network' | 'certificate', message: string) {
     super(message);
     this.name = 'WebhookTransportError';
     this.kind = kind;
   }
+}
+
+/** Node's codes for a certificate TLS verification refused (`DEPTH_ZERO_SELF_SIGNED_CERT`, `CERT_HAS_EXPIRED`…). */
+const CERTIFICATE_ERROR = /CERT|SELF_SIGNED|ERR_TLS_CERT/;
+
+function transportError(error: NodeJS.ErrnoException): WebhookTransportError {
+  const kind = error.code && CERTIFICATE_ERROR.test(error.code) ? 'certificate' : 'network';
+  return new WebhookTransportError(kind, error.message);
 }
 
 export interface WebhookRequest {
@@ -89,7 +100,7 @@ export function sendWebhookRequest(request: WebhookRequest): Promise<WebhookAnsw
         }
       });
       res.on('end', () => finish(() => resolve(answer())));
-      res.on('error', (error) => finish(() => reject(new WebhookTransportError('network', error.message))));
+      res.on('error', (error) => finish(() => reject(transportError(error))));
     });
     const timer = setTimeout(() => {
       finish(() =>
@@ -97,7 +108,7 @@ export function sendWebhookRequest(request: WebhookRequest): Promise<WebhookAnsw
       );
       req.destroy();
     }, request.timeoutMs);
-    req.on('error', (error) => finish(() => reject(new WebhookTransportError('network', error.message))));
+    req.on('error', (error) => finish(() => reject(transportError(error))));
     req.end(request.body ?? undefined);
   });
 }

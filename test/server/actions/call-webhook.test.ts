@@ -3,8 +3,13 @@
  * ever call): the rendered body and the secret's headers, retries on 5xx with the reason of the
  * last answer, timeouts, and the address guard refusing loopback before any connection.
  */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CallWebhookAction } from '../../../src/automations/model.ts';
 import { executeAction } from '../../../src/server/actions/execute-action.ts';
@@ -275,5 +280,73 @@ describe('call-webhook', () => {
     expect(outcome.status).toBe('executed');
     expect(lookups).toEqual(['hooks.example.test']);
     expect(hooks.requests[0]!.headers.host).toBe(`hooks.example.test:${port}`);
+  });
+
+  describe('over https', () => {
+    /** A self-signed certificate for hooks.example.test, made with openssl (skipped loudly without it). */
+    function selfSigned(): { key: Buffer; cert: Buffer } | null {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowtrail-tls-'));
+      try {
+        execFileSync(
+          'openssl',
+          [
+            'req',
+            '-x509',
+            '-newkey',
+            'rsa:2048',
+            '-nodes',
+            '-days',
+            '1',
+            '-subj',
+            '/CN=hooks.example.test',
+            '-addext',
+            'subjectAltName=DNS:hooks.example.test',
+            '-keyout',
+            path.join(dir, 'key.pem'),
+            '-out',
+            path.join(dir, 'cert.pem'),
+          ],
+          { stdio: 'ignore' },
+        );
+        return {
+          key: fs.readFileSync(path.join(dir, 'key.pem')),
+          cert: fs.readFileSync(path.join(dir, 'cert.pem')),
+        };
+      } catch {
+        return null;
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    }
+    const tls = selfSigned();
+    if (!tls) console.warn('SKIPPED: the https webhook test needs openssl to make a certificate');
+
+    it.skipIf(!tls && process.env.CI !== 'true')(
+      'verifies the certificate against the URL name while connecting to the checked address, and does not retry a refused one',
+      async () => {
+        expect(tls, 'openssl is needed to make the test certificate').not.toBeNull();
+        const server = https.createServer(tls!, (_req, res) => res.end('ok'));
+        let handshakes = 0;
+        server.on('connection', () => handshakes++);
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        const tlsPort = (server.address() as AddressInfo).port;
+        try {
+          await using h = await actionHarness({ allowPrivateAddresses: true });
+          h.services.webhooks.resolve = async () => [{ address: '127.0.0.1', family: 4 }];
+          const outcome = await executeAction(
+            await h.context(webhook(`https://hooks.example.test:${tlsPort}/hook`, { retries: 2 })),
+            h.services,
+          );
+          expect(outcome).toMatchObject({ status: 'failed', attempts: 1 });
+          expect(outcome.message).toBe(
+            `Calling https://hooks.example.test:${tlsPort}/hook failed: self-signed certificate (after 1 attempt)`,
+          );
+          expect(handshakes).toBe(1);
+        } finally {
+          server.closeAllConnections();
+          await new Promise((resolve) => server.close(resolve));
+        }
+      },
+    );
   });
 });
