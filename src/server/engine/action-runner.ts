@@ -16,6 +16,8 @@ export interface FiringWork {
   actions: ActionRecord[];
   /** The firing's events, when at hand; read from the store otherwise. */
   events?: FlowtrailEvent[];
+  /** The firing's `flowtrail.automation.triggered` event, when known: the first action event follows it. */
+  triggeredEvent?: FlowtrailEvent;
 }
 
 export class ActionRunner {
@@ -77,7 +79,16 @@ export class ActionRunner {
   private async runFiring(w: FiringWork): Promise<void> {
     const events = w.events ?? (await this.eventsOf(w.firing));
     for (const record of [...w.actions].sort((a, b) => a.list.localeCompare(b.list) || a.index - b.index)) {
-      const outcome = await executeAction({ automation: w.automation, firing: w.firing, record, events }, this.services);
+      const outcome = await executeAction(
+        {
+          automation: w.automation,
+          firing: w.firing,
+          record,
+          events,
+          ...(w.triggeredEvent ? { follows: w.triggeredEvent.id } : {}),
+        },
+        this.services,
+      );
       await this.stores.automations.finishAction(record.id, outcome, Date.now());
     }
   }

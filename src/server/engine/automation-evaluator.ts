@@ -25,6 +25,8 @@ export interface Decision {
   automation: AutomationRecord;
   firing: AutomationFiringRecord;
   actions: ActionRecord[];
+  /** The firing's `flowtrail.automation.triggered` event (its actions' events follow it). */
+  triggeredEvent: FlowtrailEvent;
 }
 
 /** The action records a firing decides on: every action of `actions`, then of `actionsOnTrigger`. */
@@ -170,6 +172,7 @@ export class AutomationEvaluator {
         triggeredAt: firing.triggered,
       },
       actions: actionRecords(automation, firing, now),
+      triggeredEvent: automationTriggeredEvent(automation, firing, now),
     });
   }
 
@@ -196,7 +199,7 @@ export class AutomationEvaluator {
         })),
         firings: decisions.map((d) => d.firing),
         actions: decisions.flatMap((d) => d.actions),
-        events: decisions.map((d) => automationTriggeredEvent(d.automation, d.firing.firing, now)),
+        events: decisions.map((d) => d.triggeredEvent),
         ordering: this.orderingDirty ? this.ordering : null,
       },
     };

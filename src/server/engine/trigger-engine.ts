@@ -20,8 +20,8 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { nextCronTime, parseCron } from '../../core/cron.ts';
 import { TemplateEngine } from '../../automations/templates.ts';
-import { cancelRun } from '../../runtime/cancel-run.ts';
 import { causeOf } from '../../runtime/trigger-causes.ts';
+import { cancelRun } from '../../store/cancel-run.ts';
 import { deploymentResource } from '../../store/deployment-automation.ts';
 import type { DeploymentRecord, FiringRecord } from '../../store/deployment-store.ts';
 import type { TriggerCause } from '../../store/metadata-store.ts';
@@ -123,7 +123,7 @@ export class TriggerEngine {
         return { runPathspec };
       },
       cancelRun: async (pathspec, reason) => {
-        await cancelRun(stores, pathspec, { reason, wait: false });
+        await cancelRun(stores.metadata, pathspec, { reason, by: 'automation' });
       },
     };
     this.actions = new ActionRunner(stores, services, this.log);
