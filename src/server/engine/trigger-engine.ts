@@ -123,7 +123,7 @@ export class TriggerEngine {
         return { runPathspec };
       },
       cancelRun: async (pathspec, reason) => {
-        await cancelRun(stores.metadata, pathspec, { reason, by: 'automation' });
+        await cancelRun(stores, pathspec, { reason, by: 'automation' });
       },
     };
     this.actions = new ActionRunner(stores, services, this.log);
