@@ -13,6 +13,7 @@
  */
 import { type ExceptionRecord, NotFoundError, UsageError } from '../core/errors.ts';
 import { childPathspec, formatPathspec, runPathspec } from '../core/pathspec.ts';
+import { type CancelOutcome, cancelRun } from '../store/cancel-run.ts';
 import type {
   ArtifactRecord,
   AttemptRecord,
@@ -217,6 +218,16 @@ function flowDeferredFrom(name: () => Promise<string>): Deferred<Flow> {
   }, flowShape as never);
 }
 
+/** What `run.cancel()` did, and the run afterwards. */
+export interface RunCancellation<F extends FlowType = Record<string, unknown>> {
+  /**
+   * `requested`: the run's orchestrator stops it (with `wait`: has stopped it); `applied`: no
+   * orchestrator was alive, so the run was marked cancelled directly; `already-cancelled`: nothing done.
+   */
+  outcome: CancelOutcome;
+  run: Run<F>;
+}
+
 /** One run of a flow. */
 export class Run<F extends FlowType = Record<string, unknown>> implements AsyncIterable<Step<F>> {
   readonly id: string;
@@ -225,7 +236,10 @@ export class Run<F extends FlowType = Record<string, unknown>> implements AsyncI
   readonly pathspec: string;
   readonly pathComponents: readonly string[];
   readonly createdAt: Date;
-  /** Explicit status: running, completed, failed or crashed (an orchestrator that died). */
+  /**
+   * Explicit status: running, completed, failed, crashed (an orchestrator that died) or cancelled
+   * (`run.cancel()`, `flowtrail cancel`).
+   */
   readonly status: RunStatus;
   /** True when the run completed (its `end` step succeeded). */
   readonly successful: boolean;
@@ -234,7 +248,7 @@ export class Run<F extends FlowType = Record<string, unknown>> implements AsyncI
   readonly finishedAt: Date | null;
   /** Parameter values the run was started with. */
   readonly parameters: Readonly<Record<string, unknown>>;
-  /** What ended a failed or crashed run. */
+  /** What ended a failed, crashed or cancelled run (for a cancelled one: who cancelled it, and why). */
   readonly error: ExceptionRecord | null;
   /** `Flow/N` of the run this one resumed, or null. */
   readonly originPathspec: string | null;
@@ -371,6 +385,22 @@ export class Run<F extends FlowType = Record<string, unknown>> implements AsyncI
   private async mutateTags(change: { add?: readonly string[]; remove?: readonly string[] }): Promise<void> {
     const result = await this.stores.metadata.mutateRunTags(this.record.id, change);
     this.userTagList = [...result.tags];
+  }
+
+  /**
+   * Cancels the run: its orchestrator (in whatever process) stops the running tasks, starts no
+   * more, and ends the run `cancelled`; a run whose orchestrator is gone is marked cancelled at
+   * once. Resolves once the request is recorded, or with `wait` once the run has ended; `run` is
+   * the run then. Cancelling a cancelled run changes nothing; `resume` can finish it later.
+   *
+   * @throws ConflictError when the run already completed, failed or crashed.
+   * @example
+   * const { outcome, run } = await Run.get('TrainFlow/3').cancel({ reason: 'wrong data', wait: true });
+   * console.log(outcome, run.status); // requested cancelled
+   */
+  async cancel(options: { reason?: string; wait?: boolean } = {}): Promise<RunCancellation<F>> {
+    const result = await cancelRun(this.stores, this.record.id, options);
+    return { outcome: result.outcome, run: new Run<F>(this.stores, result.run) };
   }
 
   /** @internal */
@@ -579,7 +609,7 @@ export class Task<F extends FlowType = Record<string, unknown>> {
     this.createdAt = new Date(record.createdAt);
     this.status = record.status;
     this.successful = record.successful === true;
-    this.finished = record.status === 'completed' || record.status === 'failed';
+    this.finished = record.status !== 'pending' && record.status !== 'running';
     this.finishedAt = toDate(record.finishedAt);
     this.foreachPath = record.foreachPath;
     this.index =

@@ -172,6 +172,7 @@ export function runMetadataStoreSuite(name: string, makeStore: () => Promise<Met
           orchestratorHost: 'box-1',
           error: null,
           trigger: [],
+          cancelRequest: null,
         } satisfies RunRecord);
         expect(await store.getRunById(created.id)).toEqual(created);
         expect(await store.getRun('HelloFlow', 1)).toEqual(created);

@@ -279,4 +279,12 @@ export const postgresMigrations: SqlMigration[] = [
       'DROP TABLE event_resources',
     ],
   },
+  {
+    id: 10,
+    name: 'run_cancel_request',
+    statements: [
+      // As SQLite's migration 9: a cancel request (JSON) the run's orchestrator polls.
+      'ALTER TABLE runs ADD COLUMN cancel_request TEXT',
+    ],
+  },
 ];

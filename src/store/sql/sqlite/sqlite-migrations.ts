@@ -266,4 +266,12 @@ export const sqliteMigrations: SqlMigration[] = [
       'DROP TABLE event_resources',
     ],
   },
+  {
+    id: 9,
+    name: 'run_cancel_request',
+    statements: [
+      // Who asked to cancel a running run, when and why (JSON): the orchestrator polls it.
+      'ALTER TABLE runs ADD COLUMN cancel_request TEXT',
+    ],
+  },
 ];
