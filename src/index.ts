@@ -6,6 +6,7 @@ export type { Defer, Deferred, DeferredOrNull } from './client/deferred.ts';
 export { emitEvent, flushEvents } from './client/emit.ts';
 export { allEvents, countEvents, listEvents, pruneEvents, streamEvents } from './client/events.ts';
 export {
+  type CancelOptions,
   DataArtifact,
   Flow,
   Flowtrail,

@@ -191,8 +191,23 @@ export class Flow<F extends FlowType = Record<string, unknown>> implements Async
   }
 }
 
-function runDeferred<F extends FlowType>(load: () => Promise<Run<F>>): Deferred<Run<F>> {
-  return deferred(load, runShape as never);
+/** A deferred run; `cancel` replaces the method on it (reached without loading the run). */
+function runDeferred<F extends FlowType>(
+  load: () => Promise<Run<F>>,
+  cancel?: Run<F>['cancel'],
+): Deferred<Run<F>> {
+  if (!cancel) return deferred(load, runShape as never);
+  return deferred(load, { ...runShape, relations: { ...runShape.relations, cancel: () => cancel } } as never);
+}
+
+/** Cancels the run with this store id; the run afterwards as a client object. */
+async function cancelById<F extends FlowType>(
+  stores: ClientStores,
+  runId: number,
+  options: CancelOptions,
+): Promise<RunCancellation<F>> {
+  const result = await cancelRun(stores, runId, options);
+  return { outcome: result.outcome, run: new Run<F>(stores, result.run) };
 }
 
 const runShape = {
@@ -216,6 +231,14 @@ function flowDeferredFrom(name: () => Promise<string>): Deferred<Flow> {
     const row = await stores.metadata.getFlow(n);
     return new Flow(stores, n, row?.createdAt ?? 0);
   }, flowShape as never);
+}
+
+/** How `run.cancel()` cancels. */
+export interface CancelOptions {
+  /** Why: recorded on the run and carried by its `flowtrail.run.cancelled` event. */
+  reason?: string;
+  /** Resolve only once the run has ended (at most 90 s), not once the request is recorded. */
+  wait?: boolean;
 }
 
 /** What `run.cancel()` did, and the run afterwards. */
@@ -286,10 +309,20 @@ export class Run<F extends FlowType = Record<string, unknown>> implements AsyncI
    * const scores = await Run.get<TrainFlow>('TrainFlow/3').data.scores; // number[]
    */
   static get<F extends FlowType = Record<string, unknown>>(pathspec: string): Deferred<Run<F>> {
-    return runDeferred(async () => {
-      const p = expectParts(pathspec, 'Run', 2);
-      return runAt<F>(await clientStores(), p.flow, p.run!);
-    });
+    return runDeferred(
+      async () => {
+        const p = expectParts(pathspec, 'Run', 2);
+        return runAt<F>(await clientStores(), p.flow, p.run!);
+      },
+      // `Run.get(p).cancel()` does not load the run first: loading marks a run whose orchestrator
+      // is gone crashed, where a cancel marks it cancelled.
+      async (options = {}) => {
+        const p = expectParts(pathspec, 'Run', 2);
+        const stores = await clientStores();
+        const record = await fetchRunAt(stores, p.flow, p.run!, { reconcile: false });
+        return cancelById<F>(stores, record.id, options);
+      },
+    );
   }
 
   /** User and system tags. */
@@ -398,9 +431,8 @@ export class Run<F extends FlowType = Record<string, unknown>> implements AsyncI
    * const { outcome, run } = await Run.get('TrainFlow/3').cancel({ reason: 'wrong data', wait: true });
    * console.log(outcome, run.status); // requested cancelled
    */
-  async cancel(options: { reason?: string; wait?: boolean } = {}): Promise<RunCancellation<F>> {
-    const result = await cancelRun(this.stores, this.record.id, options);
-    return { outcome: result.outcome, run: new Run<F>(this.stores, result.run) };
+  cancel(options: CancelOptions = {}): Promise<RunCancellation<F>> {
+    return cancelById<F>(this.stores, this.record.id, options);
   }
 
   /** @internal */

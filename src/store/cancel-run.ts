@@ -106,7 +106,8 @@ export async function cancelRun(
       'waitTimeoutMs',
       `waitTimeoutMs must be a non-negative integer, got ${timeoutMs}.`,
     );
-  const found = await reconcileRun(store, await findRun(store, run));
+  // Not reconciled first: a run whose orchestrator is gone ends cancelled below, not crashed.
+  const found = await findRun(store, run);
   refuseFinished(found);
   if (found.status === 'cancelled') return { outcome: 'already-cancelled', run: found };
   const requested = await store.requestRunCancel(found.id, {
