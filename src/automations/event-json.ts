@@ -15,7 +15,19 @@ export interface EventJSON {
   received: string;
 }
 
+/** One event is counted by many automations: its JSON form is made once (treat it as read-only). */
+const asJSON = new WeakMap<FlowtrailEvent, EventJSON>();
+
 export function eventToJSON(e: FlowtrailEvent): EventJSON {
+  let json = asJSON.get(e);
+  if (!json) {
+    json = toJSON(e);
+    asJSON.set(e, json);
+  }
+  return json;
+}
+
+function toJSON(e: FlowtrailEvent): EventJSON {
   return {
     id: e.id,
     occurred: e.occurred.toISOString(),

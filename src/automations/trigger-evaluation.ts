@@ -24,6 +24,17 @@ export interface Evaluation {
   state: TriggerState;
   /** Firings of the automation's root trigger, in the order they happened. */
   firings: Firing[];
+  /** Whether a trigger of the automation counted the event (the state changed). */
+  counted?: boolean;
+}
+
+export interface OnEventOptions {
+  /**
+   * The caller already drops duplicates and redeliveries (the engine: its feed cursor and the
+   * engine-wide `ordering.ts`), so the state keeps no seen set of its own: smaller states, cheaper
+   * evaluation. Default false: the state's seen set drops them.
+   */
+  deduplicated?: boolean;
 }
 
 const placements = new WeakMap<Trigger, PlacedTrigger[]>();
@@ -94,12 +105,16 @@ export function onEvent(
   automation: Automation,
   event: FlowtrailEvent,
   now: number,
+  options: OnEventOptions = {},
 ): Evaluation {
   if (!automation.enabled) return { state, firings: [] };
   const all = placed(automation);
   const leaves = all.filter(isEventLeaf).filter((p) => covers(p.trigger, event));
-  if (leaves.length === 0 || Object.hasOwn(state.seen, event.id)) return { state, firings: [] };
-  rememberSeen(state.seen, event.id, now);
+  if (leaves.length === 0) return { state, firings: [] };
+  if (!options.deduplicated) {
+    if (Object.hasOwn(state.seen, event.id)) return { state, firings: [] };
+    rememberSeen(state.seen, event.id, now);
+  }
   const ctx: FiringContext = { automation: automation.id, now };
   const firings: Firing[] = [];
   for (const leaf of leaves)
@@ -107,7 +122,7 @@ export function onEvent(
       const root = propagate(ctx, all, state, leaf, f);
       if (root) firings.push(root);
     }
-  return { state, firings };
+  return { state, firings, counted: true };
 }
 
 /**

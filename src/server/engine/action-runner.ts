@@ -20,8 +20,16 @@ export interface FiringWork {
   triggeredEvent?: FlowtrailEvent;
 }
 
+/**
+ * Firings whose actions run at once. More would only queue on the database (one SQLite writer)
+ * and starve the engine's own commits; a slow webhook still holds only one of them.
+ */
+const CONCURRENT_FIRINGS = 8;
+
 export class ActionRunner {
   private readonly running = new Set<Promise<void>>();
+  private readonly queue: FiringWork[] = [];
+  private active = 0;
 
   constructor(
     private readonly stores: ServerStores,
@@ -31,13 +39,26 @@ export class ActionRunner {
 
   /** Starts the actions of each firing (in the background). */
   run(work: readonly FiringWork[]): void {
-    for (const w of work) {
-      if (w.actions.length === 0) continue;
-      const done = this.runFiring(w).catch((e: unknown) =>
-        this.log(`trigger engine: actions of firing ${w.firing.id} stopped: ${(e as Error).message} (they run again on the next lease)`),
-      );
+    for (const w of work) if (w.actions.length > 0) this.queue.push(w);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.active < CONCURRENT_FIRINGS && this.queue.length > 0) {
+      const w = this.queue.shift()!;
+      this.active++;
+      const done = this.runFiring(w)
+        .catch((e: unknown) =>
+          this.log(
+            `trigger engine: actions of firing ${w.firing.id} stopped: ${(e as Error).message} (they run again on the next lease)`,
+          ),
+        )
+        .finally(() => {
+          this.active--;
+          this.running.delete(done);
+          this.pump();
+        });
       this.running.add(done);
-      void done.finally(() => this.running.delete(done));
     }
   }
 
@@ -72,8 +93,9 @@ export class ActionRunner {
     this.run(work);
   }
 
+  /** Waits until every queued firing's actions have run. */
   async settle(): Promise<void> {
-    await Promise.allSettled([...this.running]);
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
   }
 
   private async runFiring(w: FiringWork): Promise<void> {

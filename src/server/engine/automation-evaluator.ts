@@ -11,6 +11,7 @@ import { admitEvent, emptyOrdering, nextRelease, type OrderingState, releasePark
 import { createState, nextDeadline, onEvent, onTick } from '../../automations/trigger-evaluation.ts';
 import type { Firing, TriggerState } from '../../automations/trigger-state.ts';
 import type { FlowtrailEvent } from '../../events/model.ts';
+import { nameMatches, placeTriggers } from '../../automations/trigger-match.ts';
 import type {
   ActionList,
   ActionRecord,
@@ -53,7 +54,20 @@ function actionRecords(automation: AutomationRecord, firing: Firing, now: number
   );
 }
 
+/** Every event-name glob an automation's event triggers look at (`expect` and `after`). */
+function nameGlobs(automation: AutomationRecord): string[] {
+  return placeTriggers(automation.trigger).flatMap((p) =>
+    p.trigger.type === 'event' ? [...p.trigger.expect, ...p.trigger.after] : [],
+  );
+}
+
+/** Names repeat: at most this many names keep their list of candidate automations. */
+const NAME_CACHE_LIMIT = 10_000;
+
 export class AutomationEvaluator {
+  /** Event name → the automations whose triggers could look at it (by name alone). */
+  private readonly byName = new Map<string, AutomationRecord[]>();
+  private readonly globs = new Map<string, string[]>();
   private loaded = false;
   private readonly automations = new Map<string, AutomationRecord>();
   private readonly states = new Map<string, TriggerState>();
@@ -68,6 +82,7 @@ export class AutomationEvaluator {
   /** Drops what is in memory (after a lost lease): the store is read again next time. */
   forget(): void {
     this.loaded = false;
+    this.byName.clear();
     this.automations.clear();
     this.states.clear();
     this.dirty.clear();
@@ -84,11 +99,13 @@ export class AutomationEvaluator {
     const fresh = new Map(list.map((a) => [a.id, a]));
     for (const id of this.automations.keys())
       if (!fresh.has(id)) {
+        this.byName.clear();
         this.automations.delete(id);
         this.states.delete(id);
         this.dirty.delete(id);
       }
     const changed = list.filter((a) => this.automations.get(a.id)?.updatedAt !== a.updatedAt);
+    if (changed.length > 0 || this.automations.size !== fresh.size) this.byName.clear();
     if (!this.loaded) {
       this.ordering = (await this.store.loadOrdering()) ?? emptyOrdering();
       this.loaded = true;
@@ -97,6 +114,7 @@ export class AutomationEvaluator {
     const stored = await this.store.loadStates(changed.map((a) => a.id));
     for (const a of changed) {
       this.automations.set(a.id, a);
+      this.globs.set(a.id, nameGlobs(a));
       const state = stored.get(a.id);
       if (state) this.states.set(a.id, state);
       else {
@@ -120,16 +138,26 @@ export class AutomationEvaluator {
     }
   }
 
+  /** The automations that could look at events of this name (most look at few names). */
+  private candidates(name: string): AutomationRecord[] {
+    let list = this.byName.get(name);
+    if (!list) {
+      list = [...this.automations.values()].filter((a) => nameMatches(this.globs.get(a.id) ?? [], name));
+      if (this.byName.size >= NAME_CACHE_LIMIT) this.byName.clear();
+      this.byName.set(name, list);
+    }
+    return list;
+  }
+
   private evaluateOne(event: FlowtrailEvent, now: number): void {
     const received = event.received.getTime();
-    for (const automation of this.automations.values()) {
+    for (const automation of this.candidates(event.event)) {
       // An automation counts only events that reached the feed after it was saved or enabled.
       if (received < automation.updatedAt) continue;
       const state = this.states.get(automation.id)!;
-      const counted = Object.hasOwn(state.seen, event.id);
-      const { firings } = onEvent(state, automation, event, now);
-      // An event the automation counted now is in its seen set: the state changed.
-      if (!counted && Object.hasOwn(state.seen, event.id)) this.dirty.add(automation.id);
+      // Duplicates never get here (the cursor and the engine-wide ordering drop them).
+      const { firings, counted } = onEvent(state, automation, event, now, { deduplicated: true });
+      if (counted) this.dirty.add(automation.id);
       for (const f of firings) this.decide(automation, f, now);
     }
   }
