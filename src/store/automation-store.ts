@@ -122,7 +122,12 @@ export interface AutomationStore extends AutomationRegistry {
   pendingActions(limit?: number): Promise<ActionRecord[]>;
   finishAction(
     id: string,
-    outcome: { status: 'executed' | 'failed'; attempts: number; message: string | null; target: string | null },
+    outcome: {
+      status: 'executed' | 'failed';
+      attempts: number;
+      message: string | null;
+      target: string | null;
+    },
     now: number,
   ): Promise<void>;
   /** Looks up firings by id (for the events an action emits and the run causes it records). */

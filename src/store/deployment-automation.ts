@@ -47,7 +47,9 @@ export function ownedAutomationOf(deployment: DeploymentRecord): Automation | nu
   ];
   if (leaves.length === 0) return null;
   const trigger: Trigger =
-    leaves.length === 1 ? leaves[0]! : { type: 'compound', triggers: leaves, require: 'all', withinMs: resetWindowMs };
+    leaves.length === 1
+      ? leaves[0]!
+      : { type: 'compound', triggers: leaves, require: 'all', withinMs: resetWindowMs };
   return {
     id: ownedAutomationId(deployment.flow),
     name: `${deployment.flow} (deployment triggers)`,

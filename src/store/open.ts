@@ -9,6 +9,8 @@ import { homePaths, resolveHome } from '../core/config.ts';
 import { UsageError } from '../core/errors.ts';
 import type { ApiKeyStore } from './api-key-store.ts';
 import type { ArtifactStore } from './artifact-store.ts';
+import type { AutomationStore, SecretStore } from './automation-store.ts';
+import { pendingAutomationStores } from './automation-store-pending.ts';
 import type { DeploymentStore } from './deployment-store.ts';
 import type { Stores } from './embedded.ts';
 import type { EventStore } from './event-store.ts';
@@ -78,6 +80,8 @@ export interface DatabaseStores {
   events: EventStore;
   apiKeys: ApiKeyStore;
   deployments: DeploymentStore;
+  automations: AutomationStore;
+  secrets: SecretStore;
   close(): Promise<void>;
 }
 
@@ -123,12 +127,18 @@ export async function openDatabaseStores(spec: DatabaseSpec): Promise<DatabaseSt
       events,
       apiKeys,
       deployments,
+      ...pendingAutomationStores(metadata.location),
       close: () => metadata.close(),
     };
   }
   const { openPostgresStores } = await import('./sql/postgres/postgres-stores.ts');
   const stores = await openPostgresStores(spec.url, spec.schema === undefined ? {} : { schema: spec.schema });
-  return { kind: 'postgres', location: stores.metadata.location, ...stores };
+  return {
+    kind: 'postgres',
+    location: stores.metadata.location,
+    ...pendingAutomationStores(stores.metadata.location),
+    ...stores,
+  };
 }
 
 /** The artifact store next to a SQLite database, or of the default home for PostgreSQL. */
