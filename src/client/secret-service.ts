@@ -18,7 +18,7 @@ function checkSecretName(name: string): string {
   if (!SECRET_NAME.test(name))
     throw new ValidationError(
       'name',
-      `A secret's name is 1–100 letters, digits, _ . or -, got ${JSON.stringify(name)}.`,
+      `A secret's 'name' is 1–100 letters, digits, _ . or -, got ${JSON.stringify(name)}.`,
       { rule: 'secret-name' },
     );
   return name;
@@ -29,18 +29,22 @@ function checkSecretValue(value: unknown): Record<string, string> {
   if (value === null || typeof value !== 'object' || Array.isArray(value))
     throw new ValidationError(
       'value',
-      `A secret's value is an object of HTTP headers, e.g. {"Authorization": "Bearer …"}.`,
+      `A secret's 'value' is an object of HTTP headers, e.g. {"Authorization": "Bearer …"}.`,
       { rule: 'type' },
     );
   const entries = Object.entries(value);
   if (entries.length === 0 || entries.length > MAX_HEADERS)
-    throw new ValidationError('value', `A secret holds 1 to ${MAX_HEADERS} headers, got ${entries.length}.`, {
-      rule: 'size',
-    });
+    throw new ValidationError(
+      'value',
+      `A secret's 'value' holds 1 to ${MAX_HEADERS} headers, got ${entries.length}.`,
+      {
+        rule: 'size',
+      },
+    );
   for (const [header, text] of entries) {
     const field = `value.${header}`;
     if (!HEADER_NAME.test(header))
-      throw new ValidationError(field, `${JSON.stringify(header)} is not an HTTP header name.`, {
+      throw new ValidationError(field, `'${field}': ${JSON.stringify(header)} is not an HTTP header name.`, {
         rule: 'header-name',
       });
     if (typeof text !== 'string' || text.length > MAX_VALUE_LENGTH || /[\r\n\0]/.test(text))
