@@ -12,7 +12,7 @@ const duration = z
   .union([z.string(), z.number()])
   .meta({ description: "'10m', '1h30m' (units s, m, h, d, w) or seconds; 0 where a window may be empty." });
 const labelSpec = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
-const templated = z.json().meta({ description: 'JSON; every string in it is a LiquidJS template.' });
+const templated = z.unknown().meta({ description: 'JSON; every string in it is a LiquidJS template.' });
 
 const eventTrigger = z
   .object({
