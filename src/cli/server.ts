@@ -18,6 +18,7 @@ interface ServeFlags {
   maxBody?: string;
   eventRetentionDays?: string;
   triggers?: boolean;
+  allowPrivateWebhooks?: boolean;
   quiet?: boolean;
 }
 
@@ -46,6 +47,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     ...(retentionDays !== undefined ? { eventRetentionMs: retentionDays * DAY_MS } : {}),
     auth,
     triggers: flags.triggers !== false,
+    allowPrivateWebhooks: flags.allowPrivateWebhooks === true,
     log: flags.quiet ? () => {} : (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
   });
   process.stdout.write(
@@ -110,6 +112,10 @@ export function registerServerCommands(program: Command): void {
       'delete events older than this, checked hourly (default: keep all)',
     )
     .option('--no-triggers', 'do not run the trigger engine here (another server on the database does)')
+    .option(
+      '--allow-private-webhooks',
+      "let automations' webhooks call loopback and private-range addresses (refused by default)",
+    )
     .option('--quiet', 'do not log requests')
     .action((flags: ServeFlags) => serve(flags));
 

@@ -184,7 +184,13 @@ async function showRun(pathspec: string, { json }: ShowOptions): Promise<string>
         run.record.trigger.length === 0
           ? '(started by hand)'
           : run.record.trigger
-              .map((c) => (c.type === 'run' ? `run ${c.pathspec}` : `event ${c.name} (${c.id})`))
+              .map((c) =>
+                c.type === 'run'
+                  ? `run ${c.pathspec}`
+                  : c.type === 'automation'
+                    ? `automation ${c.name} (${c.id})`
+                    : `event ${c.name} (${c.id})`,
+              )
               .join(', '),
       ],
       ...(run.error ? [['Error', exceptionText(run.error)] as const] : []),

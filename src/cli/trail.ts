@@ -47,7 +47,12 @@ async function backwards(run: Run, depth: number): Promise<TrailNode> {
     }
     node.next.push({
       kind: 'event',
-      name: cause.type === 'run' ? `${cause.pathspec} (not visible in this namespace)` : cause.name,
+      name:
+        cause.type === 'run'
+          ? `${cause.pathspec} (not visible in this namespace)`
+          : cause.type === 'automation'
+            ? `automation ${cause.name}`
+            : cause.name,
       id: cause.id,
       at: cause.timestamp.toISOString(),
       next: [],

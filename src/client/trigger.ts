@@ -24,8 +24,11 @@ export interface RunLoader {
 
 /** One event that started a run (Metaflow's `MetaflowEvent`). */
 export class TriggerEvent {
-  /** `event` for an event the flow waited for; `run` for an upstream run that finished. */
-  readonly type: 'event' | 'run';
+  /**
+   * `event` for an event the flow waited for; `run` for an upstream run that finished;
+   * `automation` for the automation whose firing started the run (listed after its events).
+   */
+  readonly type: 'event' | 'run' | 'automation';
   /** The event name, or for a run the upstream flow's name. */
   readonly name: string;
   /** The event id (for a run: of its `flowtrail.run.completed` event). */
@@ -34,6 +37,8 @@ export class TriggerEvent {
   readonly timestamp: Date;
   /** For a run: its pathspec (`ETLFlow/3`); null for an event. */
   readonly pathspec: string | null;
+  /** For an automation: the firing that started the run; null otherwise. */
+  readonly firing: string | null;
 
   /** @internal */
   constructor(
@@ -46,6 +51,7 @@ export class TriggerEvent {
     this.id = cause.id;
     this.timestamp = new Date(cause.timestamp);
     this.pathspec = cause.pathspec;
+    this.firing = cause.firing ?? null;
   }
 
   /** The event's payload, read from the event feed ({} when retention removed the event). */
@@ -76,13 +82,14 @@ export class TriggerEvent {
     return this.runLoader.load(this.pathspec);
   }
 
-  toJSON(): { type: string; name: string; id: string; timestamp: string; pathspec: string | null } {
+  toJSON(): { type: string; name: string; id: string; timestamp: string; pathspec: string | null; firing?: string } {
     return {
       type: this.type,
       name: this.name,
       id: this.id,
       timestamp: this.timestamp.toISOString(),
       pathspec: this.pathspec,
+      ...(this.firing ? { firing: this.firing } : {}),
     };
   }
 }

@@ -2,8 +2,9 @@ import { FlowtrailError } from '../core/errors.ts';
 
 /** One cause of the run's trigger, as step code sees it (`current.trigger`). */
 export interface CurrentTriggerEvent {
-  type: 'event' | 'run';
-  /** The event name, or for a run the upstream flow's name. */
+  /** `automation`: the automation whose firing started the run (after its events). */
+  type: 'event' | 'run' | 'automation';
+  /** The event name, for a run the upstream flow's name, for an automation its name. */
   name: string;
   id: string;
   timestamp: Date;
@@ -43,15 +44,22 @@ export interface CurrentTask {
 /** The `current.trigger` view of a run's causes (null when there are none). */
 export function currentTriggerOf(
   causes: readonly {
-    type: 'event' | 'run';
+    type: 'event' | 'run' | 'automation';
     name: string;
     id: string;
     timestamp: number;
     pathspec: string | null;
+    firing?: string;
   }[],
 ): CurrentTrigger | null {
   if (causes.length === 0) return null;
-  const events = causes.map((c) => ({ ...c, timestamp: new Date(c.timestamp) }));
+  const events = causes.map((c) => ({
+    type: c.type,
+    name: c.name,
+    id: c.id,
+    timestamp: new Date(c.timestamp),
+    pathspec: c.pathspec,
+  }));
   return { event: events[0]!, events, get: (name) => events.find((e) => e.name === name) };
 }
 

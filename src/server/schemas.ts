@@ -48,11 +48,12 @@ export const flowRecord = z
 
 export const triggerCause = z
   .object({
-    type: z.enum(['event', 'run']),
+    type: z.enum(['event', 'run', 'automation']),
     name: z.string(),
     id: z.string(),
     timestamp: int(),
     pathspec: z.string().nullable(),
+    firing: z.string().optional(),
   })
   .strict()
   .meta({ id: 'TriggerCause' });

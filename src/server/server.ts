@@ -17,7 +17,7 @@ import {
 import { createApp } from './app.ts';
 import { Authenticator } from './auth.ts';
 import type { ServerStores } from './stores.ts';
-import { TriggerEngine } from './trigger-engine.ts';
+import { TriggerEngine } from './engine/trigger-engine.ts';
 
 export interface ServerOptions {
   /** Interface to bind (default 127.0.0.1). */
@@ -38,8 +38,13 @@ export interface ServerOptions {
   eventRetentionMs?: number;
   /** Run the trigger engine (default true; one server at a time works, the others stand by). */
   triggers?: boolean;
-  /** How often the trigger engine looks for new events, in ms (default 50). */
+  /**
+   * How often the trigger engine looks for new events when no commit signal wakes it, in ms
+   * (default 1000; it wakes at once when events commit).
+   */
   triggerPollMs?: number;
+  /** Let automations' webhooks call loopback and private-range addresses (default false). */
+  allowPrivateWebhooks?: boolean;
   /** How long the trigger engine's lease lasts without renewal, in ms (default 10 s). */
   triggerLeaseMs?: number;
   log?: (line: string) => void;
@@ -129,6 +134,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
               : homePaths(resolveHome()).build,
           ...(options.triggerPollMs !== undefined ? { pollMs: options.triggerPollMs } : {}),
           ...(options.triggerLeaseMs !== undefined ? { leaseMs: options.triggerLeaseMs } : {}),
+          allowPrivateWebhooks: options.allowPrivateWebhooks ?? false,
           log,
         });
   engine?.start();

@@ -10,7 +10,9 @@
  * inserts nothing new; actions then run, and each ends `executed` or `failed`.
  */
 import type { Automation, AutomationAction } from '../automations/model.ts';
+import type { OrderingState } from '../automations/ordering.ts';
 import type { Firing, TriggerState } from '../automations/trigger-state.ts';
+import type { FlowtrailEvent } from '../events/model.ts';
 
 /** A saved automation, with what the store knows of it. */
 export type AutomationRecord = Automation & {
@@ -84,12 +86,20 @@ export interface AutomationCommit {
   owner: string;
   /** The new feed cursor; null leaves it as it is (a tick without events). */
   position: number | null;
-  /** New trigger states (replacing the stored ones). */
-  states: { automation: string; state: TriggerState }[];
+  /**
+   * New trigger states (replacing the stored ones). `updatedAt` is that of the automation record
+   * the state was computed from: a state for an automation replaced or re-enabled since (or
+   * deleted) is dropped, so it never lands on the new version.
+   */
+  states: { automation: string; updatedAt: number; state: TriggerState }[];
   /** Inserted unless already present (by id). */
   firings: AutomationFiringRecord[];
   /** Inserted as given unless already present (by id). */
   actions: ActionRecord[];
+  /** Events appended in the same transaction (each firing's `flowtrail.automation.triggered`). */
+  events?: FlowtrailEvent[];
+  /** The engine-wide event ordering state (`follows` parking); null or absent leaves it as it is. */
+  ordering?: OrderingState | null;
 }
 
 /**
@@ -99,23 +109,40 @@ export interface AutomationCommit {
 export interface AutomationRegistry {
   /** Where, for messages. */
   readonly location: string;
-  /** Saves a new automation; `ConflictError` when its id exists. */
+  /**
+   * Saves a new automation; `ConflictError` when its id exists. `replace`, `setEnabled` and `delete`
+   * refuse (`ConflictError`) the automation a deployment owns (`deployment-automation.ts`): it
+   * follows its deployment, so re-deploy, pause or resume the deployment instead.
+   */
   create(automation: Automation, now: number): Promise<AutomationRecord>;
   /** Replaces an automation (its trigger state starts again); undefined when there is none. */
   replace(automation: Automation, now: number): Promise<AutomationRecord | undefined>;
-  /** Enables or disables one; enabling starts its trigger state again. Undefined when there is none. */
+  /**
+   * Enables or disables one; enabling a disabled one starts its trigger state again (and sets
+   * `updatedAt`); enabling an enabled one changes nothing. Undefined when there is none.
+   */
   setEnabled(id: string, enabled: boolean, now: number): Promise<AutomationRecord | undefined>;
   delete(id: string): Promise<boolean>;
   get(id: string): Promise<AutomationRecord | undefined>;
   /** By name, then id. */
   list(query?: AutomationQuery): Promise<AutomationRecord[]>;
-  /** Newest first; `before`: only firings triggered before this time (ms), for paging. */
-  history(id: string, options?: { limit?: number; before?: number }): Promise<FiringHistoryEntry[]>;
+  /**
+   * Newest first (by `triggeredAt`, then id), `limit` 20 by default. Paging: `before` gives only
+   * firings triggered before this time (ms); with `beforeId` (the last firing of the previous page)
+   * also those triggered at `before` whose id sorts before it, so firings of one moment (one batch of
+   * events) are never skipped.
+   */
+  history(
+    id: string,
+    options?: { limit?: number; before?: number; beforeId?: string },
+  ): Promise<FiringHistoryEntry[]>;
 }
 
 export interface AutomationStore extends AutomationRegistry {
   /** Stored trigger states; an automation without one (new, replaced, re-enabled) is absent. */
   loadStates(ids: readonly string[]): Promise<Map<string, TriggerState>>;
+  /** The engine-wide event ordering state, or null before the first commit that set one. */
+  loadOrdering(): Promise<OrderingState | null>;
   /** Applies one batch in one transaction; false (nothing applied) when `owner` lost the lease. */
   commitEvaluation(commit: AutomationCommit, now: number): Promise<boolean>;
   /** Actions still `pending` (after a crash: to run again), oldest first. */

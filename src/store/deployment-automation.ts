@@ -26,6 +26,18 @@ export function ownedAutomationId(flow: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+/**
+ * The flow whose deployment owns this automation (its id is that deployment's
+ * {@link ownedAutomationId}), or null for an automation users own.
+ */
+export function owningDeployment(automation: Pick<Automation, 'id' | 'ownerResource'>): string | null {
+  const prefix = deploymentResource('');
+  const owner = automation.ownerResource;
+  if (owner === null || !owner.startsWith(prefix)) return null;
+  const flow = owner.slice(prefix.length);
+  return automation.id === ownedAutomationId(flow) ? flow : null;
+}
+
 const reactive = (expect: string, match: Record<string, string>): EventTrigger => ({
   type: 'event',
   match,

@@ -89,7 +89,12 @@ export interface EngineCommit {
 export interface DeploymentRegistry {
   /** Where, for messages. */
   readonly location: string;
-  /** Creates or replaces a deployment (re-deploying replaces its triggers; pending arrivals are dropped). */
+  /**
+   * Creates or replaces a deployment (re-deploying replaces its triggers; pending arrivals are
+   * dropped), and with it the automation it owns (its trigger state cleared), in one transaction.
+   * `setStatus` enables or disables that automation too (resuming clears its state); `delete`
+   * deletes it with its history.
+   */
   upsert(deployment: DeploymentRecord): Promise<void>;
   get(flow: string): Promise<DeploymentRecord | undefined>;
   list(): Promise<DeploymentRecord[]>;
@@ -99,7 +104,24 @@ export interface DeploymentRegistry {
   firings(flow: string, limit?: number): Promise<FiringRecord[]>;
 }
 
+/** What {@link DeploymentStore.syncOwnedAutomations} changed. */
+export interface OwnedAutomationSync {
+  created: string[];
+  /** Rewritten (their trigger state cleared) or enabled/disabled to follow their deployment. */
+  updated: string[];
+  /** Of deployments that are gone or have no event or flow trigger any more. */
+  deleted: string[];
+}
+
 export interface DeploymentStore extends DeploymentRegistry {
+  /**
+   * Brings every deployment's owned automation (`deployment-automation.ts`) in step with it:
+   * creates missing ones (deployments stored before automations existed), rewrites those that
+   * differ, deletes orphans. Leaves one that is already right untouched (its trigger state too),
+   * so running it at every engine start loses no window. `upsert`, `setStatus` and `delete` keep
+   * them in step in their own transactions.
+   */
+  syncOwnedAutomations(now: number): Promise<OwnedAutomationSync>;
   recordProblem(flow: string, problem: DeploymentProblem | null): Promise<void>;
   setNextScheduledAt(flow: string, at: number | null): Promise<void>;
 

@@ -20,15 +20,18 @@ export type EnvironmentInfo = Record<string, string | number>;
  * an upstream run (`@triggerOnFinish`, carried by that run's `flowtrail.run.completed` event).
  */
 export interface TriggerCause {
-  type: 'event' | 'run';
-  /** The event name, or for a run the upstream flow's name. */
+  /** An event; an upstream run's end; or the automation whose firing started the run (after its events). */
+  type: 'event' | 'run' | 'automation';
+  /** The event name, for a run the upstream flow's name, for an automation its name. */
   name: string;
-  /** The id of the event (for a run: of its `flowtrail.run.completed` event). */
+  /** The id of the event (for a run: of its `flowtrail.run.completed` event; for an automation: the automation's). */
   id: string;
   /** When the event occurred (ms since the epoch). */
   timestamp: number;
   /** For a run: its pathspec, e.g. `ETLFlow/3`; null for an event. */
   pathspec: string | null;
+  /** For an automation: the id of the firing that started the run. */
+  firing?: string;
 }
 
 export interface RunRecord {

@@ -8,9 +8,9 @@ import path from 'node:path';
 import { homePaths, resolveHome } from '../core/config.ts';
 import { UsageError } from '../core/errors.ts';
 import type { ApiKeyStore } from './api-key-store.ts';
+import type { AppendWatch } from './append-watch.ts';
 import type { ArtifactStore } from './artifact-store.ts';
 import type { AutomationStore, SecretStore } from './automation-store.ts';
-import { pendingAutomationStores } from './automation-store-pending.ts';
 import type { DeploymentStore } from './deployment-store.ts';
 import type { Stores } from './embedded.ts';
 import type { EventStore } from './event-store.ts';
@@ -71,7 +71,7 @@ export async function openRunStores(home: string, env: NodeJS.ProcessEnv = proce
   };
 }
 
-/** Metadata, events and API keys of one database. */
+/** The stores of one database: metadata, events, API keys, deployments, automations and secrets. */
 export interface DatabaseStores {
   kind: 'sqlite' | 'postgres';
   /** Where, for messages (no password). */
@@ -80,6 +80,8 @@ export interface DatabaseStores {
   events: EventStore;
   apiKeys: ApiKeyStore;
   deployments: DeploymentStore;
+  /** A signal when events may have been appended (by any process): the trigger engine's wake-up. */
+  appends: AppendWatch;
   automations: AutomationStore;
   secrets: SecretStore;
   close(): Promise<void>;
@@ -119,26 +121,17 @@ export function parseDatabaseSpec(value: string | undefined, cwd = process.cwd()
 export async function openDatabaseStores(spec: DatabaseSpec): Promise<DatabaseStores> {
   if (spec.kind === 'sqlite') {
     const { openSqliteStores } = await import('./sql/sqlite/sqlite-stores.ts');
-    const { metadata, events, apiKeys, deployments } = openSqliteStores(spec.file);
+    const stores = openSqliteStores(spec.file);
     return {
       kind: 'sqlite',
-      location: metadata.location,
-      metadata,
-      events,
-      apiKeys,
-      deployments,
-      ...pendingAutomationStores(metadata.location),
-      close: () => metadata.close(),
+      location: stores.metadata.location,
+      ...stores,
+      close: () => stores.metadata.close(),
     };
   }
   const { openPostgresStores } = await import('./sql/postgres/postgres-stores.ts');
   const stores = await openPostgresStores(spec.url, spec.schema === undefined ? {} : { schema: spec.schema });
-  return {
-    kind: 'postgres',
-    location: stores.metadata.location,
-    ...pendingAutomationStores(stores.metadata.location),
-    ...stores,
-  };
+  return { kind: 'postgres', location: stores.metadata.location, ...stores };
 }
 
 /** The artifact store next to a SQLite database, or of the default home for PostgreSQL. */

@@ -9,7 +9,7 @@ import { parsePathspec, pathspecLevel, runPathspec } from '../core/pathspec.ts';
 import { resourceIds } from '../events/lifecycle.ts';
 import { RESERVED_PREFIX } from '../events/model.ts';
 import type { EventStore } from './event-store.ts';
-import type { MetadataStore, RunRecord, RunStatus } from './metadata-store.ts';
+import type { MetadataStore, RunRecord, RunStatus, TriggerCause } from './metadata-store.ts';
 
 export interface ChainRun {
   kind: 'run';
@@ -59,6 +59,13 @@ async function runOfPathspec(store: MetadataStore, pathspec: string): Promise<Ru
   }
 }
 
+/** How a cause that is not a visible run reads in a chain. */
+export function causeLabel(cause: TriggerCause): string {
+  if (cause.type === 'run') return `${cause.pathspec ?? cause.name} (run not found)`;
+  if (cause.type === 'automation') return `automation ${cause.name}`;
+  return cause.name;
+}
+
 /** What started `run`, `hops` levels up. */
 export async function chainUp(store: MetadataStore, run: RunRecord, hops: number): Promise<ChainNode[]> {
   if (hops <= 0) return [];
@@ -70,7 +77,7 @@ export async function chainUp(store: MetadataStore, run: RunRecord, hops: number
     else
       out.push({
         kind: 'event',
-        name: cause.type === 'run' ? `${cause.pathspec ?? cause.name} (run not found)` : cause.name,
+        name: causeLabel(cause),
         id: cause.id,
         at: cause.timestamp,
         next: [],

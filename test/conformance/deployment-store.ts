@@ -167,6 +167,21 @@ export function runDeploymentStoreSuite(
       expect((await store.firings('A'))[0]).toMatchObject({ status: 'started', runId: 7, message: null });
     });
 
+    it('keeps owned automations in step itself: syncOwnedAutomations then has nothing to do', async () => {
+      const none = { created: [], updated: [], deleted: [] };
+      await store.upsert(deployment('A'));
+      await store.upsert(
+        deployment('B', { triggers: { ...deployment('B').triggers, events: [], flows: ['A'] } }),
+      );
+      expect(await store.syncOwnedAutomations(T0 + 1)).toEqual(none);
+      await store.setStatus('A', 'paused', T0 + 2);
+      await store.upsert(
+        deployment('B', { updatedAt: T0 + 3, triggers: { ...deployment('B').triggers, events: [] } }),
+      );
+      expect(await store.delete('A')).toBe(true);
+      expect(await store.syncOwnedAutomations(T0 + 4)).toEqual(none);
+    });
+
     it('re-deploying drops what arrived for the old triggers', async () => {
       await store.upsert(deployment('A'));
       await store.acquireLease('me', T0, T0 + 1000);

@@ -98,12 +98,16 @@ export function runFromRow(r: Selectable<RunsTable>): RunRecord {
   };
 }
 
-/** The references a run's trigger can be found by (`run_causes`): every event id, and upstream run pathspecs. */
+/**
+ * The references a run's trigger can be found by (`run_causes`): every event id, upstream run
+ * pathspecs, and for an automation its id and the firing's.
+ */
 export function causeRefs(trigger: readonly TriggerCause[]): string[] {
   const refs = new Set<string>();
   for (const cause of trigger) {
     refs.add(cause.id);
     if (cause.pathspec) refs.add(cause.pathspec);
+    if (cause.firing) refs.add(cause.firing);
   }
   return [...refs];
 }

@@ -189,9 +189,74 @@ export interface EngineStateTable {
   position: number;
   lease_owner: string | null;
   lease_until: number;
+  /** JSON `OrderingState` of the automations' engine; null before its first commit. */
+  ordering: string | null;
+}
+
+export interface AutomationsTable {
+  id: string;
+  name: string;
+  /** 0/1. */
+  enabled: number;
+  /** `ownerResource`, or null. */
+  owner: string | null;
+  /** JSON list of tags. */
+  tags: string;
+  /** JSON of the rest of the automation: description, trigger and the three action lists. */
+  definition: string;
+  created_at: number;
+  updated_at: number;
+  last_fired_at: number | null;
+  /** JSON `TriggerState`; null until the engine stores one (new, replaced, re-enabled). */
+  state: string | null;
+}
+
+/** What an automation is looked up by: `tag` (its tags) and `related` (`relatedResources`). */
+export interface AutomationLinksTable {
+  kind: 'tag' | 'related';
+  value: string;
+  automation_id: string;
+}
+
+export interface AutomationFiringsTable {
+  id: string;
+  automation_id: string;
+  triggered_at: number;
+  /** JSON `Firing`. */
+  firing: string;
+  /** JSON list of event ids. */
+  event_ids: string;
+}
+
+export interface AutomationActionsTable {
+  id: string;
+  firing_id: string;
+  automation_id: string;
+  list: string;
+  action_index: number;
+  /** JSON `AutomationAction`. */
+  action: string;
+  status: string;
+  attempts: number;
+  message: string | null;
+  target: string | null;
+  created_at: number;
+  finished_at: number | null;
+}
+
+export interface SecretsTable {
+  name: string;
+  /** JSON object of strings. */
+  value: string;
+  updated_at: number;
 }
 
 export interface Database {
+  automations: AutomationsTable;
+  automation_links: AutomationLinksTable;
+  automation_firings: AutomationFiringsTable;
+  automation_actions: AutomationActionsTable;
+  secrets: SecretsTable;
   deployments: DeploymentsTable;
   deployment_arrivals: DeploymentArrivalsTable;
   deployment_firings: DeploymentFiringsTable;

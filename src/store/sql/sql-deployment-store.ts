@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { TriggerSpec } from '../../flow/trigger-spec.ts';
+import { ownedAutomationId } from '../deployment-automation.ts';
 import type {
   ArrivedDependency,
   DeploymentProblem,
@@ -10,11 +11,13 @@ import type {
   EngineState,
   FiringRecord,
   FiringStatus,
+  OwnedAutomationSync,
 } from '../deployment-store.ts';
 import type { TriggerCause } from '../metadata-store.ts';
+import { deleteAutomationRows, writeEnabled } from './automation-rows.ts';
+import { advanceUnderLease, ENGINE } from './engine-lease.ts';
+import { syncOwnedAutomations, writeOwnedAutomation } from './owned-automations.ts';
 import type { Database, DeploymentFiringsTable, DeploymentsTable } from './schema.ts';
-
-const ENGINE = 'triggers';
 
 const toDeployment = (r: Selectable<DeploymentsTable>): DeploymentRecord => ({
   flow: r.flow,
@@ -82,15 +85,18 @@ export class SqlDeploymentStore implements DeploymentStore {
         .execute();
       // New triggers start from nothing: what arrived for the old ones does not count.
       await trx.deleteFrom('deployment_arrivals').where('flow', '=', d.flow).execute();
+      // From the stored row: a re-deploy keeps the status (a paused deployment stays paused).
+      const stored = (await this.read(trx, d.flow))!;
+      await writeOwnedAutomation(trx, stored, stored.updatedAt, 'replace');
     });
   }
 
-  async get(flow: string): Promise<DeploymentRecord | undefined> {
-    const row = await this.db
-      .selectFrom('deployments')
-      .selectAll()
-      .where('flow', '=', flow)
-      .executeTakeFirst();
+  get(flow: string): Promise<DeploymentRecord | undefined> {
+    return this.read(this.db, flow);
+  }
+
+  private async read(db: Kysely<Database>, flow: string): Promise<DeploymentRecord | undefined> {
+    const row = await db.selectFrom('deployments').selectAll().where('flow', '=', flow).executeTakeFirst();
     return row ? toDeployment(row) : undefined;
   }
 
@@ -99,12 +105,16 @@ export class SqlDeploymentStore implements DeploymentStore {
   }
 
   async setStatus(flow: string, status: DeploymentStatus, at: number): Promise<boolean> {
-    const r = await this.db
-      .updateTable('deployments')
-      .set({ status, updated_at: at })
-      .where('flow', '=', flow)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) > 0;
+    return this.db.transaction().execute(async (trx) => {
+      const r = await trx
+        .updateTable('deployments')
+        .set({ status, updated_at: at })
+        .where('flow', '=', flow)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 0) return false;
+      await writeEnabled(trx, ownedAutomationId(flow), status === 'active', at);
+      return true;
+    });
   }
 
   async recordProblem(flow: string, problem: DeploymentProblem | null): Promise<void> {
@@ -127,8 +137,21 @@ export class SqlDeploymentStore implements DeploymentStore {
     return this.db.transaction().execute(async (trx) => {
       const r = await trx.deleteFrom('deployments').where('flow', '=', flow).executeTakeFirst();
       await trx.deleteFrom('deployment_arrivals').where('flow', '=', flow).execute();
+      await deleteAutomationRows(trx, ownedAutomationId(flow));
       return Number(r.numDeletedRows) > 0;
     });
+  }
+
+  async syncOwnedAutomations(now: number): Promise<OwnedAutomationSync> {
+    return this.db
+      .transaction()
+      .execute(async (trx) =>
+        syncOwnedAutomations(
+          trx,
+          (await trx.selectFrom('deployments').selectAll().orderBy('flow').execute()).map(toDeployment),
+          now,
+        ),
+      );
   }
 
   async acquireLease(owner: string, now: number, until: number): Promise<boolean> {
@@ -163,15 +186,7 @@ export class SqlDeploymentStore implements DeploymentStore {
 
   async commitEngine(commit: EngineCommit, now: number): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
-      // A write first (it takes the write lock), and only while the lease is still ours.
-      const moved = await trx
-        .updateTable('engine_state')
-        .set({ position: commit.position })
-        .where('name', '=', ENGINE)
-        .where('lease_owner', '=', commit.owner)
-        .where('lease_until', '>=', now)
-        .executeTakeFirst();
-      if (Number(moved.numUpdatedRows) === 0) return false;
+      if (!(await advanceUnderLease(trx, commit.owner, now, commit.position))) return false;
       for (const a of commit.arrived)
         await trx
           .insertInto('deployment_arrivals')

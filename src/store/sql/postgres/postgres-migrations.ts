@@ -279,4 +279,77 @@ export const postgresMigrations: SqlMigration[] = [
       'DROP TABLE event_resources',
     ],
   },
+  {
+    id: 11,
+    name: 'automations',
+    statements: [
+      // As SQLite's migration 10.
+      `CREATE TABLE automations (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        name TEXT COLLATE "C" NOT NULL,
+        enabled INTEGER NOT NULL,
+        owner TEXT COLLATE "C",
+        tags TEXT NOT NULL,
+        definition TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        last_fired_at BIGINT,
+        state TEXT
+      )`,
+      'CREATE INDEX automations_owner ON automations (owner)',
+      `CREATE TABLE automation_links (
+        kind TEXT COLLATE "C" NOT NULL,
+        value TEXT COLLATE "C" NOT NULL,
+        automation_id TEXT COLLATE "C" NOT NULL,
+        PRIMARY KEY (kind, value, automation_id)
+      )`,
+      'CREATE INDEX automation_links_automation ON automation_links (automation_id)',
+      `CREATE TABLE automation_firings (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        automation_id TEXT COLLATE "C" NOT NULL,
+        triggered_at BIGINT NOT NULL,
+        firing TEXT NOT NULL,
+        event_ids TEXT NOT NULL
+      )`,
+      'CREATE INDEX automation_firings_history ON automation_firings (automation_id, triggered_at, id)',
+      `CREATE TABLE automation_actions (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        firing_id TEXT COLLATE "C" NOT NULL,
+        automation_id TEXT COLLATE "C" NOT NULL,
+        list TEXT COLLATE "C" NOT NULL,
+        action_index INTEGER NOT NULL,
+        action TEXT NOT NULL,
+        status TEXT COLLATE "C" NOT NULL,
+        attempts INTEGER NOT NULL,
+        message TEXT,
+        target TEXT,
+        created_at BIGINT NOT NULL,
+        finished_at BIGINT
+      )`,
+      'CREATE INDEX automation_actions_firing ON automation_actions (firing_id, list, action_index)',
+      "CREATE INDEX automation_actions_pending ON automation_actions (created_at, id) WHERE status = 'pending'",
+      `CREATE TABLE secrets (
+        name TEXT COLLATE "C" PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at BIGINT NOT NULL
+      )`,
+    ],
+  },
+  {
+    id: 13,
+    name: 'engine_ordering_and_append_notify',
+    statements: [
+      // The engine-wide event ordering (follows parking, dedupe), committed with the cursor.
+      'ALTER TABLE engine_state ADD COLUMN ordering TEXT',
+      // Wakes trigger engines on every server when events commit (postgres-append-watch.ts): one
+      // notification per inserting statement, delivered at commit, with the schema as payload.
+      `CREATE FUNCTION flowtrail_notify_events() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM pg_notify('flowtrail_events', current_schema());
+        RETURN NULL;
+      END $$`,
+      `CREATE TRIGGER events_notify AFTER INSERT ON events
+        FOR EACH STATEMENT EXECUTE FUNCTION flowtrail_notify_events()`,
+    ],
+  },
 ];

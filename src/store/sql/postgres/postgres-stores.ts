@@ -4,13 +4,17 @@
  */
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import type { AppendWatch } from '../../append-watch.ts';
 import { StoreError } from '../../../core/errors.ts';
 import { QueryCounter } from '../query-counter.ts';
 import type { Database } from '../schema.ts';
 import { SqlApiKeyStore } from '../sql-api-key-store.ts';
+import { SqlAutomationStore } from '../sql-automation-store.ts';
 import { SqlDeploymentStore } from '../sql-deployment-store.ts';
 import { SqlEventStore } from '../sql-event-store.ts';
 import { SqlMetadataStore } from '../sql-metadata-store.ts';
+import { postgresAppendWatch } from './postgres-append-watch.ts';
+import { SqlSecretStore } from '../sql-secret-store.ts';
 import { postgresDialect } from './postgres-dialect.ts';
 import { migratePostgres } from './postgres-migrate.ts';
 
@@ -81,6 +85,9 @@ export async function openPostgresStores(
   events: SqlEventStore;
   apiKeys: SqlApiKeyStore;
   deployments: SqlDeploymentStore;
+  appends: AppendWatch;
+  automations: SqlAutomationStore;
+  secrets: SqlSecretStore;
   close: () => Promise<void>;
 }> {
   const { schema } = options;
@@ -134,6 +141,9 @@ export async function openPostgresStores(
     events,
     apiKeys: new SqlApiKeyStore(db),
     deployments: new SqlDeploymentStore(db, location),
+    appends: postgresAppendWatch(url, schema),
+    automations: new SqlAutomationStore(db, postgresDialect, location),
+    secrets: new SqlSecretStore(db),
     close: () => metadata.close(),
   };
 }

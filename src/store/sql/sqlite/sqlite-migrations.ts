@@ -266,4 +266,74 @@ export const sqliteMigrations: SqlMigration[] = [
       'DROP TABLE event_resources',
     ],
   },
+  {
+    id: 10,
+    name: 'automations',
+    statements: [
+      // An automation: the columns lists filter on, the rest of it as JSON, and the engine's state
+      // of its trigger (null until the engine stores one).
+      `CREATE TABLE automations (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        enabled INTEGER NOT NULL,
+        owner TEXT,
+        tags TEXT NOT NULL,
+        definition TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        last_fired_at INTEGER,
+        state TEXT
+      )`,
+      'CREATE INDEX automations_owner ON automations (owner)',
+      // Tag and related-resource filters as indexed EXISTS lookups (as run_tags), not JSON scans.
+      `CREATE TABLE automation_links (
+        kind TEXT NOT NULL,
+        value TEXT NOT NULL,
+        automation_id TEXT NOT NULL,
+        PRIMARY KEY (kind, value, automation_id)
+      ) WITHOUT ROWID`,
+      'CREATE INDEX automation_links_automation ON automation_links (automation_id)',
+      // Firings of an automation's root trigger (the id is deterministic: a replay inserts nothing).
+      `CREATE TABLE automation_firings (
+        id TEXT PRIMARY KEY,
+        automation_id TEXT NOT NULL,
+        triggered_at INTEGER NOT NULL,
+        firing TEXT NOT NULL,
+        event_ids TEXT NOT NULL
+      )`,
+      // An automation's history, newest first, paged by (triggered_at, id).
+      'CREATE INDEX automation_firings_history ON automation_firings (automation_id, triggered_at, id)',
+      `CREATE TABLE automation_actions (
+        id TEXT PRIMARY KEY,
+        firing_id TEXT NOT NULL,
+        automation_id TEXT NOT NULL,
+        list TEXT NOT NULL,
+        action_index INTEGER NOT NULL,
+        action TEXT NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        message TEXT,
+        target TEXT,
+        created_at INTEGER NOT NULL,
+        finished_at INTEGER
+      )`,
+      'CREATE INDEX automation_actions_firing ON automation_actions (firing_id, list, action_index)',
+      // Only pending actions, oldest first: the few to run again after a crash, whatever the history.
+      "CREATE INDEX automation_actions_pending ON automation_actions (created_at, id) WHERE status = 'pending'",
+      // Named secrets (a webhook's headers), as JSON objects.
+      `CREATE TABLE secrets (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      )`,
+    ],
+  },
+  {
+    id: 12,
+    name: 'engine_ordering',
+    statements: [
+      // The engine-wide event ordering (follows parking, dedupe), committed with the cursor.
+      'ALTER TABLE engine_state ADD COLUMN ordering TEXT',
+    ],
+  },
 ];

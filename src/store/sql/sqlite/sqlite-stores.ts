@@ -6,13 +6,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, type SqliteDatabase, SqliteDialect } from 'kysely';
+import type { AppendWatch } from '../../append-watch.ts';
 import { StoreError } from '../../../core/errors.ts';
 import { QueryCounter } from '../query-counter.ts';
 import type { Database } from '../schema.ts';
 import { SqlApiKeyStore } from '../sql-api-key-store.ts';
+import { SqlAutomationStore } from '../sql-automation-store.ts';
 import { SqlDeploymentStore } from '../sql-deployment-store.ts';
 import { SqlEventStore } from '../sql-event-store.ts';
 import { SqlMetadataStore } from '../sql-metadata-store.ts';
+import { sqliteAppendWatch } from './sqlite-append-watch.ts';
+import { SqlSecretStore } from '../sql-secret-store.ts';
 import { sqliteDialect } from './sqlite-dialect.ts';
 import { migrateSqlite } from './sqlite-migrate.ts';
 
@@ -102,6 +106,9 @@ export function openSqliteStores(
   events: SqlEventStore;
   apiKeys: SqlApiKeyStore;
   deployments: SqlDeploymentStore;
+  appends: AppendWatch;
+  automations: SqlAutomationStore;
+  secrets: SqlSecretStore;
 } {
   const sqlite = openSqliteFile(file, options);
   const queries = new QueryCounter();
@@ -115,6 +122,9 @@ export function openSqliteStores(
     events: new SqlEventStore(db, sqliteDialect, location, queries),
     apiKeys: new SqlApiKeyStore(db),
     deployments: new SqlDeploymentStore(db, location),
+    appends: sqliteAppendWatch(file),
+    automations: new SqlAutomationStore(db, sqliteDialect, location),
+    secrets: new SqlSecretStore(db),
   };
 }
 

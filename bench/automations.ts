@@ -1,0 +1,170 @@
+/**
+ * Automations benchmark: `node --import tsx bench/automations.ts`. Prints figures, asserts nothing.
+ *
+ * On a fresh embedded store (SQLite), in this process:
+ * 1. Evaluation throughput: 100 enabled automations of mixed kinds (reactive on every event,
+ *    thresholds in windows, forEach, after/expect, proactive with forEach, compound, sequence) and
+ *    50,000 events appended while no engine runs; then a trigger engine is started and timed until
+ *    its cursor reaches the feed's head. Baseline in the same run: the same events read by an engine
+ *    with no automation (what reading the feed and committing the cursor cost alone).
+ * 2. Reactive latency: an event POSTed to a running server (`flowtrail server`, in process) →
+ *    its automation's do-nothing action `executed` (the action's `finishedAt` minus the event's
+ *    `received`, both stamped by the server's clock).
+ * 3. Proactive lateness: how long after a window's deadline its firing was decided, over several
+ *    2 s windows (built directly: saving refuses windows under 10 s, the engine does not care).
+ * The event → triggered deployment's first task running figure is `bench/trigger-latency.ts`.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Automation } from '../src/automations/model.ts';
+import { validateAutomation } from '../src/automations/validate-automation.ts';
+import { newEventId } from '../src/events/event-id.ts';
+import type { FlowtrailEvent } from '../src/events/model.ts';
+import { TriggerEngine } from '../src/server/engine/trigger-engine.ts';
+import { startServer } from '../src/server/server.ts';
+import type { ServerStores } from '../src/server/stores.ts';
+import { openDatabaseStores, openArtifactStore } from '../src/store/open.ts';
+import { percentile, sleep } from './lib.ts';
+
+const EVENTS = Number(process.env.BENCH_AUTOMATION_EVENTS ?? 50_000);
+const AUTOMATIONS = 100;
+
+function mixedAutomation(i: number): Automation {
+  const kind = i % 7;
+  const name = `bench ${i}`;
+  const leaf = (expect: string) => ({ type: 'event', expect: [expect] });
+  const trigger = [
+    { type: 'event', expect: [`metric.${i % 10}`] },
+    { type: 'event', expect: ['metric.*'], threshold: 50, within: '1h', forEach: ['flowtrail.resource.id'] },
+    { type: 'event', expect: [`metric.${i % 10}`], match: { 'flowtrail.resource.id': `host.${i % 20}` } },
+    { type: 'event', after: ['deploy.started'], expect: ['deploy.finished'], within: '1h' },
+    { type: 'event', expect: ['heartbeat'], after: ['heartbeat'], posture: 'proactive', within: '10m', forEach: ['flowtrail.resource.id'] },
+    { type: 'compound', require: 'all', within: '1h', triggers: [leaf(`metric.${i % 10}`), leaf('heartbeat')] },
+    { type: 'sequence', within: '1h', triggers: [leaf('deploy.started'), leaf('deploy.finished')] },
+  ][kind];
+  return validateAutomation({ name, trigger, actions: [{ type: 'do-nothing' }] });
+}
+
+function benchEvent(i: number, now: number): FlowtrailEvent {
+  const names = ['metric.0', 'metric.1', 'metric.2', 'metric.3', 'metric.4', 'metric.5', 'metric.6', 'metric.7', 'metric.8', 'metric.9', 'heartbeat', 'deploy.started', 'deploy.finished'];
+  return {
+    id: newEventId(),
+    occurred: new Date(now + i),
+    event: names[i % names.length]!,
+    resource: { 'flowtrail.resource.id': `host.${i % 200}` },
+    related: [],
+    payload: { i },
+    follows: null,
+    received: new Date(now + i),
+  };
+}
+
+async function openStores(dir: string): Promise<ServerStores> {
+  const db = await openDatabaseStores({ kind: 'sqlite', file: path.join(dir, 'flowtrail.db') });
+  return { ...db, artifacts: openArtifactStore(path.join(dir, 'artifacts')) };
+}
+
+/** Seconds an engine needs to evaluate EVENTS events with `n` automations. */
+async function throughput(n: number): Promise<number> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ft-bench-automations-'));
+  const stores = await openStores(dir);
+  try {
+    const options = { stores, artifactRoot: path.join(dir, 'artifacts'), buildDir: path.join(dir, 'build') };
+    // A first engine sets the cursor at the head, then stops.
+    const first = new TriggerEngine(options);
+    first.start();
+    while ((await stores.deployments.engineState()).position < 0) await sleep(10);
+    await first.stop();
+    const now = Date.now();
+    for (let i = 0; i < n; i++) await stores.automations.create(mixedAutomation(i), now);
+    const start = Date.now() + 1;
+    await sleep(2);
+    for (let i = 0; i < EVENTS; i += 1000)
+      await stores.events.append(Array.from({ length: Math.min(1000, EVENTS - i) }, (_, k) => benchEvent(i + k, start)));
+    const head = await stores.events.headPosition();
+    const engine = new TriggerEngine(options);
+    const t0 = performance.now();
+    engine.start();
+    while ((await stores.deployments.engineState()).position < head) await sleep(5);
+    const seconds = (performance.now() - t0) / 1000;
+    await engine.stop();
+    return seconds;
+  } finally {
+    await stores.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function latencies(): Promise<{ reactive: number[]; proactiveLate: number[] }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ft-bench-automations-live-'));
+  const server = await startServer({ port: 0, auth: 'off', database: path.join(dir, 'flowtrail.db'), artifacts: path.join(dir, 'artifacts') });
+  try {
+    const { stores } = server;
+    const reactive = validateAutomation({ name: 'react', trigger: { type: 'event', expect: ['bench.react'] }, actions: [{ type: 'do-nothing' }] });
+    await stores.automations.create(reactive, Date.now());
+    const base = validateAutomation({
+      name: 'absence',
+      trigger: { type: 'event', expect: ['bench.never'], posture: 'proactive', within: 10 },
+      actions: [{ type: 'do-nothing' }],
+    });
+    const proactive: Automation = { ...base, trigger: { ...(base.trigger as Extract<Automation['trigger'], { type: 'event' }>), withinMs: 2000 } };
+    await stores.automations.create(proactive, Date.now());
+    await sleep(500);
+    const reactiveMs: number[] = [];
+    for (let i = 0; i < 52; i++) {
+      const response = await fetch(`${server.url}/api/v1/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ events: [{ event: 'bench.react', resource: { 'flowtrail.resource.id': 'bench' } }] }),
+      });
+      if (!response.ok) throw new Error(`POST /events: ${response.status} ${await response.text()}`);
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const [latest] = await stores.automations.history(reactive.id, { limit: 1 });
+        const action = latest?.actions[0];
+        if (latest && action?.finishedAt && (await stores.automations.history(reactive.id, { limit: 100 })).length === i + 1) {
+          const [event] = (await stores.events.query({ id: latest.firing.eventIds }, { limit: 1 })).events;
+          if (i >= 2) reactiveMs.push(action.finishedAt - event!.received.getTime());
+          break;
+        }
+        if (Date.now() > deadline) throw new Error('the reactive action did not run');
+        await sleep(2);
+      }
+      await sleep(20);
+    }
+    // Proactive: wait for five windows to end.
+    for (;;) {
+      const h = await stores.automations.history(proactive.id, { limit: 10 });
+      if (h.length >= 5) {
+        return { reactive: reactiveMs, proactiveLate: h.map((f) => f.firing.firing.triggered - f.firing.firing.at) };
+      }
+      await sleep(100);
+    }
+  } finally {
+    await server.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const none = await throughput(0);
+const mixed = await throughput(AUTOMATIONS);
+console.log(
+  `evaluation, ${AUTOMATIONS} automations × ${EVENTS} events (SQLite): ${Math.round(EVENTS / mixed)} events/s (target ≥ 10,000); baseline, no automation: ${Math.round(EVENTS / none)} events/s → evaluation keeps ${((none / mixed) * 100).toFixed(0)}% of the feed-reading rate`,
+);
+const { reactive, proactiveLate } = await latencies();
+console.log(
+  `event accepted → reactive action executed (${reactive.length} events): p50 ${percentile(reactive, 50)} ms, p95 ${percentile(reactive, 95)} ms (target p50 ≤ 50 ms)`,
+);
+console.log(
+  `proactive firing after its deadline (${proactiveLate.length} windows): max ${Math.max(...proactiveLate)} ms, p50 ${percentile(proactiveLate, 50)} ms (target ≤ 1,000 ms)`,
+);
+console.log(
+  JSON.stringify({
+    automations_events_per_s: Math.round(EVENTS / mixed),
+    baseline_events_per_s: Math.round(EVENTS / none),
+    reactive_p50_ms: percentile(reactive, 50),
+    reactive_p95_ms: percentile(reactive, 95),
+    proactive_late_max_ms: Math.max(...proactiveLate),
+  }),
+);

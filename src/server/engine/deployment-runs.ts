@@ -1,0 +1,196 @@
+/**
+ * Starting runs of deployments inside the server process: for a schedule firing and for an
+ * automation's run-deployment action, one path. A run's creation carries an idempotency key (the
+ * schedule firing's id, or the action's id), so a decision replayed after a crash creates no second
+ * run and a run already created is never run again. A failure to start is recorded on the
+ * deployment (`lastProblem`) and as a `flowtrail.deployment.trigger_failed` event, never lost.
+ */
+import { FlowtrailError } from '../../core/errors.ts';
+import { runPathspec } from '../../core/pathspec.ts';
+import { deploymentEvent } from '../../events/lifecycle.ts';
+import type { FlowtrailEvent } from '../../events/model.ts';
+import { loadDeployedFlow } from '../../runtime/deploy.ts';
+import { runLoadedFlow } from '../../runtime/run-flow.ts';
+import { DEFAULT_MAX_WORKERS, initialPoolSize } from '../../runtime/worker-fork.ts';
+import { Worker } from '../../runtime/worker-pool.ts';
+import { mapTriggerParameters } from '../../runtime/trigger-causes.ts';
+import { deploymentResource } from '../../store/deployment-automation.ts';
+import type { DeploymentRecord, FiringRecord } from '../../store/deployment-store.ts';
+import type { TriggerCause } from '../../store/metadata-store.ts';
+import type { ServerStores } from '../stores.ts';
+
+export interface DeploymentRunRequest {
+  deployment: string;
+  /** Values that override the deployment's parameters. */
+  parameters: Record<string, unknown>;
+  idempotencyKey: string;
+  causes: TriggerCause[];
+  /** The events behind the run (recorded as its trigger). */
+  events: FlowtrailEvent[];
+  /**
+   * The automation that asked, when it is the deployment's own (its `@trigger` mappings then take
+   * parameters from the events' payloads, as they always did).
+   */
+  ownerResource: string | null;
+}
+
+export interface StartedRun {
+  runPathspec: string;
+  runId: number;
+}
+
+export interface DeploymentRunsOptions {
+  stores: ServerStores;
+  artifactRoot: string;
+  buildDir: string;
+  log: (line: string) => void;
+}
+
+export class DeploymentRuns {
+  /** Runs started by this process and not finished yet. */
+  private readonly running = new Set<Promise<unknown>>();
+  /** Idle worker processes forked ahead, so a triggered run's first task does not wait for Node to start. */
+  private spares: Worker[] = [];
+  private warm = false;
+
+  constructor(private readonly options: DeploymentRunsOptions) {}
+
+  /** Keeps a run's initial pool of workers forked and idle from now on (while deployments exist). */
+  keepWarm(): void {
+    if (this.warm) return;
+    this.warm = true;
+    this.replenish();
+  }
+
+  /** Stops the spare workers (and keeps none from now on). */
+  stopSpares(): void {
+    this.warm = false;
+    for (const w of this.spares) w.stop();
+    this.spares = [];
+  }
+
+  private replenish(): void {
+    if (!this.warm) return;
+    this.spares = this.spares.filter((w) => !w.exited);
+    for (let i = this.spares.length; i < initialPoolSize(DEFAULT_MAX_WORKERS); i++) this.spares.push(new Worker(false));
+  }
+
+  /** Waits for every run this process started. */
+  async settle(): Promise<void> {
+    await Promise.allSettled([...this.running]);
+  }
+
+  /**
+   * Starts a run and resolves with its pathspec once it exists (the run goes on in the background).
+   *
+   * @throws FlowtrailError when the run could not be created (deleted deployment, a required
+   * parameter missing, a module that fails to load); the reason is also recorded on the deployment.
+   */
+  start(request: DeploymentRunRequest): Promise<StartedRun> {
+    return new Promise((resolve, reject) => {
+      let created = false;
+      const run = this.execute(request, (started) => {
+        created = true;
+        resolve(started);
+      }).then(
+        (started) => {
+          if (!created) resolve(started);
+        },
+        (e: unknown) => {
+          if (!created) reject(e);
+          else this.options.log(`trigger engine: run of ${request.deployment} failed: ${(e as Error).message}`);
+        },
+      );
+      this.running.add(run);
+      void run.finally(() => this.running.delete(run));
+    });
+  }
+
+  /** Starts the run a schedule firing decided on, and records its outcome on the firing. */
+  launchFiring(firing: FiringRecord): void {
+    const { deployments } = this.options.stores;
+    this.start({
+      deployment: firing.flow,
+      parameters: {},
+      idempotencyKey: firing.id,
+      causes: firing.causes,
+      events: [],
+      ownerResource: null,
+    }).then(
+      ({ runId }) => deployments.finishFiring(firing.id, { status: 'started', runId }),
+      (e: unknown) => deployments.finishFiring(firing.id, { status: 'failed', message: (e as Error).message }),
+    );
+  }
+
+  private async execute(request: DeploymentRunRequest, onCreated: (run: StartedRun) => void): Promise<StartedRun> {
+    const { stores } = this.options;
+    const deployment = await stores.deployments.get(request.deployment);
+    if (!deployment)
+      throw new FlowtrailError(
+        'NOT_FOUND',
+        `Deployment '${request.deployment}' does not exist (deleted?); no run was started.`,
+      );
+    const prestarted = this.spares.filter((w) => !w.exited);
+    this.spares = [];
+    try {
+      const loaded = await loadDeployedFlow(deployment, stores.artifacts, this.options.buildDir);
+      for (const w of prestarted) w.preload(loaded.bundle);
+      const mapped =
+        request.ownerResource === deploymentResource(deployment.flow)
+          ? mapTriggerParameters(deployment.triggers.events, request.events, loaded.graph.params)
+          : {};
+      const outcome = await runLoadedFlow(
+        {
+          home: this.options.buildDir,
+          metadata: stores.metadata,
+          events: stores.events,
+          artifacts: stores.artifacts,
+          artifactRoot: this.options.artifactRoot,
+          close: async () => {},
+        },
+        loaded,
+        {
+          params: { ...deployment.params, ...mapped, ...request.parameters },
+          trigger: { causes: request.causes, events: request.events },
+          production: { token: deployment.productionToken },
+          idempotencyKey: request.idempotencyKey,
+          onRunCreated: (run) => {
+            void stores.deployments.recordProblem(deployment.flow, null);
+            this.options.log(
+              `trigger engine: started ${runPathspec(run.flow, run.runNumber)} (${request.causes.map((c) => c.name).join(' + ')})`,
+            );
+            onCreated({ runPathspec: runPathspec(run.flow, run.runNumber), runId: run.id });
+            // Spares for the next run fork while this one works.
+            this.replenish();
+          },
+        },
+        { prestarted },
+      );
+      return { runPathspec: outcome.pathspec, runId: outcome.run.id };
+    } catch (e) {
+      await this.recordFailure(deployment, request, e);
+      throw e;
+    } finally {
+      // Workers the run did not adopt (it failed before scheduling) must not linger.
+      for (const w of prestarted) if (!w.attached) w.stop();
+    }
+  }
+
+  private async recordFailure(deployment: DeploymentRecord, request: DeploymentRunRequest, e: unknown): Promise<void> {
+    const { stores } = this.options;
+    const message =
+      e instanceof FlowtrailError ? e.message : `Starting a run of ${deployment.flow} failed: ${(e as Error).message}`;
+    const ids = request.events.map((ev) => ev.id);
+    await stores.deployments.recordProblem(deployment.flow, { at: Date.now(), message, eventId: ids[0] ?? null });
+    // The reason is an event too, so it shows in the feed next to what caused it.
+    await stores.events.append([
+      deploymentEvent(
+        deployment.flow,
+        'trigger_failed',
+        { reason: message, eventIds: ids, firing: request.idempotencyKey },
+        Date.now(),
+      ),
+    ]);
+    this.options.log(`trigger engine: ${message}`);
+  }
+}
