@@ -55,7 +55,17 @@ export {
 export type { Defer, Deferred, DeferredOrNull } from './client/deferred.ts';
 export { emitEvent, flushEvents } from './client/emit.ts';
 export { allEvents, countEvents, listEvents, pruneEvents, streamEvents } from './client/events.ts';
-export { DataArtifact, Flow, Flowtrail, Run, runsTriggeredBy, Step, Task } from './client/objects.ts';
+export {
+  type CancelOptions,
+  DataArtifact,
+  Flow,
+  Flowtrail,
+  Run,
+  type RunCancellation,
+  runsTriggeredBy,
+  Step,
+  Task,
+} from './client/objects.ts';
 export {
   defaultMetadata,
   defaultNamespace,
@@ -135,4 +145,5 @@ export type {
   AutomationRecord,
   FiringHistoryEntry,
 } from './store/automation-store.ts';
+export type { CancelOutcome } from './store/cancel-run.ts';
 export type { CountBy, EventCount, EventPage, RetentionPolicy, TimeUnit } from './store/event-store.ts';

@@ -1,7 +1,8 @@
 /**
  * The CLI's exit codes, in one table: 0 success, 1 a failed run or an operation that could not be
- * done, 2 invalid input (a bad flag, pathspec, parameter, flow file or declaration). Every command
- * ends through {@link exitCodeOf}; the table names every error code, so a new code must pick one.
+ * done, 2 invalid input (a bad flag, pathspec, parameter, flow file or declaration), 3 a run that
+ * was cancelled (`flowtrail run` / `resume`). Every command ends through {@link exitCodeOf}; the
+ * table names every error code, so a new code must pick one.
  */
 import { CommanderError } from 'commander';
 import { type ErrorCode, FlowtrailError } from '../core/errors.ts';
@@ -9,6 +10,8 @@ import { type ErrorCode, FlowtrailError } from '../core/errors.ts';
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_INVALID_INPUT = 2;
+/** `flowtrail run` / `resume` of a run that was cancelled (`flowtrail cancel`) before it ended. */
+export const EXIT_CANCELLED = 3;
 
 const EXIT_CODES: Record<ErrorCode, typeof EXIT_FAILED | typeof EXIT_INVALID_INPUT> = {
   USAGE: EXIT_INVALID_INPUT,

@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { FlowtrailError } from '../core/errors.ts';
 import { FLOWTRAIL_VERSION } from '../core/version.ts';
 import { registerAutomationCommands } from './automations.ts';
+import { registerCancelCommand } from './cancel-command.ts';
 import { registerDeploymentCommands } from './deployments.ts';
 import { registerEventCommands } from './events.ts';
 import { EXIT_FAILED, exitCodeOf } from './exit-codes.ts';
@@ -21,7 +22,7 @@ function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('flowtrail')
     .description(
       'Flowtrail: TypeScript workflows for data and ML pipelines.\n\n' +
-        'Start a project with init. Run flows with run/resume; inspect what they stored with show, logs, dump and tag. The read commands ' +
+        'Start a project with init. Run flows with run/resume, stop one with cancel; inspect what they stored with show, logs, dump and tag. The read commands ' +
         'see your own runs (namespace user:<you>) unless given --namespace NS or --all-namespaces. ' +
         'Emit, list, tail and count events with events. Serve all of it over HTTP with server; point clients and runs at a ' +
         'server with FLOWTRAIL_SERVICE_URL (and FLOWTRAIL_API_KEY).',
@@ -32,6 +33,7 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   registerInitCommand(program);
   registerRunCommands(program, setExit);
+  registerCancelCommand(program, setExit);
   registerInspectCommands(program);
   registerTagCommands(program);
   registerEventCommands(program);

@@ -1,6 +1,6 @@
 /**
  * `flowtrail run FILE` and `flowtrail resume [RUN]`: start or resume a run in this process and report
- * its outcome (exit 0 when it completed, 1 when it failed).
+ * its outcome (exit 0 when it completed, 1 when it failed, 3 when it was cancelled).
  */
 import type { Command } from 'commander';
 import type { EventInput } from '../events/model.ts';
@@ -9,7 +9,7 @@ import { ConsoleProgress, silentProgress } from '../runtime/progress.ts';
 import { resumeRun } from '../runtime/resume-run.ts';
 import { runFlow } from '../runtime/run-flow.ts';
 import { parseTriggerEventJson } from '../runtime/trigger-causes.ts';
-import { EXIT_FAILED, EXIT_OK } from './exit-codes.ts';
+import { EXIT_CANCELLED, EXIT_FAILED, EXIT_OK } from './exit-codes.ts';
 import { intOption } from './format.ts';
 import { parseParamWords } from './params.ts';
 
@@ -36,6 +36,7 @@ function report(result: RunResult, json: boolean): number {
       `${JSON.stringify({ pathspec: result.pathspec, status: result.status, runNumber: result.run.runNumber, error: result.error })}\n`,
     );
   }
+  if (result.status === 'cancelled') return EXIT_CANCELLED;
   return result.status === 'completed' ? EXIT_OK : EXIT_FAILED;
 }
 
@@ -96,7 +97,9 @@ export function registerRunCommands(program: Command, setExit: (code: number) =>
 
   program
     .command('resume')
-    .description('Resume a failed or crashed run: successful tasks are cloned, the rest runs again.')
+    .description(
+      'Resume a failed, crashed or cancelled run: successful tasks are cloned, the rest runs again.',
+    )
     .argument('[run]', 'Flow/N (default: the latest run)')
     .option('--step <step>', 're-run this step and everything after it')
     .option('--file <file>', 'the flow file (default: the file the run recorded)')

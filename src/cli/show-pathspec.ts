@@ -102,12 +102,14 @@ async function showFlow(pathspec: string, { json, limit }: ShowOptions): Promise
 
 interface StepSummary {
   name: string;
-  status: 'completed' | 'failed' | 'running';
+  status: 'completed' | 'failed' | 'running' | 'cancelled';
   tasks: number;
   completed: number;
   failed: number;
   running: number;
   pending: number;
+  /** Tasks the run's cancel stopped or kept from starting. */
+  cancelled: number;
   /** Completed tasks whose error was caught (`@catchError`): finished, not successful. */
   caught: number;
   createdAt: Date;
@@ -123,6 +125,7 @@ async function summarizeStep(step: Step): Promise<StepSummary> {
     failed: 0,
     running: 0,
     pending: 0,
+    cancelled: 0,
     caught: 0,
     createdAt: step.createdAt,
     finishedAt: step.finishedAt,
@@ -132,7 +135,14 @@ async function summarizeStep(step: Step): Promise<StepSummary> {
     s[task.status]++;
     if (task.status === 'completed' && !task.successful) s.caught++;
   }
-  s.status = s.running + s.pending > 0 ? 'running' : s.failed > 0 ? 'failed' : 'completed';
+  s.status =
+    s.running + s.pending > 0
+      ? 'running'
+      : s.failed > 0
+        ? 'failed'
+        : s.cancelled > 0
+          ? 'cancelled'
+          : 'completed';
   return s;
 }
 
@@ -206,7 +216,7 @@ async function showRun(pathspec: string, { json }: ShowOptions): Promise<string>
     ...(steps.length === 0
       ? ['  (none yet)']
       : table(
-          ['STEP', 'STATUS', 'TASKS', 'COMPLETED', 'FAILED', 'RUNNING', 'PENDING', 'DURATION'],
+          ['STEP', 'STATUS', 'TASKS', 'COMPLETED', 'FAILED', 'RUNNING', 'PENDING', 'CANCELLED', 'DURATION'],
           steps.map((s) => [
             s.name,
             s.status,
@@ -215,6 +225,7 @@ async function showRun(pathspec: string, { json }: ShowOptions): Promise<string>
             String(s.failed),
             String(s.running),
             String(s.pending),
+            String(s.cancelled),
             formatElapsed(durationMs(s.createdAt, s.finishedAt)),
           ]),
         )),

@@ -57,15 +57,23 @@ export function inNamespace(record: RunRecord): boolean {
 export const reconcile = (stores: ClientStores, run: RunRecord): Promise<RunRecord> =>
   reconcileRun(stores.metadata, run);
 
-/** A run record by flow and number, checked against the namespace. */
-export async function fetchRunAt(stores: ClientStores, flow: string, runNumber: number): Promise<RunRecord> {
+/**
+ * A run record by flow and number, checked against the namespace; reconciled (a `running` run whose
+ * orchestrator is gone marked crashed) unless `reconcile` is false.
+ */
+export async function fetchRunAt(
+  stores: ClientStores,
+  flow: string,
+  runNumber: number,
+  options: { reconcile?: boolean } = {},
+): Promise<RunRecord> {
   const pathspec = runPathspec(flow, runNumber);
   const record = await stores.metadata.getRun(flow, runNumber);
   if (!record) throw new NotFoundError(pathspec, `Run('${pathspec}') does not exist.`);
   const ns = getNamespace();
   if (ns !== null && !inNamespace(record))
     throw new NamespaceMismatchError(pathspec, ns, namespaceOfRun(record));
-  return reconcile(stores, record);
+  return options.reconcile === false ? record : reconcile(stores, record);
 }
 
 /** A flow's creation time, checked against the namespace (a flow is in the namespaces of its runs). */

@@ -13,6 +13,7 @@
  */
 import { type ExceptionRecord, NotFoundError, UsageError } from '../core/errors.ts';
 import { childPathspec, formatPathspec, runPathspec } from '../core/pathspec.ts';
+import { type CancelOutcome, cancelRun } from '../store/cancel-run.ts';
 import type {
   ArtifactRecord,
   AttemptRecord,
@@ -190,8 +191,23 @@ export class Flow<F extends FlowType = Record<string, unknown>> implements Async
   }
 }
 
-function runDeferred<F extends FlowType>(load: () => Promise<Run<F>>): Deferred<Run<F>> {
-  return deferred(load, runShape as never);
+/** A deferred run; `cancel` replaces the method on it (reached without loading the run). */
+function runDeferred<F extends FlowType>(
+  load: () => Promise<Run<F>>,
+  cancel?: Run<F>['cancel'],
+): Deferred<Run<F>> {
+  if (!cancel) return deferred(load, runShape as never);
+  return deferred(load, { ...runShape, relations: { ...runShape.relations, cancel: () => cancel } } as never);
+}
+
+/** Cancels the run with this store id; the run afterwards as a client object. */
+async function cancelById<F extends FlowType>(
+  stores: ClientStores,
+  runId: number,
+  options: CancelOptions,
+): Promise<RunCancellation<F>> {
+  const result = await cancelRun(stores, runId, options);
+  return { outcome: result.outcome, run: new Run<F>(stores, result.run) };
 }
 
 const runShape = {
@@ -217,6 +233,24 @@ function flowDeferredFrom(name: () => Promise<string>): Deferred<Flow> {
   }, flowShape as never);
 }
 
+/** How `run.cancel()` cancels. */
+export interface CancelOptions {
+  /** Why: recorded on the run and carried by its `flowtrail.run.cancelled` event. */
+  reason?: string;
+  /** Resolve only once the run has ended (at most 90 s), not once the request is recorded. */
+  wait?: boolean;
+}
+
+/** What `run.cancel()` did, and the run afterwards. */
+export interface RunCancellation<F extends FlowType = Record<string, unknown>> {
+  /**
+   * `requested`: the run's orchestrator stops it (with `wait`: has stopped it); `applied`: no
+   * orchestrator was alive, so the run was marked cancelled directly; `already-cancelled`: nothing done.
+   */
+  outcome: CancelOutcome;
+  run: Run<F>;
+}
+
 /** One run of a flow. */
 export class Run<F extends FlowType = Record<string, unknown>> implements AsyncIterable<Step<F>> {
   readonly id: string;
@@ -225,7 +259,10 @@ export class Run<F extends FlowType = Record<string, unknown>> implements AsyncI
   readonly pathspec: string;
   readonly pathComponents: readonly string[];
   readonly createdAt: Date;
-  /** Explicit status: running, completed, failed or crashed (an orchestrator that died). */
+  /**
+   * Explicit status: running, completed, failed, crashed (an orchestrator that died) or cancelled
+   * (`run.cancel()`, `flowtrail cancel`).
+   */
   readonly status: RunStatus;
   /** True when the run completed (its `end` step succeeded). */
   readonly successful: boolean;
@@ -234,7 +271,7 @@ export class Run<F extends FlowType = Record<string, unknown>> implements AsyncI
   readonly finishedAt: Date | null;
   /** Parameter values the run was started with. */
   readonly parameters: Readonly<Record<string, unknown>>;
-  /** What ended a failed or crashed run. */
+  /** What ended a failed, crashed or cancelled run (for a cancelled one: who cancelled it, and why). */
   readonly error: ExceptionRecord | null;
   /** `Flow/N` of the run this one resumed, or null. */
   readonly originPathspec: string | null;
@@ -272,10 +309,20 @@ export class Run<F extends FlowType = Record<string, unknown>> implements AsyncI
    * const scores = await Run.get<TrainFlow>('TrainFlow/3').data.scores; // number[]
    */
   static get<F extends FlowType = Record<string, unknown>>(pathspec: string): Deferred<Run<F>> {
-    return runDeferred(async () => {
-      const p = expectParts(pathspec, 'Run', 2);
-      return runAt<F>(await clientStores(), p.flow, p.run!);
-    });
+    return runDeferred(
+      async () => {
+        const p = expectParts(pathspec, 'Run', 2);
+        return runAt<F>(await clientStores(), p.flow, p.run!);
+      },
+      // `Run.get(p).cancel()` does not load the run first: loading marks a run whose orchestrator
+      // is gone crashed, where a cancel marks it cancelled.
+      async (options = {}) => {
+        const p = expectParts(pathspec, 'Run', 2);
+        const stores = await clientStores();
+        const record = await fetchRunAt(stores, p.flow, p.run!, { reconcile: false });
+        return cancelById<F>(stores, record.id, options);
+      },
+    );
   }
 
   /** User and system tags. */
@@ -371,6 +418,21 @@ export class Run<F extends FlowType = Record<string, unknown>> implements AsyncI
   private async mutateTags(change: { add?: readonly string[]; remove?: readonly string[] }): Promise<void> {
     const result = await this.stores.metadata.mutateRunTags(this.record.id, change);
     this.userTagList = [...result.tags];
+  }
+
+  /**
+   * Cancels the run: its orchestrator (in whatever process) stops the running tasks, starts no
+   * more, and ends the run `cancelled`; a run whose orchestrator is gone is marked cancelled at
+   * once. Resolves once the request is recorded, or with `wait` once the run has ended; `run` is
+   * the run then. Cancelling a cancelled run changes nothing; `resume` can finish it later.
+   *
+   * @throws ConflictError when the run already completed, failed or crashed.
+   * @example
+   * const { outcome, run } = await Run.get('TrainFlow/3').cancel({ reason: 'wrong data', wait: true });
+   * console.log(outcome, run.status); // requested cancelled
+   */
+  cancel(options: CancelOptions = {}): Promise<RunCancellation<F>> {
+    return cancelById<F>(this.stores, this.record.id, options);
   }
 
   /** @internal */
@@ -579,7 +641,7 @@ export class Task<F extends FlowType = Record<string, unknown>> {
     this.createdAt = new Date(record.createdAt);
     this.status = record.status;
     this.successful = record.successful === true;
-    this.finished = record.status === 'completed' || record.status === 'failed';
+    this.finished = record.status !== 'pending' && record.status !== 'running';
     this.finishedAt = toDate(record.finishedAt);
     this.foreachPath = record.foreachPath;
     this.index =

@@ -14,8 +14,8 @@ export interface RunIdentity {
   tags: readonly string[];
 }
 
-export type RunAction = 'started' | 'completed' | 'failed' | 'crashed';
-export type TaskAction = 'started' | 'completed' | 'failed' | 'retrying';
+export type RunAction = 'started' | 'completed' | 'failed' | 'crashed' | 'cancelled';
+export type TaskAction = 'started' | 'completed' | 'failed' | 'retrying' | 'cancelled';
 
 /** Resource ids of Flowtrail objects. */
 export const resourceIds = {
@@ -86,6 +86,23 @@ export function runEvent(
     payload,
     at,
   );
+}
+
+/** Who cancelled a run, and why: what `flowtrail.run.cancelled` carries. */
+export interface RunCancellation {
+  /** When the cancel was requested (ms since the epoch). */
+  at: number;
+  by: string;
+  reason: string | null;
+}
+
+/** `flowtrail.run.cancelled`: payload `{ reason, requestedBy, requestedAt }` (an ISO date-time). */
+export function runCancelledEvent(run: RunIdentity, cancel: RunCancellation, at: number): FlowtrailEvent {
+  return runEvent(run, 'cancelled', at, {
+    reason: cancel.reason,
+    requestedBy: cancel.by,
+    requestedAt: new Date(cancel.at).toISOString(),
+  });
 }
 
 export function stepEvent(

@@ -112,6 +112,7 @@ export async function executeRun(p: PreparedRun, options: ExecutionOptions): Pro
     artifactRoot: stores.artifactRoot,
     artifactStore: stores.artifacts,
     writes,
+    readCancelRequest: () => stores.metadata.getCancelRequest(run.id),
     maxWorkers: options.maxWorkers ?? DEFAULT_MAX_WORKERS,
     maxNumSplits: options.maxNumSplits ?? 100,
     isolate: options.isolate ?? false,

@@ -85,7 +85,7 @@ export async function resumeRun(options: ResumeOptions): Promise<RunResult> {
     const originRun = await findOrigin(stores, options);
     if (originRun.status === 'running') {
       throw new ConflictError(
-        `Run ${runPathspec(originRun.flow, originRun.runNumber)} is still running (pid ${originRun.orchestratorPid}); wait for it or stop it first.`,
+        `Run ${runPathspec(originRun.flow, originRun.runNumber)} is still running (pid ${originRun.orchestratorPid}); wait for it, or cancel it first: flowtrail cancel ${runPathspec(originRun.flow, originRun.runNumber)}`,
       );
     }
     const file = options.file ?? originRun.flowFile;

@@ -165,6 +165,16 @@ export class Worker {
     this.child.kill('SIGKILL');
   }
 
+  /** Stops a busy worker politely (a cancelled run): SIGTERM, then SIGKILL after `graceMs`. */
+  terminate(graceMs: number): void {
+    if (this.exited) return;
+    this.child.kill('SIGTERM');
+    const force = setTimeout(() => {
+      if (!this.exited) this.child.kill('SIGKILL');
+    }, graceMs);
+    this.child.once('exit', () => clearTimeout(force));
+  }
+
   stop(): void {
     if (this.exited) return;
     if (this.child.connected) this.child.send({ type: 'exit' }, (err) => err && this.child.kill('SIGKILL'));

@@ -37,9 +37,9 @@ export const errorBody = z
 // ---------------------------------------------------------------------------------------------
 // Metadata records
 
-export const runStatus = z.enum(['running', 'completed', 'failed', 'crashed']);
-export const taskStatus = z.enum(['pending', 'running', 'completed', 'failed']);
-const attemptStatus = z.enum(['running', 'completed', 'failed', 'timeout', 'killed', 'cloned']);
+export const runStatus = z.enum(['running', 'completed', 'failed', 'crashed', 'cancelled']);
+export const taskStatus = z.enum(['pending', 'running', 'completed', 'failed', 'cancelled']);
+const attemptStatus = z.enum(['running', 'completed', 'failed', 'timeout', 'killed', 'cloned', 'cancelled']);
 export const logStream = z.enum(['stdout', 'stderr']);
 
 export const flowRecord = z
@@ -76,6 +76,15 @@ export const newRun = z
   .strict()
   .meta({ id: 'NewRun' });
 
+export const cancelRequest = z
+  .object({
+    at: int().meta({ description: 'When it was requested (ms since the epoch).' }),
+    by: z.string().meta({ description: 'Who asked: a user name, or `key:<id>` for an API key.' }),
+    reason: z.string().nullable(),
+  })
+  .strict()
+  .meta({ id: 'CancelRequest' });
+
 export const runRecord = newRun
   .omit({})
   .extend({
@@ -86,6 +95,9 @@ export const runRecord = newRun
     heartbeatAt: int().nullable(),
     error: exceptionRecord.nullable(),
     trigger: z.array(triggerCause),
+    cancelRequest: cancelRequest
+      .nullable()
+      .meta({ description: 'The request to cancel the run, once made (kept after it ended).' }),
   })
   .meta({ id: 'Run' });
 

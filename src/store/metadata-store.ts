@@ -7,9 +7,19 @@
 import type { ExceptionRecord } from '../core/errors.ts';
 import type { FlowtrailEvent } from '../events/model.ts';
 
-export type RunStatus = 'running' | 'completed' | 'failed' | 'crashed';
-export type TaskStatus = 'pending' | 'running' | 'completed' | 'failed';
-export type AttemptStatus = 'running' | 'completed' | 'failed' | 'timeout' | 'killed' | 'cloned';
+/** `cancelled`: stopped on request (`flowtrail cancel`, `run.cancel()`); `resume` can finish it. */
+export type RunStatus = 'running' | 'completed' | 'failed' | 'crashed' | 'cancelled';
+/** `cancelled`: the run was cancelled while the task was running, or before it started. */
+export type TaskStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
+/** `cancelled`: the attempt's worker was stopped because the run was cancelled. */
+export type AttemptStatus =
+  | 'running'
+  | 'completed'
+  | 'failed'
+  | 'timeout'
+  | 'killed'
+  | 'cloned'
+  | 'cancelled';
 export type LogStream = 'stdout' | 'stderr';
 
 /** Node, OS and package versions of the process that ran an attempt. */
@@ -58,6 +68,20 @@ export interface RunRecord {
   error: ExceptionRecord | null;
   /** What started the run (empty when it was started by hand). */
   trigger: TriggerCause[];
+  /** The request to cancel the run, once made (kept after the run ended). */
+  cancelRequest: CancelRequest | null;
+}
+
+/**
+ * A durable request to cancel a running run: recorded by `requestRunCancel`, noticed by the run's
+ * orchestrator (which stops it), or applied directly by `markRunCancelled` when none is alive.
+ */
+export interface CancelRequest {
+  /** When it was requested (ms since the epoch). */
+  at: number;
+  /** Who asked: a user name, or `key:<id>` for an API key. */
+  by: string;
+  reason: string | null;
 }
 
 export interface NewRun {
@@ -330,6 +354,26 @@ export interface MetadataStore {
   pruneRequestKeys(before: number): Promise<number>;
   /** Marks a run crashed if it is still `running`, failing its unfinished tasks and attempts. Returns whether it changed. */
   markRunCrashed(
+    runId: number,
+    at: number,
+    reason: ExceptionRecord,
+    events?: readonly FlowtrailEvent[],
+  ): Promise<boolean>;
+
+  /**
+   * Records a request to cancel a `running` run (the first request is kept; later ones change
+   * nothing). Returns the run afterwards — a finished run unchanged — or undefined when it does
+   * not exist. The run's orchestrator polls `getCancelRequest` and stops the run.
+   */
+  requestRunCancel(runId: number, request: CancelRequest): Promise<RunRecord | undefined>;
+  /** The run's cancel request, or null (also for an unknown run). One small read: the orchestrator polls it. */
+  getCancelRequest(runId: number): Promise<CancelRequest | null>;
+  /**
+   * Marks a still-`running` run cancelled (when its orchestrator is gone): running attempts and
+   * running or pending tasks become `cancelled`; `events` commit in the same transaction.
+   * Returns whether it changed.
+   */
+  markRunCancelled(
     runId: number,
     at: number,
     reason: ExceptionRecord,

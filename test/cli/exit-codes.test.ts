@@ -12,6 +12,7 @@ describe('exit codes: invalid input exits 2 from every command', () => {
     ['logs', 'F//start'],
     ['dump', 'F/1/'],
     ['tag', 'list', 'F//'],
+    ['cancel', 'F//'],
   ])('a malformed pathspec: flowtrail %s %s', async (...args) => {
     await using home = await tempHome();
     const r = cli(args, home.path);

@@ -1,7 +1,7 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import type { ForeachFlow } from '../../examples/foreach.ts';
 import type { HelloFlow } from '../../examples/hello.ts';
-import { type DataArtifact, Flow, Run, Step, Task } from '../../src/index.ts';
+import { type DataArtifact, Flow, Run, type RunCancellation, Step, Task } from '../../src/index.ts';
 
 describe('client API types', () => {
   it('artifacts are typed from the flow class or its instance type', () => {
@@ -25,7 +25,10 @@ describe('client API types', () => {
   it('chains stay one expression with one await', async () => {
     expectTypeOf(Flow.get('F').latestRun.endTask).resolves.toEqualTypeOf<Task>();
     expectTypeOf(Flow.get('F').latestSuccessfulRun.status).toEqualTypeOf<
-      Promise<'running' | 'completed' | 'failed' | 'crashed'>
+      Promise<'running' | 'completed' | 'failed' | 'crashed' | 'cancelled'>
+    >();
+    expectTypeOf(Run.get<HelloFlow>('HelloFlow/1').cancel({ reason: 'r' })).resolves.toEqualTypeOf<
+      RunCancellation<HelloFlow>
     >();
     expectTypeOf(Run.get('F/1').get('start').task.get('x')).resolves.toEqualTypeOf<DataArtifact>();
     expectTypeOf(Task.get('F/1/start/1').stdout).toEqualTypeOf<Promise<string>>();

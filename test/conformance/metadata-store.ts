@@ -172,6 +172,7 @@ export function runMetadataStoreSuite(name: string, makeStore: () => Promise<Met
           orchestratorHost: 'box-1',
           error: null,
           trigger: [],
+          cancelRequest: null,
         } satisfies RunRecord);
         expect(await store.getRunById(created.id)).toEqual(created);
         expect(await store.getRun('HelloFlow', 1)).toEqual(created);
@@ -952,6 +953,110 @@ export function runMetadataStoreSuite(name: string, makeStore: () => Promise<Met
 
       it('returns false for an unknown run', async () => {
         expect(await store.markRunCrashed(123_456, T0, BOOM)).toBe(false);
+      });
+    });
+
+    describe('cancel requests', () => {
+      const request = { at: T0 + 50, by: 'alice', reason: 'wrong input' };
+
+      it('records the first cancel request of a running run, and reads it back', async () => {
+        const r = await run();
+        const other = await run();
+        expect(await store.getCancelRequest(r.id)).toBeNull();
+        const after = await store.requestRunCancel(r.id, request);
+        expect(after).toEqual({ ...r, cancelRequest: request });
+        expect(await store.getRunById(r.id)).toEqual({ ...r, cancelRequest: request });
+        expect(await store.getCancelRequest(r.id)).toEqual(request);
+        // A later request keeps the first: who asked first, and why.
+        const again = await store.requestRunCancel(r.id, { at: T0 + 60, by: 'bob', reason: null });
+        expect(again?.cancelRequest).toEqual(request);
+        expect(await store.getCancelRequest(r.id)).toEqual(request);
+        // The request changes nothing else: the run is still running, for its orchestrator to stop.
+        expect((await store.listRunningRuns()).map((x) => x.id).sort()).toEqual([r.id, other.id].sort());
+        expect(await store.getCancelRequest(other.id)).toBeNull();
+        const noReason = { at: T0, by: 'key:abc', reason: null };
+        expect((await store.requestRunCancel(other.id, noReason))?.cancelRequest).toEqual(noReason);
+      });
+
+      it('records nothing on a finished run and answers it unchanged', async () => {
+        for (const status of ['completed', 'failed', 'crashed', 'cancelled'] as const) {
+          const r = await run();
+          await store.write([{ op: 'run.update', runId: r.id, patch: { status, finishedAt: T0 + 3 } }]);
+          const before = await store.getRunById(r.id);
+          expect(await store.requestRunCancel(r.id, request)).toEqual(before);
+          expect(await store.getCancelRequest(r.id)).toBeNull();
+        }
+      });
+
+      it('answers undefined and null for an unknown run', async () => {
+        expect(await store.requestRunCancel(123_456, request)).toBeUndefined();
+        expect(await store.getCancelRequest(123_456)).toBeNull();
+      });
+
+      it('marks a running run cancelled once, cancelling its unfinished tasks and running attempts', async () => {
+        const r = await run();
+        const done = task(r.id, 1, {
+          status: 'completed',
+          successful: true,
+          attempts: 1,
+          finalAttempt: 0,
+          startedAt: T0,
+          finishedAt: T0 + 5,
+        });
+        const running = task(r.id, 2, { status: 'running', attempts: 1, startedAt: T0 + 6 });
+        const pending = task(r.id, 3, { status: 'pending' });
+        await store.write([
+          { op: 'task.create', task: done },
+          { op: 'task.create', task: running },
+          { op: 'task.create', task: pending },
+          { op: 'attempt.start', attempt: attempt(r.id, 1, 0, { status: 'completed', finishedAt: T0 + 5 }) },
+          { op: 'attempt.start', attempt: attempt(r.id, 2, 0, { status: 'running' }) },
+        ]);
+        await store.requestRunCancel(r.id, request);
+        const reason: ExceptionRecord = { type: 'RunCancelled', message: 'cancelled by alice', stack: '' };
+        const at = T0 + 1000;
+        expect(await store.markRunCancelled(r.id, at, reason)).toBe(true);
+        expect(await store.getRunById(r.id)).toEqual({
+          ...r,
+          status: 'cancelled',
+          finishedAt: at,
+          error: reason,
+          cancelRequest: request,
+        });
+        expect(await store.getTask(r.id, 1)).toEqual(done);
+        expect(await store.getTask(r.id, 2)).toEqual({
+          ...running,
+          status: 'cancelled',
+          successful: false,
+          finishedAt: at,
+        });
+        expect(await store.getTask(r.id, 3)).toEqual({
+          ...pending,
+          status: 'cancelled',
+          successful: false,
+          finishedAt: at,
+        });
+        expect(await store.listAttempts(r.id, 2)).toEqual([
+          attempt(r.id, 2, 0, { status: 'cancelled', finishedAt: at, exception: reason }),
+        ]);
+        expect(await store.listRunningRuns()).toEqual([]);
+        expect((await store.listRuns('A', { status: 'cancelled' })).map((x) => x.id)).toEqual([r.id]);
+        // The run page counts cancelled tasks as such.
+        const [start] = await store.summarizeRun(r.id);
+        expect(start?.counts).toEqual({ pending: 0, running: 0, completed: 1, failed: 0, cancelled: 2 });
+        // Once only.
+        expect(await store.markRunCancelled(r.id, at + 1, { ...reason, message: 'again' })).toBe(false);
+        expect((await store.getRunById(r.id))?.finishedAt).toBe(at);
+      });
+
+      it('does not mark a finished or unknown run cancelled', async () => {
+        const r = await run();
+        await store.write([
+          { op: 'run.update', runId: r.id, patch: { status: 'completed', finishedAt: T0 + 3 } },
+        ]);
+        expect(await store.markRunCancelled(r.id, T0 + 10, BOOM)).toBe(false);
+        expect((await store.getRunById(r.id))?.status).toBe('completed');
+        expect(await store.markRunCancelled(123_456, T0, BOOM)).toBe(false);
       });
     });
 

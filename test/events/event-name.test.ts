@@ -82,9 +82,11 @@ describe('event names', () => {
   it("Flowtrail's lifecycle event names are in the set", () => {
     const run = { flow: 'HelloFlow', runNumber: 1, tags: ['nightly'] };
     const lifecycle = [
-      ...(['started', 'completed', 'failed', 'crashed'] as const).map((a) => runEvent(run, a, 0)),
+      ...(['started', 'completed', 'failed', 'crashed', 'cancelled'] as const).map((a) =>
+        runEvent(run, a, 0),
+      ),
       ...(['started', 'completed'] as const).map((a) => stepEvent(run, 'start', a, 0)),
-      ...(['started', 'completed', 'failed', 'retrying'] as const).map((a) =>
+      ...(['started', 'completed', 'failed', 'retrying', 'cancelled'] as const).map((a) =>
         taskEvent(run, 'start', 1, a, 0),
       ),
       artifactEvent(run, 'start', 1, { name: 'x', sha: 'a'.repeat(64), size: 1, codec: 'raw' }, 0),

@@ -117,7 +117,10 @@ describe('event_links migration, SQLite', () => {
       await expectAnswers(store);
       await store.close();
       const db = new BetterSqlite3(file, { readonly: true });
-      expect(db.prepare('SELECT max(id) AS id FROM flowtrail_migrations').get()).toEqual({ id: 8 });
+      // Every later migration ran too.
+      expect(db.prepare('SELECT max(id) AS id FROM flowtrail_migrations').get()).toEqual({
+        id: sqliteMigrations[sqliteMigrations.length - 1]!.id,
+      });
       expect(db.prepare('SELECT count(*) AS n FROM event_links').get()).toEqual({ n: linkCount });
       expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'event_resources'").all()).toEqual([]);
       db.close();

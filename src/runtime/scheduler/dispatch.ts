@@ -55,12 +55,16 @@ export class Dispatcher {
     this.pump();
   }
 
-  /** Stops every worker: busy ones at once (their attempts are recorded as killed by the caller). */
-  stopAll(): void {
+  /**
+   * Stops every worker: busy ones at once, or given `graceMs`, with SIGTERM first and SIGKILL
+   * after that long (their attempts are recorded by the caller).
+   */
+  stopAll(graceMs = 0): void {
     clearInterval(this.growTimer);
     for (const w of this.workers) {
-      if (w.busy) w.child.kill('SIGKILL');
-      else w.stop();
+      if (!w.busy) w.stop();
+      else if (graceMs > 0) w.terminate(graceMs);
+      else w.child.kill('SIGKILL');
     }
   }
 

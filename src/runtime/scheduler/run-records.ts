@@ -1,9 +1,17 @@
 import type { ExceptionRecord } from '../../core/errors.ts';
 import { formatPathspec } from '../../core/pathspec.ts';
-import { artifactEvent, type RunIdentity, runEvent, stepEvent, taskEvent } from '../../events/lifecycle.ts';
+import {
+  artifactEvent,
+  type RunIdentity,
+  runCancelledEvent,
+  runEvent,
+  stepEvent,
+  taskEvent,
+} from '../../events/lifecycle.ts';
 import type { FlowtrailEvent } from '../../events/model.ts';
 import type {
   AttemptStatus,
+  CancelRequest,
   EnvironmentInfo,
   LogLine,
   RunRecord,
@@ -165,6 +173,30 @@ export class RunRecords {
     );
   }
 
+  /**
+   * The run was cancelled under the task: `started` when an attempt was running (its end is
+   * recorded by the caller, and a `task.cancelled` event reports it); a pending task just ends.
+   */
+  taskCancelled(task: TaskNode, exception: ExceptionRecord, now: number, started: boolean): void {
+    this.updateTask(task, {
+      status: 'cancelled',
+      successful: false,
+      ...(started ? { finalAttempt: task.attempt } : {}),
+      finishedAt: now,
+    });
+    if (started)
+      this.emit(
+        taskEvent(
+          this.identity,
+          task.step,
+          task.id,
+          'cancelled',
+          now,
+          failurePayload(task, 'cancelled', exception),
+        ),
+      );
+  }
+
   /** A task the run stopped before it started: failed, without an attempt or event. */
   taskAbandoned(task: TaskNode, now: number): void {
     this.updateTask(task, { status: 'failed', successful: false, finishedAt: now });
@@ -218,14 +250,22 @@ export class RunRecords {
     this.emit(stepEvent(this.identity, step, 'completed', now));
   }
 
-  runFinished(status: RunStatus, error: ExceptionRecord | null, now: number): void {
+  /** The run ended; `cancel` is the request that cancelled it. */
+  runFinished(
+    status: RunStatus,
+    error: ExceptionRecord | null,
+    now: number,
+    cancel: CancelRequest | null = null,
+  ): void {
     this.emit(
-      runEvent(
-        this.identity,
-        status === 'completed' ? 'completed' : 'failed',
-        now,
-        error ? { error: error.message } : {},
-      ),
+      cancel
+        ? runCancelledEvent(this.identity, cancel, now)
+        : runEvent(
+            this.identity,
+            status === 'completed' ? 'completed' : 'failed',
+            now,
+            error ? { error: error.message } : {},
+          ),
     );
     this.writes.push({
       op: 'run.update',

@@ -2,13 +2,14 @@ import { type ExceptionRecord, toExceptionRecord } from '../../core/errors.ts';
 import type { FlowtrailEvent } from '../../events/model.ts';
 import type { FlowGraph, GraphNode } from '../../flow/graph.ts';
 import type { ArtifactStore } from '../../store/artifact-store.ts';
-import type { LogLine, LogStream, RunRecord, RunStatus } from '../../store/metadata-store.ts';
-import { HEARTBEAT_INTERVAL_MS } from '../../store/run-liveness.ts';
+import type { CancelRequest, LogLine, LogStream, RunRecord, RunStatus } from '../../store/metadata-store.ts';
+import { cancelledError, HEARTBEAT_INTERVAL_MS } from '../../store/run-liveness.ts';
 import type { ProgressReporter } from '../progress.ts';
 import type { ArtifactRefs, RunContext, TaskOutcome, TaskWork, WireEvent } from '../protocol.ts';
 import type { RunTimings } from '../run-timings.ts';
 import type { Worker, WorkerEvents } from '../worker-pool.ts';
 import type { WriteQueue } from '../write-queue.ts';
+import { CancelWatch } from './cancel-watch.ts';
 import { caughtArtifacts, caughtLine } from './catch-failure.ts';
 import { Dispatcher } from './dispatch.ts';
 import { GraphWalk, type TaskSpec } from './graph-walk.ts';
@@ -30,6 +31,8 @@ export interface SchedulerOptions {
   artifactRoot: string;
   artifactStore: ArtifactStore;
   writes: WriteQueue;
+  /** Reads the run's cancel request from the store (polled while the run runs). */
+  readCancelRequest: () => Promise<CancelRequest | null>;
   maxWorkers: number;
   maxNumSplits: number;
   /** One process per task for every step. */
@@ -47,6 +50,8 @@ export interface RunOutcome {
 }
 
 const LOG_FLUSH_MS = 100;
+/** How long a cancelled task's worker gets between SIGTERM and SIGKILL. */
+const CANCEL_GRACE_MS = 2_000;
 
 /**
  * The orchestrator's scheduler: wires the graph walk, the worker dispatcher, the retry policy and
@@ -62,6 +67,7 @@ export class Scheduler implements WorkerEvents {
   private readonly records: RunRecords;
   private readonly dispatcher: Dispatcher;
   private readonly retries = new RetryTimers();
+  private readonly cancelWatch: CancelWatch;
   private pendingLogs: LogLine[] = [];
   private settled = false;
   private resolveDone!: (o: RunOutcome) => void;
@@ -87,6 +93,7 @@ export class Scheduler implements WorkerEvents {
       start: (task, worker) => this.startAttempt(task, worker),
       settled: () => this.settled,
     });
+    this.cancelWatch = new CancelWatch(options.readCancelRequest, (request) => this.cancel(request));
   }
 
   private runContext(): RunContext {
@@ -113,6 +120,7 @@ export class Scheduler implements WorkerEvents {
     this.dispatcher.start(this.o.prestarted);
     this.timers.push(setInterval(() => this.flushLogs(), LOG_FLUSH_MS));
     this.timers.push(setInterval(() => this.records.heartbeat(), HEARTBEAT_INTERVAL_MS));
+    this.cancelWatch.start();
     this.createTask({ step: 'start', path: [], parents: [], stack: [] });
     return done;
   }
@@ -344,32 +352,42 @@ export class Scheduler implements WorkerEvents {
 
   // ---- the end
 
-  private finish(status: RunStatus, error: ExceptionRecord | null): void {
+  private finish(
+    status: RunStatus,
+    error: ExceptionRecord | null,
+    cancel: CancelRequest | null = null,
+  ): void {
     if (this.settled) return;
     this.settled = true;
     for (const t of this.timers) clearInterval(t);
+    this.cancelWatch.stop();
     this.retries.cancelAll();
     this.flushLogs();
     const now = Date.now();
-    // Stop whatever still runs: those attempts are recorded as killed.
-    const reason: ExceptionRecord = {
-      type: 'RunStopped',
-      message: `The run ${status} before this task finished.`,
-      stack: '',
-    };
+    // Stop whatever still runs: those attempts are recorded as killed (cancelled, on a cancel).
+    const reason: ExceptionRecord = cancel
+      ? {
+          type: 'RunCancelled',
+          message: `The run was cancelled by ${cancel.by} before this task finished.`,
+          stack: '',
+        }
+      : { type: 'RunStopped', message: `The run ${status} before this task finished.`, stack: '' };
     for (const task of this.tasks.values()) {
       if (task.timer) clearTimeout(task.timer);
       if (task.status === 'running') {
-        this.records.attemptFinished(task, 'killed', reason, now);
-        this.records.taskFailed(task, 'killed', reason, now, undefined);
-        task.status = 'failed';
+        this.records.attemptFinished(task, cancel ? 'cancelled' : 'killed', reason, now);
+        if (cancel) this.records.taskCancelled(task, reason, now, true);
+        else this.records.taskFailed(task, 'killed', reason, now, undefined);
+        task.status = cancel ? 'cancelled' : 'failed';
       } else if (task.status === 'pending') {
-        this.records.taskAbandoned(task, now);
-        task.status = 'failed';
+        if (cancel) this.records.taskCancelled(task, reason, now, false);
+        else this.records.taskAbandoned(task, now);
+        task.status = cancel ? 'cancelled' : 'failed';
       }
     }
-    this.dispatcher.stopAll();
-    this.records.runFinished(status, error, now);
+    // A cancelled task's process gets SIGTERM and a moment to exit before SIGKILL.
+    this.dispatcher.stopAll(cancel ? CANCEL_GRACE_MS : 0);
+    this.records.runFinished(status, error, now, cancel);
     this.o.timings?.mark('run finished');
     this.resolveDone({ status, error });
   }
@@ -381,5 +399,10 @@ export class Scheduler implements WorkerEvents {
       message: `The run was interrupted by ${signal}.`,
       stack: '',
     });
+  }
+
+  /** Cancels the run on request (noticed by the cancel watch): no task starts after this. */
+  cancel(request: CancelRequest): void {
+    this.finish('cancelled', cancelledError(this.o.run, request), request);
   }
 }

@@ -1,3 +1,4 @@
+import type { TaskStatus } from '../../store/metadata-store.ts';
 import type { ArtifactRefs, ForeachFrameRef } from '../protocol.ts';
 import type { Worker } from '../worker-pool.ts';
 
@@ -7,7 +8,7 @@ export interface TaskNode {
   step: string;
   path: number[];
   parents: TaskNode[];
-  status: 'pending' | 'running' | 'completed' | 'failed';
+  status: TaskStatus;
   attempt: number;
   artifacts: ArtifactRefs;
   foreachCount: number | undefined;

@@ -10,6 +10,7 @@ import { automationRoutes } from './automation-routes.ts';
 import { deploymentRoutes } from './deployment-routes.ts';
 import { eventRoutes } from './event-routes.ts';
 import { metadataRoutes } from './metadata-routes.ts';
+import { runControlRoutes } from './run-control-routes.ts';
 import { runPageRoutes } from './run-page-routes.ts';
 import { serviceRoutes } from './service-routes.ts';
 import { taskPageRoutes } from './task-page-routes.ts';
@@ -17,6 +18,7 @@ import { taskPageRoutes } from './task-page-routes.ts';
 export const routes: readonly Route[] = [
   ...serviceRoutes,
   ...metadataRoutes,
+  ...runControlRoutes,
   // The task page of the web UI.
   ...taskPageRoutes,
   ...runPageRoutes,

@@ -9,6 +9,7 @@ import { type Route, route } from '../route.ts';
 import {
   artifactRecord,
   attemptRecord,
+  cancelRequest,
   eventInput,
   exceptionRecord,
   flowRecord,
@@ -221,6 +222,56 @@ export const metadataRoutes: readonly Route[] = [
     response: z.object({ changed: z.boolean() }),
     handle: async ({ params, body, ctx }) => ({
       changed: await ctx.stores.metadata.markRunCrashed(
+        params.runId,
+        body.at,
+        body.reason,
+        eventsFromRequest(body.events ?? [], 'events'),
+      ),
+    }),
+  }),
+  route({
+    method: 'post',
+    path: '/api/v1/runs/{runId}/cancel-request',
+    operationId: 'requestRunCancel',
+    summary:
+      'Records a request to cancel a running run (the first one is kept); answers the run afterwards. The runtime port: users call `/cancel`.',
+    tag: 'metadata',
+    scope: 'write',
+    params: runIdParams,
+    body: cancelRequest,
+    response: runRecord,
+    handle: async ({ params, body, ctx }) =>
+      (await ctx.stores.metadata.requestRunCancel(params.runId, body)) ??
+      notFound('run', `Run #${params.runId} does not exist.`),
+  }),
+  route({
+    method: 'get',
+    path: '/api/v1/runs/{runId}/cancel-request',
+    operationId: 'getCancelRequest',
+    summary: "A run's cancel request, or null: what its orchestrator polls.",
+    tag: 'metadata',
+    scope: 'read',
+    params: runIdParams,
+    response: z.object({ request: cancelRequest.nullable() }),
+    handle: async ({ params, ctx }) => ({
+      request: await ctx.stores.metadata.getCancelRequest(params.runId),
+    }),
+  }),
+  route({
+    method: 'post',
+    path: '/api/v1/runs/{runId}/mark-cancelled',
+    operationId: 'markRunCancelled',
+    summary:
+      'Marks a still-running run whose orchestrator is gone cancelled, with its unfinished tasks and attempts.',
+    tag: 'metadata',
+    scope: 'write',
+    params: runIdParams,
+    body: z
+      .object({ at: z.number().int(), reason: exceptionRecord, events: z.array(eventInput).optional() })
+      .strict(),
+    response: z.object({ changed: z.boolean() }),
+    handle: async ({ params, body, ctx }) => ({
+      changed: await ctx.stores.metadata.markRunCancelled(
         params.runId,
         body.at,
         body.reason,

@@ -3,6 +3,7 @@ import type { FlowtrailEvent } from '../../events/model.ts';
 import type {
   ArtifactRecord,
   AttemptRecord,
+  CancelRequest,
   CreateRunOptions,
   FlowRecord,
   LatestRunQuery,
@@ -78,6 +79,36 @@ export class HttpMetadataStore implements MetadataStore {
   ): Promise<boolean> {
     return (
       await this.client.request<{ changed: boolean }>('POST', `/api/v1/runs/${runId}/crash`, {
+        json: { at, reason, events },
+      })
+    ).changed;
+  }
+
+  requestRunCancel(runId: number, request: CancelRequest): Promise<RunRecord | undefined> {
+    // Safe to retry: only the first request of a run is kept.
+    return this.client.request('POST', `/api/v1/runs/${runId}/cancel-request`, {
+      json: request,
+      notFoundAsUndefined: true,
+    });
+  }
+
+  async getCancelRequest(runId: number): Promise<CancelRequest | null> {
+    return (
+      await this.client.request<{ request: CancelRequest | null }>(
+        'GET',
+        `/api/v1/runs/${runId}/cancel-request`,
+      )
+    ).request;
+  }
+
+  async markRunCancelled(
+    runId: number,
+    at: number,
+    reason: ExceptionRecord,
+    events: readonly FlowtrailEvent[] = [],
+  ): Promise<boolean> {
+    return (
+      await this.client.request<{ changed: boolean }>('POST', `/api/v1/runs/${runId}/mark-cancelled`, {
         json: { at, reason, events },
       })
     ).changed;

@@ -9,6 +9,7 @@ import type {
   ArtifactRecord,
   AttemptRecord,
   AttemptStatus,
+  CancelRequest,
   EnvironmentInfo,
   FlowRecord,
   LogLine,
@@ -95,6 +96,7 @@ export function runFromRow(r: Selectable<RunsTable>): RunRecord {
     orchestratorHost: r.orchestrator_host,
     error: parseJson<ExceptionRecord>(r.error),
     trigger: JSON.parse(r.trigger) as TriggerCause[],
+    cancelRequest: parseJson<CancelRequest>(r.cancel_request),
   };
 }
 

@@ -7,7 +7,7 @@ import { type Kysely, sql } from 'kysely';
 import { DURATION_BUCKETS, type StepOverview, type TaskStatus } from '../metadata-store.ts';
 import type { Database } from './schema.ts';
 
-const STATUSES: readonly TaskStatus[] = ['pending', 'running', 'completed', 'failed'];
+const STATUSES: readonly TaskStatus[] = ['pending', 'running', 'completed', 'failed', 'cancelled'];
 /**
  * Parent ids looked up per statement: a join's first task names every foreach task (10,000 ids),
  * so few large statements beat many small ones; far under SQLite's (32,766) and PostgreSQL's
@@ -22,7 +22,7 @@ const maxOf = (a: number | null, b: number | null) => (a === null ? b : b === nu
 function emptySummary(step: string): StepOverview {
   return {
     step,
-    counts: { pending: 0, running: 0, completed: 0, failed: 0 },
+    counts: { pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0 },
     total: 0,
     caught: 0,
     firstTaskId: null,

@@ -27,6 +27,8 @@ export interface RunsTable {
   error: string | null;
   /** JSON list of `TriggerCause`; '[]' when started by hand. */
   trigger: string;
+  /** JSON `CancelRequest`, or null while nobody asked to cancel the run. */
+  cancel_request: string | null;
 }
 
 /** One row per reference a run's trigger names (event id, and upstream pathspec for run causes). */

@@ -13,6 +13,8 @@ import type { FlowtrailEvent } from '../../events/model.ts';
 import type {
   ArtifactRecord,
   AttemptRecord,
+  AttemptStatus,
+  CancelRequest,
   CreateRunOptions,
   FlowRecord,
   LatestRunQuery,
@@ -24,6 +26,7 @@ import type {
   NewRun,
   RunQuery,
   RunRecord,
+  RunStatus,
   StepOverview,
   StepRecord,
   StepSummary,
@@ -118,6 +121,15 @@ function foldStepRow(byKey: Map<string, StepFold>, r: StepStatusRow): void {
   if (r.finished_at !== null) fold.finishedAt = Math.max(fold.finishedAt ?? 0, Number(r.finished_at));
 }
 
+/** The states a run without an orchestrator ends in, with its unfinished attempts and tasks. */
+interface OrphanEnd {
+  run: RunStatus;
+  attempt: AttemptStatus;
+  task: TaskStatus;
+}
+const CRASHED: OrphanEnd = { run: 'crashed', attempt: 'killed', task: 'failed' };
+const CANCELLED: OrphanEnd = { run: 'cancelled', attempt: 'cancelled', task: 'cancelled' };
+
 /**
  * Records a request key in the caller's transaction; false when it was already there (the request
  * was applied before). A concurrent try of the same request waits on the row lock, then sees it.
@@ -201,6 +213,7 @@ export class SqlMetadataStore implements MetadataStore {
           orchestrator_host: run.orchestratorHost,
           error: null,
           trigger: json(run.trigger ?? []),
+          cancel_request: null,
         })
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -251,29 +264,72 @@ export class SqlMetadataStore implements MetadataStore {
     return Number(result.numDeletedRows);
   }
 
-  async markRunCrashed(
+  markRunCrashed(
     runId: number,
     at: number,
     reason: ExceptionRecord,
     events: readonly FlowtrailEvent[] = [],
   ): Promise<boolean> {
+    return this.endRunWithoutOrchestrator(runId, at, reason, events, CRASHED);
+  }
+
+  async requestRunCancel(runId: number, request: CancelRequest): Promise<RunRecord | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      // Only the first request of a running run is kept: who asked first, and why.
+      await trx
+        .updateTable('runs')
+        .set({ cancel_request: json(request) })
+        .where('id', '=', runId)
+        .where('status', '=', 'running')
+        .where('cancel_request', 'is', null)
+        .execute();
+      return this.getRunIn(trx, runId);
+    });
+  }
+
+  async getCancelRequest(runId: number): Promise<CancelRequest | null> {
+    const row = await this.db
+      .selectFrom('runs')
+      .select('cancel_request')
+      .where('id', '=', runId)
+      .executeTakeFirst();
+    return row?.cancel_request ? (JSON.parse(row.cancel_request) as CancelRequest) : null;
+  }
+
+  markRunCancelled(
+    runId: number,
+    at: number,
+    reason: ExceptionRecord,
+    events: readonly FlowtrailEvent[] = [],
+  ): Promise<boolean> {
+    return this.endRunWithoutOrchestrator(runId, at, reason, events, CANCELLED);
+  }
+
+  /** Ends a still-running run whose orchestrator is gone, with its unfinished tasks and attempts. */
+  private async endRunWithoutOrchestrator(
+    runId: number,
+    at: number,
+    reason: ExceptionRecord,
+    events: readonly FlowtrailEvent[],
+    end: OrphanEnd,
+  ): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
       const res = await trx
         .updateTable('runs')
-        .set({ status: 'crashed', finished_at: at, error: json(reason) })
+        .set({ status: end.run, finished_at: at, error: json(reason) })
         .where('id', '=', runId)
         .where('status', '=', 'running')
         .executeTakeFirst();
       if (Number(res.numUpdatedRows) === 0) return false;
       await trx
         .updateTable('attempts')
-        .set({ status: 'killed', finished_at: at, exception: json(reason) })
+        .set({ status: end.attempt, finished_at: at, exception: json(reason) })
         .where('run_id', '=', runId)
         .where('status', '=', 'running')
         .execute();
       await trx
         .updateTable('tasks')
-        .set({ status: 'failed', successful: 0, finished_at: at })
+        .set({ status: end.task, successful: 0, finished_at: at })
         .where('run_id', '=', runId)
         .where('status', 'in', ['running', 'pending'])
         .execute();

@@ -22,14 +22,15 @@ import { filtersOf, runListQuery } from '../routes/run-list-search.ts';
 import './flow-history-page.css';
 
 type StepSummary = Schemas['StepSummary'];
-type CellState = 'failed' | 'running' | 'pending' | 'caught' | 'completed';
+type CellState = 'failed' | 'running' | 'pending' | 'cancelled' | 'caught' | 'completed';
 
-/** One colour per cell: a failure wins, then work still going, then a caught failure. */
+/** One colour per cell: a failure wins, then work still going, then a cancel, then a caught failure. */
 function cellState(s: StepSummary): CellState {
   const c = s.counts;
   if ((c.failed ?? 0) > 0) return 'failed';
   if ((c.running ?? 0) > 0) return 'running';
   if ((c.pending ?? 0) > 0) return (c.completed ?? 0) > 0 ? 'running' : 'pending';
+  if ((c.cancelled ?? 0) > 0) return 'cancelled';
   return s.caught > 0 ? 'caught' : 'completed';
 }
 
@@ -45,7 +46,8 @@ function Cell({ run, step, summary }: { run: RunRecord; step: string; summary: S
   if (!summary) return <td className="hcell hcell-none" title={`${step}: did not run`} />;
   const state = cellState(summary);
   const duration = elapsed(summary.startedAt, summary.finishedAt);
-  const done = (summary.counts.completed ?? 0) + (summary.counts.failed ?? 0);
+  const done =
+    (summary.counts.completed ?? 0) + (summary.counts.failed ?? 0) + (summary.counts.cancelled ?? 0);
   return (
     <td className={`hcell hcell-${state}`} title={cellTitle(step, summary, duration)}>
       <Link to="/runs/$flow/$run/$step" params={{ flow: run.flow, run: String(run.runNumber), step }}>
@@ -148,12 +150,14 @@ export function FlowHistoryPage() {
                 </table>
               </div>
               <div className="history-legend">
-                {(['completed', 'caught', 'running', 'pending', 'failed', 'none'] as const).map((s) => (
-                  <span key={s}>
-                    <i className={`hcell-${s}`} />{' '}
-                    {s === 'caught' ? 'failure caught' : s === 'none' ? 'did not run' : s}
-                  </span>
-                ))}
+                {(['completed', 'caught', 'running', 'pending', 'failed', 'cancelled', 'none'] as const).map(
+                  (s) => (
+                    <span key={s}>
+                      <i className={`hcell-${s}`} />{' '}
+                      {s === 'caught' ? 'failure caught' : s === 'none' ? 'did not run' : s}
+                    </span>
+                  ),
+                )}
               </div>
               <Pager search={search} page={page} onChange={onChange} />
             </>

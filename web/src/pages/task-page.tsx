@@ -68,7 +68,7 @@ function TaskBody({
   const latest = attempts[attempts.length - 1]?.attempt ?? 0;
   const attemptNo = search.attempt ?? task.finalAttempt ?? latest;
   const attempt = attempts.find((a) => a.attempt === attemptNo);
-  const finished = task.status === 'completed' || task.status === 'failed';
+  const finished = task.status !== 'pending' && task.status !== 'running';
   const attemptLive = !finished && (attempt === undefined || attempt.status === 'running');
   const logs = useLogLines(runId, taskId, attemptNo, attemptLive);
   const taskResource = `flowtrail.task.${params.flow}/${params.run}/${params.step}/${params.task}`;

@@ -4,7 +4,7 @@
  * not errors: a hand-edited URL still opens the page.
  */
 
-export const RUN_STATUSES = ['running', 'completed', 'failed', 'crashed'] as const;
+export const RUN_STATUSES = ['running', 'completed', 'failed', 'crashed', 'cancelled'] as const;
 export type RunStatusFilter = (typeof RUN_STATUSES)[number];
 
 export interface RunListSearch {

@@ -280,6 +280,14 @@ export const postgresMigrations: SqlMigration[] = [
     ],
   },
   {
+    id: 10,
+    name: 'run_cancel_request',
+    statements: [
+      // As SQLite's migration 9: a cancel request (JSON) the run's orchestrator polls.
+      'ALTER TABLE runs ADD COLUMN cancel_request TEXT',
+    ],
+  },
+  {
     id: 11,
     name: 'automations',
     statements: [

@@ -267,6 +267,14 @@ export const sqliteMigrations: SqlMigration[] = [
     ],
   },
   {
+    id: 9,
+    name: 'run_cancel_request',
+    statements: [
+      // Who asked to cancel a running run, when and why (JSON): the orchestrator polls it.
+      'ALTER TABLE runs ADD COLUMN cancel_request TEXT',
+    ],
+  },
+  {
     id: 10,
     name: 'automations',
     statements: [

@@ -9,7 +9,13 @@ import { api, type RunRecord, type Schemas, type TaskRecord } from '../../api/cl
 export type StepOverview = Schemas['StepOverview'];
 export type ChainNode = Schemas['ChainNode'];
 export type TaskStatus = TaskRecord['status'];
-export const TASK_STATUSES: readonly TaskStatus[] = ['pending', 'running', 'completed', 'failed'];
+export const TASK_STATUSES: readonly TaskStatus[] = [
+  'pending',
+  'running',
+  'completed',
+  'failed',
+  'cancelled',
+];
 
 export const runKey = (flow: string, run: number) => ['run', flow, run] as const;
 
@@ -48,13 +54,17 @@ export function useRunSummary(flow: string, run: number, runId: number | undefin
   });
 }
 
-/** A step's state as one word: failed beats running beats pending; completed when every task is. */
+/**
+ * A step's state as one word: failed beats running beats pending beats cancelled (the run's cancel
+ * stopped a task); completed when every task is.
+ */
 export function stepStatus(s: StepOverview): TaskStatus | 'empty' {
   const c = s.counts;
   if ((c.failed ?? 0) > 0) return 'failed';
   if ((c.running ?? 0) > 0) return 'running';
   if (s.total === 0) return 'empty';
   if ((c.pending ?? 0) > 0) return (c.completed ?? 0) > 0 ? 'running' : 'pending';
+  if ((c.cancelled ?? 0) > 0) return 'cancelled';
   return 'completed';
 }
 

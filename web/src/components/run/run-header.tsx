@@ -18,6 +18,11 @@ export function RunHeader({ run, live }: { run: RunRecord; live: string }) {
         <span data-testid="run-status" data-status={run.status}>
           <StatusBadge status={run.status} />
         </span>
+        {run.status === 'running' && run.cancelRequest ? (
+          <span className="liveness" role="status">
+            cancel requested by {run.cancelRequest.by}
+          </span>
+        ) : null}
         {liveness.state === 'late' || liveness.state === 'lost' ? (
           <span className={`liveness liveness-${liveness.state}`} role="status">
             {liveness.state === 'lost' ? 'lost? ' : ''}no heartbeat for{' '}
@@ -65,7 +70,9 @@ export function RunHeader({ run, live }: { run: RunRecord; live: string }) {
       </dl>
       {run.error ? (
         <div className="error-box run-error" role="alert">
-          <strong>{run.status === 'crashed' ? 'Crashed: ' : 'Failed: '}</strong>
+          <strong>
+            {run.status === 'crashed' ? 'Crashed: ' : run.status === 'cancelled' ? 'Cancelled: ' : 'Failed: '}
+          </strong>
           {run.error.type}: {run.error.message}
         </div>
       ) : null}

@@ -116,6 +116,7 @@ export function RunTimeline({
       running: cssVar('--running', '#2f7de1'),
       completed: cssVar('--completed', '#1f9d55'),
       failed: cssVar('--failed', '#d64545'),
+      cancelled: cssVar('--cancelled', '#475467'),
     };
     const ink = cssVar('--ink', '#1d2330');
     const muted = cssVar('--muted', '#667085');
