@@ -12,9 +12,11 @@
  */
 import { createHash } from 'node:crypto';
 import type { Automation, EventTrigger, Trigger } from '../automations/model.ts';
+import { flowOfPathspec } from '../core/pathspec.ts';
 import { RUN_COMPLETED_EVENT, resourceIds } from '../events/lifecycle.ts';
 import { RESOURCE_ID } from '../events/model.ts';
-import type { DeploymentRecord } from './deployment-store.ts';
+import type { TriggerState } from '../automations/trigger-state.ts';
+import type { ArrivedDependency, DeploymentRecord } from './deployment-store.ts';
 
 /** The owner resource of a deployment's automation. */
 export const deploymentResource = resourceIds.deployment;
@@ -74,4 +76,49 @@ export function ownedAutomationOf(deployment: DeploymentRecord): Automation | nu
     actionsOnResolve: [],
     ownerResource: deploymentResource(deployment.flow),
   };
+}
+
+/** The dependency keys of a deployment, in the order of its automation's trigger leaves. */
+export function dependencyKeys(deployment: DeploymentRecord): string[] {
+  return [
+    ...deployment.triggers.events.map((e) => `event:${e.name}`),
+    ...deployment.triggers.flows.map((f) => `run:${f}`),
+  ];
+}
+
+/**
+ * What has arrived and waits for the others (AND), read from the owned automation's trigger state:
+ * the latest firing of each of its compound trigger's children. A single dependency never waits.
+ */
+export function ownedArrivals(deployment: DeploymentRecord, state: TriggerState | null): ArrivedDependency[] {
+  const keys = dependencyKeys(deployment);
+  if (keys.length < 2 || state === null) return [];
+  const out: ArrivedDependency[] = [];
+  for (const composite of Object.values(state.composites)) {
+    if (composite.trigger !== 'trigger') continue;
+    for (const { index, firing } of composite.children) {
+      const dependency = keys[index];
+      if (dependency === undefined) continue;
+      out.push({ flow: deployment.flow, dependency, eventId: firing.event?.id ?? firing.id, occurred: firing.at });
+    }
+  }
+  return out.sort((a, b) => a.dependency.localeCompare(b.dependency));
+}
+
+/** A deployment's trigger events in the order of its dependencies (how its runs record their causes). */
+export function inDependencyOrder<E extends { event: string; resource: Record<string, string> }>(
+  deployment: DeploymentRecord,
+  events: readonly E[],
+): E[] {
+  const keys = dependencyKeys(deployment);
+  const rank = (e: E): number => {
+    const id = e.resource[RESOURCE_ID] ?? '';
+    const key =
+      e.event === RUN_COMPLETED_EVENT && id.startsWith('flowtrail.run.')
+        ? `run:${flowOfPathspec(id.slice('flowtrail.run.'.length))}`
+        : `event:${e.event}`;
+    const i = keys.indexOf(key);
+    return i < 0 ? keys.length : i;
+  };
+  return [...events].sort((a, b) => rank(a) - rank(b));
 }

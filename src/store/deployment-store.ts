@@ -73,10 +73,6 @@ export interface EngineState {
 export interface EngineCommit {
   /** The new cursor position. */
   position: number;
-  /** Dependencies that arrived (replacing an earlier one of the same dependency). */
-  arrived: ArrivedDependency[];
-  /** Dependencies consumed by a firing. */
-  consumed: { flow: string; dependency: string }[];
   firings: FiringRecord[];
   /** Only if the caller still holds the lease. */
   owner: string;
@@ -122,6 +118,11 @@ export interface DeploymentStore extends DeploymentRegistry {
    * them in step in their own transactions.
    */
   syncOwnedAutomations(now: number): Promise<OwnedAutomationSync>;
+  /**
+   * Records a firing that already has its outcome (a run an automation's action started, or
+   * failed to): it shows in `firings(flow)` beside schedule firings; replaces one of the same id.
+   */
+  recordFiring(firing: FiringRecord): Promise<void>;
   recordProblem(flow: string, problem: DeploymentProblem | null): Promise<void>;
   setNextScheduledAt(flow: string, at: number | null): Promise<void>;
 

@@ -113,50 +113,28 @@ export function runDeploymentStoreSuite(
       expect((await store.engineState()).position).toBe(-1);
       await store.upsert(deployment('A'));
       expect(await store.acquireLease('me', T0, T0 + 1000)).toBe(true);
-      const arrived = { flow: 'A', dependency: 'event:x', eventId: 'e1', occurred: T0 };
-      expect(
-        await store.commitEngine(
-          { position: 10, arrived: [arrived], consumed: [], firings: [], owner: 'me' },
-          T0 + 1,
-        ),
-      ).toBe(true);
+      expect(await store.commitEngine({ position: 10, firings: [], owner: 'me' }, T0 + 1)).toBe(true);
       expect((await store.engineState()).position).toBe(10);
-      expect(await store.arrivals('A')).toEqual([arrived]);
-      // A later arrival of the same dependency replaces it; a firing consumes.
-      const later = { ...arrived, eventId: 'e2', occurred: T0 + 5 };
-      await store.commitEngine(
-        { position: 12, arrived: [later], consumed: [], firings: [], owner: 'me' },
-        T0 + 2,
-      );
-      expect(await store.arrivals('A')).toEqual([later]);
-      await store.commitEngine(
-        {
-          position: 15,
-          arrived: [],
-          consumed: [{ flow: 'A', dependency: 'event:x' }],
-          firings: [firing('f1')],
-          owner: 'me',
-        },
-        T0 + 3,
-      );
+      // A deployment's arrivals are its owned automation's state (none evaluated yet here).
       expect(await store.arrivals('A')).toEqual([]);
+      await store.commitEngine({ position: 15, firings: [firing('f1')], owner: 'me' }, T0 + 3);
       expect(await store.pendingFirings()).toEqual([firing('f1')]);
       // The same firing again (a replayed batch) is not duplicated.
       await store.commitEngine(
-        { position: 15, arrived: [], consumed: [], firings: [firing('f1')], owner: 'me' },
+        { position: 15, firings: [firing('f1')], owner: 'me' },
         T0 + 4,
       );
       expect(await store.firings('A')).toHaveLength(1);
       // Another owner, or a lapsed lease, commits nothing.
       expect(
         await store.commitEngine(
-          { position: 99, arrived: [arrived], consumed: [], firings: [firing('f2')], owner: 'other' },
+          { position: 99, firings: [firing('f2')], owner: 'other' },
           T0 + 5,
         ),
       ).toBe(false);
       expect(
         await store.commitEngine(
-          { position: 99, arrived: [], consumed: [], firings: [firing('f3')], owner: 'me' },
+          { position: 99, firings: [firing('f3')], owner: 'me' },
           T0 + 2000,
         ),
       ).toBe(false);
@@ -182,21 +160,16 @@ export function runDeploymentStoreSuite(
       expect(await store.syncOwnedAutomations(T0 + 4)).toEqual(none);
     });
 
-    it('re-deploying drops what arrived for the old triggers', async () => {
+    it('records a firing with its outcome (an action-started run) beside schedule firings', async () => {
       await store.upsert(deployment('A'));
-      await store.acquireLease('me', T0, T0 + 1000);
-      await store.commitEngine(
-        {
-          position: 1,
-          arrived: [{ flow: 'A', dependency: 'event:x', eventId: 'e', occurred: T0 }],
-          consumed: [],
-          firings: [],
-          owner: 'me',
-        },
-        T0,
-      );
-      await store.upsert(deployment('A', { updatedAt: T0 + 10 }));
-      expect(await store.arrivals('A')).toEqual([]);
+      const started = { ...firing('a1'), status: 'started' as const, runId: 3 };
+      await store.recordFiring(started);
+      expect(await store.pendingFirings()).toEqual([]);
+      expect(await store.firings('A')).toEqual([started]);
+      // Recorded again (the action ran again after a crash): replaced, not duplicated.
+      const failed = { ...started, status: 'failed' as const, runId: null, message: 'no such parameter' };
+      await store.recordFiring(failed);
+      expect(await store.firings('A')).toEqual([failed]);
     });
   });
 }

@@ -13,8 +13,8 @@ import { loadDeployedFlow } from '../../runtime/deploy.ts';
 import { runLoadedFlow } from '../../runtime/run-flow.ts';
 import { DEFAULT_MAX_WORKERS, initialPoolSize } from '../../runtime/worker-fork.ts';
 import { Worker } from '../../runtime/worker-pool.ts';
-import { mapTriggerParameters } from '../../runtime/trigger-causes.ts';
-import { deploymentResource } from '../../store/deployment-automation.ts';
+import { causeOf, mapTriggerParameters } from '../../runtime/trigger-causes.ts';
+import { deploymentResource, inDependencyOrder } from '../../store/deployment-automation.ts';
 import type { DeploymentRecord, FiringRecord } from '../../store/deployment-store.ts';
 import type { TriggerCause } from '../../store/metadata-store.ts';
 import type { ServerStores } from '../stores.ts';
@@ -24,14 +24,16 @@ export interface DeploymentRunRequest {
   /** Values that override the deployment's parameters. */
   parameters: Record<string, unknown>;
   idempotencyKey: string;
+  /** A schedule's causes; for an automation, its events (and itself) become the causes. */
   causes: TriggerCause[];
   /** The events behind the run (recorded as its trigger). */
   events: FlowtrailEvent[];
   /**
-   * The automation that asked, when it is the deployment's own (its `@trigger` mappings then take
-   * parameters from the events' payloads, as they always did).
+   * The automation that asked, and its firing. The deployment's own automation is its `@trigger`:
+   * its runs record the events as their causes, in dependency order, and its mappings take
+   * parameters from the payloads; any other automation is recorded as a cause after its events.
    */
-  ownerResource: string | null;
+  automation: { id: string; name: string; ownerResource: string | null; firing: string; triggeredAt: number } | null;
 }
 
 export interface StartedRun {
@@ -115,7 +117,7 @@ export class DeploymentRuns {
       idempotencyKey: firing.id,
       causes: firing.causes,
       events: [],
-      ownerResource: null,
+      automation: null,
     }).then(
       ({ runId }) => deployments.finishFiring(firing.id, { status: 'started', runId }),
       (e: unknown) => deployments.finishFiring(firing.id, { status: 'failed', message: (e as Error).message }),
@@ -132,13 +134,32 @@ export class DeploymentRuns {
       );
     const prestarted = this.spares.filter((w) => !w.exited);
     this.spares = [];
+    const owned = request.automation?.ownerResource === deploymentResource(deployment.flow);
+    const events = owned ? inDependencyOrder(deployment, request.events) : request.events;
+    const causes = request.automation ? events.map(causeOf) : request.causes;
+    if (request.automation && !owned)
+      causes.push({
+        type: 'automation',
+        name: request.automation.name,
+        id: request.automation.id,
+        timestamp: request.automation.triggeredAt,
+        pathspec: null,
+        firing: request.automation.firing,
+      });
+    const record = (outcome: Pick<FiringRecord, 'status' | 'runId' | 'message'>) =>
+      request.automation
+        ? stores.deployments.recordFiring({
+            id: request.idempotencyKey,
+            flow: deployment.flow,
+            causes,
+            createdAt: Date.now(),
+            ...outcome,
+          })
+        : Promise.resolve();
     try {
       const loaded = await loadDeployedFlow(deployment, stores.artifacts, this.options.buildDir);
       for (const w of prestarted) w.preload(loaded.bundle);
-      const mapped =
-        request.ownerResource === deploymentResource(deployment.flow)
-          ? mapTriggerParameters(deployment.triggers.events, request.events, loaded.graph.params)
-          : {};
+      const mapped = owned ? mapTriggerParameters(deployment.triggers.events, events, loaded.graph.params) : {};
       const outcome = await runLoadedFlow(
         {
           home: this.options.buildDir,
@@ -151,13 +172,14 @@ export class DeploymentRuns {
         loaded,
         {
           params: { ...deployment.params, ...mapped, ...request.parameters },
-          trigger: { causes: request.causes, events: request.events },
+          trigger: { causes, events },
           production: { token: deployment.productionToken },
           idempotencyKey: request.idempotencyKey,
           onRunCreated: (run) => {
             void stores.deployments.recordProblem(deployment.flow, null);
+            void record({ status: 'started', runId: run.id, message: null });
             this.options.log(
-              `trigger engine: started ${runPathspec(run.flow, run.runNumber)} (${request.causes.map((c) => c.name).join(' + ')})`,
+              `trigger engine: started ${runPathspec(run.flow, run.runNumber)} (${causes.map((c) => c.name).join(' + ')})`,
             );
             onCreated({ runPathspec: runPathspec(run.flow, run.runNumber), runId: run.id });
             // Spares for the next run fork while this one works.
@@ -168,7 +190,8 @@ export class DeploymentRuns {
       );
       return { runPathspec: outcome.pathspec, runId: outcome.run.id };
     } catch (e) {
-      await this.recordFailure(deployment, request, e);
+      const message = await this.recordFailure(deployment, request, e);
+      await record({ status: 'failed', runId: null, message });
       throw e;
     } finally {
       // Workers the run did not adopt (it failed before scheduling) must not linger.
@@ -176,7 +199,8 @@ export class DeploymentRuns {
     }
   }
 
-  private async recordFailure(deployment: DeploymentRecord, request: DeploymentRunRequest, e: unknown): Promise<void> {
+  /** Records why a run could not start on the deployment and as an event; returns the reason. */
+  private async recordFailure(deployment: DeploymentRecord, request: DeploymentRunRequest, e: unknown): Promise<string> {
     const { stores } = this.options;
     const message =
       e instanceof FlowtrailError ? e.message : `Starting a run of ${deployment.flow} failed: ${(e as Error).message}`;
@@ -192,5 +216,6 @@ export class DeploymentRuns {
       ),
     ]);
     this.options.log(`trigger engine: ${message}`);
+    return message;
   }
 }

@@ -100,25 +100,19 @@ export class TriggerEngine {
       webhooks: { allowPrivateAddresses: options.allowPrivateWebhooks ?? false },
       now: () => Date.now(),
       startDeploymentRun: async (request) => {
-        // A deployment's own automation is its @trigger: its runs record the events, as always.
-        const owned = request.automation.ownerResource === deploymentResource(request.deployment);
-        const causes: TriggerCause[] = request.events.map(causeOf);
-        if (!owned)
-          causes.push({
-            type: 'automation',
-            name: request.automation.name,
-            id: request.automation.id,
-            timestamp: request.firing.triggeredAt,
-            pathspec: null,
-            firing: request.firing.id,
-          });
         const { runPathspec } = await this.runs.start({
           deployment: request.deployment,
           parameters: request.parameters,
           idempotencyKey: request.idempotencyKey,
-          causes,
+          causes: [],
           events: request.events,
-          ownerResource: request.automation.ownerResource,
+          automation: {
+            id: request.automation.id,
+            name: request.automation.name,
+            ownerResource: request.automation.ownerResource,
+            firing: request.firing.id,
+            triggeredAt: request.firing.triggeredAt,
+          },
         });
         return { runPathspec };
       },
@@ -223,7 +217,7 @@ export class TriggerEngine {
       if (state.position < 0) {
         // First start: only events from now on can trigger.
         await deployments.commitEngine(
-          { position: await events.headPosition(), arrived: [], consumed: [], firings: [], owner: this.owner },
+          { position: await events.headPosition(), firings: [], owner: this.owner },
           now,
         );
         state = await deployments.engineState();
@@ -302,7 +296,7 @@ export class TriggerEngine {
       const state = await deployments.engineState();
       if (
         !(await deployments.commitEngine(
-          { position: state.position, arrived: [], consumed: [], firings: [firing], owner: this.owner },
+          { position: state.position, firings: [firing], owner: this.owner },
           now,
         ))
       )

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { TriggerSpec } from '../../flow/trigger-spec.ts';
-import { ownedAutomationId } from '../deployment-automation.ts';
+import { parseState } from '../../automations/trigger-state.ts';
+import { ownedArrivals, ownedAutomationId } from '../deployment-automation.ts';
 import type {
   ArrivedDependency,
   DeploymentProblem,
@@ -187,20 +188,6 @@ export class SqlDeploymentStore implements DeploymentStore {
   async commitEngine(commit: EngineCommit, now: number): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
       if (!(await advanceUnderLease(trx, commit.owner, now, commit.position))) return false;
-      for (const a of commit.arrived)
-        await trx
-          .insertInto('deployment_arrivals')
-          .values({ flow: a.flow, dependency: a.dependency, event_id: a.eventId, occurred: a.occurred })
-          .onConflict((oc) =>
-            oc.columns(['flow', 'dependency']).doUpdateSet({ event_id: a.eventId, occurred: a.occurred }),
-          )
-          .execute();
-      for (const c of commit.consumed)
-        await trx
-          .deleteFrom('deployment_arrivals')
-          .where('flow', '=', c.flow)
-          .where('dependency', '=', c.dependency)
-          .execute();
       for (const f of commit.firings)
         await trx
           .insertInto('deployment_firings')
@@ -220,18 +207,33 @@ export class SqlDeploymentStore implements DeploymentStore {
   }
 
   async arrivals(flow: string): Promise<ArrivedDependency[]> {
-    const rows = await this.db
-      .selectFrom('deployment_arrivals')
-      .selectAll()
-      .where('flow', '=', flow)
-      .orderBy('dependency')
+    const deployment = await this.get(flow);
+    if (!deployment) return [];
+    const row = await this.db
+      .selectFrom('automations')
+      .select('state')
+      .where('id', '=', ownedAutomationId(flow))
+      .executeTakeFirst();
+    return ownedArrivals(deployment, row?.state ? parseState(row.state) : null);
+  }
+
+  async recordFiring(firing: FiringRecord): Promise<void> {
+    const row = {
+      id: firing.id,
+      flow: firing.flow,
+      causes: JSON.stringify(firing.causes),
+      status: firing.status,
+      run_id: firing.runId,
+      created_at: firing.createdAt,
+      message: firing.message,
+    };
+    await this.db
+      .insertInto('deployment_firings')
+      .values(row)
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet({ status: row.status, run_id: row.run_id, message: row.message }),
+      )
       .execute();
-    return rows.map((r) => ({
-      flow: r.flow,
-      dependency: r.dependency,
-      eventId: r.event_id,
-      occurred: Number(r.occurred),
-    }));
   }
 
   async pendingFirings(): Promise<FiringRecord[]> {
