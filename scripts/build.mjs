@@ -26,8 +26,9 @@ await build({
   target: 'node20',
   // Dependencies stay external, except the ESM-only ones (Kysely, Hono, zod): bundled, they load as
   // one file instead of hundreds (a cold `import { Run } from 'flowtrail'` is dominated by module
-  // resolution otherwise). `pg` is CommonJS requiring Node built-ins, which an ESM bundle cannot.
-  external: ['better-sqlite3', 'commander', 'esbuild', 'msgpackr', 'pg', 'tsx'],
+  // resolution otherwise). `pg` and `liquidjs` (its `main`, which esbuild picks for Node) are
+  // CommonJS requiring Node built-ins, which an ESM bundle cannot.
+  external: ['better-sqlite3', 'commander', 'esbuild', 'liquidjs', 'msgpackr', 'pg', 'tsx'],
   sourcemap: 'linked',
   logLevel: 'warning',
 });

@@ -2,6 +2,56 @@
  * Flowtrail's public entry point: authoring flows, running them, and the error types.
  */
 
+export type {
+  AutomationActionInput,
+  AutomationInput,
+  AutomationStateActionInput,
+  CallWebhookActionInput,
+  CancelRunActionInput,
+  CompoundTriggerInput,
+  DeploymentStateActionInput,
+  DurationInput,
+  EmitEventActionInput,
+  EventTriggerInput,
+  RunDeploymentActionInput,
+  SequenceTriggerInput,
+  TriggerInput,
+} from './automations/automation-input.ts';
+export type { AutomationDraftOptions } from './automations/draft-from-event.ts';
+export type { EventJSON } from './automations/event-json.ts';
+export type {
+  Automation,
+  AutomationAction,
+  AutomationStateAction,
+  CallWebhookAction,
+  CancelRunAction,
+  CompoundTrigger,
+  DeploymentStateAction,
+  DoNothingAction,
+  EmitEventAction,
+  EventTrigger,
+  Posture,
+  RunDeploymentAction,
+  SequenceTrigger,
+  TemplatedValue,
+  Trigger as AutomationTrigger,
+  WebhookMethod,
+} from './automations/model.ts';
+export type { Firing } from './automations/trigger-state.ts';
+export type { HistoryOptions } from './client/automation-service.ts';
+export {
+  automationHistory,
+  createAutomation,
+  deleteAutomation,
+  deleteSecret,
+  draftAutomationFromEvent,
+  getAutomation,
+  listAutomations,
+  listSecrets,
+  replaceAutomation,
+  setAutomationEnabled,
+  setSecret,
+} from './client/automations.ts';
 export type { Defer, Deferred, DeferredOrNull } from './client/deferred.ts';
 export { emitEvent, flushEvents } from './client/emit.ts';
 export { allEvents, countEvents, listEvents, pruneEvents, streamEvents } from './client/events.ts';
@@ -86,5 +136,14 @@ export {
   trigger,
   triggerOnFinish,
 } from './flow/triggers.ts';
+export type {
+  ActionList,
+  ActionRecord,
+  ActionStatus,
+  AutomationFiringRecord,
+  AutomationQuery,
+  AutomationRecord,
+  FiringHistoryEntry,
+} from './store/automation-store.ts';
 export type { CancelOutcome } from './store/cancel-run.ts';
 export type { CountBy, EventCount, EventPage, RetentionPolicy, TimeUnit } from './store/event-store.ts';

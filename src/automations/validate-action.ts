@@ -24,7 +24,7 @@ import type { AutomationAction, TemplatedValue, WebhookMethod } from './model.ts
 import type { TemplateEngine } from './templates.ts';
 
 const METHODS: readonly WebhookMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
-const SECRET_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+export const SECRET_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 const MAX_WEBHOOK_RETRIES = 5;
 const MAX_WEBHOOK_TIMEOUT_MS = 60 * SECOND_MS;
 

@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { FlowtrailError } from '../core/errors.ts';
 import { FLOWTRAIL_VERSION } from '../core/version.ts';
+import { registerAutomationCommands } from './automations.ts';
 import { registerCancelCommand } from './cancel-command.ts';
 import { registerDeploymentCommands } from './deployments.ts';
 import { registerEventCommands } from './events.ts';
@@ -13,6 +14,7 @@ import { EXIT_FAILED, exitCodeOf } from './exit-codes.ts';
 import { registerInitCommand } from './init-command.ts';
 import { registerInspectCommands } from './inspect-commands.ts';
 import { registerRunCommands } from './run-commands.ts';
+import { registerSecretCommands } from './secrets.ts';
 import { registerServerCommands } from './server.ts';
 import { registerTagCommands } from './tags.ts';
 
@@ -36,6 +38,8 @@ function buildProgram(setExit: (code: number) => void): Command {
   registerTagCommands(program);
   registerEventCommands(program);
   registerDeploymentCommands(program);
+  registerAutomationCommands(program);
+  registerSecretCommands(program);
   registerServerCommands(program);
   return program;
 }

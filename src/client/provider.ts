@@ -4,18 +4,35 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { resolveHome, resolveUser } from '../core/config.ts';
+import { homePaths, resolveHome, resolveUser } from '../core/config.ts';
 import { UsageError } from '../core/errors.ts';
 import type { ArtifactStore } from '../store/artifact-store.ts';
+import type { AutomationRegistry, SecretStore } from '../store/automation-store.ts';
+import type { DeploymentRegistry } from '../store/deployment-store.ts';
 import type { EventStore } from '../store/event-store.ts';
 import type { MetadataStore } from '../store/metadata-store.ts';
-import { serviceFromEnv } from '../store/open.ts';
+import { openDatabaseStores, serviceFromEnv } from '../store/open.ts';
+import type { SecretRegistry } from './secret-service.ts';
 
 export interface ClientStores {
   metadata: MetadataStore;
   events: EventStore;
   artifacts: ArtifactStore;
 }
+
+/**
+ * What the automation API works on: the home's database (the client checks and emits, as a server
+ * would), or a service (whose server does).
+ */
+export type AutomationClientStores =
+  | {
+      remote: false;
+      automations: AutomationRegistry;
+      secrets: SecretStore;
+      deployments: DeploymentRegistry;
+      events: EventStore;
+    }
+  | { remote: true; automations: AutomationRegistry; secrets: SecretRegistry; events: EventStore };
 
 interface Provider {
   description: string;
@@ -24,6 +41,7 @@ interface Provider {
   /** Remote mode: the service. */
   service?: { url: string; apiKey?: string };
   stores?: Promise<ClientStores & { close(): Promise<void> }>;
+  automationStores?: Promise<AutomationClientStores & { close(): Promise<void> }>;
 }
 
 let provider: Provider | undefined;
@@ -53,6 +71,36 @@ export function clientStores(): Promise<ClientStores> {
     ? import('../store/http/index.ts').then((m) => m.openServiceStores(service))
     : import('../store/embedded.ts').then((m) => m.openEmbeddedStores(home!));
   return p.stores;
+}
+
+/**
+ * The automation stores of the current provider, opened on first use. Apart from
+ * {@link clientStores}: the home's deployments, automations and secrets are not in the embedded
+ * stores a run opens.
+ */
+export function automationStores(): Promise<AutomationClientStores> {
+  const p = activeProvider();
+  const { home, service } = p;
+  p.automationStores ??= service
+    ? import('../store/http/index.ts').then((m) => {
+        const s = m.openServiceStores(service);
+        return {
+          remote: true,
+          automations: s.automations,
+          secrets: s.secrets,
+          events: s.events,
+          close: s.close,
+        };
+      })
+    : openDatabaseStores({ kind: 'sqlite', file: homePaths(home!).database }).then((s) => ({
+        remote: false,
+        automations: s.automations,
+        secrets: s.secrets,
+        deployments: s.deployments,
+        events: s.events,
+        close: () => s.close(),
+      }));
+  return p.automationStores;
 }
 
 /**
@@ -110,8 +158,9 @@ export function defaultMetadata(): string {
 }
 
 async function closeProvider(): Promise<void> {
-  const old = provider?.stores;
-  if (old) await (await old).close();
+  const old = provider;
+  if (old?.stores) await (await old.stores).close();
+  if (old?.automationStores) await (await old.automationStores).close();
 }
 
 /**

@@ -71,6 +71,17 @@ export function globLiteral(pattern: string): string | undefined {
   return only?.kind === 'literal' ? only.text : undefined;
 }
 
+/**
+ * The glob that matches exactly `text`: each wildcard character becomes a one-character class
+ * (`*` → `[*]`, `?` → `[?]`, `[` → `[[]`), the rest stays literal.
+ *
+ * @example
+ * literalGlob('file[1]*'); // 'file[[]1][*]'
+ */
+export function literalGlob(text: string): string {
+  return text.replace(/[*?[]/g, '[$&]');
+}
+
 const cp = (n: number) => `\\u{${n.toString(16)}}`;
 
 /**

@@ -3,7 +3,7 @@
  * how a resource's labels satisfy a `LabelSpec` (see `filter.ts` for the rule in words).
  */
 import type { LabelSpec } from './filter.ts';
-import { globToRegExp } from './glob.ts';
+import { globToRegExp, literalGlob } from './glob.ts';
 
 /** A compiled label pattern: the glob and whether it is negated (`!`). */
 export interface LabelPattern {
@@ -36,6 +36,17 @@ function valueMatches(value: string | undefined, patterns: readonly string[]): b
     }
   }
   return !anyPositive || positiveHit;
+}
+
+/**
+ * A label spec value that matches exactly `value` (glob characters escaped). A leading `!` would
+ * read as negation and no one-character class holds `!` alone, so such a value becomes a pair:
+ * `!` or `]` first, but not `]` first.
+ */
+export function exactLabelPattern(value: string): string | string[] {
+  if (!value.startsWith('!')) return literalGlob(value);
+  const rest = literalGlob(value.slice(1));
+  return [`[]!]${rest}`, `![]]${rest}`];
 }
 
 const regexCache = new Map<string, RegExp>();

@@ -9,7 +9,7 @@ import type { ApiKeyScope } from '../store/api-key-store.ts';
 import type { Principal } from './auth.ts';
 import type { ServerStores } from './stores.ts';
 
-export type HttpMethod = 'get' | 'post' | 'delete';
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 export interface RouteContext {
   stores: ServerStores;
@@ -33,7 +33,7 @@ export interface RouteSpec<
   path: string;
   operationId: string;
   summary: string;
-  tag: 'system' | 'metadata' | 'artifacts' | 'events' | 'deployments';
+  tag: 'system' | 'metadata' | 'artifacts' | 'events' | 'deployments' | 'automations';
   /** The least scope a key needs; `public` routes need no key. */
   scope: ApiKeyScope | 'public';
   params?: P;

@@ -6,6 +6,7 @@
  */
 import type { Route } from '../route.ts';
 import { artifactRoutes } from './artifact-routes.ts';
+import { automationRoutes } from './automation-routes.ts';
 import { deploymentRoutes } from './deployment-routes.ts';
 import { eventRoutes } from './event-routes.ts';
 import { metadataRoutes } from './metadata-routes.ts';
@@ -23,5 +24,6 @@ export const routes: readonly Route[] = [
   ...runPageRoutes,
   ...artifactRoutes,
   ...deploymentRoutes,
+  ...automationRoutes,
   ...eventRoutes,
 ];

@@ -1,7 +1,9 @@
 import { HttpArtifactStore } from './http-artifact-store.ts';
+import { HttpAutomationRegistry } from './http-automation-registry.ts';
 import { HttpDeploymentRegistry } from './http-deployment-registry.ts';
 import { HttpEventStore } from './http-event-store.ts';
 import { HttpMetadataStore } from './http-metadata-store.ts';
+import { HttpSecretRegistry } from './http-secret-registry.ts';
 import { ServiceClient, type ServiceClientOptions } from './service-client.ts';
 
 export {
@@ -27,6 +29,8 @@ export function openServiceStores(options: ServiceClientOptions) {
     events: new HttpEventStore(client),
     artifacts: new HttpArtifactStore(client),
     deployments: new HttpDeploymentRegistry(client),
+    automations: new HttpAutomationRegistry(client),
+    secrets: new HttpSecretRegistry(client),
     close: async () => client.close(),
   };
 }
