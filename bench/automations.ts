@@ -24,7 +24,7 @@ import type { FlowtrailEvent } from '../src/events/model.ts';
 import { TriggerEngine } from '../src/server/engine/trigger-engine.ts';
 import { startServer } from '../src/server/server.ts';
 import type { ServerStores } from '../src/server/stores.ts';
-import { openDatabaseStores, openArtifactStore } from '../src/store/open.ts';
+import { openArtifactStore, openDatabaseStores } from '../src/store/open.ts';
 import { percentile, sleep } from './lib.ts';
 
 const EVENTS = Number(process.env.BENCH_AUTOMATION_EVENTS ?? 50_000);
@@ -41,15 +41,41 @@ function mixedAutomation(i: number): Automation {
     { type: 'event', expect: ['metric.*'], threshold: 500, within: '1h', forEach: ['flowtrail.resource.id'] },
     { type: 'event', expect: ['metric.*'], threshold: 5, within: '1h', match: host },
     { type: 'event', after: ['deploy.started'], expect: ['deploy.finished'], within: '1h', match: host },
-    { type: 'event', expect: ['heartbeat'], after: ['heartbeat'], posture: 'proactive', within: '10m', forEach: ['flowtrail.resource.id'] },
-    { type: 'compound', require: 'all', within: '1h', triggers: [leaf(`metric.${i % 10}`), leaf('heartbeat')] },
+    {
+      type: 'event',
+      expect: ['heartbeat'],
+      after: ['heartbeat'],
+      posture: 'proactive',
+      within: '10m',
+      forEach: ['flowtrail.resource.id'],
+    },
+    {
+      type: 'compound',
+      require: 'all',
+      within: '1h',
+      triggers: [leaf(`metric.${i % 10}`), leaf('heartbeat')],
+    },
     { type: 'sequence', within: '1h', triggers: [leaf('deploy.started'), leaf('deploy.finished')] },
   ][kind];
   return validateAutomation({ name, trigger, actions: [{ type: 'do-nothing' }] });
 }
 
 function benchEvent(i: number, now: number): FlowtrailEvent {
-  const names = ['metric.0', 'metric.1', 'metric.2', 'metric.3', 'metric.4', 'metric.5', 'metric.6', 'metric.7', 'metric.8', 'metric.9', 'heartbeat', 'deploy.started', 'deploy.finished'];
+  const names = [
+    'metric.0',
+    'metric.1',
+    'metric.2',
+    'metric.3',
+    'metric.4',
+    'metric.5',
+    'metric.6',
+    'metric.7',
+    'metric.8',
+    'metric.9',
+    'heartbeat',
+    'deploy.started',
+    'deploy.finished',
+  ];
   return {
     id: newEventId(),
     occurred: new Date(now + i),
@@ -83,7 +109,9 @@ async function throughput(n: number): Promise<{ seconds: number; firings: number
     const start = Date.now() + 1;
     await sleep(2);
     for (let i = 0; i < EVENTS; i += 1000)
-      await stores.events.append(Array.from({ length: Math.min(1000, EVENTS - i) }, (_, k) => benchEvent(i + k, start)));
+      await stores.events.append(
+        Array.from({ length: Math.min(1000, EVENTS - i) }, (_, k) => benchEvent(i + k, start)),
+      );
     const head = await stores.events.headPosition();
     const engine = new TriggerEngine(options);
     const t0 = performance.now();
@@ -92,7 +120,8 @@ async function throughput(n: number): Promise<{ seconds: number; firings: number
     const seconds = (performance.now() - t0) / 1000;
     await engine.stop();
     let firings = 0;
-    for (const a of await stores.automations.list()) firings += (await stores.automations.history(a.id, { limit: 100_000 })).length;
+    for (const a of await stores.automations.list())
+      firings += (await stores.automations.history(a.id, { limit: 100_000 })).length;
     return { seconds, firings };
   } finally {
     await stores.close();
@@ -102,17 +131,29 @@ async function throughput(n: number): Promise<{ seconds: number; firings: number
 
 async function latencies(): Promise<{ reactive: number[]; proactiveLate: number[] }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ft-bench-automations-live-'));
-  const server = await startServer({ port: 0, auth: 'off', database: path.join(dir, 'flowtrail.db'), artifacts: path.join(dir, 'artifacts') });
+  const server = await startServer({
+    port: 0,
+    auth: 'off',
+    database: path.join(dir, 'flowtrail.db'),
+    artifacts: path.join(dir, 'artifacts'),
+  });
   try {
     const { stores } = server;
-    const reactive = validateAutomation({ name: 'react', trigger: { type: 'event', expect: ['bench.react'] }, actions: [{ type: 'do-nothing' }] });
+    const reactive = validateAutomation({
+      name: 'react',
+      trigger: { type: 'event', expect: ['bench.react'] },
+      actions: [{ type: 'do-nothing' }],
+    });
     await stores.automations.create(reactive, Date.now());
     const base = validateAutomation({
       name: 'absence',
       trigger: { type: 'event', expect: ['bench.never'], posture: 'proactive', within: 10 },
       actions: [{ type: 'do-nothing' }],
     });
-    const proactive: Automation = { ...base, trigger: { ...(base.trigger as Extract<Automation['trigger'], { type: 'event' }>), withinMs: 2000 } };
+    const proactive: Automation = {
+      ...base,
+      trigger: { ...(base.trigger as Extract<Automation['trigger'], { type: 'event' }>), withinMs: 2000 },
+    };
     await stores.automations.create(proactive, Date.now());
     await sleep(500);
     const reactiveMs: number[] = [];
@@ -120,14 +161,20 @@ async function latencies(): Promise<{ reactive: number[]; proactiveLate: number[
       const response = await fetch(`${server.url}/api/v1/events`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ events: [{ event: 'bench.react', resource: { 'flowtrail.resource.id': 'bench' } }] }),
+        body: JSON.stringify({
+          events: [{ event: 'bench.react', resource: { 'flowtrail.resource.id': 'bench' } }],
+        }),
       });
       if (!response.ok) throw new Error(`POST /events: ${response.status} ${await response.text()}`);
       const deadline = Date.now() + 10_000;
       for (;;) {
         const [latest] = await stores.automations.history(reactive.id, { limit: 1 });
         const action = latest?.actions[0];
-        if (latest && action?.finishedAt && (await stores.automations.history(reactive.id, { limit: 100 })).length === i + 1) {
+        if (
+          latest &&
+          action?.finishedAt &&
+          (await stores.automations.history(reactive.id, { limit: 100 })).length === i + 1
+        ) {
           const [event] = (await stores.events.query({ id: latest.firing.eventIds }, { limit: 1 })).events;
           if (i >= 2) reactiveMs.push(action.finishedAt - event!.received.getTime());
           break;
@@ -141,7 +188,10 @@ async function latencies(): Promise<{ reactive: number[]; proactiveLate: number[
     for (;;) {
       const h = await stores.automations.history(proactive.id, { limit: 10 });
       if (h.length >= 5) {
-        return { reactive: reactiveMs, proactiveLate: h.map((f) => f.firing.firing.triggered - f.firing.firing.at) };
+        return {
+          reactive: reactiveMs,
+          proactiveLate: h.map((f) => f.firing.firing.triggered - f.firing.firing.at),
+        };
       }
       await sleep(100);
     }

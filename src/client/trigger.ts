@@ -82,7 +82,14 @@ export class TriggerEvent {
     return this.runLoader.load(this.pathspec);
   }
 
-  toJSON(): { type: string; name: string; id: string; timestamp: string; pathspec: string | null; firing?: string } {
+  toJSON(): {
+    type: string;
+    name: string;
+    id: string;
+    timestamp: string;
+    pathspec: string | null;
+    firing?: string;
+  } {
     return {
       type: this.type,
       name: this.name,

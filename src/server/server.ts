@@ -16,8 +16,8 @@ import {
 } from '../store/open.ts';
 import { createApp } from './app.ts';
 import { Authenticator } from './auth.ts';
-import type { ServerStores } from './stores.ts';
 import { TriggerEngine } from './engine/trigger-engine.ts';
+import type { ServerStores } from './stores.ts';
 
 export interface ServerOptions {
   /** Interface to bind (default 127.0.0.1). */

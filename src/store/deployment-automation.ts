@@ -12,10 +12,10 @@
  */
 import { createHash } from 'node:crypto';
 import type { Automation, EventTrigger, Trigger } from '../automations/model.ts';
+import type { TriggerState } from '../automations/trigger-state.ts';
 import { flowOfPathspec } from '../core/pathspec.ts';
 import { RUN_COMPLETED_EVENT, resourceIds } from '../events/lifecycle.ts';
 import { RESOURCE_ID } from '../events/model.ts';
-import type { TriggerState } from '../automations/trigger-state.ts';
 import type { ArrivedDependency, DeploymentRecord } from './deployment-store.ts';
 
 /** The owner resource of a deployment's automation. */
@@ -99,7 +99,12 @@ export function ownedArrivals(deployment: DeploymentRecord, state: TriggerState 
     for (const { index, firing } of composite.children) {
       const dependency = keys[index];
       if (dependency === undefined) continue;
-      out.push({ flow: deployment.flow, dependency, eventId: firing.event?.id ?? firing.id, occurred: firing.at });
+      out.push({
+        flow: deployment.flow,
+        dependency,
+        eventId: firing.event?.id ?? firing.id,
+        occurred: firing.at,
+      });
     }
   }
   return out.sort((a, b) => a.dependency.localeCompare(b.dependency));

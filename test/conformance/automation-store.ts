@@ -395,7 +395,7 @@ export function runAutomationStoreSuite(
       expect((await store.get(a.id))!.lastFiredAt).toBe(T0 + 3000);
     });
 
-    it('appends the firings\' events and keeps the engine ordering in the same commit', async () => {
+    it("appends the firings' events and keeps the engine ordering in the same commit", async () => {
       const a = automation();
       await store.create(a, T0);
       const [firing] = evaluate(a, [event(eventId(7), 'job.done', T0 + 7)]).firings;

@@ -120,23 +120,14 @@ export function runDeploymentStoreSuite(
       await store.commitEngine({ position: 15, firings: [firing('f1')], owner: 'me' }, T0 + 3);
       expect(await store.pendingFirings()).toEqual([firing('f1')]);
       // The same firing again (a replayed batch) is not duplicated.
-      await store.commitEngine(
-        { position: 15, firings: [firing('f1')], owner: 'me' },
-        T0 + 4,
-      );
+      await store.commitEngine({ position: 15, firings: [firing('f1')], owner: 'me' }, T0 + 4);
       expect(await store.firings('A')).toHaveLength(1);
       // Another owner, or a lapsed lease, commits nothing.
       expect(
-        await store.commitEngine(
-          { position: 99, firings: [firing('f2')], owner: 'other' },
-          T0 + 5,
-        ),
+        await store.commitEngine({ position: 99, firings: [firing('f2')], owner: 'other' }, T0 + 5),
       ).toBe(false);
       expect(
-        await store.commitEngine(
-          { position: 99, firings: [firing('f3')], owner: 'me' },
-          T0 + 2000,
-        ),
+        await store.commitEngine({ position: 99, firings: [firing('f3')], owner: 'me' }, T0 + 2000),
       ).toBe(false);
       expect((await store.engineState()).position).toBe(15);
       expect((await store.firings('A')).map((f) => f.id)).toEqual(['f1']);

@@ -39,8 +39,17 @@ function event(
   };
 }
 
-async function save(t: TestServer, trigger: unknown, extra: Record<string, unknown> = {}): Promise<Automation> {
-  const automation = validateAutomation({ name: 'engine test', trigger, actions: [{ type: 'do-nothing' }], ...extra });
+async function save(
+  t: TestServer,
+  trigger: unknown,
+  extra: Record<string, unknown> = {},
+): Promise<Automation> {
+  const automation = validateAutomation({
+    name: 'engine test',
+    trigger,
+    actions: [{ type: 'do-nothing' }],
+    ...extra,
+  });
   await t.server.stores.automations.create(automation, Date.now());
   return automation;
 }
@@ -123,7 +132,10 @@ function engineSuite(name: string, start: (dir?: string) => Promise<TestServer>)
         expect(h[0]!.firing.firing.labels).toEqual({ 'flowtrail.resource.id': 'db.a' });
         await append(t, event('error', { resource: 'db.b' }));
         const after = await firings(t, a.id, 2);
-        expect(after.map((f) => f.firing.firing.labels['flowtrail.resource.id']).sort()).toEqual(['db.a', 'db.b']);
+        expect(after.map((f) => f.firing.firing.labels['flowtrail.resource.id']).sort()).toEqual([
+          'db.a',
+          'db.b',
+        ]);
       } finally {
         await t.stop();
       }
@@ -149,10 +161,23 @@ function engineSuite(name: string, start: (dir?: string) => Promise<TestServer>)
       try {
         const leaf = (name: string) => ({ type: 'event', expect: [name] });
         const any = await save(t, { type: 'compound', require: 'any', triggers: [leaf('a'), leaf('b')] });
-        const all = await save(t, { type: 'compound', require: 'all', within: '1h', triggers: [leaf('a'), leaf('b')] });
-        const two = await save(t, { type: 'compound', require: 2, triggers: [leaf('a'), leaf('b'), leaf('c')] });
+        const all = await save(t, {
+          type: 'compound',
+          require: 'all',
+          within: '1h',
+          triggers: [leaf('a'), leaf('b')],
+        });
+        const two = await save(t, {
+          type: 'compound',
+          require: 2,
+          triggers: [leaf('a'), leaf('b'), leaf('c')],
+        });
         const seq = await save(t, { type: 'sequence', within: '1h', triggers: [leaf('s1'), leaf('s2')] });
-        const backwards = await save(t, { type: 'sequence', within: '1h', triggers: [leaf('r1'), leaf('r2')] });
+        const backwards = await save(t, {
+          type: 'sequence',
+          within: '1h',
+          triggers: [leaf('r1'), leaf('r2')],
+        });
         const expired = await save(t, { type: 'sequence', within: '1m', triggers: [leaf('e1'), leaf('e2')] });
         await sleep(50);
         await append(t, event('a', { occurredOffsetMs: -5000 }));
@@ -206,7 +231,11 @@ function engineSuite(name: string, start: (dir?: string) => Promise<TestServer>)
           withinMs: 1500,
         });
         await sleep(50);
-        await append(t, event('heartbeat', { resource: 'worker.a' }), event('heartbeat', { resource: 'worker.b' }));
+        await append(
+          t,
+          event('heartbeat', { resource: 'worker.a' }),
+          event('heartbeat', { resource: 'worker.b' }),
+        );
         const until = Date.now() + 2500;
         while (Date.now() < until) {
           await append(t, event('heartbeat', { resource: 'worker.a' }));

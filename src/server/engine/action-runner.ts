@@ -83,7 +83,12 @@ export class ActionRunner {
         for (const a of actions)
           await this.stores.automations.finishAction(
             a.id,
-            { status: 'failed', attempts: a.attempts, message: 'The automation was deleted before this action ran.', target: null },
+            {
+              status: 'failed',
+              attempts: a.attempts,
+              message: 'The automation was deleted before this action ran.',
+              target: null,
+            },
             Date.now(),
           );
         continue;

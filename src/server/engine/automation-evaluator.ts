@@ -6,12 +6,18 @@
  * the memory is dropped and read again from the store on the next lease.
  */
 import { automationTriggeredEvent, firingEventIds } from '../../automations/automation-events.ts';
-import { type AutomationAction } from '../../automations/model.ts';
-import { admitEvent, emptyOrdering, nextRelease, type OrderingState, releaseParked } from '../../automations/ordering.ts';
+import type { AutomationAction } from '../../automations/model.ts';
+import {
+  admitEvent,
+  emptyOrdering,
+  nextRelease,
+  type OrderingState,
+  releaseParked,
+} from '../../automations/ordering.ts';
 import { createState, nextDeadline, onEvent, onTick } from '../../automations/trigger-evaluation.ts';
+import { nameMatches, placeTriggers } from '../../automations/trigger-match.ts';
 import type { Firing, TriggerState } from '../../automations/trigger-state.ts';
 import type { FlowtrailEvent } from '../../events/model.ts';
-import { nameMatches, placeTriggers } from '../../automations/trigger-match.ts';
 import type {
   ActionList,
   ActionRecord,
@@ -213,7 +219,11 @@ export class AutomationEvaluator {
    * The commit of everything evaluated since the last one; call {@link committed} after the store
    * took it, or {@link forget} when it refused it.
    */
-  commit(owner: string, position: number | null, now: number): { commit: AutomationCommit; decisions: Decision[] } {
+  commit(
+    owner: string,
+    position: number | null,
+    now: number,
+  ): { commit: AutomationCommit; decisions: Decision[] } {
     const decisions = this.decisions;
     return {
       decisions,

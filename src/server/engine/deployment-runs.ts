@@ -11,9 +11,9 @@ import { deploymentEvent } from '../../events/lifecycle.ts';
 import type { FlowtrailEvent } from '../../events/model.ts';
 import { loadDeployedFlow } from '../../runtime/deploy.ts';
 import { runLoadedFlow } from '../../runtime/run-flow.ts';
+import { causeOf, mapTriggerParameters } from '../../runtime/trigger-causes.ts';
 import { DEFAULT_MAX_WORKERS, initialPoolSize } from '../../runtime/worker-fork.ts';
 import { Worker } from '../../runtime/worker-pool.ts';
-import { causeOf, mapTriggerParameters } from '../../runtime/trigger-causes.ts';
 import { deploymentResource, inDependencyOrder } from '../../store/deployment-automation.ts';
 import type { DeploymentRecord, FiringRecord } from '../../store/deployment-store.ts';
 import type { TriggerCause } from '../../store/metadata-store.ts';
@@ -33,7 +33,13 @@ export interface DeploymentRunRequest {
    * its runs record the events as their causes, in dependency order, and its mappings take
    * parameters from the payloads; any other automation is recorded as a cause after its events.
    */
-  automation: { id: string; name: string; ownerResource: string | null; firing: string; triggeredAt: number } | null;
+  automation: {
+    id: string;
+    name: string;
+    ownerResource: string | null;
+    firing: string;
+    triggeredAt: number;
+  } | null;
 }
 
 export interface StartedRun {
@@ -74,7 +80,8 @@ export class DeploymentRuns {
   private replenish(): void {
     if (!this.warm) return;
     this.spares = this.spares.filter((w) => !w.exited);
-    for (let i = this.spares.length; i < initialPoolSize(DEFAULT_MAX_WORKERS); i++) this.spares.push(new Worker(false));
+    for (let i = this.spares.length; i < initialPoolSize(DEFAULT_MAX_WORKERS); i++)
+      this.spares.push(new Worker(false));
   }
 
   /** Waits for every run this process started. */
@@ -100,7 +107,8 @@ export class DeploymentRuns {
         },
         (e: unknown) => {
           if (!created) reject(e);
-          else this.options.log(`trigger engine: run of ${request.deployment} failed: ${(e as Error).message}`);
+          else
+            this.options.log(`trigger engine: run of ${request.deployment} failed: ${(e as Error).message}`);
         },
       );
       this.running.add(run);
@@ -120,11 +128,15 @@ export class DeploymentRuns {
       automation: null,
     }).then(
       ({ runId }) => deployments.finishFiring(firing.id, { status: 'started', runId }),
-      (e: unknown) => deployments.finishFiring(firing.id, { status: 'failed', message: (e as Error).message }),
+      (e: unknown) =>
+        deployments.finishFiring(firing.id, { status: 'failed', message: (e as Error).message }),
     );
   }
 
-  private async execute(request: DeploymentRunRequest, onCreated: (run: StartedRun) => void): Promise<StartedRun> {
+  private async execute(
+    request: DeploymentRunRequest,
+    onCreated: (run: StartedRun) => void,
+  ): Promise<StartedRun> {
     const { stores } = this.options;
     const deployment = await stores.deployments.get(request.deployment);
     if (!deployment)
@@ -159,7 +171,9 @@ export class DeploymentRuns {
     try {
       const loaded = await loadDeployedFlow(deployment, stores.artifacts, this.options.buildDir);
       for (const w of prestarted) w.preload(loaded.bundle);
-      const mapped = owned ? mapTriggerParameters(deployment.triggers.events, events, loaded.graph.params) : {};
+      const mapped = owned
+        ? mapTriggerParameters(deployment.triggers.events, events, loaded.graph.params)
+        : {};
       const outcome = await runLoadedFlow(
         {
           home: this.options.buildDir,
@@ -200,12 +214,22 @@ export class DeploymentRuns {
   }
 
   /** Records why a run could not start on the deployment and as an event; returns the reason. */
-  private async recordFailure(deployment: DeploymentRecord, request: DeploymentRunRequest, e: unknown): Promise<string> {
+  private async recordFailure(
+    deployment: DeploymentRecord,
+    request: DeploymentRunRequest,
+    e: unknown,
+  ): Promise<string> {
     const { stores } = this.options;
     const message =
-      e instanceof FlowtrailError ? e.message : `Starting a run of ${deployment.flow} failed: ${(e as Error).message}`;
+      e instanceof FlowtrailError
+        ? e.message
+        : `Starting a run of ${deployment.flow} failed: ${(e as Error).message}`;
     const ids = request.events.map((ev) => ev.id);
-    await stores.deployments.recordProblem(deployment.flow, { at: Date.now(), message, eventId: ids[0] ?? null });
+    await stores.deployments.recordProblem(deployment.flow, {
+      at: Date.now(),
+      message,
+      eventId: ids[0] ?? null,
+    });
     // The reason is an event too, so it shows in the feed next to what caused it.
     await stores.events.append([
       deploymentEvent(

@@ -18,8 +18,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { nextCronTime, parseCron } from '../../core/cron.ts';
 import { TemplateEngine } from '../../automations/templates.ts';
+import { nextCronTime, parseCron } from '../../core/cron.ts';
 import { causeOf } from '../../runtime/trigger-causes.ts';
 import { cancelRun } from '../../store/cancel-run.ts';
 import { deploymentResource } from '../../store/deployment-automation.ts';
@@ -243,7 +243,11 @@ export class TriggerEngine {
     // Absence is judged only once every event that came in time has been read.
     if (caughtUp) this.evaluator.tick(now, now);
     if (batch.length === 0 && !this.evaluator.pending) return false;
-    const { commit, decisions } = this.evaluator.commit(this.owner, batch.length > 0 ? position : null, Date.now());
+    const { commit, decisions } = this.evaluator.commit(
+      this.owner,
+      batch.length > 0 ? position : null,
+      Date.now(),
+    );
     if (!(await automations.commitEvaluation(commit, Date.now()))) {
       this.leased = false;
       this.position = undefined;

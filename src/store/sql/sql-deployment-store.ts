@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { TriggerSpec } from '../../flow/trigger-spec.ts';
 import { parseState } from '../../automations/trigger-state.ts';
+import type { TriggerSpec } from '../../flow/trigger-spec.ts';
 import { ownedArrivals, ownedAutomationId } from '../deployment-automation.ts';
 import type {
   ArrivedDependency,

@@ -6,7 +6,7 @@
  * been missed meanwhile.
  */
 import pg from 'pg';
-import { type AppendWatch, AppendSignal } from '../../append-watch.ts';
+import { AppendSignal, type AppendWatch } from '../../append-watch.ts';
 
 export const EVENTS_CHANNEL = 'flowtrail_events';
 

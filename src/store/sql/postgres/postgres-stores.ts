@@ -4,8 +4,8 @@
  */
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import type { AppendWatch } from '../../append-watch.ts';
 import { StoreError } from '../../../core/errors.ts';
+import type { AppendWatch } from '../../append-watch.ts';
 import { QueryCounter } from '../query-counter.ts';
 import type { Database } from '../schema.ts';
 import { SqlApiKeyStore } from '../sql-api-key-store.ts';
@@ -13,8 +13,8 @@ import { SqlAutomationStore } from '../sql-automation-store.ts';
 import { SqlDeploymentStore } from '../sql-deployment-store.ts';
 import { SqlEventStore } from '../sql-event-store.ts';
 import { SqlMetadataStore } from '../sql-metadata-store.ts';
-import { postgresAppendWatch } from './postgres-append-watch.ts';
 import { SqlSecretStore } from '../sql-secret-store.ts';
+import { postgresAppendWatch } from './postgres-append-watch.ts';
 import { postgresDialect } from './postgres-dialect.ts';
 import { migratePostgres } from './postgres-migrate.ts';
 

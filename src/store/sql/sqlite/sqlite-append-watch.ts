@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { type AppendWatch, AppendSignal } from '../../append-watch.ts';
+import { AppendSignal, type AppendWatch } from '../../append-watch.ts';
 
 export function sqliteAppendWatch(file: string): AppendWatch {
   const dir = path.dirname(path.resolve(file));
