@@ -1801,7 +1801,7 @@ export function runMetadataStoreSuite(name: string, makeStore: () => Promise<Met
         expect((await store.listFlows({ tags: ['milestone', 'user:x'] })).map((f) => f.name)).toEqual([flow]);
         expect(store.queryCount - before).toBe(4);
         expect(new Set(ids).size).toBe(total);
-      });
+      }, 180_000); // seeding 10,000 runs through the HTTP adapter takes ~1 min on a loaded 2-core machine
     });
     // The run page (web UI, issue 11)
     describe('run page: task filters and the step summary', () => {
