@@ -107,7 +107,18 @@ function oneOrMany<T>(value: unknown, field: string, each: (v: unknown, f: strin
   return Array.isArray(value) ? value.map((v, i) => each(v, `${field}[${i}]`)) : each(value, field);
 }
 
-const FILTER_KEYS = ['since', 'until', 'event', 'resource', 'related', 'anyResource', 'id', 'follows', 'text', 'order'];
+const FILTER_KEYS = [
+  'since',
+  'until',
+  'event',
+  'resource',
+  'related',
+  'anyResource',
+  'id',
+  'follows',
+  'text',
+  'order',
+];
 
 /**
  * Checks a filter from outside (JSON from the CLI or the HTTP API, or code) and returns it
