@@ -10,6 +10,7 @@ import { EventHistogram } from '../components/events/event-histogram.tsx';
 import { EventList } from '../components/events/event-list.tsx';
 import type { AddFilter } from '../components/events/event-row.tsx';
 import { FeedFilters } from '../components/events/feed-filters.tsx';
+import { useEventPages } from '../components/events/use-event-pages.ts';
 import {
   type EventFeedSearch,
   filterOf,
@@ -51,6 +52,7 @@ export function EventFeedPage() {
   const filter = useMemo(() => filterOf(search), [searchKey]);
   const listFilter = useMemo(() => withRange(filter, range), [filter, range]);
   const liveFilter = useMemo(() => liveFilterOf(filter, range, Date.now()), [filter, range]);
+  const feed = useEventPages(listFilter);
   const refreshHistogram = useHistogramRefresh();
   const addFilter: AddFilter = (kind, value) => {
     const before = search[kind] ?? [];
@@ -64,13 +66,14 @@ export function EventFeedPage() {
       <EventHistogram
         filter={filter}
         range={range}
+        enabled={feed.pages.isFetched}
         onSelect={(since, until) => {
           const { span: _span, ...rest } = search;
           onChange({ ...rest, since: new Date(since).toISOString(), until: new Date(until).toISOString() });
         }}
       />
       <EventList
-        filter={listFilter}
+        feed={feed}
         liveFilter={liveFilter}
         onFilter={addFilter}
         onArrivals={refreshHistogram}

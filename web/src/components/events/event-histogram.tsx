@@ -2,7 +2,8 @@
  * Counts of the feed's events over its time range, one bar per bucket (`POST /events/count` by
  * time, zero-filled and summed in the store), with the total beside it — the sum of the bars,
  * which is the number of events the list holds. Drag across the bars to narrow the range to them.
- * Without a start, the range begins at the first matching event (one more small request).
+ * Without a start, the range begins at the first matching event (one more small request), or an
+ * hour back when that is later.
  */
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { type PointerEvent, useRef, useState } from 'react';
@@ -26,6 +27,8 @@ interface Histogram {
 }
 
 const HEIGHT = 100;
+/** The least span of an "all time" chart. */
+const MIN_OPEN_SPAN_MS = 3_600_000;
 
 async function readHistogram(
   filter: EventFilterInput,
@@ -40,7 +43,8 @@ async function readHistogram(
       }),
     ).events[0];
     if (!first) return { bars: [], total: 0 };
-    since = new Date(first.occurred).getTime();
+    // At least an hour: a lone event is a bar, not the whole chart.
+    since = Math.min(new Date(first.occurred).getTime(), until - MIN_OPEN_SPAN_MS);
   }
   if (since > until) return { bars: [], total: 0 };
   const size = bucketSizeFor(until - since);
@@ -65,8 +69,14 @@ async function readHistogram(
 export function EventHistogram({
   filter,
   range,
+  enabled,
   onSelect,
 }: {
+  /**
+   * Whether to read yet: the page holds it until the list's first page has come, since a count
+   * over a million events would otherwise delay the rows (the embedded store answers one at a time).
+   */
+  enabled: boolean;
   /** The feed's filter without its range. */
   filter: EventFilterInput;
   range: { since?: number; until?: number };
@@ -77,6 +87,7 @@ export function EventHistogram({
     queryKey: ['events', 'histogram', JSON.stringify(filter), range.since ?? null, range.until ?? null],
     queryFn: () => readHistogram(filter, range),
     placeholderData: keepPreviousData,
+    enabled,
   });
   return (
     <div className="histogram panel">

@@ -10,7 +10,7 @@ import type { FlowtrailEventRecord } from '../../api/client.ts';
 import type { EventFilterInput, StreamState } from '../../live/event-stream.ts';
 import { QueryState } from '../query-state.tsx';
 import { type AddFilter, EventRow } from './event-row.tsx';
-import { useEventPages } from './use-event-pages.ts';
+import type { EventPages } from './use-event-pages.ts';
 import { useLiveTail } from './use-live-tail.ts';
 
 const ROW = 58;
@@ -32,14 +32,14 @@ function mergeNewest(arrived: readonly FlowtrailEventRecord[], stored: readonly 
 }
 
 export function EventList({
-  filter,
+  feed,
   liveFilter,
   onFilter,
   onArrivals,
   empty,
 }: {
-  /** The stored events to list (time range included). */
-  filter: EventFilterInput;
+  /** The stored events' pages (the page reads them: the histogram waits for the first). */
+  feed: EventPages;
   /** What the live tail follows; null when the range has ended. */
   liveFilter: EventFilterInput | null;
   onFilter: AddFilter;
@@ -47,7 +47,7 @@ export function EventList({
   /** What to say when nothing matches. */
   empty: ReactNode;
 }) {
-  const { pages, events, reload } = useEventPages(filter);
+  const { pages, events, reload } = feed;
   const scroller = useRef<HTMLDivElement>(null);
   const [paused, setPaused] = useState(false);
   const [atTop, setAtTop] = useState(true);
@@ -77,7 +77,7 @@ export function EventList({
   return (
     <div className="event-list">
       <div className="event-list-bar">
-        <span className={`live live-${tail.state}`}>
+        <span className={`live live-${paused && tail.state === 'live' ? 'paused' : tail.state}`}>
           {paused && tail.state === 'live' ? 'paused' : LIVE_TEXT[tail.state]}
         </span>
         {liveFilter && (

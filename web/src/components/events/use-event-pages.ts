@@ -13,6 +13,8 @@ export const EVENTS_PER_PAGE = 100;
 
 type Page = { events: FlowtrailEventRecord[]; nextCursor: string | null };
 
+export type EventPages = ReturnType<typeof useEventPages>;
+
 export function useEventPages(filter: EventFilterInput) {
   const key = useMemo(() => ['events', 'feed', JSON.stringify(filter)] as const, [filter]);
   const pages = useInfiniteQuery<Page, Error, InfiniteData<Page>, typeof key, string | undefined>({
