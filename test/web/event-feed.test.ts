@@ -492,7 +492,8 @@ browserTests('web UI: the event feed and the event page', () => {
     const { page } = await open('/events?prefix=bulk.', 900);
     expect(await shownTotal(page)).toBe(10_000);
     const scroller = page.getByTestId('event-scroll');
-    const loadedRows = async () => Number(await page.locator('ul.event-list-rows').getAttribute('data-count'));
+    const loadedRows = async () =>
+      Number(await page.locator('ul.event-list-rows').getAttribute('data-count'));
     // Scroll to the end of what is loaded until 600 rows are (each end reads the next page).
     while ((await loadedRows()) < 600) {
       await scroller.evaluate((el) => {
