@@ -5,6 +5,7 @@
  * opens the page. Every field maps onto one `EventFilter` field; the store does the filtering.
  */
 import type { EventFilterInput } from '../live/event-stream.ts';
+import { searchInstant, searchList, searchText } from './search-values.ts';
 
 /** Relative ranges, ending now. */
 export const SPANS = {
@@ -67,16 +68,6 @@ export interface EventFeedSearch {
   until?: string;
 }
 
-const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
-const instant = (v: unknown): string | undefined => {
-  const s = text(v);
-  return s !== undefined && !Number.isNaN(new Date(s).getTime()) ? s : undefined;
-};
-const strings = (v: unknown): string[] => {
-  const raw = Array.isArray(v) ? v : v === undefined ? [] : [v];
-  return [...new Set(raw.map(text).filter((s): s is string => s !== undefined))];
-};
-
 /** `key=value` split at the first `=`, or undefined without a key. */
 export function splitPair(value: string, separator: string): [string, string] | undefined {
   const at = value.indexOf(separator);
@@ -97,13 +88,13 @@ export function validFilterValue(kind: ListFilter, value: string): boolean {
 export function validateEventFeedSearch(search: Record<string, unknown>): EventFeedSearch {
   const out: EventFeedSearch = {};
   for (const key of LIST_FILTERS) {
-    const values = strings(search[key]).filter((v) => validFilterValue(key, v));
+    const values = searchList(search[key]).filter((v) => validFilterValue(key, v));
     if (values.length > 0) out[key] = values;
   }
-  const q = text(search.q);
+  const q = searchText(search.q);
   if (q !== undefined) out.q = q;
-  const since = instant(search.since);
-  const until = instant(search.until);
+  const since = searchInstant(search.since);
+  const until = searchInstant(search.until);
   if (since !== undefined) out.since = since;
   if (until !== undefined) out.until = until;
   const span = Object.keys(SPANS).find((s) => s === search.span) as Span | undefined;
