@@ -65,9 +65,17 @@ export function EventList({
   const items = virtual.getVirtualItems();
   const lastShown = items.at(-1)?.index ?? 0;
   useEffect(() => {
-    if (more && !pages.isFetchingNextPage && lastShown >= rows.length - PREFETCH_ROWS)
+    const failed = pages.isFetchNextPageError;
+    if (more && !failed && !pages.isFetchingNextPage && lastShown >= rows.length - PREFETCH_ROWS)
       void pages.fetchNextPage();
-  }, [more, pages.isFetchingNextPage, pages.fetchNextPage, lastShown, rows.length]);
+  }, [
+    more,
+    pages.isFetchNextPageError,
+    pages.isFetchingNextPage,
+    pages.fetchNextPage,
+    lastShown,
+    rows.length,
+  ]);
 
   const toTop = () => {
     scroller.current?.scrollTo({ top: 0 });
@@ -98,7 +106,8 @@ export function EventList({
           </button>
         )}
       </div>
-      <QueryState isPending={pages.isPending} error={pages.error}>
+      {/* A page after the first that failed is said in its row, with the rows read so far kept. */}
+      <QueryState isPending={pages.isPending} error={pages.data ? null : pages.error}>
         {() =>
           rows.length === 0 ? (
             <div className="empty">{empty}</div>
@@ -125,6 +134,13 @@ export function EventList({
                     >
                       {event ? (
                         <EventRow event={event} onFilter={onFilter} />
+                      ) : pages.isFetchNextPageError ? (
+                        <div className="event-row event-row-loading" role="alert">
+                          Could not read older events: {pages.error?.message}{' '}
+                          <button type="button" onClick={() => void pages.fetchNextPage()}>
+                            Retry
+                          </button>
+                        </div>
                       ) : (
                         <div className="event-row event-row-loading">Loading older events…</div>
                       )}
