@@ -1,10 +1,11 @@
 /**
  * The web UI's figures, one section per screen (`bench/ui/<section>.ts`, each runnable alone):
  * initial download, a 10,000-run flow's runs list, a 10,000-task run page, task commit → visible
- * on the open run page, and the task page. Real Chromium (Debian's), embedded store, loopback.
+ * on the open run page, the task page, and the event feed over 1,000,000 events. Real Chromium
+ * (Debian's), embedded store, loopback.
  * `node --import tsx bench/ui.ts [section…]`.
  */
-const SECTIONS = ['bundle', 'runs-list', 'run-page', 'live-latency', 'task-page'] as const;
+const SECTIONS = ['bundle', 'runs-list', 'run-page', 'live-latency', 'task-page', 'event-feed'] as const;
 
 const chosen = process.argv.slice(2);
 for (const name of chosen.length > 0 ? chosen : SECTIONS) {

@@ -56,6 +56,8 @@ export interface EventFilter {
   anyResource?: ResourceFilter | readonly ResourceFilter[];
   /** Event ids. */
   id?: readonly string[];
+  /** Events whose `follows` is one of these ids (the events that follow a leader). */
+  follows?: readonly string[];
   /** Text search: terms ORed; `+term` required; `-term` / `!term` excluded; "quoted phrases"; case-insensitive substring over name, label values and payload. */
   text?: string;
   /** By occurred time (default: newest first). */

@@ -78,6 +78,11 @@ export function matchesFilter(event: FlowtrailEvent, filter: EventFilter): boole
   // Stored ids are lower-case; `validateFilter` lower-cases filter ids, this accepts either.
   if (nonEmpty(filter.id) && !filter.id.some((id) => id === event.id || id.toLowerCase() === event.id))
     return false;
+  if (
+    nonEmpty(filter.follows) &&
+    (event.follows === null || !filter.follows.some((id) => id.toLowerCase() === event.follows))
+  )
+    return false;
   const name = filter.event;
   if (name) {
     if (nonEmpty(name.name) && !name.name.includes(event.event)) return false;

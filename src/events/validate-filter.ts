@@ -107,7 +107,18 @@ function oneOrMany<T>(value: unknown, field: string, each: (v: unknown, f: strin
   return Array.isArray(value) ? value.map((v, i) => each(v, `${field}[${i}]`)) : each(value, field);
 }
 
-const FILTER_KEYS = ['since', 'until', 'event', 'resource', 'related', 'anyResource', 'id', 'text', 'order'];
+const FILTER_KEYS = [
+  'since',
+  'until',
+  'event',
+  'resource',
+  'related',
+  'anyResource',
+  'id',
+  'follows',
+  'text',
+  'order',
+];
 
 /**
  * Checks a filter from outside (JSON from the CLI or the HTTP API, or code) and returns it
@@ -139,6 +150,8 @@ export function validateFilter(filter: unknown): EventFilter {
     out.anyResource = oneOrMany(obj.anyResource, `${root}.anyResource`, resourceFilter);
   // Event ids are stored lower-cased.
   if (obj.id !== undefined) out.id = stringList(obj.id, `${root}.id`).map((id) => id.toLowerCase());
+  if (obj.follows !== undefined)
+    out.follows = stringList(obj.follows, `${root}.follows`).map((id) => id.toLowerCase());
   if (obj.text !== undefined) {
     if (typeof obj.text !== 'string')
       throw new ValidationError(

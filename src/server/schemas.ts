@@ -236,6 +236,10 @@ export const eventFilter = z
     related: z.union([relatedFilter, z.array(relatedFilter)]).optional(),
     anyResource: z.union([resourceFilter, z.array(resourceFilter)]).optional(),
     id: z.array(z.string()).optional(),
+    follows: z
+      .array(z.string())
+      .optional()
+      .meta({ description: 'Events whose `follows` is one of these ids.' }),
     text: z.string().optional(),
     order: z.enum(['asc', 'desc']).optional(),
   })

@@ -138,6 +138,8 @@ function buildCorpus(): FlowtrailEvent[] {
       payload: { text: 'cute kittens' },
     }),
   );
+  // Some events follow an earlier one (no random draw, so the rest of the corpus is unchanged).
+  for (let i = 5; i < out.length; i += 11) out[i] = { ...out[i]!, follows: out[i - (i % 3) - 1]!.id };
   return out;
 }
 
@@ -267,6 +269,8 @@ function filterCases(corpus: readonly FlowtrailEvent[]): [string, EventFilter][]
     ],
     ['anyResource list ANDed', { anyResource: [{ id: ['dataset.sales'] }, { idPrefix: ['team.f'] }] }],
     ['id', { id: someIds }],
+    ['follows', { follows: [corpus[3]!.id, corpus[4]!.id, corpus[26]!.id.toUpperCase()] }],
+    ['follows + event.prefix', { follows: corpus.map((e) => e.id), event: { prefix: ['dataset.'] } }],
     ['text: one term', { text: 'disk' }],
     ['text: case-insensitive', { text: 'SALES' }],
     ['text: terms ORed', { text: 'kittiwake kittens' }],

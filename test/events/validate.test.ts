@@ -346,6 +346,7 @@ describe('validateFilter', () => {
       related: [{ id: ['r'], role: ['tag'], resourcesInRoles: [['r', 'tag']], labels: { k: 'v' } }],
       anyResource: { id: ['z'] },
       id: [ID.toUpperCase()],
+      follows: [ID.toUpperCase()],
       text: 'hello -world',
       order: 'asc',
     });
@@ -355,6 +356,7 @@ describe('validateFilter', () => {
       { id: ['r'], role: ['tag'], resourcesInRoles: [['r', 'tag']], labels: { k: 'v' } },
     ]);
     expect(f.id).toEqual([ID]);
+    expect(f.follows).toEqual([ID]);
     expect(f.order).toBe('asc');
     expect(validateFilter(undefined)).toEqual({});
   });
@@ -382,6 +384,7 @@ describe('validateFilter', () => {
     expect(invalid(() => validateFilter({ since: 'last week' })).field).toBe('filter.since');
     expect(invalid(() => validateFilter({ order: 'up' })).field).toBe('filter.order');
     expect(invalid(() => validateFilter({ id: 'x' })).field).toBe('filter.id');
+    expect(invalid(() => validateFilter({ follows: [null] })).field).toBe('filter.follows');
     expect(invalid(() => validateFilter({ text: 3 })).field).toBe('filter.text');
     expect(invalid(() => validateFilter('x')).field).toBe('filter');
   });

@@ -200,7 +200,7 @@ browserTests('web UI: the runs of a flow, its history and the event page', () =>
     await page.waitForURL(/\/events\/[0-9a-f-]+$/);
     await page.getByRole('heading', { name: 'data_updated' }).waitFor();
     await page.getByText('dataset.orders').first().waitFor();
-    await page.getByText('"table": "orders"').waitFor();
+    await page.getByTestId('payload-tree').getByText('table: "orders"').waitFor();
     await page.getByRole('link', { name: 'ETLFlow/1', exact: true }).waitFor();
     await screenshot(page, 'event');
     // The upstream run's completion event: its resource and related flow link to their pages.

@@ -1,6 +1,7 @@
 /** Every screen of the UI, each a URL built from a pathspec (`/runs/ForeachFlow/3/train/12`). */
 import { createRouter } from '@tanstack/react-router';
 import { eventRoute } from './routes/event-route.tsx';
+import { eventsRoute } from './routes/events-route.tsx';
 import { flowHistoryRoute } from './routes/flow-history-route.tsx';
 import { flowRunsRoute } from './routes/flow-runs-route.tsx';
 import { flowsRoute } from './routes/flows-route.tsx';
@@ -17,6 +18,7 @@ const routeTree = rootRoute.addChildren([
   runRoute,
   stepRoute,
   taskRoute,
+  eventsRoute,
   eventRoute,
 ]);
 

@@ -164,6 +164,7 @@ function pinnedIds(spec: LabelSpec | undefined): string[] | undefined {
 export const E = {
   seq: sql.ref('e.seq'),
   id: sql.ref('e.id'),
+  follows: sql.ref('e.follows'),
   occurred: sql.ref('e.occurred'),
   event: sql.ref('e.event'),
   resourceId: sql.ref('e.resource_id'),
@@ -286,6 +287,8 @@ export function compileFilter(d: EventFilterDialect, filter: EventFilter, forPag
       covers: cond(sql`${E.id} IN ${list(filter.id)}`),
     });
   }
+  // No index leads from a leader to its followers: a condition only, met during the scan.
+  if (nonEmpty(filter.follows)) conds.push(sql`${E.follows} IN ${list(filter.follows)}`);
   const name = filter.event;
   if (name) {
     if (nonEmpty(name.name)) {

@@ -1,40 +1,27 @@
 /**
- * One event (`/events/$eventId`): name, times, id, its resource's labels, related resources with
- * their roles, the payload as pretty-printed JSON text (never HTML), and the runs it started.
- * Resources that are Flowtrail runs or flows link to their pages.
+ * One event (`/events/$eventId`): name, times, id, `follows` and the events that follow it; the
+ * Flowtrail objects it names as links; its resource and every related resource with all their
+ * labels; the payload as a tree or raw JSON (text, never HTML); what it caused (the runs it
+ * started; the automations part fills its slots for firings and the Automate button).
  */
 import { useQuery } from '@tanstack/react-query';
 import { getRouteApi, Link } from '@tanstack/react-router';
 import { unwrap } from '../api/api-error.ts';
 import { api, type FlowtrailEventRecord } from '../api/client.ts';
+import { AutomateSlot, AutomationFiringsSlot } from '../components/events/event-automation-slots.tsx';
+import { EventFollowers } from '../components/events/event-followers.tsx';
+import { EventObjects } from '../components/events/event-objects.tsx';
+import { EventRuns } from '../components/events/event-runs.tsx';
+import { PayloadPanel } from '../components/events/payload-view.tsx';
+import { ResourceLink } from '../components/events/resource-link.tsx';
 import { QueryState } from '../components/query-state.tsx';
-import { StatusBadge } from '../components/status-badge.tsx';
-import { elapsed, formatAgo, formatDuration, formatTime } from '../format/time.ts';
+import { formatAgo, formatTime } from '../format/time.ts';
 import './event-page.css';
 
 const route = getRouteApi('/events/$eventId');
 
 const ID = 'flowtrail.resource.id';
 const ROLE = 'flowtrail.resource.role';
-
-/** A link to the page of a resource Flowtrail knows (`flowtrail.run.Flow/3`, `flowtrail.flow.Flow`). */
-function ResourceLink({ id }: { id: string }) {
-  const run = /^flowtrail\.run\.([^/]+)\/(\d+)$/.exec(id);
-  if (run)
-    return (
-      <Link to="/runs/$flow/$run" params={{ flow: run[1]!, run: run[2]! }}>
-        {id}
-      </Link>
-    );
-  const flow = /^flowtrail\.flow\.([^/]+)$/.exec(id);
-  if (flow)
-    return (
-      <Link to="/flows/$flow" params={{ flow: flow[1]! }}>
-        {id}
-      </Link>
-    );
-  return <span>{id}</span>;
-}
 
 function Labels({ labels, skip }: { labels: Record<string, string>; skip: readonly string[] }) {
   const rows = Object.entries(labels).filter(([k]) => !skip.includes(k));
@@ -52,15 +39,15 @@ function Labels({ labels, skip }: { labels: Record<string, string>; skip: readon
 }
 
 function EventDetails({ event }: { event: FlowtrailEventRecord }) {
-  const started = useQuery({
-    queryKey: ['runs', 'triggered-by', event.id],
-    queryFn: async () =>
-      unwrap(await api.GET('/api/v1/runs/triggered-by', { params: { query: { ref: event.id } } })).runs,
-  });
+  const { payload } = route.useSearch();
   const occurred = new Date(event.occurred).getTime();
+  const resourceId = event.resource[ID] ?? '';
   return (
     <>
-      <h1 className="event-name">{event.event}</h1>
+      <header className="event-header">
+        <h1 className="event-name">{event.event}</h1>
+        <AutomateSlot event={event} />
+      </header>
       <div className="panel">
         <dl className="facts">
           <div>
@@ -77,23 +64,33 @@ function EventDetails({ event }: { event: FlowtrailEventRecord }) {
             <dt>Id</dt>
             <dd className="mono">{event.id}</dd>
           </div>
-          {event.follows && (
-            <div>
-              <dt>Follows</dt>
-              <dd className="mono">
+          <div>
+            <dt>Follows</dt>
+            <dd className="mono">
+              {event.follows ? (
                 <Link to="/events/$eventId" params={{ eventId: event.follows }}>
                   {event.follows}
                 </Link>
-              </dd>
-            </div>
-          )}
+              ) : (
+                <span className="muted">—</span>
+              )}
+            </dd>
+          </div>
         </dl>
+      </div>
+
+      <h2>Flowtrail objects</h2>
+      <div className="panel">
+        <EventObjects event={event} />
       </div>
 
       <h2>Resource</h2>
       <div className="panel">
         <div className="resource-id mono">
-          <ResourceLink id={event.resource[ID] ?? ''} />
+          <ResourceLink id={resourceId} />{' '}
+          <Link to="/events" search={{ resource: [resourceId] }} className="event-resource-feed">
+            its events
+          </Link>
         </div>
         <Labels labels={event.resource} skip={[ID]} />
       </div>
@@ -127,49 +124,17 @@ function EventDetails({ event }: { event: FlowtrailEventRecord }) {
       )}
 
       <h2>Payload</h2>
-      <div className="panel">
-        {Object.keys(event.payload).length === 0 ? (
-          <span className="muted">empty</span>
-        ) : (
-          <pre className="text payload">{JSON.stringify(event.payload, null, 2)}</pre>
-        )}
-      </div>
+      <PayloadPanel event={event} view={payload ?? 'tree'} />
 
-      <h2>Runs this event started</h2>
-      <QueryState isPending={started.isPending} error={started.error}>
-        {() =>
-          started.data && started.data.length > 0 ? (
-            <table className="grid">
-              <thead>
-                <tr>
-                  <th>Run</th>
-                  <th>Status</th>
-                  <th>Started</th>
-                  <th className="num">Duration</th>
-                </tr>
-              </thead>
-              <tbody>
-                {started.data.map((run) => (
-                  <tr key={run.id}>
-                    <td className="name">
-                      <Link to="/runs/$flow/$run" params={{ flow: run.flow, run: String(run.runNumber) }}>
-                        {run.flow}/{run.runNumber}
-                      </Link>
-                    </td>
-                    <td>
-                      <StatusBadge status={run.status} />
-                    </td>
-                    <td>{formatTime(run.createdAt)}</td>
-                    <td className="num">{formatDuration(elapsed(run.createdAt, run.finishedAt))}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          ) : (
-            <div className="empty">No run was started by this event.</div>
-          )
-        }
-      </QueryState>
+      <h2>What it caused</h2>
+      <h3>Runs this event started</h3>
+      <EventRuns eventId={event.id} />
+      <AutomationFiringsSlot event={event} />
+
+      <h2>Events that follow it</h2>
+      <div className="panel">
+        <EventFollowers event={event} />
+      </div>
     </>
   );
 }

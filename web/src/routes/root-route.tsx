@@ -12,6 +12,7 @@ function Layout() {
           <Link to="/" activeOptions={{ exact: true }}>
             Flows
           </Link>
+          <Link to="/events">Events</Link>
         </nav>
       </header>
       <KeyPrompt />

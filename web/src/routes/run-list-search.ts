@@ -4,6 +4,8 @@
  * not errors: a hand-edited URL still opens the page.
  */
 
+import { searchInstant, searchList, searchText } from './search-values.ts';
+
 export const RUN_STATUSES = ['running', 'completed', 'failed', 'crashed', 'cancelled'] as const;
 export type RunStatusFilter = (typeof RUN_STATUSES)[number];
 
@@ -20,28 +22,22 @@ export interface RunListSearch {
   after?: number;
 }
 
-const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
 const cursor = (v: unknown): number | undefined => {
   const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : Number.NaN;
   return Number.isInteger(n) && n > 0 ? n : undefined;
 };
-const instant = (v: unknown): string | undefined => {
-  const s = text(v);
-  return s !== undefined && !Number.isNaN(new Date(s).getTime()) ? s : undefined;
-};
 
 export function validateRunListSearch(search: Record<string, unknown>): RunListSearch {
   const status = RUN_STATUSES.find((s) => s === search.status);
-  const rawTags = Array.isArray(search.tag) ? search.tag : search.tag === undefined ? [] : [search.tag];
-  const tag = [...new Set(rawTags.map(text).filter((t): t is string => t !== undefined))];
+  const tag = searchList(search.tag);
   const out: RunListSearch = {};
   if (status) out.status = status;
   if (tag.length > 0) out.tag = tag;
-  const user = text(search.user);
+  const user = searchText(search.user);
   if (user !== undefined) out.user = user;
-  const since = instant(search.since);
+  const since = searchInstant(search.since);
   if (since !== undefined) out.since = since;
-  const until = instant(search.until);
+  const until = searchInstant(search.until);
   if (until !== undefined) out.until = until;
   const before = cursor(search.before);
   const after = cursor(search.after);

@@ -4,23 +4,8 @@
  */
 import './runs.css';
 import { type FormEvent, useState } from 'react';
+import { fromLocalInput, toLocalInput } from '../../format/local-input.ts';
 import { filtersOf, RUN_STATUSES, type RunListSearch } from '../../routes/run-list-search.ts';
-
-/** An ISO instant as a `datetime-local` value, in local time. */
-function toLocalInput(iso: string | undefined): string {
-  if (!iso) return '';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return '';
-  const local = new Date(d.getTime() - d.getTimezoneOffset() * 60_000);
-  return local.toISOString().slice(0, 16);
-}
-
-/** A `datetime-local` value (local time) as an ISO instant, or undefined when empty. */
-function fromLocalInput(value: string): string | undefined {
-  if (value === '') return undefined;
-  const d = new Date(value);
-  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
-}
 
 function without<K extends keyof RunListSearch>(
   search: RunListSearch,

@@ -6,6 +6,7 @@
 import { useState } from 'react';
 import type { Schemas } from '../../api/client.ts';
 import { formatSize } from './format-size.ts';
+import './value-tree.css';
 
 export type PreviewNode = Schemas['PreviewNode'];
 
