@@ -27,11 +27,13 @@ describe('worked examples', () => {
       taskEvent(done, 'train', 2, 'completed', sec(60)),
     ]);
     const fired = tick(state, a, sec(10 * MIN + 5));
-    expect(fired.map((f) => f.labels['flowtrail.resource.id'])).toEqual(['flowtrail.task.TrainFlow/3/train/1']);
+    expect(fired.map((f) => f.labels['flowtrail.resource.id'])).toEqual([
+      'flowtrail.task.TrainFlow/3/train/1',
+    ]);
     // The cancel-run action finds the run among the event's related resources.
-    expect(fired[0]!.event!.related.some((r) => r['flowtrail.resource.id'] === 'flowtrail.run.TrainFlow/3')).toBe(
-      true,
-    );
+    expect(
+      fired[0]!.event!.related.some((r) => r['flowtrail.resource.id'] === 'flowtrail.run.TrainFlow/3'),
+    ).toBe(true);
     expect(tick(state, a, sec(30 * MIN))).toEqual([]);
   });
 
@@ -48,10 +50,15 @@ describe('worked examples', () => {
 
   it('both datasets refreshed within an hour → one firing; an hour and more apart → none', () => {
     const a = example('both-datasets.json');
-    const refreshed = (id: string, at: number) => ev('dataset.refreshed', at, { resource: { 'flowtrail.resource.id': id } });
+    const refreshed = (id: string, at: number) =>
+      ev('dataset.refreshed', at, { resource: { 'flowtrail.resource.id': id } });
     const state = createState(a, T0);
-    expect(feed(state, a, [refreshed('dataset.prices', sec(0)), refreshed('dataset.volumes', sec(40 * MIN))])).toHaveLength(1);
+    expect(
+      feed(state, a, [refreshed('dataset.prices', sec(0)), refreshed('dataset.volumes', sec(40 * MIN))]),
+    ).toHaveLength(1);
     const late = createState(a, T0);
-    expect(feed(late, a, [refreshed('dataset.prices', sec(0)), refreshed('dataset.volumes', sec(61 * MIN))])).toEqual([]);
+    expect(
+      feed(late, a, [refreshed('dataset.prices', sec(0)), refreshed('dataset.volumes', sec(61 * MIN))]),
+    ).toEqual([]);
   });
 });

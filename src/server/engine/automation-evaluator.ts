@@ -219,11 +219,7 @@ export class AutomationEvaluator {
    * The commit of everything evaluated since the last one; call {@link committed} after the store
    * took it, or {@link forget} when it refused it.
    */
-  commit(
-    owner: string,
-    position: number | null,
-    now: number,
-  ): { commit: AutomationCommit; decisions: Decision[] } {
+  commit(owner: string, position: number | null): { commit: AutomationCommit; decisions: Decision[] } {
     const decisions = this.decisions;
     return {
       decisions,

@@ -20,9 +20,7 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { TemplateEngine } from '../../automations/templates.ts';
 import { nextCronTime, parseCron } from '../../core/cron.ts';
-import { causeOf } from '../../runtime/trigger-causes.ts';
 import { cancelRun } from '../../store/cancel-run.ts';
-import { deploymentResource } from '../../store/deployment-automation.ts';
 import type { DeploymentRecord, FiringRecord } from '../../store/deployment-store.ts';
 import type { TriggerCause } from '../../store/metadata-store.ts';
 import type { ActionServices } from '../actions/action-services.ts';
@@ -243,11 +241,7 @@ export class TriggerEngine {
     // Absence is judged only once every event that came in time has been read.
     if (caughtUp) this.evaluator.tick(now, now);
     if (batch.length === 0 && !this.evaluator.pending) return false;
-    const { commit, decisions } = this.evaluator.commit(
-      this.owner,
-      batch.length > 0 ? position : null,
-      Date.now(),
-    );
+    const { commit, decisions } = this.evaluator.commit(this.owner, batch.length > 0 ? position : null);
     if (!(await automations.commitEvaluation(commit, Date.now()))) {
       this.leased = false;
       this.position = undefined;
