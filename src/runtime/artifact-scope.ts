@@ -20,12 +20,17 @@ let blobCacheBytes = 0;
 const BLOB_CACHE_LIMIT = 64 * 1024 * 1024;
 const BLOB_CACHE_ENTRY_LIMIT = 4 * 1024 * 1024;
 
+/** True when the worker's blob cache holds `sha` (a prefetch can skip it). */
+export function cachedBlob(sha: string): boolean {
+  return blobCache.has(sha);
+}
+
 function readBlob(store: ArtifactStore, sha: string): Uint8Array {
   const hit = blobCache.get(sha);
   if (hit) return hit;
   if (!store.getSync)
     throw new UsageError(
-      `The artifact store ${store.location} cannot read synchronously; prefetch is required.`,
+      `The artifact store ${store.location} cannot read synchronously; the task runner prefetches for it (artifact-prefetch.ts).`,
     );
   const bytes = store.getSync(sha);
   if (bytes.byteLength <= BLOB_CACHE_ENTRY_LIMIT) {
