@@ -62,7 +62,7 @@ export function parseS3Location(value: string, env: NodeJS.ProcessEnv = process.
   if (bucket === '') throw bad(value, 'it names no bucket');
   if (!BUCKET.test(bucket) || bucket.includes('..'))
     throw bad(value, `'${bucket}' is not a valid bucket name`);
-  if (prefix.split('/').some((part) => part === '' || part === '.' || part === '..'))
+  if (prefix !== '' && prefix.split('/').some((part) => part === '' || part === '.' || part === '..'))
     throw bad(value, `the prefix '${prefix}' has an empty, '.' or '..' part`);
 
   const endpointText = (env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL)?.trim() || undefined;
