@@ -77,7 +77,12 @@ export async function measureS3Transfer(
     for (let offset = 0; offset < bytes.length; offset += 64 * 1024)
       randomFillSync(bytes, offset, Math.min(64 * 1024, bytes.length - offset));
     const extraRss: number[] = [];
-    const times = { put: [] as number[], get: [] as number[], sdkPut: [] as number[], sdkGet: [] as number[] };
+    const times = {
+      put: [] as number[],
+      get: [] as number[],
+      sdkPut: [] as number[],
+      sdkGet: [] as number[],
+    };
     for (let run = 0; run <= runs; run++) {
       bytes[0] = run; // fresh content: a new sha, a new key
       const key = `raw/${run}`;
@@ -163,7 +168,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   console.log(`S3 transfer of a ${f.mb} MiB artifact against s3rver on loopback (median of ${f.runs})`);
   for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  '));
-  console.log(`peak RSS growth during the store's puts: ${f.putExtraRssMB} MiB (the value itself: ${f.mb} MiB)`);
+  console.log(
+    `peak RSS growth during the store's puts: ${f.putExtraRssMB} MiB (the value itself: ${f.mb} MiB)`,
+  );
   console.log(
     `store/baseline: put ${f.ratio.put}x, get ${f.ratio.get}x; targets put ≥ 60, get ≥ 100 MB/s: ${f.targets.met ? 'met' : 'NOT met'}`,
   );

@@ -31,7 +31,10 @@ export interface EmbeddedOpenOptions extends SqliteOpenOptions {
  * @example
  * await using stores = openEmbeddedStores('.flowtrail');
  */
-export function openEmbeddedStores(home: string, options: EmbeddedOpenOptions = {}): Stores & AsyncDisposable {
+export function openEmbeddedStores(
+  home: string,
+  options: EmbeddedOpenOptions = {},
+): Stores & AsyncDisposable {
   const paths = homePaths(home);
   const { artifacts: artifactSpec, env, ...sqlite } = options;
   const artifactRoot = artifactSpec ?? paths.artifacts;

@@ -35,11 +35,15 @@ interface Outcome {
 
 async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<Outcome> {
   try {
-    const { stdout, stderr } = await exec(process.execPath, [path.join(repoRoot, 'bin/flowtrail.js'), ...args], {
-      env,
-      cwd: repoRoot,
-      timeout: 120_000,
-    });
+    const { stdout, stderr } = await exec(
+      process.execPath,
+      [path.join(repoRoot, 'bin/flowtrail.js'), ...args],
+      {
+        env,
+        cwd: repoRoot,
+        timeout: 120_000,
+      },
+    );
     return { code: 0, stdout, stderr };
   } catch (e) {
     const failed = e as { code?: number; stdout?: string; stderr?: string };
@@ -135,7 +139,9 @@ s3Tests('runs with S3 artifacts', (t) => {
     beforeAll(async () => {
       url = t.freshUrl();
       // The server reads its S3 settings from its own environment, as `flowtrail server` would.
-      server = await withEnv(t.s3.env, () => startTestServer({ dir: path.join(dir, 'server'), artifacts: url }));
+      server = await withEnv(t.s3.env, () =>
+        startTestServer({ dir: path.join(dir, 'server'), artifacts: url }),
+      );
       run = await cli(
         ['run', fixture('s3-artifacts.ts'), '--quiet'],
         childEnv({

@@ -13,6 +13,7 @@ import {
   UnavailableError,
   ValidationError,
 } from '../../src/core/errors.ts';
+import type { ArtifactStore } from '../../src/store/artifact-store.ts';
 import { openArtifactStore } from '../../src/store/open-artifact-store.ts';
 import { S3_PART_SIZE, S3ArtifactStore } from '../../src/store/s3/s3-artifact-store.ts';
 import { parseS3Location } from '../../src/store/s3/s3-location.ts';
@@ -59,10 +60,14 @@ describe('parseS3Location', () => {
     expect(both).toMatchObject({ endpoint: 'http://b:2', region: 'us-west-2', prefix: '' });
     const aws = parseS3Location('s3://bucket-a/p', {});
     expect(aws).toEqual({ bucket: 'bucket-a', prefix: 'p', region: 'us-east-1', forcePathStyle: false });
-    expect(parseS3Location('s3://bucket-a', { FLOWTRAIL_S3_FORCE_PATH_STYLE: '1' }).forcePathStyle).toBe(true);
+    expect(parseS3Location('s3://bucket-a', { FLOWTRAIL_S3_FORCE_PATH_STYLE: '1' }).forcePathStyle).toBe(
+      true,
+    );
     expect(
-      parseS3Location('s3://bucket-a', { AWS_ENDPOINT_URL: 'http://x:1', FLOWTRAIL_S3_FORCE_PATH_STYLE: 'false' })
-        .forcePathStyle,
+      parseS3Location('s3://bucket-a', {
+        AWS_ENDPOINT_URL: 'http://x:1',
+        FLOWTRAIL_S3_FORCE_PATH_STYLE: 'false',
+      }).forcePathStyle,
     ).toBe(false);
   });
 
@@ -133,7 +138,9 @@ s3Tests('S3 artifact store', (t) => {
       const b = await store.put(new TextEncoder().encode('two'));
       await store.put(new TextEncoder().encode('one'));
       const prefix = url.slice(`s3://${t.s3.bucket}/`.length);
-      const listed = await raw().send(new ListObjectsV2Command({ Bucket: t.s3.bucket, Prefix: `${prefix}/` }));
+      const listed = await raw().send(
+        new ListObjectsV2Command({ Bucket: t.s3.bucket, Prefix: `${prefix}/` }),
+      );
       expect((listed.Contents ?? []).map((o) => o.Key).sort()).toEqual(
         [a.sha, b.sha].map((sha) => `${prefix}/${sha.slice(0, 2)}/${sha}`).sort(),
       );
@@ -218,16 +225,20 @@ s3Tests('S3 artifact store', (t) => {
         });
       });
       const endpoint = `http://127.0.0.1:${port}`;
-      const store = new S3ArtifactStore('s3://flowtrail-test/p', { ...t.s3.env, AWS_ENDPOINT_URL_S3: endpoint });
+      const store = new S3ArtifactStore('s3://flowtrail-test/p', {
+        ...t.s3.env,
+        AWS_ENDPOINT_URL_S3: endpoint,
+      });
       const error = await rejection(store.put(new TextEncoder().encode('x')));
       expect(error).toBeInstanceOf(UnavailableError);
       expect(error.message).toContain(endpoint);
       expect(error.message).toContain('cannot be reached');
-      expect((await rejection(store.get(sha256(new Uint8Array(0)))))).toBeInstanceOf(UnavailableError);
+      expect(await rejection(store.get(sha256(new Uint8Array(0))))).toBeInstanceOf(UnavailableError);
     });
 
     it('has no getSync: step code is served by the task runner prefetch', () => {
-      expect(new S3ArtifactStore(t.freshUrl(), t.s3.env).getSync).toBeUndefined();
+      const store: ArtifactStore = new S3ArtifactStore(t.freshUrl(), t.s3.env);
+      expect(store.getSync).toBeUndefined();
     });
   });
 });

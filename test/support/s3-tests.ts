@@ -37,9 +37,7 @@ export function s3Tests(what: string, body: (t: TestS3) => void): void {
         });
       });
     } else {
-      console.warn(
-        `\n${'!'.repeat(78)}\n!! SKIPPING the ${what} tests: ${message}\n${'!'.repeat(78)}\n`,
-      );
+      console.warn(`\n${'!'.repeat(78)}\n!! SKIPPING the ${what} tests: ${message}\n${'!'.repeat(78)}\n`);
       describe.skip(`${what} (s3rver unavailable)`, () => {
         it('runs against s3rver', () => {});
       });

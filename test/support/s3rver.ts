@@ -44,7 +44,8 @@ process.on('disconnect', () => process.exit(0));
 export async function startS3rver(options: { bucket?: string } = {}): Promise<LoopbackS3> {
   const bucket = options.bucket ?? 'flowtrail-test';
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'flowtrail-s3rver-'));
-  const entry = createRequire(import.meta.url).resolve('s3rver');
+  const require = createRequire(import.meta.url);
+  const entry = require.resolve('s3rver');
   const child: ChildProcess = spawn(process.execPath, ['-e', SERVER_SCRIPT, entry, dir, bucket], {
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });

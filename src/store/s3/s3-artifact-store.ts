@@ -161,7 +161,10 @@ export class S3ArtifactStore implements ArtifactStore {
     this.connection ??= (async () => {
       // We pin the last SDK release that supports Node 20 on purpose; its notice would go to every task log.
       process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-      const [sdk, storage] = await Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/lib-storage')]);
+      const [sdk, storage] = await Promise.all([
+        import('@aws-sdk/client-s3'),
+        import('@aws-sdk/lib-storage'),
+      ]);
       const { endpoint, region, forcePathStyle, credentials } = this.config;
       const client = new sdk.S3Client({
         region,
@@ -203,7 +206,10 @@ export class S3ArtifactStore implements ArtifactStore {
         `Could not ${what}: the S3 endpoint ${this.config.endpoint ?? `of region ${this.config.region}`} cannot be reached (${e.code ?? name ?? 'no answer'}: ${e.message ?? ''}). Check AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL and that the server runs; retry later.`,
         error,
       );
-    return new StoreError(`Could not ${what}: ${name ? `${name}: ` : ''}${e.message ?? String(error)}`, error);
+    return new StoreError(
+      `Could not ${what}: ${name ? `${name}: ` : ''}${e.message ?? String(error)}`,
+      error,
+    );
   }
 }
 
