@@ -51,6 +51,10 @@ async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<Outcome> {
   }
 }
 
+/** `flowtrail run` of the S3 fixture flow, in a child process with `vars`. */
+const runFixture = (vars: Record<string, string>) =>
+  cli(['run', fixture('s3-artifacts.ts'), '--quiet'], childEnv(vars));
+
 async function readRun(env: NodeJS.ProcessEnv): Promise<Record<string, unknown>> {
   const { stdout } = await exec(
     process.execPath,
@@ -107,10 +111,7 @@ s3Tests('runs with S3 artifacts', (t) => {
     beforeAll(async () => {
       url = t.freshUrl();
       home = path.join(dir, 'local-home');
-      run = await cli(
-        ['run', fixture('s3-artifacts.ts'), '--quiet'],
-        childEnv({ ...t.s3.env, FLOWTRAIL_HOME: home, FLOWTRAIL_ARTIFACTS: url }),
-      );
+      run = await runFixture({ ...t.s3.env, FLOWTRAIL_HOME: home, FLOWTRAIL_ARTIFACTS: url });
     }, 180_000);
 
     it('completes, each step reading what the last wrote from S3', () => {
@@ -142,16 +143,13 @@ s3Tests('runs with S3 artifacts', (t) => {
       server = await withEnv(t.s3.env, () =>
         startTestServer({ dir: path.join(dir, 'server'), artifacts: url }),
       );
-      run = await cli(
-        ['run', fixture('s3-artifacts.ts'), '--quiet'],
-        childEnv({
-          ...t.s3.env,
-          FLOWTRAIL_HOME: path.join(dir, 'remote-home'),
-          FLOWTRAIL_SERVICE_URL: server.server.url,
-          FLOWTRAIL_API_KEY: server.keys.write,
-          FLOWTRAIL_ARTIFACTS: url,
-        }),
-      );
+      run = await runFixture({
+        ...t.s3.env,
+        FLOWTRAIL_HOME: path.join(dir, 'remote-home'),
+        FLOWTRAIL_SERVICE_URL: server.server.url,
+        FLOWTRAIL_API_KEY: server.keys.write,
+        FLOWTRAIL_ARTIFACTS: url,
+      });
     }, 180_000);
     afterAll(async () => {
       await server?.stop();
@@ -190,11 +188,9 @@ s3Tests('runs with S3 artifacts', (t) => {
   });
 
   describe('errors at flowtrail run', () => {
+    let homes = 0;
     const runWith = (vars: Record<string, string>) =>
-      cli(
-        ['run', fixture('s3-artifacts.ts'), '--quiet'],
-        childEnv({ ...t.s3.env, FLOWTRAIL_HOME: path.join(dir, `err-home-${Math.random()}`), ...vars }),
-      );
+      runFixture({ ...t.s3.env, FLOWTRAIL_HOME: path.join(dir, `err-home-${homes++}`), ...vars });
 
     it('a malformed location: exit 2, naming FLOWTRAIL_ARTIFACTS and the expected form', async () => {
       const out = await runWith({ FLOWTRAIL_ARTIFACTS: 's3://x' });

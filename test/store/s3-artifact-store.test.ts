@@ -31,6 +31,13 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
   );
 }
 
+/** The errors of has, get and put (one at a time: each must fail). */
+async function everyOperationFails(store: S3ArtifactStore): Promise<Error[]> {
+  const x = new TextEncoder().encode('x');
+  const sha = sha256(x);
+  return [await rejection(store.has(sha)), await rejection(store.get(sha)), await rejection(store.put(x))];
+}
+
 describe('parseS3Location', () => {
   it('reads bucket, prefix, endpoint, region and keys; path style with a custom endpoint', () => {
     expect(
@@ -174,13 +181,7 @@ s3Tests('S3 artifact store', (t) => {
 
     it('says to create a bucket that does not exist (reads and writes)', async () => {
       const store = new S3ArtifactStore('s3://no-such-bucket/p', t.s3.env);
-      const sha = sha256(new TextEncoder().encode('x'));
-      for (const attempt of [
-        () => store.has(sha),
-        () => store.get(sha),
-        () => store.put(new TextEncoder().encode('x')),
-      ]) {
-        const error = await rejection(attempt());
+      for (const error of await everyOperationFails(store)) {
         expect(error).toBeInstanceOf(StoreError);
         expect(error.message).toContain("the bucket 'no-such-bucket' does not exist");
         expect(error.message).toContain('aws s3 mb s3://no-such-bucket');
@@ -203,13 +204,7 @@ s3Tests('S3 artifact store', (t) => {
         AWS_ACCESS_KEY_ID: 'WRONG',
         AWS_SECRET_ACCESS_KEY: 'WRONG',
       });
-      const sha = sha256(new TextEncoder().encode('x'));
-      for (const attempt of [
-        () => store.has(sha),
-        () => store.get(sha),
-        () => store.put(new TextEncoder().encode('x')),
-      ]) {
-        const error = await rejection(attempt());
+      for (const error of await everyOperationFails(store)) {
         expect(error).toBeInstanceOf(StoreError);
         expect(error.message).toMatch(/access denied/);
         expect(error.message).toContain('AWS_ACCESS_KEY_ID');
