@@ -3,13 +3,13 @@
  * store cannot serve: an S3 store has no `getSync`. Before such a step runs, the task runner
  * fetches every blob the step *can* read — its parameters, the artifacts of its inputs, its foreach
  * collections — concurrently, and the step's reads are served from them. The cost is that blobs
- * the step never reads are downloaded too; blobs in the worker's blob cache (small ones another
- * task of this worker already read, such as a fan-out's collection) are not fetched again. The
- * prefetched bytes are dropped when the task ends.
+ * the step never reads are downloaded too. Small blobs (≤ 4 MiB) go into the worker's blob cache,
+ * so the next splits of a fan-out on this worker fetch their shared inputs (the collection, what
+ * the split step inherited) only once; bigger ones are dropped when the task ends.
  */
 import { StoreError } from '../core/errors.ts';
 import type { ArtifactStore } from '../store/artifact-store.ts';
-import { cachedBlob } from './artifact-scope.ts';
+import { cachedBlob, rememberBlob } from './artifact-scope.ts';
 import type { ArtifactRef, TaskAssignment } from './protocol.ts';
 
 /** Parallel GETs per task (S3 serves many; more buys nothing on one link). */
@@ -29,13 +29,20 @@ function readableRefs(task: TaskAssignment): ArtifactRef[] {
  */
 export async function prefetchForTask(store: ArtifactStore, task: TaskAssignment): Promise<ArtifactStore> {
   if (store.getSync) return store;
-  const wanted = [...new Set(readableRefs(task).map((r) => r.sha))].filter((sha) => !cachedBlob(sha));
   const blobs = new Map<string, Uint8Array>();
+  const wanted: string[] = [];
+  for (const sha of new Set(readableRefs(task).map((r) => r.sha))) {
+    const cached = cachedBlob(sha);
+    if (cached) blobs.set(sha, cached);
+    else wanted.push(sha);
+  }
   let next = 0;
   const worker = async () => {
     while (next < wanted.length) {
       const sha = wanted[next++]!;
-      blobs.set(sha, await store.get(sha));
+      const bytes = await store.get(sha);
+      blobs.set(sha, bytes);
+      rememberBlob(sha, bytes);
     }
   };
   await Promise.all(Array.from({ length: Math.min(PREFETCH_CONCURRENCY, wanted.length) }, worker));

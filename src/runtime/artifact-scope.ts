@@ -20,9 +20,20 @@ let blobCacheBytes = 0;
 const BLOB_CACHE_LIMIT = 64 * 1024 * 1024;
 const BLOB_CACHE_ENTRY_LIMIT = 4 * 1024 * 1024;
 
-/** True when the worker's blob cache holds `sha` (a prefetch can skip it). */
-export function cachedBlob(sha: string): boolean {
-  return blobCache.has(sha);
+/** The worker's cached bytes of `sha`, if any (a prefetch can skip it). */
+export function cachedBlob(sha: string): Uint8Array | undefined {
+  return blobCache.get(sha);
+}
+
+/** Keeps small blobs for the next tasks of this worker; the cache starts over when full. */
+export function rememberBlob(sha: string, bytes: Uint8Array): void {
+  if (bytes.byteLength > BLOB_CACHE_ENTRY_LIMIT || blobCache.has(sha)) return;
+  if (blobCacheBytes + bytes.byteLength > BLOB_CACHE_LIMIT) {
+    blobCache.clear();
+    blobCacheBytes = 0;
+  }
+  blobCache.set(sha, bytes);
+  blobCacheBytes += bytes.byteLength;
 }
 
 function readBlob(store: ArtifactStore, sha: string): Uint8Array {
@@ -33,14 +44,7 @@ function readBlob(store: ArtifactStore, sha: string): Uint8Array {
       `The artifact store ${store.location} cannot read synchronously; the task runner prefetches for it (artifact-prefetch.ts).`,
     );
   const bytes = store.getSync(sha);
-  if (bytes.byteLength <= BLOB_CACHE_ENTRY_LIMIT) {
-    if (blobCacheBytes + bytes.byteLength > BLOB_CACHE_LIMIT) {
-      blobCache.clear();
-      blobCacheBytes = 0;
-    }
-    blobCache.set(sha, bytes);
-    blobCacheBytes += bytes.byteLength;
-  }
+  rememberBlob(sha, bytes);
   return bytes;
 }
 
