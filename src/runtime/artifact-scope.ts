@@ -50,7 +50,14 @@ function readBlob(store: ArtifactStore, sha: string): Uint8Array {
 
 /** Decodes an artifact from the store (through the worker's blob cache). */
 export function loadArtifact(store: ArtifactStore, ref: ArtifactRef): unknown {
-  return decodeArtifact(ref.codec as CodecId, readBlob(store, ref.sha));
+  const bytes = readBlob(store, ref.sha);
+  // A bytes artifact decodes to its bytes themselves: step code may change them in place, so the
+  // cache's copy (read by this worker's later tasks) is never handed out.
+  const raw = ref.codec === 'raw' || ref.codec === 'raw-uint8array';
+  return decodeArtifact(
+    ref.codec as CodecId,
+    raw && blobCache.get(ref.sha) === bytes ? new Uint8Array(bytes) : bytes,
+  );
 }
 
 /** Encodes and stores one value, returning its reference. */
