@@ -28,7 +28,18 @@ await build({
   // one file instead of hundreds (a cold `import { Run } from 'flowtrail'` is dominated by module
   // resolution otherwise). `pg` and `liquidjs` (its `main`, which esbuild picks for Node) are
   // CommonJS requiring Node built-ins, which an ESM bundle cannot.
-  external: ['better-sqlite3', 'commander', 'esbuild', 'liquidjs', 'msgpackr', 'pg', 'tsx'],
+  // The AWS SDK is CommonJS too (and loaded only when an s3:// artifact store is used).
+  external: [
+    '@aws-sdk/client-s3',
+    '@aws-sdk/lib-storage',
+    'better-sqlite3',
+    'commander',
+    'esbuild',
+    'liquidjs',
+    'msgpackr',
+    'pg',
+    'tsx',
+  ],
   sourcemap: 'linked',
   logLevel: 'warning',
 });

@@ -89,7 +89,10 @@ export function registerDeploymentCommands(program: Command): void {
     .argument('<files...>', 'flow files')
     .option('--flow <name>', 'the flow class, when a file exports several')
     .option('--database <db>', DATABASE_HELP)
-    .option('--artifacts <dir>', 'artifact store the server reads (default: next to a SQLite database)')
+    .option(
+      '--artifacts <dir|s3-url>',
+      'artifact store the server reads: a directory or s3://bucket/prefix (default: FLOWTRAIL_ARTIFACTS, else next to a SQLite database)',
+    )
     .option('--json', 'print JSON')
     .allowUnknownOption()
     .action(

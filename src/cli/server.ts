@@ -102,8 +102,8 @@ export function registerServerCommands(program: Command): void {
     .option('--port <port>', 'port (0 picks a free one)', '8787')
     .option('--database <db>', DATABASE_HELP)
     .option(
-      '--artifacts <dir>',
-      'artifact store directory (default: next to a SQLite database, else ./.flowtrail/artifacts)',
+      '--artifacts <dir|s3-url>',
+      'artifact store: a directory or s3://bucket/prefix (default: FLOWTRAIL_ARTIFACTS, else next to a SQLite database, else ./.flowtrail/artifacts)',
     )
     .option('--auth <mode>', 'auto (off on loopback with the embedded store), required or off', 'auto')
     .option('--max-body <bytes>', 'largest request body accepted (default 33554432)')

@@ -12,6 +12,7 @@ import type { DeploymentRegistry } from '../store/deployment-store.ts';
 import type { EventStore } from '../store/event-store.ts';
 import type { MetadataStore } from '../store/metadata-store.ts';
 import { openDatabaseStores, serviceFromEnv } from '../store/open.ts';
+import { artifactSpecFromEnv } from '../store/open-artifact-store.ts';
 import type { SecretRegistry } from './secret-service.ts';
 
 export interface ClientStores {
@@ -69,7 +70,10 @@ export function clientStores(): Promise<ClientStores> {
   const { home, service } = p;
   p.stores ??= service
     ? import('../store/http/index.ts').then((m) => m.openServiceStores(service))
-    : import('../store/embedded.ts').then((m) => m.openEmbeddedStores(home!));
+    : import('../store/embedded.ts').then((m) => {
+        const artifacts = artifactSpecFromEnv();
+        return m.openEmbeddedStores(home!, artifacts !== undefined ? { artifacts } : {});
+      });
   return p.stores;
 }
 

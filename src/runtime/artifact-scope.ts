@@ -20,28 +20,44 @@ let blobCacheBytes = 0;
 const BLOB_CACHE_LIMIT = 64 * 1024 * 1024;
 const BLOB_CACHE_ENTRY_LIMIT = 4 * 1024 * 1024;
 
+/** The worker's cached bytes of `sha`, if any (a prefetch can skip it). */
+export function cachedBlob(sha: string): Uint8Array | undefined {
+  return blobCache.get(sha);
+}
+
+/** Keeps small blobs for the next tasks of this worker; the cache starts over when full. */
+export function rememberBlob(sha: string, bytes: Uint8Array): void {
+  if (bytes.byteLength > BLOB_CACHE_ENTRY_LIMIT || blobCache.has(sha)) return;
+  if (blobCacheBytes + bytes.byteLength > BLOB_CACHE_LIMIT) {
+    blobCache.clear();
+    blobCacheBytes = 0;
+  }
+  blobCache.set(sha, bytes);
+  blobCacheBytes += bytes.byteLength;
+}
+
 function readBlob(store: ArtifactStore, sha: string): Uint8Array {
   const hit = blobCache.get(sha);
   if (hit) return hit;
   if (!store.getSync)
     throw new UsageError(
-      `The artifact store ${store.location} cannot read synchronously; prefetch is required.`,
+      `The artifact store ${store.location} cannot read synchronously; the task runner prefetches for it (artifact-prefetch.ts).`,
     );
   const bytes = store.getSync(sha);
-  if (bytes.byteLength <= BLOB_CACHE_ENTRY_LIMIT) {
-    if (blobCacheBytes + bytes.byteLength > BLOB_CACHE_LIMIT) {
-      blobCache.clear();
-      blobCacheBytes = 0;
-    }
-    blobCache.set(sha, bytes);
-    blobCacheBytes += bytes.byteLength;
-  }
+  rememberBlob(sha, bytes);
   return bytes;
 }
 
 /** Decodes an artifact from the store (through the worker's blob cache). */
 export function loadArtifact(store: ArtifactStore, ref: ArtifactRef): unknown {
-  return decodeArtifact(ref.codec as CodecId, readBlob(store, ref.sha));
+  const bytes = readBlob(store, ref.sha);
+  // A bytes artifact decodes to its bytes themselves: step code may change them in place, so the
+  // cache's copy (read by this worker's later tasks) is never handed out.
+  const raw = ref.codec === 'raw' || ref.codec === 'raw-uint8array';
+  return decodeArtifact(
+    ref.codec as CodecId,
+    raw && blobCache.get(ref.sha) === bytes ? new Uint8Array(bytes) : bytes,
+  );
 }
 
 /** Encodes and stores one value, returning its reference. */

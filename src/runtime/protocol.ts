@@ -61,6 +61,7 @@ export type TaskAssignment = RunContext & TaskWork;
 export interface WorkerLoad {
   flowBundle: string;
   flowName: string;
+  /** The artifact store: a directory or `s3://bucket/prefix`. */
   artifactRoot: string;
   context: RunContext;
 }

@@ -5,6 +5,7 @@ import { currentTriggerOf, setCurrentTask } from '../flow/current.ts';
 import { bindTask, type FlowClass, type FlowSpec, type ForeachFrame } from '../flow/flow-spec.ts';
 import type { FlowGraph } from '../flow/graph.ts';
 import type { ArtifactStore } from '../store/artifact-store.ts';
+import { prefetchForTask } from './artifact-prefetch.ts';
 import { ArtifactScope } from './artifact-scope.ts';
 import { foreachInput } from './foreach-input.ts';
 import type { TaskAssignment, TaskOutcome } from './protocol.ts';
@@ -55,9 +56,18 @@ function foreachCount(flow: FlowSpec, step: string, attr: string, max: number): 
 export async function runTask(
   cls: FlowClass,
   graph: FlowGraph,
-  store: ArtifactStore,
+  artifactStore: ArtifactStore,
   task: TaskAssignment,
 ): Promise<TaskOutcome> {
+  let store: ArtifactStore;
+  try {
+    store = await prefetchForTask(artifactStore, task);
+  } catch (error) {
+    // The inputs could not be read (store unreachable, blob missing): the attempt fails before the step.
+    const exception = toExceptionRecord(error);
+    process.stderr.write(`${exception.stack || `${exception.type}: ${exception.message}`}\n`);
+    return { taskId: task.taskId, attempt: task.attempt, ok: false, artifacts: {}, exception };
+  }
   const node = graph.nodes.get(task.step)!;
   const flow = new cls();
   const scope = new ArtifactScope(store, flow);

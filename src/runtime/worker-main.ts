@@ -2,12 +2,13 @@
  * A worker process of the local executor: loads the flow module once, then runs the tasks the
  * orchestrator sends, one at a time, each on a fresh flow instance.
  * It may be forked before the flow is compiled: the first message (`load`) names the flow module,
- * the artifact root and the run's context; every `run` message then carries only the task's part.
+ * the artifact store (a directory or `s3://…`) and the run's context; every `run` message then carries only the task's part.
  */
 
 import { pathToFileURL } from 'node:url';
 import { toExceptionRecord } from '../core/errors.ts';
-import { FsArtifactStore } from '../store/fs/fs-artifact-store.ts';
+import type { ArtifactStore } from '../store/artifact-store.ts';
+import { openArtifactStore } from '../store/open-artifact-store.ts';
 import { environmentInfo } from './environment-info.ts';
 import { importFlowModule } from './flow-loader.ts';
 import type { RunContext, TaskAssignment, TaskOutcome, ToWorker, WorkerLoad } from './protocol.ts';
@@ -66,13 +67,15 @@ async function load(
   spec: WorkerLoad,
 ): Promise<{ run: (task: TaskAssignment) => Promise<TaskOutcome> } | undefined> {
   let loaded: Awaited<ReturnType<typeof importFlowModule>>;
+  let store: ArtifactStore;
   try {
     loaded = await importFlowModule(spec.flowBundle, spec.flowName, spec.flowBundle);
+    // A directory or an s3:// URL; an S3 store reads its endpoint and keys from this process's environment.
+    store = openArtifactStore(spec.artifactRoot);
   } catch (error) {
     send({ type: 'load-failed', exception: toExceptionRecord(error) });
     return undefined;
   }
-  const store = new FsArtifactStore(spec.artifactRoot);
   send({ type: 'ready', envInfo: environmentInfo() });
   return { run: (task) => runTask(loaded.cls, loaded.graph, store, task) };
 }

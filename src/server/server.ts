@@ -26,7 +26,10 @@ export interface ServerOptions {
   port?: number;
   /** `--database`: a SQLite path or home, or a postgres:// URL (default: the embedded store here). */
   database?: string;
-  /** Directory of the artifact store (default: next to a SQLite database, else the local home's). */
+  /**
+   * The artifact store: a directory or `s3://bucket/prefix` (default: `FLOWTRAIL_ARTIFACTS`, else
+   * next to a SQLite database, else the local home's).
+   */
   artifacts?: string;
   /**
    * `required`: every route but health needs a key. `off`: no keys (loopback only). `auto`
@@ -80,9 +83,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     );
   const authRequired =
     authMode === 'required' || (authMode === 'auto' && !(loopback && spec.kind === 'sqlite'));
-  const database = await openDatabaseStores(spec);
   const artifactRoot = options.artifacts ?? defaultArtifactRoot(spec);
-  const stores: ServerStores = { ...database, artifacts: openArtifactStore(artifactRoot) };
+  // Before the database: a malformed s3:// location fails without leaving a pool open.
+  const artifacts = openArtifactStore(artifactRoot);
+  const database = await openDatabaseStores(spec);
+  const stores: ServerStores = { ...database, artifacts };
   const app = createApp({
     stores,
     auth: new Authenticator(stores.apiKeys, authRequired),

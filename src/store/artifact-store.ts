@@ -2,7 +2,8 @@ import { ValidationError } from '../core/errors.ts';
 
 /**
  * The `ArtifactStore` port: a content-addressed blob store. Keys are the sha256 (hex) of the stored
- * bytes, so identical values are stored once. Adapters: `fs/` (embedded), later `s3/`.
+ * bytes, so identical values are stored once. Adapters: `fs/` (embedded) and `s3/` (a bucket, for
+ * several machines); `open-artifact-store.ts` picks one.
  * Every adapter passes `test/conformance/artifact-store.ts`.
  */
 export interface StoredBlob {
@@ -21,7 +22,10 @@ export interface ArtifactStore {
   put(bytes: Uint8Array): Promise<StoredBlob>;
   /** Reads a blob; throws `ArtifactMissingError` when absent. */
   get(sha: string): Promise<Uint8Array>;
-  /** Synchronous read, offered by adapters that can (the filesystem); lets step code read artifacts lazily. */
+  /**
+   * Synchronous read, offered by adapters that can (the filesystem); lets step code read artifacts
+   * lazily. Without it (S3) the task runner prefetches what a step can read (`runtime/artifact-prefetch.ts`).
+   */
   getSync?(sha: string): Uint8Array;
   has(sha: string): Promise<boolean>;
   /** Blob size without reading it; throws `ArtifactMissingError` when absent. */

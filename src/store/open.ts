@@ -9,13 +9,12 @@ import { homePaths, resolveHome } from '../core/config.ts';
 import { UsageError } from '../core/errors.ts';
 import type { ApiKeyStore } from './api-key-store.ts';
 import type { AppendWatch } from './append-watch.ts';
-import type { ArtifactStore } from './artifact-store.ts';
 import type { AutomationStore, SecretStore } from './automation-store.ts';
 import type { DeploymentStore } from './deployment-store.ts';
 import type { Stores } from './embedded.ts';
 import type { EventStore } from './event-store.ts';
-import { FsArtifactStore } from './fs/fs-artifact-store.ts';
 import type { MetadataStore } from './metadata-store.ts';
+import { artifactSpecFromEnv, openArtifactStore } from './open-artifact-store.ts';
 
 /** The Flowtrail service this process is pointed at by `FLOWTRAIL_SERVICE_URL` (and `FLOWTRAIL_API_KEY`). */
 export function serviceFromEnv(
@@ -27,10 +26,12 @@ export function serviceFromEnv(
   return apiKey ? { url, apiKey } : { url };
 }
 
-/** Where a run writes artifacts: `FLOWTRAIL_ARTIFACTS`, else the home's `artifacts/`. */
+/**
+ * Where a run writes artifacts: `FLOWTRAIL_ARTIFACTS` (a directory or `s3://bucket/prefix`), else
+ * the home's `artifacts/`.
+ */
 function runArtifactRoot(home: string, env: NodeJS.ProcessEnv = process.env): string {
-  const dir = env.FLOWTRAIL_ARTIFACTS?.trim();
-  return dir ? path.resolve(dir) : homePaths(home).artifacts;
+  return artifactSpecFromEnv(env) ?? homePaths(home).artifacts;
 }
 
 /**
@@ -48,7 +49,8 @@ const RUN_PAGE_CACHE_MIB = 4;
 /**
  * The stores a run (or `resume`) uses: in remote mode (`FLOWTRAIL_SERVICE_URL`) metadata and
  * events go through the service while artifacts are written straight to the artifact store by the
- * tasks; otherwise the embedded store of `home`.
+ * tasks; otherwise the embedded store of `home`. Either way `FLOWTRAIL_ARTIFACTS` picks the
+ * artifact store (default: the home's directory).
  */
 export async function openRunStores(home: string, env: NodeJS.ProcessEnv = process.env): Promise<Stores> {
   const service = serviceFromEnv(env);
@@ -56,7 +58,11 @@ export async function openRunStores(home: string, env: NodeJS.ProcessEnv = proce
     const { openEmbeddedStores } = await import('./embedded.ts');
     // A run appends (its hot pages are the tables' and indexes' last ones): 4 MiB of page cache
     // keeps them, where the default 16 MiB fills up with pages a run never reads again.
-    return openEmbeddedStores(home, { pageCacheMiB: RUN_PAGE_CACHE_MIB });
+    const artifacts = artifactSpecFromEnv(env);
+    return openEmbeddedStores(home, {
+      pageCacheMiB: RUN_PAGE_CACHE_MIB,
+      ...(artifacts !== undefined ? { artifacts, env } : {}),
+    });
   }
   const { openServiceStores } = await import('./http/index.ts');
   const remote = openServiceStores(service);
@@ -65,7 +71,7 @@ export async function openRunStores(home: string, env: NodeJS.ProcessEnv = proce
     home,
     metadata: remote.metadata,
     events: remote.events,
-    artifacts: new FsArtifactStore(artifactRoot),
+    artifacts: openArtifactStore(artifactRoot, env),
     artifactRoot,
     close: remote.close,
   };
@@ -134,13 +140,16 @@ export async function openDatabaseStores(spec: DatabaseSpec): Promise<DatabaseSt
   return { kind: 'postgres', location: stores.metadata.location, ...stores };
 }
 
-/** The artifact store next to a SQLite database, or of the default home for PostgreSQL. */
-export function defaultArtifactRoot(spec: DatabaseSpec): string {
+/**
+ * The artifact store a server or `deploy` uses without `--artifacts`: `FLOWTRAIL_ARTIFACTS`, else
+ * the directory next to a SQLite database, or of the default home for PostgreSQL.
+ */
+export function defaultArtifactRoot(spec: DatabaseSpec, env: NodeJS.ProcessEnv = process.env): string {
+  const configured = artifactSpecFromEnv(env);
+  if (configured !== undefined) return configured;
   return spec.kind === 'sqlite'
     ? path.join(path.dirname(spec.file), 'artifacts')
     : homePaths(resolveHome()).artifacts;
 }
 
-export function openArtifactStore(root: string): ArtifactStore {
-  return new FsArtifactStore(root);
-}
+export { openArtifactStore };

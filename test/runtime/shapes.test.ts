@@ -210,3 +210,14 @@ describe('graph shapes run and store the right artifacts', () => {
     }
   });
 });
+
+describe('a step mutating what it inherited in place', () => {
+  it('does not change what later tasks on the same worker read (the worker blob cache is not shared with step code)', async () => {
+    await using home = await tempHome();
+    const result = await runFlow({ file: fixture('mutating-splits.ts'), home: home.path, maxWorkers: 1 });
+    expect(result.status).toBe('completed');
+    await using stores = readHome(home.path);
+    const join = await stepTask(stores, result.run, 'join');
+    expect(join.data.seenAll).toEqual(Array.from({ length: 6 }, () => [1, 5]));
+  });
+});
