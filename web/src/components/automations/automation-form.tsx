@@ -16,8 +16,11 @@ const TRIGGER_PATHS = ['expect', 'match', 'posture', 'threshold', 'within', 'wit
 
 /** Every path the form has an input for, given the draft's shape. */
 export function formFieldPaths(draft: AutomationInput): string[] {
-  const paths = ['name', 'description', 'enabled', 'tags', 'trigger', 'actions'];
+  const paths = ['name', 'description', 'enabled', 'tags', 'actions'];
+  // An event trigger's other fields (after, forEach, matchRelated…) have no input: the editor
+  // then points to the JSON editor. A composite trigger is shown whole, in one place.
   if (draft.trigger.type === 'event') paths.push(...TRIGGER_PATHS.map((k) => `trigger.${k}`));
+  else paths.push('trigger');
   draft.actions.forEach((a, i) => {
     paths.push(...actionFieldPaths(a, `actions[${i}]`));
   });

@@ -42,6 +42,7 @@ export function AutomationJsonEditor({
       <div className="json-editor-text">
         <div className="json-gutter mono" ref={gutter} aria-hidden="true">
           {Array.from({ length: lines }, (_, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: a line number is the line's identity
             <div key={i} className={span?.line === i + 1 ? 'json-line-bad' : undefined}>
               {i + 1}
             </div>

@@ -13,9 +13,11 @@ export function DeleteAutomation({ automation }: { automation: AutomationRecord 
   const remove = async () => {
     try {
       await deleteAutomation(automation.id);
-      client.removeQueries({ queryKey: [...AUTOMATIONS_KEY, 'one', automation.id] });
-      await client.invalidateQueries({ queryKey: AUTOMATIONS_KEY });
+      // Leave first: refreshing the page's own queries now would only ask for what is gone.
       await navigate({ to: '/automations' });
+      client.removeQueries({ queryKey: [...AUTOMATIONS_KEY, 'one', automation.id] });
+      client.removeQueries({ queryKey: [...AUTOMATIONS_KEY, 'history', automation.id] });
+      await client.invalidateQueries({ queryKey: AUTOMATIONS_KEY });
     } catch (error) {
       setFailure((error as Error).message);
     }
