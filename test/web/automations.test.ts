@@ -263,6 +263,31 @@ browserTests('web UI: automations', () => {
     );
     expect((await history(reactiveId)).length).toBe(before);
 
+    // 25 more matching events in one batch: the canary's page shows 20 firings, then the rest
+    // under "Older firings" (keyset pages: none twice, none skipped, though many share one ms).
+    const { ids: burst } = await api<{ ids: string[] }>('POST', '/events', {
+      events: Array.from({ length: 25 }, () => ({
+        event: 'dataset.refreshed',
+        resource: { 'flowtrail.resource.id': 'dataset.sales' },
+      })),
+    });
+    await until('the canary to fire 26 times', async () => (await history(canary.id)).length === 26);
+    const canaryPage = await open(`/automations/${canary.id}`);
+    const shown = () =>
+      canaryPage.evaluate(
+        '[...document.querySelectorAll("li.firing")].map((e) => e.dataset.firingId)',
+      ) as Promise<string[]>;
+    await canaryPage.locator('li.firing').first().waitFor();
+    expect((await shown()).length).toBe(20);
+    await canaryPage.getByRole('button', { name: 'Older firings' }).click();
+    await canaryPage.locator('.history-end').waitFor();
+    expect(await shown()).toEqual((await history(canary.id)).map((h) => h.firing.id));
+    const linked = (await canaryPage.evaluate(
+      '[...document.querySelectorAll("li.firing .firing-event a")].map((a) => a.getAttribute("href"))',
+    )) as string[];
+    expect(burst.filter((id) => linked.includes(`/events/${id}`))).toEqual(burst);
+    await screenshot(canaryPage, 'automation-page-paged');
+
     // Switched on again, it fires again.
     await toggle.click();
     await until(
@@ -373,6 +398,10 @@ browserTests('web UI: automations', () => {
     await page.locator('.automation-title').waitFor();
     expect(await page.locator('.automation-title').textContent()).toBe(XSS);
     expect(await page.locator('.description').textContent()).toBe(XSS);
+    await page.getByText('As JSON').click();
+    expect(JSON.parse((await page.locator('details pre').textContent())!).actions[0].payload).toEqual({
+      html: XSS,
+    });
     expect(await page.evaluate(XSS_RAN)).toBe(false);
     await screenshot(page, 'automation-page-html');
 

@@ -1,5 +1,6 @@
 /** The event page's "Automate": the editor, prefilled from this event (`/automations/new?fromEvent=ID`). */
 import { Link } from '@tanstack/react-router';
+import './automations.css';
 
 export function AutomateButton({ eventId }: { eventId: string }) {
   return (

@@ -4,6 +4,7 @@
  * a run it started or cancelled, a deployment it paused: linked) and why it failed.
  */
 import { Link } from '@tanstack/react-router';
+import './automations.css';
 import { formatAgo, formatTime } from '../../format/time.ts';
 import { ResourceLink } from '../events/resource-link.tsx';
 import { actionSummary } from './automation-summary.ts';
