@@ -137,12 +137,9 @@ export const automationRoutes: readonly Route[] = [
       .object({
         limit: intParam().optional(),
         before: intParam().optional(),
-        beforeId: z
-          .string()
-          .optional()
-          .meta({
-            description: "With `before`: the last entry's firing id (firings of that same ms after it).",
-          }),
+        beforeId: z.string().optional().meta({
+          description: "With `before`: the last entry's firing id (firings of that same ms after it).",
+        }),
       })
       .strict(),
     response: z.object({ history: z.array(historyEntry) }),

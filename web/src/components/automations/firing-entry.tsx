@@ -27,7 +27,8 @@ export function FiringEntry({ entry, automationName }: { entry: HistoryEntry; au
           fired {formatTime(firing.triggeredAt)}{' '}
           <span className="muted">({formatAgo(firing.triggeredAt)})</span>
         </span>
-        <code className="muted">{firing.firing.trigger}</code>
+        {/* Which part of a compound or sequence trigger fired (a single trigger is just `trigger`). */}
+        {firing.firing.trigger !== 'trigger' ? <code className="muted">{firing.firing.trigger}</code> : null}
         {labels.map(([k, v]) => (
           <span key={k} className="chip">
             {k}={v}
