@@ -300,6 +300,29 @@ browserTests('web UI: automations', () => {
     );
   }, 90_000);
 
+  it('edits a saved automation (a stored record round-trips through the form)', async () => {
+    const page = await open(`/automations/${reactiveId}`);
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await page.waitForURL(`**/automations/${reactiveId}/edit`);
+    const name = page.getByLabel('Name', { exact: true });
+    expect(await name.inputValue()).toBe('dataset.refreshed on sales');
+    expect(await page.getByLabel(/^Within/).inputValue()).toBe('0');
+    expect(await page.getByLabel('Event name').inputValue()).toBe('dataset.checked');
+    await name.fill('sales refreshed → checked');
+    await page.getByLabel('Fire after this many events').fill('2');
+    await page.getByLabel(/^Within/).fill('1h');
+    await screenshot(page, 'automation-edit');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.waitForURL(`**/automations/${reactiveId}`);
+    await page.locator('.automation-title', { hasText: 'sales refreshed → checked' }).waitFor();
+    const saved = await api<Automation>('GET', `/automations/${reactiveId}`);
+    expect(saved.name).toBe('sales refreshed → checked');
+    expect(saved.trigger).toMatchObject({ threshold: 2, withinMs: 3_600_000 });
+    expect(saved.actions[0]).toMatchObject({ type: 'emit-event', event: 'dataset.checked' });
+    // The history stays (only the trigger state starts again).
+    expect(await page.locator('li.firing').count()).toBeGreaterThan(0);
+  });
+
   it('places the API 422 at the form field and at the JSON path', async () => {
     const page = await open(`/automations/new?fromEvent=${sourceEvent}`);
     const threshold = page.getByLabel('Fire after this many events');
