@@ -196,11 +196,17 @@ browserTests('web UI: automations', () => {
 
   it('an absence automation made in the UI (within 10 s) fires when nothing arrives in its window', async () => {
     const page = await open(`/automations/new?fromEvent=${sourceEvent}`);
+    const name = page.getByLabel('Name', { exact: true });
+    await page.getByRole('radio', { name: /Absence/ }).check();
+    // The drafted name, untouched, follows the choice.
+    expect(await name.inputValue()).toBe('no dataset.refreshed on sales');
+    await page.getByRole('radio', { name: /Presence/ }).check();
+    expect(await name.inputValue()).toBe('dataset.refreshed on sales');
     await page.getByRole('radio', { name: /Absence/ }).check();
     const within = page.getByLabel(/^Within/);
     expect(await within.inputValue()).toBe('10m');
     await within.fill('10s');
-    await page.getByLabel('Name', { exact: true }).fill('no sales refresh within 10s');
+    await name.fill('no sales refresh within 10s');
     await screenshot(page, 'automation-new-absence');
     const savedAt = Date.now();
     await page.getByRole('button', { name: 'Save automation' }).click();

@@ -45,7 +45,15 @@ export function AutomationNewPage() {
         </p>
       ) : null}
       <QueryState isPending={draft.isPending} error={draft.error}>
-        {() => (draft.data ? <AutomationEditor key={fromEvent ?? ''} initial={draft.data} /> : null)}
+        {() =>
+          draft.data ? (
+            <AutomationEditor
+              key={fromEvent ?? ''}
+              initial={draft.data}
+              fromEvent={fromEvent !== undefined}
+            />
+          ) : null
+        }
       </QueryState>
     </section>
   );

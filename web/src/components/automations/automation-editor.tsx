@@ -20,15 +20,16 @@ const print = (draft: AutomationInput) => JSON.stringify(draft, null, 2);
 export function AutomationEditor({
   initial,
   id,
-  initialMode = 'form',
+  fromEvent = false,
 }: {
   initial: AutomationInput;
   /** The automation replaced on save; absent: a new one. */
   id?: string;
-  initialMode?: Mode;
+  /** `initial` is a draft from an event (its name follows the presence/absence choice while untouched). */
+  fromEvent?: boolean;
 }) {
   const [draft, setDraft] = useState(initial);
-  const [mode, setMode] = useState<Mode>(initialMode);
+  const [mode, setMode] = useState<Mode>('form');
   const [text, setText] = useState(() => print(initial));
   const [problem, setProblem] = useState<SaveProblem | null>(null);
   // Bumped whenever the draft is replaced from the JSON text: the form's inputs start again from it.
@@ -126,6 +127,7 @@ export function AutomationEditor({
           shown={{ problem, at }}
           deployments={deployments}
           automations={automations}
+          {...(fromEvent ? { draftedName: initial.name } : {})}
           onChange={setDraft}
         />
       ) : (

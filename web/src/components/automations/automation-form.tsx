@@ -153,14 +153,27 @@ export function AutomationForm({
   shown,
   deployments,
   automations,
+  draftedName,
   onChange,
 }: {
   draft: AutomationInput;
   shown: Shown;
   deployments: readonly string[];
   automations: readonly { id: string; name: string }[];
+  /** The name drafted from an event (presence): while untouched, Absence makes it `no …`. */
+  draftedName?: string;
   onChange(draft: AutomationInput): void;
 }) {
+  const onTrigger = (trigger: EventTrigger) => {
+    let { name } = draft;
+    const absent = `no ${draftedName}`;
+    const before = draft.trigger.type === 'event' ? draft.trigger.posture : undefined;
+    if (draftedName !== undefined && trigger.posture !== before) {
+      if (trigger.posture === 'proactive' && name === draftedName) name = absent;
+      else if (trigger.posture !== 'proactive' && name === absent) name = draftedName;
+    }
+    onChange({ ...draft, name, trigger });
+  };
   const setActions = (actions: AutomationAction[]) => onChange({ ...draft, actions });
   // Bumped when an action is removed, so the inputs below it (which keep their typed text) remount.
   const [generation, setGeneration] = useState(0);
@@ -199,11 +212,7 @@ export function AutomationForm({
       <h3>Trigger</h3>
       <FieldProblem path="trigger" problem={shown.problem} at={shown.at} />
       {draft.trigger.type === 'event' ? (
-        <EventTriggerFields
-          trigger={draft.trigger}
-          shown={shown}
-          onChange={(trigger) => onChange({ ...draft, trigger })}
-        />
+        <EventTriggerFields trigger={draft.trigger} shown={shown} onChange={onTrigger} />
       ) : (
         <div className="empty">
           A {draft.trigger.type} trigger of {draft.trigger.triggers.length} triggers: edit it in the JSON
