@@ -32,6 +32,11 @@ export interface HistoryOptions {
   limit?: number;
   /** Only firings triggered before this time (ms): pass the last entry's `triggeredAt` for the next page. */
   before?: number;
+  /**
+   * With `before`: the last entry's firing id, so firings triggered in that same ms that sort
+   * before it come next (a batch of events fires many at one moment; none is skipped).
+   */
+  beforeId?: string;
 }
 
 /** What users do with automations; {@link AutomationService} here, a forwarder to a server remotely. */
@@ -92,9 +97,9 @@ export const automationNotFound = (id: string, location: string): NotFoundError 
     `There is no automation ${id} in ${location}; see \`flowtrail automations list\`.`,
   );
 
-/** `HistoryOptions` from outside: a whole `limit` in 1–1000, a finite `before`. */
+/** `HistoryOptions` from outside: a whole `limit` in 1–1000, a finite `before`, `beforeId` only with it. */
 export function checkHistoryOptions(options: HistoryOptions): HistoryOptions {
-  const { limit, before } = options;
+  const { limit, before, beforeId } = options;
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > MAX_HISTORY))
     throw new ValidationError(
       'limit',
@@ -105,7 +110,19 @@ export function checkHistoryOptions(options: HistoryOptions): HistoryOptions {
     );
   if (before !== undefined && !Number.isFinite(before))
     throw new ValidationError('before', `'before' must be a time in ms, got ${before}.`, { rule: 'type' });
-  return { ...(limit !== undefined ? { limit } : {}), ...(before !== undefined ? { before } : {}) };
+  if (beforeId !== undefined && before === undefined)
+    throw new ValidationError(
+      'beforeId',
+      "'beforeId' pages with 'before': give both (the last entry's triggeredAt and firing id).",
+      {
+        rule: 'requires',
+      },
+    );
+  return {
+    ...(limit !== undefined ? { limit } : {}),
+    ...(before !== undefined ? { before } : {}),
+    ...(beforeId !== undefined ? { beforeId } : {}),
+  };
 }
 
 /**

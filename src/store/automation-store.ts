@@ -157,6 +157,8 @@ export interface AutomationStore extends AutomationRegistry {
     },
     now: number,
   ): Promise<void>;
+  /** Firings by id with their actions, newest first (what an event caused, for its page). */
+  firingHistory(ids: readonly string[]): Promise<FiringHistoryEntry[]>;
   /** Looks up firings by id (for the events an action emits and the run causes it records). */
   firings(ids: readonly string[]): Promise<AutomationFiringRecord[]>;
 }

@@ -523,6 +523,17 @@ export function runAutomationStoreSuite(
       ]);
       expect(await store.history(ids.b)).toHaveLength(2);
       expect(await store.history(ids.c)).toEqual([]);
+
+      // By firing id (what an event caused): newest first, each with its actions, unknown ids ignored.
+      const picked = [firings[0]!, firings[4]!, other[1]!];
+      const byId = await store.firingHistory([...picked.map((f) => f.id), 'nope']);
+      expect(byId.map((h) => h.firing.id)).toEqual(
+        [...picked].sort((x, y) => y.triggered - x.triggered || (x.id < y.id ? 1 : -1)).map((f) => f.id),
+      );
+      expect(byId.map((h) => h.actions.map((x) => x.firing))).toEqual(
+        byId.map((h) => (h.firing.automation === a.id ? [h.firing.id] : [])),
+      );
+      expect(await store.firingHistory([])).toEqual([]);
     });
 
     it('delete removes firings and actions; a commit for a deleted automation leaves nothing', async () => {

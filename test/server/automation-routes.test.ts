@@ -5,6 +5,8 @@
  * `flowtrail.automation.*` events, and the OpenAPI document.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { automationTriggeredEvent } from '../../src/automations/automation-events.ts';
+import { eventToJSON } from '../../src/automations/event-json.ts';
 import type { Firing } from '../../src/automations/trigger-state.ts';
 import type { ApiKeyScope } from '../../src/store/api-key-store.ts';
 import type { AutomationRecord, FiringHistoryEntry } from '../../src/store/automation-store.ts';
@@ -379,6 +381,113 @@ describe('history', () => {
     const bad = await call<ErrorBody>('GET', `/automations/${a.id}/history?limit=0`, undefined, 'read');
     expect(bad.status).toBe(422);
     expect(bad.body.error.details.field).toBe('limit');
+  });
+});
+
+describe('history paging and what an event caused', () => {
+  it('firings of one ms page with before + beforeId (none skipped); an event lists exactly the firings it took part in', async () => {
+    const a = await created(onFailure({ name: 'same-ms', actions: [{ type: 'do-nothing' }] }));
+    const b = await created(onFailure({ name: 'other', actions: [{ type: 'do-nothing' }] }));
+    const stores = t.server.stores;
+    const [cause, other] = (
+      await Promise.all(
+        ['cause.seen', 'other.seen'].map(async (name) => {
+          const r = await call<{ ids: string[] }>('POST', '/events', {
+            events: [{ event: name, resource: { 'flowtrail.resource.id': 'thing.one' } }],
+          });
+          expect(r.status).toBe(200);
+          return (await stores.events.query({ id: r.body.ids }, { limit: 1 })).events[0]!;
+        }),
+      )
+    ).map((e) => eventToJSON(e!));
+    const now = Date.now();
+    const firing = (automation: string, n: number, event: typeof cause): Firing => ({
+      id: `same-ms-${automation}-${n}`,
+      automation,
+      trigger: 'trigger',
+      triggered: now,
+      at: now,
+      labels: {},
+      event: event ?? null,
+      children: [],
+    });
+    // Five firings of `a` in one ms (the first two caused by `cause`), one of `b` caused by it.
+    const all = [
+      ...[0, 1, 2, 3, 4].map((n) => firing(a.id, n, n < 2 ? cause : other)),
+      firing(b.id, 0, cause),
+    ];
+    expect(await stores.deployments.acquireLease('paging-test', now, now + 60_000)).toBe(true);
+    const committed = await stores.automations.commitEvaluation(
+      {
+        owner: 'paging-test',
+        position: null,
+        states: [],
+        firings: all.map((f) => ({
+          id: f.id,
+          automation: f.automation,
+          firing: f,
+          eventIds: [f.event!.id],
+          triggeredAt: now,
+        })),
+        actions: all.map((f) => ({
+          id: `${f.id}:actions:0`,
+          firing: f.id,
+          automation: f.automation,
+          list: 'actions' as const,
+          index: 0,
+          action: { type: 'do-nothing' as const },
+          status: 'pending' as const,
+          attempts: 0,
+          message: null,
+          target: null,
+          createdAt: now,
+          finishedAt: null,
+        })),
+        events: all.map((f) => automationTriggeredEvent(f.automation === a.id ? a : b, f, now)),
+      },
+      now,
+    );
+    await stores.deployments.releaseLease('paging-test');
+    expect(committed).toBe(true);
+
+    const seen: string[] = [];
+    let query = 'limit=2';
+    for (let i = 0; i < 5; i++) {
+      const page = await call<{ history: FiringHistoryEntry[] }>(
+        'GET',
+        `/automations/${a.id}/history?${query}`,
+        undefined,
+        'read',
+      );
+      expect(page.status).toBe(200);
+      if (page.body.history.length === 0) break;
+      seen.push(...page.body.history.map((h) => h.firing.id));
+      const last = page.body.history.at(-1)!.firing;
+      query = `limit=2&before=${last.triggeredAt}&beforeId=${encodeURIComponent(last.id)}`;
+    }
+    expect(seen).toEqual([4, 3, 2, 1, 0].map((n) => `same-ms-${a.id}-${n}`));
+    const lonely = await call<ErrorBody>('GET', `/automations/${a.id}/history?beforeId=x`, undefined, 'read');
+    expect(lonely.status).toBe(422);
+    expect(lonely.body.error.details.field).toBe('beforeId');
+
+    const caused = await call<{ firings: FiringHistoryEntry[] }>(
+      'GET',
+      `/events/${cause!.id}/automation-firings`,
+      undefined,
+      'read',
+    );
+    expect(caused.status).toBe(200);
+    expect(caused.body.firings.map((h) => h.firing.id).sort()).toEqual(
+      [`same-ms-${a.id}-0`, `same-ms-${a.id}-1`, `same-ms-${b.id}-0`].sort(),
+    );
+    expect(caused.body.firings.every((h) => h.actions.length === 1)).toBe(true);
+    const none = await call<{ firings: FiringHistoryEntry[] }>(
+      'GET',
+      `/events/0190a000-0000-7000-8000-00000000dead/automation-firings`,
+      undefined,
+      'read',
+    );
+    expect(none.body.firings).toEqual([]);
   });
 });
 

@@ -1,5 +1,9 @@
 /** Every screen of the UI, each a URL built from a pathspec (`/runs/ForeachFlow/3/train/12`). */
 import { createRouter } from '@tanstack/react-router';
+import { automationEditRoute } from './routes/automation-edit-route.tsx';
+import { automationNewRoute } from './routes/automation-new-route.tsx';
+import { automationRoute } from './routes/automation-route.tsx';
+import { automationsRoute } from './routes/automations-route.tsx';
 import { eventRoute } from './routes/event-route.tsx';
 import { eventsRoute } from './routes/events-route.tsx';
 import { flowHistoryRoute } from './routes/flow-history-route.tsx';
@@ -20,6 +24,10 @@ const routeTree = rootRoute.addChildren([
   taskRoute,
   eventsRoute,
   eventRoute,
+  automationsRoute,
+  automationNewRoute,
+  automationRoute,
+  automationEditRoute,
 ]);
 
 export const router = createRouter({

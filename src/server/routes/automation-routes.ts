@@ -9,6 +9,7 @@ import { AutomationService, draftFromStoredEvent } from '../../client/automation
 import { removeSecret, saveSecret } from '../../client/secret-service.ts';
 import { ValidationError } from '../../core/errors.ts';
 import type { AutomationQuery } from '../../store/automation-store.ts';
+import { EVENT_FIRINGS_LIMIT, firingsCausedBy } from '../../store/event-firings.ts';
 import { automationInput, automationRecord, historyEntry } from '../automation-schemas.ts';
 import { parseInput } from '../parse-input.ts';
 import { type Route, type RouteContext, route } from '../route.ts';
@@ -128,18 +129,38 @@ export const automationRoutes: readonly Route[] = [
     path: '/api/v1/automations/{id}/history',
     operationId: 'automationHistory',
     summary:
-      'Firings of an automation, newest first, with the actions each decided on; page with `before` = the last `triggeredAt`.',
+      "Firings of an automation, newest first, with the actions each decided on; page with `before` = the last entry's `triggeredAt` and `beforeId` = its firing id.",
     tag: 'automations',
     scope: 'read',
     params: idParams,
-    query: z.object({ limit: intParam().optional(), before: intParam().optional() }).strict(),
+    query: z
+      .object({
+        limit: intParam().optional(),
+        before: intParam().optional(),
+        beforeId: z.string().optional().meta({
+          description: "With `before`: the last entry's firing id (firings of that same ms after it).",
+        }),
+      })
+      .strict(),
     response: z.object({ history: z.array(historyEntry) }),
     handle: async ({ params, query, ctx }) => ({
       history: await service(ctx).history(params.id, {
         ...(query.limit !== undefined ? { limit: query.limit } : {}),
         ...(query.before !== undefined ? { before: query.before } : {}),
+        ...(query.beforeId !== undefined ? { beforeId: query.beforeId } : {}),
       }),
     }),
+  }),
+  route({
+    method: 'get',
+    path: '/api/v1/events/{eventId}/automation-firings',
+    operationId: 'eventAutomationFirings',
+    summary: `The automation firings an event took part in (found through their \`flowtrail.automation.triggered\` events), newest first, with their actions; at most ${EVENT_FIRINGS_LIMIT}.`,
+    tag: 'automations',
+    scope: 'read',
+    params: z.object({ eventId: z.string() }),
+    response: z.object({ firings: z.array(historyEntry) }),
+    handle: async ({ params, ctx }) => ({ firings: await firingsCausedBy(ctx.stores, params.eventId) }),
   }),
   route({
     method: 'get',

@@ -71,12 +71,15 @@ export class HttpAutomationRegistry implements AutomationRegistry {
 
   async history(
     id: string,
-    options: { limit?: number; before?: number } = {},
+    options: { limit?: number; before?: number; beforeId?: string } = {},
   ): Promise<FiringHistoryEntry[]> {
     const answer = await this.client.request<{ history: FiringHistoryEntry[] } | undefined>(
       'GET',
       `/api/v1/automations/${seg(id)}/history`,
-      { query: { limit: options.limit, before: options.before }, notFoundAsUndefined: true },
+      {
+        query: { limit: options.limit, before: options.before, beforeId: options.beforeId },
+        notFoundAsUndefined: true,
+      },
     );
     return answer?.history ?? [];
   }

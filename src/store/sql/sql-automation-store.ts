@@ -171,6 +171,15 @@ export class SqlAutomationStore implements AutomationStore {
         .limit(options.limit ?? HISTORY_PAGE)
         .execute()
     ).map(toFiringRecord);
+    return this.withActions(firings);
+  }
+
+  async firingHistory(ids: readonly string[]): Promise<FiringHistoryEntry[]> {
+    return this.withActions((await this.firings(ids)).reverse());
+  }
+
+  /** Each firing with the actions it decided on (one query per slice of firings). */
+  private async withActions(firings: AutomationFiringRecord[]): Promise<FiringHistoryEntry[]> {
     const byFiring = new Map<string, ActionRecord[]>(firings.map((f) => [f.id, []]));
     for (const ids of inIdSlices([...byFiring.keys()])) {
       const rows = await this.db

@@ -4,6 +4,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** What the server said about it; a 422 names the field at fault (`details.field`). */
+    readonly details: Readonly<Record<string, unknown>> = {},
   ) {
     super(message);
     this.name = 'ApiError';
@@ -11,7 +13,7 @@ export class ApiError extends Error {
 }
 
 interface ErrorBody {
-  error?: { code?: string; message?: string };
+  error?: { code?: string; message?: string; details?: Record<string, unknown> };
 }
 
 /** The data of an openapi-fetch result, or its error as an `ApiError`. */
@@ -22,6 +24,7 @@ export function unwrap<T>(result: { data?: T; error?: unknown; response: Respons
       result.response.status,
       body.error?.code ?? 'HTTP',
       body.error?.message ?? `The server answered ${result.response.status}.`,
+      body.error?.details ?? {},
     );
   }
   return result.data;

@@ -1,20 +1,26 @@
 /**
- * SLOTS for the automations UI (issue 13 parts 3 and 4, built by another part): the event page
- * renders these where the "Automate" button and the automation firings this event caused belong.
- * They render nothing until that part fills them in; their props are what the page gives them.
+ * The automations parts of the event page: the "Automate" button in its header, and under
+ * "What it caused" the automation firings (with their actions) this event took part in.
  */
 import type { FlowtrailEventRecord } from '../../api/client.ts';
+import { AutomateButton } from '../automations/automate-button.tsx';
+import { EventFirings } from '../automations/event-firings.tsx';
 
 export interface EventSlotProps {
   event: FlowtrailEventRecord;
 }
 
 /** The "Automate" action, in the event page's header: an automation prefilled from this event. */
-export function AutomateSlot(_props: EventSlotProps): null {
-  return null;
+export function AutomateSlot({ event }: EventSlotProps) {
+  return <AutomateButton eventId={event.id} />;
 }
 
 /** The automation firings (and their actions) this event caused, under "What it caused". */
-export function AutomationFiringsSlot(_props: EventSlotProps): null {
-  return null;
+export function AutomationFiringsSlot({ event }: EventSlotProps) {
+  return (
+    <>
+      <h3>Automation firings</h3>
+      <EventFirings eventId={event.id} />
+    </>
+  );
 }
