@@ -1,7 +1,7 @@
 /**
  * What the web UI's deployment screens read beyond the registry: the newest firing of each
  * deployment with the list (one request for the whole table) and a deployment's declared
- * parameters with their defaults and deploy-time values (read from the deployed module).
+ * parameters with their defaults and deploy-time values (read from the deployed module), and the events a pause and a resume emit.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployFlow } from '../../src/runtime/deploy.ts';
@@ -88,6 +88,26 @@ describe('deployment routes for the web UI', () => {
       },
     ]);
     expect(await get('/deployments/HelloFlow/parameters')).toEqual({ status: 200, body: { parameters: [] } });
+  });
+
+  it('pausing and resuming emit flowtrail.deployment.paused / resumed on the deployment', async () => {
+    for (const status of ['paused', 'active'] as const) {
+      const r = await fetch(`${t.server.url}/api/v1/deployments/HelloFlow/status`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${t.keys.write}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ status, at: Date.now() }),
+      });
+      expect(r.status).toBe(200);
+    }
+    const { events } = await t.server.stores.events.query({
+      resource: { id: ['flowtrail.deployment.HelloFlow'] },
+      order: 'asc',
+    });
+    expect(events.map((e) => e.event)).toEqual([
+      'flowtrail.deployment.paused',
+      'flowtrail.deployment.resumed',
+    ]);
+    expect((await t.server.stores.deployments.get('HelloFlow'))?.status).toBe('active');
   });
 
   it('answers 404 naming the deployment that does not exist', async () => {

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { ValidationError } from '../../core/errors.ts';
 import { checkNoTriggerLoop } from '../../runtime/deploy.ts';
+import { setDeploymentStatus } from '../../store/deployment-status.ts';
 import { deploymentParameters } from '../deployment-parameters.ts';
 import { type Route, route } from '../route.ts';
 import {
@@ -82,14 +83,21 @@ export const deploymentRoutes: readonly Route[] = [
     method: 'post',
     path: '/api/v1/deployments/{flow}/status',
     operationId: 'setDeploymentStatus',
-    summary: 'Pauses or resumes a deployment.',
+    summary:
+      'Pauses or resumes a deployment (its triggers with it) and emits `flowtrail.deployment.paused` / `resumed`.',
     tag: 'deployments',
     scope: 'write',
     params: flowParams,
     body: z.object({ status: z.enum(['active', 'paused']), at: z.number().int() }).strict(),
     response: z.object({ changed: z.boolean() }),
     handle: async ({ params, body, ctx }) => {
-      const changed = await ctx.stores.deployments.setStatus(params.flow, body.status, body.at);
+      const changed = await setDeploymentStatus(
+        ctx.stores.deployments,
+        ctx.stores.events,
+        params.flow,
+        body.status,
+        body.at,
+      );
       return changed ? { changed } : notFound('deployment', `There is no deployment of '${params.flow}'.`);
     },
   }),
