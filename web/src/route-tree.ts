@@ -1,5 +1,7 @@
 /** Every screen of the UI, each a URL built from a pathspec (`/runs/ForeachFlow/3/train/12`). */
 import { createRouter } from '@tanstack/react-router';
+import { deploymentRoute } from './routes/deployment-route.tsx';
+import { deploymentsRoute } from './routes/deployments-route.tsx';
 import { eventRoute } from './routes/event-route.tsx';
 import { eventsRoute } from './routes/events-route.tsx';
 import { flowHistoryRoute } from './routes/flow-history-route.tsx';
@@ -20,6 +22,8 @@ const routeTree = rootRoute.addChildren([
   taskRoute,
   eventsRoute,
   eventRoute,
+  deploymentsRoute,
+  deploymentRoute,
 ]);
 
 export const router = createRouter({

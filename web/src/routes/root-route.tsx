@@ -13,6 +13,7 @@ function Layout() {
             Flows
           </Link>
           <Link to="/events">Events</Link>
+          <Link to="/deployments">Deployments</Link>
         </nav>
       </header>
       <KeyPrompt />
