@@ -134,8 +134,8 @@ export function DeploymentsPage() {
             </table>
           ) : (
             <div className="empty">
-              No deployments yet. Deploy a flow with <code>npx flowtrail deploy examples/chain/etl.ts</code>;
-              its triggers and schedule then start runs in <code>flowtrail server</code>.
+              No deployments yet. Deploy a flow with <code>npx flowtrail deploy examples/chain/etl.ts</code>{' '}
+              and <code>flowtrail server</code> starts its runs on its triggers and schedule.
             </div>
           )
         }
