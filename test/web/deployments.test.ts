@@ -187,9 +187,12 @@ browserTests('web UI: the deployments list and page', () => {
     const eventHref = await page
       .locator(`[data-firing-id="${firing!.id}"] a[href^="/events/"]`)
       .getAttribute('href');
-    const { events } = await api<{ events: { id: string; payload: { note?: string } }[] }>(
-      `/events?event=ui_deploy_ping`,
-    );
+    const filtered = await fetch(`${ui.server.url}/api/v1/events/filter`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ filter: { event: { name: ['ui_deploy_ping'] } } }),
+    });
+    const { events } = (await filtered.json()) as { events: { id: string; payload: { note?: string } }[] };
     const started = events.find((e) => e.payload.note === 'after resume');
     expect(eventHref).toBe(`/events/${started!.id}`);
     await screenshot(page, 'deployment-fired');

@@ -10,10 +10,10 @@ const json = (v: unknown) => JSON.stringify(v) ?? String(v);
 
 export function DeploymentParameters({ deployment }: { deployment: DeploymentRecord }) {
   const params = useDeploymentParameters(deployment.flow);
-  const fromPayload = new Map<string, string[]>();
+  const fromPayload = new Map<string, { event: string; field: string }[]>();
   for (const e of deployment.triggers.events)
     for (const [param, field] of Object.entries(e.parameters))
-      fromPayload.set(param, [...(fromPayload.get(param) ?? []), `${e.name}.payload.${field}`]);
+      fromPayload.set(param, [...(fromPayload.get(param) ?? []), { event: e.name, field }]);
   return (
     <section className="panel" aria-label="parameters">
       <h2>Parameters</h2>
@@ -49,8 +49,14 @@ export function DeploymentParameters({ deployment }: { deployment: DeploymentRec
                     <td className="mono value">
                       {'value' in p ? json(p.value) : <span className="muted">(default)</span>}
                     </td>
-                    <td className="mono value">
-                      {(fromPayload.get(p.name) ?? []).join(', ') || <span className="muted">—</span>}
+                    <td className="value">
+                      {(fromPayload.get(p.name) ?? []).map((m) => (
+                        <div key={m.event}>
+                          <span className="mono">payload.{m.field}</span>{' '}
+                          <span className="muted">of {m.event}</span>
+                        </div>
+                      ))}
+                      {!fromPayload.has(p.name) && <span className="muted">—</span>}
                     </td>
                     <td className="value">{p.help ?? ''}</td>
                   </tr>

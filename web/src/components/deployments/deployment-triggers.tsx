@@ -65,7 +65,7 @@ export function DeploymentTriggers({
   return (
     <section className="panel" aria-label="triggers and schedule">
       <h2>Triggers and schedule</h2>
-      <dl className="facts deployment-facts">
+      <dl className="trigger-facts">
         <div>
           <dt>Triggers</dt>
           <dd>
