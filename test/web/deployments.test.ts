@@ -72,6 +72,7 @@ browserTests('web UI: the deployments list and page', () => {
     env = { ...process.env, FLOWTRAIL_HOME: ui.home, FLOWTRAIL_USER: 'demo' };
     await cli('deploy', fixture('pinged.ts'), '--note', XSS);
     await cli('deploy', fixture('long-named.ts'));
+    await cli('deploy', fixture('report.ts'));
   }, 240_000);
 
   afterAll(async () => {
@@ -81,7 +82,7 @@ browserTests('web UI: the deployments list and page', () => {
 
   it('lists every deployment with its status, triggers, schedule, parameters and last firing', async () => {
     const { page, watch } = await open('/deployments');
-    await waitForExpression(page, `document.querySelectorAll('[data-deployment]').length >= 5`);
+    await waitForExpression(page, `document.querySelectorAll('[data-deployment]').length >= 6`);
     const flows = await page
       .locator('[data-deployment]')
       .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-deployment')));
@@ -237,9 +238,55 @@ browserTests('web UI: the deployments list and page', () => {
     await page.close();
 
     const list = await open('/deployments');
-    await waitForExpression(list.page, `document.querySelectorAll('[data-deployment]').length >= 5`);
+    await waitForExpression(list.page, `document.querySelectorAll('[data-deployment]').length >= 6`);
     expect(await list.page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
     await list.page.close();
+  }, 60_000);
+
+  it("a trigger that cannot start a run shows as the deployment's last problem; the list pauses and resumes", async () => {
+    await emit('ui_report_requested', { other: 1 });
+    const deadline = Date.now() + 30_000;
+    while ((await api<{ lastProblem: unknown }>('/deployments/ReportFlow')).lastProblem === null) {
+      expect(Date.now() < deadline, 'ReportFlow has no last problem after 30 s').toBe(true);
+      await sleep(100);
+    }
+    const { lastProblem } = await api<{ lastProblem: { message: string; eventId: string | null } }>(
+      '/deployments/ReportFlow',
+    );
+    const { page, watch } = await open('/deployments');
+    await waitForExpression(
+      page,
+      `document.querySelector('[data-deployment="ReportFlow"] .problem-cell span[title]') !== null`,
+    );
+    expect(await text(page, '[data-deployment="ReportFlow"] .problem-cell')).toBe(lastProblem.message);
+    expect(await text(page, '[data-deployment="ReportFlow"]')).toMatch(/ago\s*failed/);
+
+    // Pause and resume from the list's row.
+    await page.getByRole('button', { name: 'Pause ReportFlow' }).click();
+    await waitForExpression(
+      page,
+      `document.querySelector('[data-deployment="ReportFlow"] [data-status="paused"]') !== null`,
+    );
+    expect((await api<{ status: string }>('/deployments/ReportFlow')).status).toBe('paused');
+    await screenshot(page, 'deployments-list-problem');
+    await page.getByRole('button', { name: 'Resume ReportFlow' }).click();
+    await waitForExpression(
+      page,
+      `document.querySelector('[data-deployment="ReportFlow"] [data-status="active"]') !== null`,
+    );
+    expect((await api<{ status: string }>('/deployments/ReportFlow')).status).toBe('active');
+
+    await page.goto(`${ui.server.url}/deployments/ReportFlow`);
+    await waitForExpression(page, `document.querySelector('[aria-label="last problem"]') !== null`);
+    expect(await text(page, '.problem-message')).toBe(lastProblem.message);
+    if (lastProblem.eventId)
+      expect(await page.locator('[aria-label="last problem"] a').getAttribute('href')).toBe(
+        `/events/${lastProblem.eventId}`,
+      );
+    expect(await text(page, '[aria-label="recent firings"]')).toContain('failed');
+    await screenshot(page, 'deployment-problem');
+    expect(watch.problems).toEqual([]);
+    await page.close();
   }, 60_000);
 
   it('an empty store says how to deploy; an unknown deployment says it is not there', async () => {

@@ -110,6 +110,11 @@ export function DeploymentPage() {
       <QueryState isPending={deployment.isPending} error={deployment.error}>
         {() => (deployment.data ? <Deployment deployment={deployment.data} /> : null)}
       </QueryState>
+      {deployment.error ? (
+        <p>
+          <Link to="/deployments">Back to the deployments.</Link>
+        </p>
+      ) : null}
     </section>
   );
 }
