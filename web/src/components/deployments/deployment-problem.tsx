@@ -11,7 +11,7 @@ export function DeploymentProblem({ problem }: { problem: DeploymentRecord['last
   return (
     <section className="panel problem-panel" aria-label="last problem" role="alert">
       <h2>Last problem</h2>
-      <pre className="text problem-message">{problem.message}</pre>
+      <p className="problem-message">{problem.message}</p>
       <div className="muted">
         <span title={formatTime(problem.at)}>{formatAgo(problem.at)}</span>
         {problem.eventId && (
