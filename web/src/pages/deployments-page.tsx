@@ -1,8 +1,8 @@
 /**
  * Every deployment (`/deployments`): its flow, status with Pause / Resume, what starts it (the
  * automation it owns, the schedule), how many parameters it sets, its last firing and last
- * problem. Three requests whatever the number of deployments (the deployments with their newest
- * firings, the automations, nothing per row); kept current by the event stream.
+ * problem. Two requests whatever the number of deployments (the deployments with their newest
+ * firings, and the automations — nothing per row); kept current by the event stream.
  */
 import { Link } from '@tanstack/react-router';
 import { AutomationLink } from '../components/deployments/automation-link.tsx';

@@ -9,7 +9,7 @@ import { useFirings } from './deployment-queries.ts';
 import { FiringCauses } from './firing-causes.tsx';
 import { FiringRun } from './firing-run.tsx';
 
-export const FIRINGS_SHOWN = 20;
+const FIRINGS_SHOWN = 20;
 
 export function DeploymentFirings({ flow, runs }: { flow: string; runs: ReadonlyMap<number, RunRecord> }) {
   const firings = useFirings(flow, FIRINGS_SHOWN);
