@@ -9,7 +9,9 @@ import { formatDuration } from '../core/duration.ts';
 import { UsageError } from '../core/errors.ts';
 import { deployFlow } from '../runtime/deploy.ts';
 import type { ArtifactStore } from '../store/artifact-store.ts';
+import { setDeploymentStatus } from '../store/deployment-status.ts';
 import type { DeploymentRecord, DeploymentRegistry } from '../store/deployment-store.ts';
+import type { EventStore } from '../store/event-store.ts';
 import {
   defaultArtifactRoot,
   openArtifactStore,
@@ -25,6 +27,8 @@ const DATABASE_HELP =
 
 interface RegistryStores {
   deployments: DeploymentRegistry;
+  /** The event store of a local database; null for a service (its server emits the events). */
+  events: EventStore | null;
   artifacts: ArtifactStore;
   location: string;
 }
@@ -44,6 +48,7 @@ async function withRegistry<T>(
     try {
       return await fn({
         deployments: remote.deployments,
+        events: null,
         artifacts: remote.artifacts,
         location: remote.deployments.location,
       });
@@ -56,6 +61,7 @@ async function withRegistry<T>(
   try {
     return await fn({
       deployments: stores.deployments,
+      events: stores.events,
       artifacts: openArtifactStore(flags.artifacts ?? defaultArtifactRoot(spec)),
       location: stores.location,
     });
@@ -239,7 +245,7 @@ export function registerDeploymentCommands(program: Command): void {
       .argument('<flow>', 'the flow name')
       .action((flow: string, _flags: unknown, cmd: Command) =>
         withRegistry({ database: databaseOf(cmd) }, async (stores) => {
-          if (!(await stores.deployments.setStatus(flow, status, Date.now())))
+          if (!(await setDeploymentStatus(stores.deployments, stores.events, flow, status, Date.now())))
             throw new UsageError(`There is no deployment of '${flow}' in ${stores.location}.`);
           process.stdout.write(`${verb} ${flow}.\n`);
         }),

@@ -192,10 +192,13 @@ export function taskContextRelated(run: RunIdentity, step: string, taskId: numbe
   return rel;
 }
 
-/** An event about a deployment, e.g. `flowtrail.deployment.trigger_failed` (resource `flowtrail.deployment.<flow>`). */
+/**
+ * An event about a deployment (resource `flowtrail.deployment.<flow>`): `trigger_failed`, or
+ * `paused` / `resumed`.
+ */
 export function deploymentEvent(
   flow: string,
-  action: 'trigger_failed',
+  action: 'trigger_failed' | 'paused' | 'resumed',
   payload: Record<string, unknown>,
   at: number,
 ): FlowtrailEvent {

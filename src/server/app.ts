@@ -18,6 +18,8 @@ import { defaultWebRoot, serveWebAssets } from './web-assets.ts';
 
 export interface AppOptions {
   stores: ServerStores;
+  /** Where deployed flows' modules are written to be loaded (see `RouteContext.buildDir`). */
+  buildDir: string;
   auth: Authenticator;
   /** Largest request body in bytes (default 32 MiB). */
   maxBodyBytes?: number;
@@ -122,6 +124,7 @@ export function createApp(options: AppOptions): Hono {
       else if (r.body) body = parseInput(r.body, await readJsonBody(c.req.raw), 'body');
       const ctx: RouteContext = {
         stores,
+        buildDir: options.buildDir,
         principal,
         idempotencyKey: c.req.header('idempotency-key'),
         hono: c,

@@ -13,6 +13,8 @@ export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 export interface RouteContext {
   stores: ServerStores;
+  /** Where the server writes deployed flows' modules to load them (the trigger engine's too). */
+  buildDir: string;
   principal: Principal;
   /** The request's `Idempotency-Key` header, when sent. */
   idempotencyKey: string | undefined;

@@ -331,6 +331,21 @@ export const deploymentRecord = z
   .strict()
   .meta({ id: 'Deployment' });
 
+export const deploymentParameter = z
+  .object({
+    name: z.string().meta({ description: 'The property name on the flow class.' }),
+    cliName: z.string(),
+    type: z.enum(['string', 'number', 'boolean', 'json']),
+    required: z.boolean(),
+    help: z.string().nullable(),
+    default: z.unknown().optional().meta({ description: 'Absent when the flow declares none.' }),
+    value: z
+      .unknown()
+      .optional()
+      .meta({ description: 'The deploy-time value (overrides the default); absent when none was given.' }),
+  })
+  .meta({ id: 'DeploymentParameter' });
+
 export const arrivedDependency = z
   .object({ flow: z.string(), dependency: z.string(), eventId: z.string(), occurred: int() })
   .meta({ id: 'ArrivedDependency' });

@@ -88,8 +88,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const artifacts = openArtifactStore(artifactRoot);
   const database = await openDatabaseStores(spec);
   const stores: ServerStores = { ...database, artifacts };
+  const buildDir =
+    spec.kind === 'sqlite' ? path.join(path.dirname(spec.file), 'build') : homePaths(resolveHome()).build;
   const app = createApp({
     stores,
+    buildDir,
     auth: new Authenticator(stores.apiKeys, authRequired),
     ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
     log,
@@ -133,10 +136,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       : new TriggerEngine({
           stores,
           artifactRoot,
-          buildDir:
-            spec.kind === 'sqlite'
-              ? path.join(path.dirname(spec.file), 'build')
-              : homePaths(resolveHome()).build,
+          buildDir,
           ...(options.triggerPollMs !== undefined ? { pollMs: options.triggerPollMs } : {}),
           ...(options.triggerLeaseMs !== undefined ? { leaseMs: options.triggerLeaseMs } : {}),
           allowPrivateWebhooks: options.allowPrivateWebhooks ?? false,

@@ -123,6 +123,8 @@ export interface DeploymentStore extends DeploymentRegistry {
    * failed to): it shows in `firings(flow)` beside schedule firings; replaces one of the same id.
    */
   recordFiring(firing: FiringRecord): Promise<void>;
+  /** The newest firing of each deployment that has one (the deployments list shows it), one read. */
+  latestFirings(): Promise<FiringRecord[]>;
   recordProblem(flow: string, problem: DeploymentProblem | null): Promise<void>;
   setNextScheduledAt(flow: string, at: number | null): Promise<void>;
 

@@ -162,5 +162,19 @@ export function runDeploymentStoreSuite(
       await store.recordFiring(failed);
       expect(await store.firings('A')).toEqual([failed]);
     });
+
+    it('gives the newest firing of each deployment in one read', async () => {
+      expect(await store.latestFirings()).toEqual([]);
+      for (const flow of ['A', 'B', 'C']) await store.upsert(deployment(flow));
+      const a = [1, 3, 2].map((k) => ({ ...firing(`a${k}`), createdAt: T0 + k }));
+      for (const f of a) await store.recordFiring(f);
+      const b = { ...firing('b1', 'B'), status: 'failed' as const, message: 'no run' };
+      await store.recordFiring(b);
+      // C has none; a firing of a deleted deployment is not listed.
+      await store.upsert(deployment('D'));
+      await store.recordFiring(firing('d1', 'D'));
+      await store.delete('D');
+      expect(await store.latestFirings()).toEqual([a[1], b]);
+    });
   });
 }

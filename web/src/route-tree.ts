@@ -4,6 +4,8 @@ import { automationEditRoute } from './routes/automation-edit-route.tsx';
 import { automationNewRoute } from './routes/automation-new-route.tsx';
 import { automationRoute } from './routes/automation-route.tsx';
 import { automationsRoute } from './routes/automations-route.tsx';
+import { deploymentRoute } from './routes/deployment-route.tsx';
+import { deploymentsRoute } from './routes/deployments-route.tsx';
 import { eventRoute } from './routes/event-route.tsx';
 import { eventsRoute } from './routes/events-route.tsx';
 import { flowHistoryRoute } from './routes/flow-history-route.tsx';
@@ -28,6 +30,8 @@ const routeTree = rootRoute.addChildren([
   automationNewRoute,
   automationRoute,
   automationEditRoute,
+  deploymentsRoute,
+  deploymentRoute,
 ]);
 
 export const router = createRouter({

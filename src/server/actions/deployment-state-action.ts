@@ -1,10 +1,12 @@
 /**
  * The `pause-deployment` / `resume-deployment` actions: the named deployment, or the one the
  * firing is about (a deployment resource, or the flow of a run resource), set `paused` / `active`.
- * Setting the state it already has is no failure.
+ * Setting the state it already has is no failure. Like every pause, it emits
+ * `flowtrail.deployment.paused` / `resumed`.
  */
 import type { DeploymentStateAction } from '../../automations/model.ts';
 import { resourceIds } from '../../events/lifecycle.ts';
+import { setDeploymentStatus } from '../../store/deployment-status.ts';
 import { ActionFailure } from './action-failure.ts';
 import type { ActionContext, ActionDone, ActionServices } from './action-services.ts';
 import { inferDeployment } from './action-targets.ts';
@@ -23,7 +25,13 @@ export async function setDeploymentState(
   const pause = action.type === 'pause-deployment';
   let found: boolean;
   try {
-    found = await services.deployments.setStatus(flow, pause ? 'paused' : 'active', services.now());
+    found = await setDeploymentStatus(
+      services.deployments,
+      services.events,
+      flow,
+      pause ? 'paused' : 'active',
+      services.now(),
+    );
   } catch (error) {
     throw ActionFailure.wrap(error, target);
   }

@@ -5,8 +5,16 @@
 import { z } from 'zod';
 import { ValidationError } from '../../core/errors.ts';
 import { checkNoTriggerLoop } from '../../runtime/deploy.ts';
+import { setDeploymentStatus } from '../../store/deployment-status.ts';
+import { deploymentParameters } from '../deployment-parameters.ts';
 import { type Route, route } from '../route.ts';
-import { arrivedDependency, deploymentRecord, firingRecord, intParam } from '../schemas.ts';
+import {
+  arrivedDependency,
+  deploymentParameter,
+  deploymentRecord,
+  firingRecord,
+  intParam,
+} from '../schemas.ts';
 import { flowParams, notFound } from './route-inputs.ts';
 
 export const deploymentRoutes: readonly Route[] = [
@@ -14,11 +22,22 @@ export const deploymentRoutes: readonly Route[] = [
     method: 'get',
     path: '/api/v1/deployments',
     operationId: 'listDeployments',
-    summary: 'Every deployment, by flow name.',
+    summary: 'Every deployment, by flow name, and the newest firing of each that has one.',
     tag: 'deployments',
     scope: 'read',
-    response: z.object({ deployments: z.array(deploymentRecord) }),
-    handle: async ({ ctx }) => ({ deployments: await ctx.stores.deployments.list() }),
+    response: z.object({
+      deployments: z.array(deploymentRecord),
+      latestFirings: z
+        .array(firingRecord)
+        .meta({ description: 'The newest firing of each deployment that has fired, by flow name.' }),
+    }),
+    handle: async ({ ctx }) => {
+      const [deployments, latestFirings] = await Promise.all([
+        ctx.stores.deployments.list(),
+        ctx.stores.deployments.latestFirings(),
+      ]);
+      return { deployments, latestFirings };
+    },
   }),
   route({
     method: 'get',
@@ -64,14 +83,21 @@ export const deploymentRoutes: readonly Route[] = [
     method: 'post',
     path: '/api/v1/deployments/{flow}/status',
     operationId: 'setDeploymentStatus',
-    summary: 'Pauses or resumes a deployment.',
+    summary:
+      'Pauses or resumes a deployment (its triggers with it) and emits `flowtrail.deployment.paused` / `resumed`.',
     tag: 'deployments',
     scope: 'write',
     params: flowParams,
     body: z.object({ status: z.enum(['active', 'paused']), at: z.number().int() }).strict(),
     response: z.object({ changed: z.boolean() }),
     handle: async ({ params, body, ctx }) => {
-      const changed = await ctx.stores.deployments.setStatus(params.flow, body.status, body.at);
+      const changed = await setDeploymentStatus(
+        ctx.stores.deployments,
+        ctx.stores.events,
+        params.flow,
+        body.status,
+        body.at,
+      );
       return changed ? { changed } : notFound('deployment', `There is no deployment of '${params.flow}'.`);
     },
   }),
@@ -99,6 +125,23 @@ export const deploymentRoutes: readonly Route[] = [
     params: flowParams,
     response: z.object({ arrivals: z.array(arrivedDependency) }),
     handle: async ({ params, ctx }) => ({ arrivals: await ctx.stores.deployments.arrivals(params.flow) }),
+  }),
+  route({
+    method: 'get',
+    path: '/api/v1/deployments/{flow}/parameters',
+    operationId: 'deploymentParameters',
+    summary:
+      'The parameters of the deployed flow: type, required, default and help, with the deploy-time value that overrides the default.',
+    tag: 'deployments',
+    scope: 'read',
+    params: flowParams,
+    response: z.object({ parameters: z.array(deploymentParameter) }),
+    handle: async ({ params, ctx }) => {
+      const deployment =
+        (await ctx.stores.deployments.get(params.flow)) ??
+        notFound('deployment', `There is no deployment of '${params.flow}'.`);
+      return { parameters: await deploymentParameters(deployment, ctx.stores.artifacts, ctx.buildDir) };
+    },
   }),
   route({
     method: 'get',

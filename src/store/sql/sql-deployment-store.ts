@@ -257,6 +257,31 @@ export class SqlDeploymentStore implements DeploymentStore {
     return rows.map(toFiring);
   }
 
+  async latestFirings(): Promise<FiringRecord[]> {
+    // One index probe (flow, created_at) per deployment, rather than a scan of every firing.
+    const rows = await this.db
+      .selectFrom('deployments as d')
+      .innerJoin('deployment_firings as f', (join) =>
+        join.on((eb) =>
+          eb(
+            'f.id',
+            '=',
+            eb
+              .selectFrom('deployment_firings as g')
+              .select('g.id')
+              .whereRef('g.flow', '=', 'd.flow')
+              .orderBy('g.created_at', 'desc')
+              .orderBy('g.id', 'desc')
+              .limit(1),
+          ),
+        ),
+      )
+      .selectAll('f')
+      .orderBy('f.flow')
+      .execute();
+    return rows.map(toFiring);
+  }
+
   async finishFiring(
     id: string,
     outcome: { status: 'started' | 'failed'; runId?: number; message?: string },

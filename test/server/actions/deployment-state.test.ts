@@ -33,6 +33,14 @@ describe('pause-deployment / resume-deployment', () => {
       ['flowtrail.automation.action.triggered', null],
       ['flowtrail.automation.action.executed', 'flowtrail.deployment.NightlyFlow'],
     ]);
+    // Each change is said on the deployment too, as a pause from anywhere else is.
+    const onDeployment = (await h.emitted()).filter(
+      (e) => e.resource['flowtrail.resource.id'] === 'flowtrail.deployment.NightlyFlow',
+    );
+    expect(onDeployment.map((e) => e.event)).toEqual([
+      'flowtrail.deployment.paused',
+      'flowtrail.deployment.resumed',
+    ]);
   });
 
   it("with no deployment named, pauses the flow of the triggering event's run", async () => {

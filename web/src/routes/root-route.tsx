@@ -14,6 +14,7 @@ function Layout() {
           </Link>
           <Link to="/events">Events</Link>
           <Link to="/automations">Automations</Link>
+          <Link to="/deployments">Deployments</Link>
         </nav>
       </header>
       <KeyPrompt />
