@@ -1,13 +1,11 @@
-/**
- * A link to an automation's page (`/automations/ID`, the automations screens). A plain anchor:
- * those routes live in their own part of the route tree, so this link does not depend on them.
- */
+/** A link to an automation's page (`/automations/ID`), from the deployments screens. */
+import { Link } from '@tanstack/react-router';
 import type { ReactNode } from 'react';
 
 export function AutomationLink({ id, children }: { id: string; children: ReactNode }) {
   return (
-    <a href={`/automations/${encodeURIComponent(id)}`} className="automation-link">
+    <Link to="/automations/$id" params={{ id }} className="automation-link">
       {children}
-    </a>
+    </Link>
   );
 }

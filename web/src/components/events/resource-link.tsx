@@ -37,11 +37,18 @@ export function ObjectLink({ object, children }: { object: FlowtrailObject; chil
           {children}
         </Link>
       );
-    // Screens of their own (issue 13 parts 4 and 5), not routes here yet: plain addresses.
     case 'deployment':
-      return <a href={`/deployments/${encodeURIComponent(object.flow)}`}>{children}</a>;
+      return (
+        <Link to="/deployments/$flow" params={{ flow: object.flow }}>
+          {children}
+        </Link>
+      );
     case 'automation':
-      return <a href={`/automations/${encodeURIComponent(object.id)}`}>{children}</a>;
+      return (
+        <Link to="/automations/$id" params={{ id: object.id }}>
+          {children}
+        </Link>
+      );
   }
 }
 
