@@ -5,11 +5,12 @@
  * run and a run already created is never run again. A failure to start is recorded on the
  * deployment (`lastProblem`) and as a `flowtrail.deployment.trigger_failed` event, never lost.
  */
+import fs from 'node:fs';
 import { FlowtrailError } from '../../core/errors.ts';
 import { runPathspec } from '../../core/pathspec.ts';
 import { deploymentEvent } from '../../events/lifecycle.ts';
 import type { FlowtrailEvent } from '../../events/model.ts';
-import { loadDeployedFlow } from '../../runtime/deploy.ts';
+import { deployedBundlePath, loadDeployedFlow } from '../../runtime/deploy.ts';
 import { silentProgress } from '../../runtime/progress.ts';
 import { runLoadedFlow } from '../../runtime/run-flow.ts';
 import { runTimingsFromEnv } from '../../runtime/run-timings.ts';
@@ -171,6 +172,10 @@ export class DeploymentRuns {
     timings.mark('deployment read');
     const first = this.takeSpare();
     const prestarted = first ? [first] : [];
+    // A module written by an earlier run: the worker imports it while this process loads the flow.
+    const bundle = deployedBundlePath(deployment, this.options.buildDir);
+    const preloaded = first !== undefined && fs.existsSync(bundle);
+    if (preloaded) first.preload(bundle);
     // New spares fork once this run's first task runs (or the run ends): forked now, they would
     // take the CPU this run's start needs.
     let replenished = false;
@@ -204,7 +209,7 @@ export class DeploymentRuns {
     try {
       const loaded = await loadDeployedFlow(deployment, stores.artifacts, this.options.buildDir);
       timings.mark('flow loaded');
-      for (const w of prestarted) w.preload(loaded.bundle);
+      if (!preloaded) for (const w of prestarted) w.preload(loaded.bundle);
       const mapped = owned
         ? mapTriggerParameters(deployment.triggers.events, events, loaded.graph.params)
         : {};
