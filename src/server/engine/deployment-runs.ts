@@ -161,7 +161,8 @@ export class DeploymentRuns {
   ): Promise<StartedRun> {
     const { stores } = this.options;
     const timings = runTimingsFromEnv(timingsOrigin(request), "the triggering event's arrival");
-    if (request.automation) timings.mark('firing decided', request.automation.triggeredAt - performance.timeOrigin);
+    if (request.automation)
+      timings.mark('firing decided', request.automation.triggeredAt - performance.timeOrigin);
     timings.mark('run requested');
     const deployment = await stores.deployments.get(request.deployment);
     if (!deployment)
