@@ -165,7 +165,8 @@ function evaluate(
 }
 
 /**
- * An event covered by an event trigger (see `covers`): arms, counts, fires. `arms` and `expected`
+ * An event covered by an event trigger (named in its `expect` or `after`, its resources
+ * matching): arms, counts, fires. `arms` and `expected`
  * (whether the name matches `after` / `expect`) may be passed when the caller has matched them.
  */
 export function bucketOnEvent(

@@ -14,7 +14,7 @@ import type { FlowtrailEvent } from '../events/model.ts';
 import { bucketOnEvent, closeProactiveWindow, type FiringContext } from './bucket.ts';
 import { compositeOnChild, pruneComposites } from './composite.ts';
 import type { Automation, EventTrigger, Trigger } from './model.ts';
-import { covers, nameMatches, type PlacedTrigger, placeTriggers, resourcesMatch } from './trigger-match.ts';
+import { nameMatches, type PlacedTrigger, placeTriggers, resourcesMatch } from './trigger-match.ts';
 import { emptyState, type Firing, rememberSeen, type TriggerState } from './trigger-state.ts';
 
 /** How long after its window ended a reactive bucket is kept (then a new event opens a new one). */
@@ -119,31 +119,31 @@ export function onEvent(
   options: OnEventOptions = {},
 ): Evaluation {
   if (!automation.enabled) return { state, firings: [] };
-  // Called for every candidate automation of every event: no allocation until a leaf covers it.
-  const leaves = eventLeaves(automation);
-  let first = 0;
-  while (first < leaves.length && !covers(leaves[first]!.trigger, event)) first++;
-  if (first === leaves.length) return { state, firings: [] };
-  if (!options.deduplicated) {
-    if (Object.hasOwn(state.seen, event.id)) return { state, firings: [] };
-    rememberSeen(state.seen, event.id, now);
-  }
-  const all = placed(automation);
-  const ctx: FiringContext = { automation: automation.id, now };
-  const firings: Firing[] = [];
-  for (let i = first; i < leaves.length; i++) {
-    const leaf = leaves[i]!;
+  // Called for every candidate automation of every event: nothing is allocated for a leaf that
+  // does not cover the event, and each leaf's name and resource matching is done once.
+  let ctx: FiringContext | undefined;
+  let firings: Firing[] | undefined;
+  for (const leaf of eventLeaves(automation)) {
     const t = leaf.trigger;
     const expected = nameMatches(t.expect, event.event);
     const arms = t.after.length > 0 && nameMatches(t.after, event.event);
-    // What `covers` decides, with the name matches kept for the bucket.
+    // Covered: named in `expect` or `after`, and the resources match.
     if ((!expected && !arms) || !resourcesMatch(t, event)) continue;
+    if (!ctx) {
+      // The first leaf that covers the event: a duplicate stops here.
+      if (!options.deduplicated) {
+        if (Object.hasOwn(state.seen, event.id)) return { state, firings: [] };
+        rememberSeen(state.seen, event.id, now);
+      }
+      ctx = { automation: automation.id, now };
+      firings = [];
+    }
     for (const f of bucketOnEvent(ctx, leaf, state.buckets, event, arms, expected)) {
-      const root = propagate(ctx, all, state, leaf, f);
-      if (root) firings.push(root);
+      const root = propagate(ctx, placed(automation), state, leaf, f);
+      if (root) firings!.push(root);
     }
   }
-  return { state, firings, counted: true };
+  return firings ? { state, firings, counted: true } : { state, firings: [] };
 }
 
 /**

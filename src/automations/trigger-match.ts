@@ -28,14 +28,6 @@ export function resourcesMatch(trigger: EventTrigger, event: FlowtrailEvent): bo
   return trigger.matchRelated.every((spec) => event.related.some((r) => labelsMatch(r, spec)));
 }
 
-/** Whether the trigger looks at an event at all: named in `expect` or `after`, resources matching. */
-export function covers(trigger: EventTrigger, event: FlowtrailEvent): boolean {
-  return (
-    (nameMatches(trigger.expect, event.event) || nameMatches(trigger.after, event.event)) &&
-    resourcesMatch(trigger, event)
-  );
-}
-
 const RELATED_LABEL = /^related:([^:]+):(.+)$/;
 
 /** The value of a `forEach` label on an event ('' when the event lacks it). */
