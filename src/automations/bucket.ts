@@ -17,7 +17,7 @@ import { MINUTE_MS } from '../core/duration.ts';
 import type { FlowtrailEvent } from '../events/model.ts';
 import { eventToJSON } from './event-json.ts';
 import type { EventTrigger } from './model.ts';
-import { bucketKey, bucketLabels, nameMatches } from './trigger-match.ts';
+import { bucketKey, bucketLabels, eventBucketKey, nameMatches } from './trigger-match.ts';
 import { type BucketState, type Firing, firingId } from './trigger-state.ts';
 
 /** How far back a reactive window opened by an event reaches, for events that arrive out of order. */
@@ -35,6 +35,28 @@ type Buckets = Record<string, BucketState>;
 interface Leaf {
   path: string;
   trigger: EventTrigger;
+}
+
+/** No firing: shared, never written to (most evaluations fire nothing). */
+const NONE: readonly Firing[] = Object.freeze([]);
+
+/** The bucket id last computed, for an event and a trigger path with one `forEach` label. */
+const lastId = { event: null as FlowtrailEvent | null, path: '', label: '', id: '' };
+
+/**
+ * The id of the bucket an event falls in. The automations counting one event by the same label
+ * (usually the resource id) ask for the same id one after another: the last one is kept.
+ */
+function bucketId(path: string, forEach: readonly string[], event: FlowtrailEvent): string {
+  if (forEach.length !== 1) return `${path} ${eventBucketKey(forEach, event)}`;
+  const label = forEach[0]!;
+  if (lastId.event !== event || lastId.path !== path || lastId.label !== label) {
+    lastId.event = event;
+    lastId.path = path;
+    lastId.label = label;
+    lastId.id = `${path} ${eventBucketKey(forEach, event)}`;
+  }
+  return lastId.id;
 }
 
 const immediate = (t: EventTrigger) => t.posture === 'reactive' && t.withinMs === 0;
@@ -100,6 +122,14 @@ export function closeProactiveWindow(
   return out;
 }
 
+/**
+ * The event a bucket keeps as its latest: only a proactive firing reports a bucket's event (a
+ * reactive one reports the event that made it fire), so reactive buckets keep none and their
+ * stored states stay small.
+ */
+const keptEvent = (trigger: EventTrigger, event: FlowtrailEvent): BucketState['lastEvent'] =>
+  trigger.posture === 'proactive' ? eventToJSON(event) : null;
+
 /** Counts an expected event in a bucket and decides whether the trigger fires. */
 function evaluate(
   ctx: FiringContext,
@@ -109,68 +139,72 @@ function evaluate(
   b: BucketState,
   event: FlowtrailEvent,
   arms: boolean,
-): Firing[] {
+): readonly Firing[] {
   const { trigger } = leaf;
   const t = event.occurred.getTime();
   // Before the window: a late straggler, or inside the cool-down after a firing.
-  if (t < b.start) return [];
-  const json = eventToJSON(event);
+  if (t < b.start) return NONE;
   const inWindow = immediate(trigger) || t < b.end;
   if (inWindow) {
     b.count++;
-    b.lastEvent = json;
+    b.lastEvent = keptEvent(trigger, event);
   }
   if (trigger.posture === 'reactive' && b.count >= trigger.threshold) {
-    const firing = leafFiring(ctx, leaf, b, t, json, event.id);
+    const firing = leafFiring(ctx, leaf, b, t, eventToJSON(event), event.id);
     rollOver(leaf, buckets, id, b, t);
     return [firing];
   }
   if (inWindow) {
     if (trigger.posture === 'proactive' && arms)
-      buckets[id] = { ...b, start: t, end: t + trigger.withinMs, count: 0, lastEvent: json };
-    return [];
+      buckets[id] = { ...b, start: t, end: t + trigger.withinMs, count: 0, lastEvent: eventToJSON(event) };
+    return NONE;
   }
   // A reactive event beyond the window: the window is over, the event counts in the next one.
   const next = rollOver(leaf, buckets, id, b, t);
-  return next ? evaluate(ctx, leaf, buckets, id, next, event, arms) : [];
+  return next ? evaluate(ctx, leaf, buckets, id, next, event, arms) : NONE;
 }
 
-/** An event covered by an event trigger (see `covers`): arms, counts, fires. */
+/**
+ * An event covered by an event trigger (named in its `expect` or `after`, its resources
+ * matching): arms, counts, fires. `arms` and `expected`
+ * (whether the name matches `after` / `expect`) may be passed when the caller has matched them.
+ */
 export function bucketOnEvent(
   ctx: FiringContext,
   leaf: Leaf,
   buckets: Buckets,
   event: FlowtrailEvent,
-): Firing[] {
+  arms = leaf.trigger.after.length > 0 && nameMatches(leaf.trigger.after, event.event),
+  expected = nameMatches(leaf.trigger.expect, event.event),
+): readonly Firing[] {
   const { trigger, path } = leaf;
   const t = event.occurred.getTime();
-  const labels = bucketLabels(trigger.forEach, event);
-  const id = `${path} ${bucketKey(labels)}`;
-  const out: Firing[] = [];
-  // A proactive window that ended before this event: close it as the tick at its end would have.
-  if (trigger.posture === 'proactive' && buckets[id] && buckets[id].end <= t)
-    out.push(...closeProactiveWindow(ctx, leaf, buckets, id, t));
+  const id = bucketId(path, trigger.forEach, event);
   let b = buckets[id];
-  const arms = trigger.after.length > 0 && nameMatches(trigger.after, event.event);
-  const expected = nameMatches(trigger.expect, event.event);
+  // A proactive window that ended before this event: close it as the tick at its end would have.
+  const out: Firing[] | undefined =
+    trigger.posture === 'proactive' && b && b.end <= t
+      ? closeProactiveWindow(ctx, leaf, buckets, id, t)
+      : undefined;
+  b = buckets[id];
   if (arms) {
-    if (b && t < b.end) b.lastEvent = eventToJSON(event);
+    if (b && t < b.end) b.lastEvent = keptEvent(trigger, event);
     else {
       // No window, or one that ended unfired: this event arms a fresh one.
       b = {
         trigger: path,
-        labels,
+        labels: bucketLabels(trigger.forEach, event),
         start: t,
         end: t + trigger.withinMs,
         count: expected ? -1 : 0,
-        lastEvent: eventToJSON(event),
+        lastEvent: keptEvent(trigger, event),
       };
       buckets[id] = b;
     }
   } else if (!b && expected && trigger.after.length === 0) {
     b = {
       trigger: path,
-      labels,
+      labels: bucketLabels(trigger.forEach, event),
       start: t - LOOKBACK_MS,
       end: t + trigger.withinMs,
       count: 0,
@@ -178,6 +212,9 @@ export function bucketOnEvent(
     };
     buckets[id] = b;
   }
-  if (expected && b) out.push(...evaluate(ctx, leaf, buckets, id, b, event, arms));
+  if (!expected || !b) return out ?? NONE;
+  const fired = evaluate(ctx, leaf, buckets, id, b, event, arms);
+  if (!out) return fired;
+  out.push(...fired);
   return out;
 }

@@ -35,7 +35,7 @@ function letThrough(
 ): void {
   rememberSeen(state.seen, event.id, now);
   out.push(event);
-  if (depth >= MAX_FOLLOW_DEPTH) return;
+  if (depth >= MAX_FOLLOW_DEPTH || state.parked.length === 0) return;
   const followers = state.parked
     .filter((p) => p.event.follows === event.id)
     .sort((a, b) => Date.parse(a.event.occurred) - Date.parse(b.event.occurred));

@@ -14,7 +14,7 @@ import type { FlowtrailEvent } from '../events/model.ts';
 import { bucketOnEvent, closeProactiveWindow, type FiringContext } from './bucket.ts';
 import { compositeOnChild, pruneComposites } from './composite.ts';
 import type { Automation, EventTrigger, Trigger } from './model.ts';
-import { covers, type PlacedTrigger, placeTriggers } from './trigger-match.ts';
+import { nameMatches, type PlacedTrigger, placeTriggers, resourcesMatch } from './trigger-match.ts';
 import { emptyState, type Firing, rememberSeen, type TriggerState } from './trigger-state.ts';
 
 /** How long after its window ended a reactive bucket is kept (then a new event opens a new one). */
@@ -50,6 +50,17 @@ function placed(automation: Automation): PlacedTrigger[] {
 type PlacedEvent = PlacedTrigger & { trigger: EventTrigger };
 const isEventLeaf = (p: PlacedTrigger): p is PlacedEvent => p.trigger.type === 'event';
 
+const leafLists = new WeakMap<Trigger, PlacedEvent[]>();
+/** The automation's event triggers (the leaves), placed; listed once per trigger tree. */
+function eventLeaves(automation: Automation): PlacedEvent[] {
+  let list = leafLists.get(automation.trigger);
+  if (!list) {
+    list = placed(automation).filter(isEventLeaf);
+    leafLists.set(automation.trigger, list);
+  }
+  return list;
+}
+
 /** Passes a firing up through the composite parents; returns the root's firing, if any. */
 function propagate(
   ctx: FiringContext,
@@ -78,7 +89,7 @@ export function createState(automation: Automation, now: number): TriggerState {
 }
 
 function openProactiveWindows(automation: Automation, state: TriggerState, asOf: number): void {
-  for (const p of placed(automation).filter(isEventLeaf)) {
+  for (const p of eventLeaves(automation)) {
     const t = p.trigger;
     if (t.posture !== 'proactive' || t.forEach.length > 0 || t.after.length > 0) continue;
     const id = `${p.path} []`;
@@ -108,21 +119,31 @@ export function onEvent(
   options: OnEventOptions = {},
 ): Evaluation {
   if (!automation.enabled) return { state, firings: [] };
-  const all = placed(automation);
-  const leaves = all.filter(isEventLeaf).filter((p) => covers(p.trigger, event));
-  if (leaves.length === 0) return { state, firings: [] };
-  if (!options.deduplicated) {
-    if (Object.hasOwn(state.seen, event.id)) return { state, firings: [] };
-    rememberSeen(state.seen, event.id, now);
-  }
-  const ctx: FiringContext = { automation: automation.id, now };
-  const firings: Firing[] = [];
-  for (const leaf of leaves)
-    for (const f of bucketOnEvent(ctx, leaf, state.buckets, event)) {
-      const root = propagate(ctx, all, state, leaf, f);
-      if (root) firings.push(root);
+  // Called for every candidate automation of every event: nothing is allocated for a leaf that
+  // does not cover the event, and each leaf's name and resource matching is done once.
+  let ctx: FiringContext | undefined;
+  let firings: Firing[] | undefined;
+  for (const leaf of eventLeaves(automation)) {
+    const t = leaf.trigger;
+    const expected = nameMatches(t.expect, event.event);
+    const arms = t.after.length > 0 && nameMatches(t.after, event.event);
+    // Covered: named in `expect` or `after`, and the resources match.
+    if ((!expected && !arms) || !resourcesMatch(t, event)) continue;
+    if (!ctx) {
+      // The first leaf that covers the event: a duplicate stops here.
+      if (!options.deduplicated) {
+        if (Object.hasOwn(state.seen, event.id)) return { state, firings: [] };
+        rememberSeen(state.seen, event.id, now);
+      }
+      ctx = { automation: automation.id, now };
+      firings = [];
     }
-  return { state, firings, counted: true };
+    for (const f of bucketOnEvent(ctx, leaf, state.buckets, event, arms, expected)) {
+      const root = propagate(ctx, placed(automation), state, leaf, f);
+      if (root) firings!.push(root);
+    }
+  }
+  return firings ? { state, firings, counted: true } : { state, firings: [] };
 }
 
 /**
@@ -168,7 +189,7 @@ export function nextDeadline(state: TriggerState, automation: Automation): numbe
   if (!automation.enabled) return null;
   let next: number | null = null;
   const proactive = new Set<string>();
-  for (const p of placed(automation).filter(isEventLeaf)) {
+  for (const p of eventLeaves(automation)) {
     if (p.trigger.posture !== 'proactive') continue;
     proactive.add(p.path);
     if (p.trigger.forEach.length === 0 && p.trigger.after.length === 0 && !state.buckets[`${p.path} []`])

@@ -8,9 +8,19 @@ import { cachedGlob, labelsMatch } from '../events/label-pattern.ts';
 import { type FlowtrailEvent, RESOURCE_ROLE } from '../events/model.ts';
 import type { EventTrigger, Trigger } from './model.ts';
 
+/** Name globs are tested against every event an automation sees: compiled once per list. */
+const compiledNames = new WeakMap<readonly string[], RegExp[]>();
+
 /** Whether an event name matches one of a list of globs. */
-export const nameMatches = (globs: readonly string[], name: string): boolean =>
-  globs.some((g) => cachedGlob(g).test(name));
+export function nameMatches(globs: readonly string[], name: string): boolean {
+  let res = compiledNames.get(globs);
+  if (!res) {
+    res = globs.map((g) => cachedGlob(g));
+    compiledNames.set(globs, res);
+  }
+  for (const re of res) if (re.test(name)) return true;
+  return false;
+}
 
 /** Whether `match` holds on the primary resource and every `matchRelated` spec on some related one. */
 export function resourcesMatch(trigger: EventTrigger, event: FlowtrailEvent): boolean {
@@ -18,19 +28,11 @@ export function resourcesMatch(trigger: EventTrigger, event: FlowtrailEvent): bo
   return trigger.matchRelated.every((spec) => event.related.some((r) => labelsMatch(r, spec)));
 }
 
-/** Whether the trigger looks at an event at all: named in `expect` or `after`, resources matching. */
-export function covers(trigger: EventTrigger, event: FlowtrailEvent): boolean {
-  return (
-    (nameMatches(trigger.expect, event.event) || nameMatches(trigger.after, event.event)) &&
-    resourcesMatch(trigger, event)
-  );
-}
-
 const RELATED_LABEL = /^related:([^:]+):(.+)$/;
 
 /** The value of a `forEach` label on an event ('' when the event lacks it). */
 function forEachValue(label: string, event: FlowtrailEvent): string {
-  const related = RELATED_LABEL.exec(label);
+  const related = label.startsWith('related:') ? RELATED_LABEL.exec(label) : null;
   if (related) {
     const [, role, name] = related;
     const r = event.related.find((x) => x[RESOURCE_ROLE] === role);
@@ -49,6 +51,16 @@ export function bucketLabels(labels: readonly string[], event: FlowtrailEvent): 
 /** The key of a bucket: its label values, in label order, as JSON. */
 export const bucketKey = (labels: Readonly<Record<string, string>>): string =>
   JSON.stringify(Object.values(labels));
+
+/**
+ * The key of the bucket an event falls in, as `bucketKey(bucketLabels(labels, event))` gives it;
+ * without building the labels for the usual zero or one `forEach` label (once per counted event).
+ */
+export function eventBucketKey(labels: readonly string[], event: FlowtrailEvent): string {
+  if (labels.length === 0) return '[]';
+  if (labels.length === 1) return `[${JSON.stringify(forEachValue(labels[0]!, event))}]`;
+  return bucketKey(bucketLabels(labels, event));
+}
 
 /** A trigger and its path inside its automation. */
 export interface PlacedTrigger {

@@ -66,8 +66,12 @@ export const SEEN_LIMIT = 10_000;
 /** How long an event id is remembered (redeliveries come back within minutes). */
 export const SEEN_TTL_MS = 30 * 60_000;
 
-/** What this process knows of each seen set it has updated (derived, never stored). */
-const seenInfo = new WeakMap<Record<string, number>, { size: number; prunedAt: number }>();
+/**
+ * What this process knows of each seen set it has updated (derived, never stored): its ids in
+ * insertion order, so pruning never enumerates the object (a large object's keys are slow to list),
+ * and when it was last pruned.
+ */
+const seenIndex = new WeakMap<Record<string, number>, { order: string[]; prunedAt: number }>();
 
 /**
  * Records an event id in a seen set. Ids older than {@link SEEN_TTL_MS}, and the oldest beyond
@@ -76,21 +80,26 @@ const seenInfo = new WeakMap<Record<string, number>, { size: number; prunedAt: n
  * never holds more than 1.1 × the limit.
  */
 export function rememberSeen(seen: Record<string, number>, id: string, now: number): void {
-  let info = seenInfo.get(seen);
-  if (!info) {
-    info = { size: Object.keys(seen).length, prunedAt: now };
-    seenInfo.set(seen, info);
+  let index = seenIndex.get(seen);
+  if (!index) {
+    // Insertion order is processing order (event ids are never array-index keys).
+    index = { order: Object.keys(seen), prunedAt: now };
+    seenIndex.set(seen, index);
   }
-  if (!Object.hasOwn(seen, id)) info.size++;
+  if (!Object.hasOwn(seen, id)) index.order.push(id);
   seen[id] = now;
-  if (info.size <= SEEN_LIMIT * 1.1 && now - info.prunedAt < SEEN_TTL_MS / 10) return;
-  // Insertion order is processing order: the oldest entries come first.
-  const entries = Object.entries(seen);
-  const dropped = entries.slice(0, Math.max(0, entries.length - SEEN_LIMIT));
-  for (const [seenId] of dropped) delete seen[seenId];
-  for (const [seenId, at] of entries.slice(dropped.length)) if (at < now - SEEN_TTL_MS) delete seen[seenId];
-  info.size = Object.keys(seen).length;
-  info.prunedAt = now;
+  const { order } = index;
+  if (order.length <= SEEN_LIMIT * 1.1 && now - index.prunedAt < SEEN_TTL_MS / 10) return;
+  const dropped = Math.max(0, order.length - SEEN_LIMIT);
+  for (let i = 0; i < dropped; i++) delete seen[order[i]!];
+  const kept: string[] = [];
+  for (let i = dropped; i < order.length; i++) {
+    const seenId = order[i]!;
+    if (seen[seenId]! < now - SEEN_TTL_MS) delete seen[seenId];
+    else kept.push(seenId);
+  }
+  index.order = kept;
+  index.prunedAt = now;
 }
 
 export const emptyState = (): TriggerState => ({ version: 1, buckets: {}, composites: {}, seen: {} });

@@ -121,6 +121,10 @@ function deployParameters(
   return resolveParameters(subset, given, { fromText });
 }
 
+/** Where a deployment's module is written in the build directory (once per sha). */
+export const deployedBundlePath = (deployment: DeploymentRecord, buildDir: string): string =>
+  path.join(buildDir, `deployed-${deployment.flow}-${deployment.bundleSha.slice(0, 16)}.mjs`);
+
 /**
  * The flow a deployment runs: its stored module written to the build directory (once per sha)
  * and imported, with its stored code package.
@@ -130,7 +134,7 @@ export async function loadDeployedFlow(
   artifacts: ArtifactStore,
   buildDir: string,
 ): Promise<LoadedFlow> {
-  const bundle = path.join(buildDir, `deployed-${deployment.flow}-${deployment.bundleSha.slice(0, 16)}.mjs`);
+  const bundle = deployedBundlePath(deployment, buildDir);
   try {
     await fs.access(bundle);
   } catch {

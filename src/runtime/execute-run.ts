@@ -58,6 +58,8 @@ export interface PreparedRun {
   idempotencyKey?: string;
   /** Workers forked while the flow compiled. */
   prestarted?: readonly Worker[];
+  /** Workers forked ahead by whoever starts the run, taken as its tasks need them (the server's spares). */
+  spares?: () => Worker | undefined;
   timings?: RunTimings;
 }
 
@@ -119,6 +121,7 @@ export async function executeRun(p: PreparedRun, options: ExecutionOptions): Pro
     progress,
     ...(p.origin ? { origin: p.origin } : {}),
     ...(p.prestarted ? { prestarted: p.prestarted } : {}),
+    ...(p.spares ? { spares: p.spares } : {}),
     ...(p.timings ? { timings: p.timings } : {}),
   });
   const onSignal = (signal: NodeJS.Signals) => scheduler.interrupt(signal);

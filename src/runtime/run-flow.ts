@@ -16,6 +16,7 @@ import { prestartWorkers, type Worker } from './worker-pool.ts';
 /** What `runFlow` started before the run existed. */
 interface RunLaunch {
   prestarted?: readonly Worker[];
+  spares?: () => Worker | undefined;
   timings?: RunTimings;
 }
 

@@ -1,6 +1,7 @@
 /**
  * Where a `flowtrail run` spends its time, printed to stderr when `FLOWTRAIL_TIMINGS=1`: marks
- * measured from process start (`performance.now()`), plus time spent committing writes.
+ * measured from process start (`performance.now()`), or from another origin (a triggered run in
+ * the server: its event's arrival), plus time spent committing writes.
  */
 export class RunTimings {
   private readonly marks: [string, number][] = [];
@@ -8,12 +9,18 @@ export class RunTimings {
   private commits = 0;
   private ops = 0;
 
-  constructor(readonly enabled: boolean) {}
+  /** `origin`: where the marks count from, in `performance.now()` ms; `from` names it. */
+  constructor(
+    readonly enabled: boolean,
+    private readonly origin = 0,
+    private readonly from = 'process start',
+  ) {}
 
-  /** The first mark of each name counts. */
-  mark(name: string): void {
+  /** The first mark of each name counts; `at` (in `performance.now()` ms) when it was earlier than now. */
+  mark(name: string, at = performance.now()): void {
     if (!this.enabled || this.marks.some(([n]) => n === name)) return;
-    this.marks.push([name, performance.now()]);
+    this.marks.push([name, at - this.origin]);
+    this.marks.sort((a, b) => a[1] - b[1]);
   }
 
   /** One committed write batch of `ops` operations that took `ms`. */
@@ -34,11 +41,11 @@ export class RunTimings {
     });
     rows.push(
       `  commits                  ${this.commitMs.toFixed(0).padStart(7)} ms  (${this.commits} transactions, ${this.ops} writes)`,
-      `  total                    ${performance.now().toFixed(0).padStart(7)} ms`,
+      `  total                    ${(performance.now() - this.origin).toFixed(0).padStart(7)} ms`,
       `  orchestrator             ${((cpu.user + cpu.system) / 1000).toFixed(0).padStart(7)} ms CPU, peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
       `  memory now               ${memoryNow()}`,
     );
-    return `flowtrail timings (from process start):\n${rows.join('\n')}\n`;
+    return `flowtrail timings (from ${this.from}):\n${rows.join('\n')}\n`;
   }
 }
 
@@ -50,7 +57,7 @@ function memoryNow(): string {
   return `RSS ${mb(m.rss)}: V8 heap ${mb(m.heapUsed)} used of ${mb(m.heapTotal)}, external ${mb(m.external)} (array buffers ${mb(m.arrayBuffers)})`;
 }
 
-/** Timings for this process: on with `FLOWTRAIL_TIMINGS=1`. */
-export function runTimingsFromEnv(): RunTimings {
-  return new RunTimings(process.env.FLOWTRAIL_TIMINGS === '1');
+/** Timings for this process (or from another origin, see {@link RunTimings}): on with `FLOWTRAIL_TIMINGS=1`. */
+export function runTimingsFromEnv(origin?: number, from?: string): RunTimings {
+  return new RunTimings(process.env.FLOWTRAIL_TIMINGS === '1', origin, from);
 }

@@ -20,6 +20,13 @@ export interface DispatchOptions {
   start(task: TaskNode, worker: Worker): void;
   /** True once the run has finished: idle workers stop instead of taking work. */
   settled(): boolean;
+  /**
+   * Workers forked ahead elsewhere (the server's spares). With it, the pool does not fork its
+   * initial workers up front: it starts with the prestarted ones and takes a spare (or forks) only
+   * when a ready task finds no worker idle or starting, up to the initial size; then it grows as usual.
+   * A linear flow then uses one process, and a spare's start-up is never spent on an idle worker.
+   */
+  spares?: () => Worker | undefined;
 }
 
 /**
@@ -45,7 +52,7 @@ export class Dispatcher {
       if (i < initial) this.adopt(w);
       else w.stop();
     });
-    for (let i = prestarted.length; i < initial; i++) this.spawn(false);
+    if (!this.o.spares) for (let i = prestarted.length; i < initial; i++) this.spawn(false);
     this.growTimer = setInterval(() => this.maybeGrow(), SCALE_CHECK_MS);
   }
 
@@ -80,7 +87,26 @@ export class Dispatcher {
   }
 
   private spawn(isolated: boolean): Worker {
-    return this.adopt(new Worker(isolated));
+    const spare = isolated ? undefined : this.o.spares?.();
+    return this.adopt(spare ?? new Worker(isolated));
+  }
+
+  /**
+   * On-demand pool (see `DispatchOptions.spares`): a worker for each ready task that no worker
+   * will take soon: starting ones, and ones just done whose idle report follows the outcome that
+   * made this task ready.
+   */
+  private fillOnDemand(): void {
+    if (!this.o.spares || this.o.isolateAll) return;
+    const initial = initialPoolSize(this.o.maxWorkers);
+    let coming = 0;
+    for (const w of this.workers) if (!w.isolated && (!w.ready || !w.busy)) coming++;
+    let waiting = 0;
+    for (const task of this.ready) if (!this.o.isIsolated(task.step)) waiting++;
+    while (waiting > coming && this.workers.size < initial) {
+      this.spawn(false);
+      coming++;
+    }
   }
 
   private onIdle(w: Worker): void {
@@ -143,5 +169,6 @@ export class Dispatcher {
     // One splice for the whole batch: a 10,000-task fan-out must not shift the queue per task.
     if (taken > 0) this.ready.splice(0, taken);
     if (this.ready.length > 0 && this.workers.size === 0) this.spawn(false);
+    if (this.ready.length > 0) this.fillOnDemand();
   }
 }

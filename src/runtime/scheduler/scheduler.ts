@@ -41,6 +41,8 @@ export interface SchedulerOptions {
   origin?: ResumeOrigin;
   /** Workers forked while the flow compiled (adopted instead of forking new ones). */
   prestarted?: readonly Worker[];
+  /** Where more workers come from as tasks need them (the pool then fills on demand), see `DispatchOptions`. */
+  spares?: () => Worker | undefined;
   timings?: RunTimings;
 }
 
@@ -92,6 +94,7 @@ export class Scheduler implements WorkerEvents {
       events: this,
       start: (task, worker) => this.startAttempt(task, worker),
       settled: () => this.settled,
+      ...(options.spares ? { spares: options.spares } : {}),
     });
     this.cancelWatch = new CancelWatch(options.readCancelRequest, (request) => this.cancel(request));
   }

@@ -17,7 +17,8 @@ import {
 import { createState, nextDeadline, onEvent, onTick } from '../../automations/trigger-evaluation.ts';
 import { nameMatches, placeTriggers } from '../../automations/trigger-match.ts';
 import type { Firing, TriggerState } from '../../automations/trigger-state.ts';
-import type { FlowtrailEvent } from '../../events/model.ts';
+import { exactLabelValues } from '../../events/label-pattern.ts';
+import { type FlowtrailEvent, RESOURCE_ID } from '../../events/model.ts';
 import type {
   ActionList,
   ActionRecord,
@@ -67,13 +68,56 @@ function nameGlobs(automation: AutomationRecord): string[] {
   );
 }
 
+/**
+ * The resource ids an automation can count events of, when every event trigger of it names its
+ * resource id exactly (`match: { 'flowtrail.resource.id': 'host.7' }`); null when any resource may do.
+ */
+function resourceIds(automation: AutomationRecord): string[] | null {
+  const ids: string[] = [];
+  for (const p of placeTriggers(automation.trigger)) {
+    if (p.trigger.type !== 'event') continue;
+    const exact = exactLabelValues(p.trigger.match, RESOURCE_ID);
+    if (exact === null) return null;
+    ids.push(...exact);
+  }
+  return ids;
+}
+
+/**
+ * The automations that could look at events of one name: those that count any resource, and by
+ * resource id those that name theirs. Most automations are about one resource, so an event is
+ * evaluated only by the few about its own.
+ */
+interface Candidates {
+  any: AutomationRecord[];
+  byResource: Map<string, AutomationRecord[]>;
+}
+
 /** Names repeat: at most this many names keep their list of candidate automations. */
 const NAME_CACHE_LIMIT = 10_000;
+const NO_AUTOMATIONS: AutomationRecord[] = [];
+
+/** Two lists in the automations' load order, merged (each is in that order already). */
+function merged(a: AutomationRecord[], b: AutomationRecord[], rank: Map<string, number>): AutomationRecord[] {
+  if (b.length === 0) return a;
+  if (a.length === 0) return b;
+  const out: AutomationRecord[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length)
+    out.push(rank.get(a[i]!.id)! < rank.get(b[j]!.id)! ? a[i++]! : b[j++]!);
+  while (i < a.length) out.push(a[i++]!);
+  while (j < b.length) out.push(b[j++]!);
+  return out;
+}
 
 export class AutomationEvaluator {
-  /** Event name → the automations whose triggers could look at it (by name alone). */
-  private readonly byName = new Map<string, AutomationRecord[]>();
+  /** Event name → the automations whose triggers could look at it (by name, then resource id). */
+  private readonly byName = new Map<string, Candidates>();
   private readonly globs = new Map<string, string[]>();
+  private readonly resources = new Map<string, string[] | null>();
+  /** Each automation's place in `automations`, the order candidates are evaluated in. */
+  private readonly rank = new Map<string, number>();
   private loaded = false;
   private readonly automations = new Map<string, AutomationRecord>();
   private readonly states = new Map<string, TriggerState>();
@@ -107,6 +151,8 @@ export class AutomationEvaluator {
       if (!fresh.has(id)) {
         this.byName.clear();
         this.automations.delete(id);
+        this.globs.delete(id);
+        this.resources.delete(id);
         this.states.delete(id);
         this.dirty.delete(id);
       }
@@ -121,6 +167,7 @@ export class AutomationEvaluator {
     for (const a of changed) {
       this.automations.set(a.id, a);
       this.globs.set(a.id, nameGlobs(a));
+      this.resources.set(a.id, resourceIds(a));
       const state = stored.get(a.id);
       if (state) this.states.set(a.id, state);
       else {
@@ -144,20 +191,38 @@ export class AutomationEvaluator {
     }
   }
 
-  /** The automations that could look at events of this name (most look at few names). */
-  private candidates(name: string): AutomationRecord[] {
-    let list = this.byName.get(name);
-    if (!list) {
-      list = [...this.automations.values()].filter((a) => nameMatches(this.globs.get(a.id) ?? [], name));
+  /** The automations that could look at this event (most look at few names and one resource). */
+  private candidates(event: FlowtrailEvent): AutomationRecord[] {
+    let found = this.byName.get(event.event);
+    if (!found) {
+      found = { any: [], byResource: new Map() };
+      if (this.byName.size === 0) {
+        this.rank.clear();
+        for (const id of this.automations.keys()) this.rank.set(id, this.rank.size);
+      }
+      for (const a of this.automations.values()) {
+        if (!nameMatches(this.globs.get(a.id) ?? [], event.event)) continue;
+        const ids = this.resources.get(a.id) ?? null;
+        if (ids === null) found.any.push(a);
+        else
+          for (const id of new Set(ids)) {
+            const list = found.byResource.get(id);
+            if (list) list.push(a);
+            else found.byResource.set(id, [a]);
+          }
+      }
       if (this.byName.size >= NAME_CACHE_LIMIT) this.byName.clear();
-      this.byName.set(name, list);
+      this.byName.set(event.event, found);
     }
-    return list;
+    if (found.byResource.size === 0) return found.any;
+    const id = Object.hasOwn(event.resource, RESOURCE_ID) ? event.resource[RESOURCE_ID] : undefined;
+    const about = id === undefined ? undefined : found.byResource.get(id);
+    return merged(found.any, about ?? NO_AUTOMATIONS, this.rank);
   }
 
   private evaluateOne(event: FlowtrailEvent, now: number): void {
     const received = event.received.getTime();
-    for (const automation of this.candidates(event.event)) {
+    for (const automation of this.candidates(event)) {
       // An automation counts only events that reached the feed after it was saved or enabled.
       if (received < automation.updatedAt) continue;
       const state = this.states.get(automation.id)!;

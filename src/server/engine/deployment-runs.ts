@@ -5,14 +5,16 @@
  * run and a run already created is never run again. A failure to start is recorded on the
  * deployment (`lastProblem`) and as a `flowtrail.deployment.trigger_failed` event, never lost.
  */
+import fs from 'node:fs';
 import { FlowtrailError } from '../../core/errors.ts';
 import { runPathspec } from '../../core/pathspec.ts';
 import { deploymentEvent } from '../../events/lifecycle.ts';
 import type { FlowtrailEvent } from '../../events/model.ts';
-import { loadDeployedFlow } from '../../runtime/deploy.ts';
+import { deployedBundlePath, loadDeployedFlow } from '../../runtime/deploy.ts';
+import { silentProgress } from '../../runtime/progress.ts';
 import { runLoadedFlow } from '../../runtime/run-flow.ts';
+import { runTimingsFromEnv } from '../../runtime/run-timings.ts';
 import { causeOf, mapTriggerParameters } from '../../runtime/trigger-causes.ts';
-import { DEFAULT_MAX_WORKERS, initialPoolSize } from '../../runtime/worker-fork.ts';
 import { Worker } from '../../runtime/worker-pool.ts';
 import { deploymentResource, inDependencyOrder } from '../../store/deployment-automation.ts';
 import type { DeploymentRecord, FiringRecord } from '../../store/deployment-store.ts';
@@ -54,10 +56,25 @@ export interface DeploymentRunsOptions {
   log: (line: string) => void;
 }
 
+/**
+ * Idle workers kept forked. A run starts with the oldest and takes more only as its tasks need
+ * them (its pool fills on demand), and one is forked per spare taken once the run's first task
+ * runs: so even when runs come back to back, the next run's first worker was forked runs earlier
+ * and has started (Node and the runtime's modules take ~100 ms of CPU, several times that in wall
+ * time on a loaded machine), and a linear flow costs one process start, not a pool's.
+ */
+const SPARES = 3;
+
+/** When a triggered run's timings count from: its first event's arrival, or now. */
+function timingsOrigin(request: DeploymentRunRequest): number {
+  const received = request.events[0]?.received.getTime();
+  return received === undefined ? performance.now() : received - performance.timeOrigin;
+}
+
 export class DeploymentRuns {
   /** Runs started by this process and not finished yet. */
   private readonly running = new Set<Promise<unknown>>();
-  /** Idle worker processes forked ahead, so a triggered run's first task does not wait for Node to start. */
+  /** Idle worker processes forked ahead, oldest first, so a triggered run's first task does not wait for Node to start. */
   private spares: Worker[] = [];
   private warm = false;
 
@@ -80,8 +97,13 @@ export class DeploymentRuns {
   private replenish(): void {
     if (!this.warm) return;
     this.spares = this.spares.filter((w) => !w.exited);
-    for (let i = this.spares.length; i < initialPoolSize(DEFAULT_MAX_WORKERS); i++)
-      this.spares.push(new Worker(false));
+    for (let i = this.spares.length; i < SPARES; i++) this.spares.push(new Worker(false));
+  }
+
+  /** The oldest spare (the likeliest to have started), if any is left. */
+  private takeSpare(): Worker | undefined {
+    this.spares = this.spares.filter((w) => !w.exited);
+    return this.spares.shift();
   }
 
   /** Waits for every run this process started. */
@@ -138,14 +160,31 @@ export class DeploymentRuns {
     onCreated: (run: StartedRun) => void,
   ): Promise<StartedRun> {
     const { stores } = this.options;
+    const timings = runTimingsFromEnv(timingsOrigin(request), "the triggering event's arrival");
+    if (request.automation)
+      timings.mark('firing decided', request.automation.triggeredAt - performance.timeOrigin);
+    timings.mark('run requested');
     const deployment = await stores.deployments.get(request.deployment);
     if (!deployment)
       throw new FlowtrailError(
         'NOT_FOUND',
         `Deployment '${request.deployment}' does not exist (deleted?); no run was started.`,
       );
-    const prestarted = this.spares.filter((w) => !w.exited);
-    this.spares = [];
+    timings.mark('deployment read');
+    const first = this.takeSpare();
+    const prestarted = first ? [first] : [];
+    // A module written by an earlier run: the worker imports it while this process loads the flow.
+    const bundle = deployedBundlePath(deployment, this.options.buildDir);
+    const preloaded = first !== undefined && fs.existsSync(bundle);
+    if (preloaded) first.preload(bundle);
+    // New spares fork once this run's first task runs (or the run ends): forked now, they would
+    // take the CPU this run's start needs.
+    let replenished = false;
+    const replenish = () => {
+      if (replenished) return;
+      replenished = true;
+      this.replenish();
+    };
     const owned = request.automation?.ownerResource === deploymentResource(deployment.flow);
     const events = owned ? inDependencyOrder(deployment, request.events) : request.events;
     const causes = request.automation ? events.map(causeOf) : request.causes;
@@ -170,7 +209,8 @@ export class DeploymentRuns {
         : Promise.resolve();
     try {
       const loaded = await loadDeployedFlow(deployment, stores.artifacts, this.options.buildDir);
-      for (const w of prestarted) w.preload(loaded.bundle);
+      timings.mark('flow loaded');
+      if (!preloaded) for (const w of prestarted) w.preload(loaded.bundle);
       const mapped = owned
         ? mapTriggerParameters(deployment.triggers.events, events, loaded.graph.params)
         : {};
@@ -189,6 +229,7 @@ export class DeploymentRuns {
           trigger: { causes, events },
           production: { token: deployment.productionToken },
           idempotencyKey: request.idempotencyKey,
+          progress: { ...silentProgress, taskStarted: replenish },
           onRunCreated: (run) => {
             void stores.deployments.recordProblem(deployment.flow, null);
             void record({ status: 'started', runId: run.id, message: null });
@@ -196,11 +237,9 @@ export class DeploymentRuns {
               `trigger engine: started ${runPathspec(run.flow, run.runNumber)} (${causes.map((c) => c.name).join(' + ')})`,
             );
             onCreated({ runPathspec: runPathspec(run.flow, run.runNumber), runId: run.id });
-            // Spares for the next run fork while this one works.
-            this.replenish();
           },
         },
-        { prestarted },
+        { prestarted, spares: () => this.takeSpare(), timings },
       );
       return { runPathspec: outcome.pathspec, runId: outcome.run.id };
     } catch (e) {
@@ -210,6 +249,9 @@ export class DeploymentRuns {
     } finally {
       // Workers the run did not adopt (it failed before scheduling) must not linger.
       for (const w of prestarted) if (!w.attached) w.stop();
+      // Also the spares its pool took after its start.
+      this.replenish();
+      if (timings.enabled) process.stderr.write(`${request.deployment}: ${timings.report()}`);
     }
   }
 

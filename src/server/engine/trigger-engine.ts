@@ -48,7 +48,7 @@ export interface TriggerEngineOptions {
  * Events read and evaluated per commit: large, because a commit rewrites the state of every
  * automation the batch touched (while caught up, batches are as small as what just arrived).
  */
-const BATCH = 5000;
+const BATCH = 10_000;
 /** How often the automation and deployment lists are read when no events come (a new proactive automation starts within this). */
 const LIST_EVERY_MS = 250;
 /** The least time between two ticks a commit signal asks for: a busy database wakes the engine often. */

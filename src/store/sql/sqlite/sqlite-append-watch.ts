@@ -2,13 +2,14 @@
  * `AppendWatch` for a SQLite file: every commit, from any process, writes the `-wal` file (and a
  * checkpoint the database file), so a watch on the file's directory sees each one within
  * milliseconds (inotify on Linux, FSEvents on macOS). Spurious signals (a metadata write) cost the
- * reader one empty read.
+ * reader one empty read. Appends through the process's own connection also call `notify` directly
+ * (`sqlite-stores.ts`), which is sooner than the watch.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { AppendSignal, type AppendWatch } from '../../append-watch.ts';
+import { AppendSignal } from '../../append-watch.ts';
 
-export function sqliteAppendWatch(file: string): AppendWatch {
+export function sqliteAppendWatch(file: string): AppendSignal {
   const dir = path.dirname(path.resolve(file));
   const base = path.basename(file);
   const names = new Set([base, `${base}-wal`]);

@@ -13,6 +13,7 @@ import type { Database } from '../schema.ts';
 import { SqlApiKeyStore } from '../sql-api-key-store.ts';
 import { SqlAutomationStore } from '../sql-automation-store.ts';
 import { SqlDeploymentStore } from '../sql-deployment-store.ts';
+import type { SqlDialect } from '../sql-dialect.ts';
 import { SqlEventStore } from '../sql-event-store.ts';
 import { SqlMetadataStore } from '../sql-metadata-store.ts';
 import { SqlSecretStore } from '../sql-secret-store.ts';
@@ -117,13 +118,25 @@ export function openSqliteStores(
     log: queries.log,
   });
   const location = `sqlite:${file}`;
+  const appends = sqliteAppendWatch(file);
+  // Appends through this connection signal at once, without waiting for the WAL watch (which
+  // still brings other processes' appends). A reader woken before the commit queues behind it
+  // on the one connection, so it never reads too early.
+  const dialect: SqlDialect = {
+    ...sqliteDialect,
+    insertEvents: async (trx, events) => {
+      const inserted = await sqliteDialect.insertEvents(trx, events);
+      if (inserted > 0) appends.notify();
+      return inserted;
+    },
+  };
   return {
-    metadata: new SqlMetadataStore(db, sqliteDialect, location, undefined, queries),
-    events: new SqlEventStore(db, sqliteDialect, location, queries),
+    metadata: new SqlMetadataStore(db, dialect, location, undefined, queries),
+    events: new SqlEventStore(db, dialect, location, queries),
     apiKeys: new SqlApiKeyStore(db),
     deployments: new SqlDeploymentStore(db, location),
-    appends: sqliteAppendWatch(file),
-    automations: new SqlAutomationStore(db, sqliteDialect, location),
+    appends,
+    automations: new SqlAutomationStore(db, dialect, location),
     secrets: new SqlSecretStore(db),
   };
 }
