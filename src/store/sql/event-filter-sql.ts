@@ -19,7 +19,7 @@ import { globLiteral } from '../../events/glob.ts';
 import { parseLabelPattern, patternList } from '../../events/label-pattern.ts';
 import { asList, relatedHasCriteria, relatedNeedsRelated } from '../../events/match-filter.ts';
 import { RESOURCE_ID } from '../../events/model.ts';
-import { parseTextQuery } from '../../events/text-query.ts';
+import { parseTextQuery, type TextQuery } from '../../events/text-query.ts';
 
 export type Cond = RawBuilder<unknown>;
 
@@ -45,6 +45,17 @@ export interface EventFilterDialect {
   /** The lower-cased `text` contains the lower-cased `term`. */
   contains(text: Cond, term: string): Cond;
   /**
+   * The search text of `events AS e` (`searchText`) contains the lower-cased `term`: exactly
+   * `textMatches`'s test of one term.
+   */
+  textContains(term: string): Cond;
+  /**
+   * A text index, when the dialect has one: for a parsed query, a condition every event meeting it
+   * also meets (cheaper than the exact test, checked before it) and a driver of those candidates;
+   * undefined when no term of `q` can use the index.
+   */
+  textIndex?(q: TextQuery, since: number | undefined, until: number | undefined): TextIndexUse | undefined;
+  /**
    * The related resources of `events AS e` as rows: the `FROM` item (over `e.related`) and the
    * columns of one of them (`resourceId` and `role` compare in byte order, as the link columns).
    */
@@ -59,6 +70,12 @@ export interface EventFilterDialect {
   exists(probe: Cond, forPage: boolean): Cond;
 }
 
+/** How a text index narrows a text filter (see {@link EventFilterDialect.textIndex}). */
+export interface TextIndexUse {
+  cond: Cond;
+  driver: Driver;
+}
+
 /** A set of candidate event seqs that a criterion pins, usable to drive a query. */
 export interface Driver {
   /** `SELECT <seq> FROM …` over the time range. */
@@ -69,6 +86,16 @@ export interface Driver {
   size?: number;
   /** The condition every candidate meets by construction (left out of a query it drives). */
   covers?: Cond;
+  /**
+   * Counting candidates another way than `select`: rows of `select`, each standing for `per`
+   * candidates (a text index counts blocks, not events).
+   */
+  estimate?: { select: Cond; per: number };
+  /**
+   * Drives pages up to the planner's count cap, not its page cap: the time scan it saves checks
+   * each event with a costly exact test and finds rare matches only at the end.
+   */
+  wide?: boolean;
 }
 
 export interface CompiledFilter {
@@ -170,6 +197,7 @@ export const E = {
   resourceId: sql.ref('e.resource_id'),
   resource: sql.ref('e.resource'),
   related: sql.ref('e.related'),
+  payload: sql.ref('e.payload'),
   search: sql.ref('e.search'),
 };
 /** The columns of `event_links AS l`. */
@@ -182,7 +210,7 @@ export const L = {
 /** The primary resource of `events AS e`, as a resource filter reads it (its role is ''). */
 const PRIMARY: ResourceCols = { resourceId: E.resourceId, role: sql`''`, labels: E.resource };
 
-function timeConds(column: Cond, since: number | undefined, until: number | undefined): Cond[] {
+export function timeConds(column: Cond, since: number | undefined, until: number | undefined): Cond[] {
   const out: Cond[] = [];
   if (since !== undefined) out.push(sql`${column} >= ${since}`);
   if (until !== undefined) out.push(sql`${column} <= ${until}`);
@@ -357,7 +385,10 @@ export function compileFilter(d: EventFilterDialect, filter: EventFilter, forPag
   }
   if (filter.text !== undefined) {
     const q = parseTextQuery(filter.text);
-    const has = (t: string) => d.contains(E.search, t);
+    const has = (t: string) => d.textContains(t);
+    const index = d.textIndex?.(q, since, until);
+    // Before the exact tests: candidates outside the index's answer are skipped cheaply.
+    if (index) drivers.push({ ...index.driver, covers: cond(index.cond) });
     if (q.include.length > 0) conds.push(or(q.include.map(has)));
     for (const t of q.required) conds.push(has(t));
     for (const t of q.exclude) conds.push(sql`NOT ${has(t)}`);

@@ -58,4 +58,6 @@ export interface SqlDialect extends EventFilterDialect {
    * how many events were new. See the dialect's `…-event-insert.ts`.
    */
   insertEvents(trx: Transaction<Database>, events: readonly FlowtrailEvent[]): Promise<number>;
+  /** Called in the transaction that deleted events `seqs` (retention), for what the database does not keep itself. */
+  eventsDeleted?(trx: Transaction<Database>, seqs: readonly number[]): Promise<void>;
 }

@@ -141,17 +141,25 @@ export class SqlEventStore implements EventStore {
     return this.dialect.from(plan, this.where(plan, conds), walkTimeIndex);
   }
 
-  /** Picks the cheapest driver under `cap` candidates, or a time scan. */
-  private async plan(c: CompiledFilter, cap: number): Promise<EventPlan> {
+  /**
+   * Picks the cheapest driver under `cap` candidates (a `wide` driver: under the count cap), or a
+   * time scan.
+   */
+  private async plan(c: CompiledFilter, pageCap: number): Promise<EventPlan> {
     let best: { driver: EventPlan & { kind: 'driven' }; size: number } | undefined;
-    if (cap <= 0) return { kind: 'scan' };
     for (const driver of c.drivers) {
+      const cap = driver.wide ? Math.max(pageCap, this.planner.countDriveCap) : pageCap;
+      if (cap <= 0) continue;
       let size = driver.size;
       if (size === undefined) {
         // Counting stops at the cap, or at the best candidate count so far: estimates stay cheap.
         const limit = Math.min(best?.size ?? cap, cap, Number.MAX_SAFE_INTEGER);
-        const row = await sql<{ n: number }>`${this.dialect.candidateCount(driver, limit)}`.execute(this.db);
-        size = Number(row.rows[0]?.n ?? limit);
+        const per = driver.estimate?.per ?? 1;
+        const counted = driver.estimate ? { ...driver, select: driver.estimate.select } : driver;
+        const row = await sql<{ n: number }>`${this.dialect.candidateCount(counted, Math.ceil(limit / per))}`.execute(
+          this.db,
+        );
+        size = Number(row.rows[0]?.n ?? limit) * per;
         if (size >= limit) continue;
       }
       if (size < cap && (!best || size < best.size)) best = { driver: { kind: 'driven', driver }, size };
@@ -385,6 +393,7 @@ export class SqlEventStore implements EventStore {
             .where('event_seq', 'in', seqs)
             .execute();
         await trx.deleteFrom('events').where('seq', 'in', seqs).execute();
+        await this.dialect.eventsDeleted?.(trx, seqs);
         return seqs.length;
       });
       deleted += n;

@@ -43,6 +43,9 @@ export const postgresDialect: SqlDialect = {
     return re === false ? false : sql`${value} ~ ${re}::text`;
   },
   contains: (text: Cond, term: string): Cond => sql`strpos(${text}, ${term}::text) > 0`,
+  // `LIKE '%term%'` (wildcards escaped) is `strpos`'s test, and the one the pg_trgm index on
+  // `search` (migration 14, when the extension could be created) answers.
+  textContains: (term: string): Cond => sql`${E.search} LIKE ${`%${term.replace(/[\\%_]/g, '\\$&')}%`}::text`,
   // One related resource per row; id and role in byte order, as the link columns.
   related: {
     from: sql`json_array_elements(${E.related}::json) AS j(v)`,

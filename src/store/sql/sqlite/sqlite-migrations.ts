@@ -344,4 +344,21 @@ export const sqliteMigrations: SqlMigration[] = [
       'ALTER TABLE engine_state ADD COLUMN ordering TEXT',
     ],
   },
+  {
+    id: 13,
+    name: 'event_text_index',
+    statements: [
+      // The text index (sqlite-text-index.ts): a Bloom filter of the trigrams of each block of 256
+      // seqs an insert wrote to, keyed by the first seq it covers. It only narrows; every candidate
+      // is checked exactly. From now on ASCII search texts are rebuilt, not stored (search = '').
+      `CREATE TABLE event_text_blooms (
+        first_seq INTEGER PRIMARY KEY,
+        bits BLOB NOT NULL
+      )`,
+      // The events already stored, one filter per block (the aggregate is registered by the
+      // migration runner).
+      `INSERT INTO event_text_blooms (first_seq, bits)
+        SELECT min(seq), flowtrail_text_bloom_of(search) FROM events GROUP BY seq >> 8`,
+    ],
+  },
 ];
