@@ -87,11 +87,6 @@ export interface Driver {
   /** The condition every candidate meets by construction (left out of a query it drives). */
   covers?: Cond;
   /**
-   * Counting candidates another way than `select`: rows of `select`, each standing for `per`
-   * candidates (a text index counts blocks, not events).
-   */
-  estimate?: { select: Cond; per: number };
-  /**
    * Drives pages up to the planner's count cap, not its page cap: the time scan it saves checks
    * each event with a costly exact test and finds rare matches only at the end.
    */

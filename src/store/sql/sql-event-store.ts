@@ -130,6 +130,14 @@ export class SqlEventStore implements EventStore {
     return { inserted };
   }
 
+  /**
+   * Moves the text index forward by at most `maxEvents` events when the dialect keeps it behind
+   * the appends (SQLite); returns how many were indexed (0: up to date, or PostgreSQL).
+   */
+  async indexText(maxEvents = 5000): Promise<number> {
+    return this.dialect.indexText ? this.dialect.indexText(this.db, maxEvents) : 0;
+  }
+
   /** The conditions of a plan: `conds`, less the one its driver meets by construction. */
   private where(plan: EventPlan, conds: readonly Cond[]): Cond {
     const covered = plan.kind === 'driven' ? plan.driver.covers : undefined;
@@ -154,12 +162,8 @@ export class SqlEventStore implements EventStore {
       if (size === undefined) {
         // Counting stops at the cap, or at the best candidate count so far: estimates stay cheap.
         const limit = Math.min(best?.size ?? cap, cap, Number.MAX_SAFE_INTEGER);
-        const per = driver.estimate?.per ?? 1;
-        const counted = driver.estimate ? { ...driver, select: driver.estimate.select } : driver;
-        const row = await sql<{ n: number }>`${this.dialect.candidateCount(counted, Math.ceil(limit / per))}`.execute(
-          this.db,
-        );
-        size = Number(row.rows[0]?.n ?? limit) * per;
+        const row = await sql<{ n: number }>`${this.dialect.candidateCount(driver, limit)}`.execute(this.db);
+        size = Number(row.rows[0]?.n ?? limit);
         if (size >= limit) continue;
       }
       if (size < cap && (!best || size < best.size)) best = { driver: { kind: 'driven', driver }, size };

@@ -4,17 +4,16 @@
  * without statistics), and the event insert (`sqlite-event-insert.ts`).
  */
 import { sql } from 'kysely';
-import { type Cond, E, timeConds } from '../event-filter-sql.ts';
+import { type Cond, E } from '../event-filter-sql.ts';
 import type { SqlDialect } from '../sql-dialect.ts';
 import { insertEventsSqlite } from './sqlite-event-insert.ts';
 import { globToSqlite } from './sqlite-glob.ts';
 import {
-  dropEmptyTextBlocks,
-  inMatchingBlock,
-  matchingBlocks,
-  TEXT_BLOCK_BITS,
-  TEXT_BLOCK_SIZE,
-  textBloomProbe,
+  dropTextEntries,
+  indexPendingText,
+  mayMatch,
+  textCandidates,
+  textIndexQuery,
 } from './sqlite-text-index.ts';
 
 /** A label of the related resource `j` (a `json_each` row of `e.related`). */
@@ -68,24 +67,12 @@ export const sqliteDialect: SqlDialect = {
     if (JSON_ESCAPED.test(term)) return exact;
     return sql`((${E.search} <> '' OR instr(${RAW_COLUMNS}, ${term}) > 0) AND ${exact})`;
   },
-  textIndex(q, since, until) {
-    const probe = textBloomProbe(q);
-    if (probe === undefined) return undefined;
-    const blocks = matchingBlocks(probe);
-    const lo = sql`(t.b << ${sql.lit(TEXT_BLOCK_BITS)})`;
-    return {
-      cond: inMatchingBlock(probe),
-      driver: {
-        // Each matching block's seqs: one rowid range each.
-        select: sql`SELECT ${E.seq} FROM (${blocks}) AS t JOIN events AS e
-          ON ${E.seq} >= ${lo} AND ${E.seq} < ${lo} + ${sql.lit(TEXT_BLOCK_SIZE)}
-          WHERE ${sql.join([sql`TRUE`, ...timeConds(E.occurred, since, until)], sql` AND `)}`,
-        order: sql`${E.seq}`,
-        estimate: { select: blocks, per: TEXT_BLOCK_SIZE },
-        wide: true,
-      },
-    };
+  textIndex(q) {
+    const match = textIndexQuery(q);
+    if (match === undefined) return undefined;
+    return { cond: mayMatch(match), driver: { select: textCandidates(match), order: sql`seq`, wide: true } };
   },
+  indexText: (db, maxEvents) => indexPendingText(db, SEARCH_TEXT, maxEvents),
   related: {
     from: sql`json_each(${E.related}) AS j`,
     cols: {
@@ -129,5 +116,5 @@ export const sqliteDialect: SqlDialect = {
   },
 
   insertEvents: insertEventsSqlite,
-  eventsDeleted: dropEmptyTextBlocks,
+  eventsDeleted: dropTextEntries,
 };

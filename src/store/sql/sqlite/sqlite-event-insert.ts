@@ -1,8 +1,8 @@
 /**
  * SQLite's event insert: raw multi-row INSERTs with `?` placeholders, in the caller's transaction
  * (also inside metadata transactions, so lifecycle events commit with the state they report): the
- * `events` rows, their `event_links` keys and the text index's Bloom filters
- * (`sqlite-text-index.ts`).
+ * `events` rows and their `event_links` keys (the text index follows behind, see
+ * `sqlite-text-index.ts`).
  *
  * The search text is stored only when it is not ASCII (`search = ''` otherwise): an ASCII text is
  * rebuilt exactly from the row's own columns when a query needs it (`sqlite-dialect.ts`), and not
@@ -12,7 +12,6 @@ import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import type { FlowtrailEvent } from '../../../events/model.ts';
 import { encodeBatch, forEachLink } from '../event-rows.ts';
 import type { Database } from '../schema.ts';
-import { textBlooms } from './sqlite-text-index.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -33,7 +32,6 @@ const EVENT_COLUMNS = [
   'search',
 ] as const;
 const LINK_COLUMNS = ['resource_id', 'occurred', 'event_seq', 'role'] as const;
-const TEXT_INSERT = 'INSERT INTO event_text_blooms (first_seq, bits) VALUES (?, ?)';
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ASCII is 0x00–0x7f
 const ASCII = /^[\u0000-\u007f]*$/;
 
@@ -86,7 +84,6 @@ export async function insertEventsSqlite(db: Db, events: readonly FlowtrailEvent
   if (events.length === 0) return 0;
   if (!db.isTransaction) return db.transaction().execute((trx) => insertEventsSqlite(trx, events));
   const batch = [...encodeBatch(events).values()];
-  const texts: { seq: number; text: string }[] = [];
   let inserted = 0;
   let i = 0;
   for (const size of chunkSizes(batch.length, EVENT_ROWS_PER_INSERT)) {
@@ -125,14 +122,13 @@ export async function insertEventsSqlite(db: Db, events: readonly FlowtrailEvent
               ]),
             )
           ).rows;
-    const byId = new Map(part.map((e) => [e.row.id, e]));
+    const byId = new Map(part.map((e) => [e.row.id, e.event]));
     const values: unknown[] = [];
     for (const row of rows) {
       const seq = Number(row.seq);
-      const { event: e, row: encoded } = byId.get(row.id)!;
+      const e = byId.get(row.id)!;
       const occurred = e.occurred.getTime();
       forEachLink(e, (resourceId, role) => values.push(resourceId, occurred, seq, role));
-      texts.push({ seq, text: encoded.search });
     }
     const width = LINK_COLUMNS.length;
     let j = 0;
@@ -143,8 +139,5 @@ export async function insertEventsSqlite(db: Db, events: readonly FlowtrailEvent
       j += n;
     }
   }
-  // One filter per block of seqs the batch wrote to (seqs ascend: one writer, one statement at a time).
-  for (const [first, bits] of textBlooms(texts))
-    await db.executeQuery(CompiledQuery.raw(TEXT_INSERT, [first, bits]));
   return inserted;
 }

@@ -5,18 +5,15 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { StoreError } from '../../../core/errors.ts';
 import type { SqlMigration } from '../sql-migration.ts';
 import { sqliteMigrations } from './sqlite-migrations.ts';
-import { registerTextIndexFunctions } from './sqlite-text-index.ts';
 
 /**
  * Applies pending migrations under an immediate write lock, so concurrent processes migrate once.
- * Registers the SQL functions migrations and queries use (`sqlite-text-index.ts`) on `db` first.
  * Returns how many migrations were applied.
  */
 export function migrateSqlite(
   db: BetterSqlite3.Database,
   migrations: readonly SqlMigration[] = sqliteMigrations,
 ): number {
-  registerTextIndexFunctions(db);
   db.exec(
     'CREATE TABLE IF NOT EXISTS flowtrail_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
   );

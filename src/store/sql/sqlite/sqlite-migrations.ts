@@ -348,17 +348,16 @@ export const sqliteMigrations: SqlMigration[] = [
     id: 13,
     name: 'event_text_index',
     statements: [
-      // The text index (sqlite-text-index.ts): a Bloom filter of the trigrams of each block of 256
-      // seqs an insert wrote to, keyed by the first seq it covers. It only narrows; every candidate
-      // is checked exactly. From now on ASCII search texts are rebuilt, not stored (search = '').
-      `CREATE TABLE event_text_blooms (
-        first_seq INTEGER PRIMARY KEY,
-        bits BLOB NOT NULL
-      )`,
-      // The events already stored, one filter per block (the aggregate is registered by the
-      // migration runner).
-      `INSERT INTO event_text_blooms (first_seq, bits)
-        SELECT min(seq), flowtrail_text_bloom_of(search) FROM events GROUP BY seq >> 8`,
+      // The text index (sqlite-text-index.ts): trigrams of each event's search text, rowid = seq,
+      // contentless (the text is the event's), `detail = none` (which event, not where), so it
+      // only narrows; every candidate is checked exactly. Case-sensitive: texts and terms are
+      // lower-cased already. Kept behind the appends: events past `indexed_through` are
+      // candidates of every text query until the indexer reaches them (stored events included).
+      // From now on ASCII search texts are rebuilt, not stored (search = '').
+      `CREATE VIRTUAL TABLE event_text USING fts5(text, tokenize = 'trigram case_sensitive 1',
+        detail = none, content = '', contentless_delete = 1)`,
+      'CREATE TABLE event_text_state (indexed_through INTEGER NOT NULL)',
+      'INSERT INTO event_text_state (indexed_through) VALUES (0)',
     ],
   },
 ];
