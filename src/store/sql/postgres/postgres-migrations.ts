@@ -360,4 +360,36 @@ export const postgresMigrations: SqlMigration[] = [
         FOR EACH STATEMENT EXECUTE FUNCTION flowtrail_notify_events()`,
     ],
   },
+  {
+    id: 14,
+    name: 'event_search_trigram_index',
+    statements: [
+      // Text search (`search LIKE '%term%'`) through a pg_trgm GIN index, when the extension is
+      // there or may be created (it is trusted: a database owner may); otherwise the store keeps
+      // scanning, with the same answers. The extension goes in its own schema's place once per
+      // database (public unless it exists already), never in a store's schema: dropping that
+      // schema would take the extension, and every other store's index, with it. GIN's pending
+      // list (fastupdate) keeps the insert cheap; the index catches up in batches.
+      `DO $$
+      DECLARE
+        home name;
+      BEGIN
+        -- Stores in other schemas migrate concurrently: one creates the extension, the rest see it.
+        PERFORM pg_advisory_xact_lock(hashtext('flowtrail.pg_trgm'));
+        SELECT n.nspname INTO home FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace
+          WHERE x.extname = 'pg_trgm';
+        IF home IS NULL THEN
+          BEGIN
+            CREATE EXTENSION pg_trgm SCHEMA public;
+            home := 'public';
+          EXCEPTION WHEN OTHERS THEN
+            RAISE NOTICE 'flowtrail: pg_trgm is not available (%), text search scans', SQLERRM;
+          END;
+        END IF;
+        IF home IS NOT NULL THEN
+          EXECUTE format('CREATE INDEX events_search_trgm ON events USING gin (search %I.gin_trgm_ops)', home);
+        END IF;
+      END $$`,
+    ],
+  },
 ];
