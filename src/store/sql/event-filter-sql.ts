@@ -50,9 +50,9 @@ export interface EventFilterDialect {
    */
   textContains(term: string): Cond;
   /**
-   * A text index, when the dialect has one: for a parsed query, a condition every event meeting it
-   * also meets (cheaper than the exact test, checked before it) and a driver of those candidates;
-   * undefined when no term of `q` can use the index.
+   * A text index, when the dialect has one: for a parsed query, a driver of candidates (a
+   * superset of the events meeting it, each still checked exactly); undefined when no term of `q`
+   * can use the index.
    */
   textIndex?(q: TextQuery, since: number | undefined, until: number | undefined): TextIndexUse | undefined;
   /**
@@ -72,7 +72,7 @@ export interface EventFilterDialect {
 
 /** How a text index narrows a text filter (see {@link EventFilterDialect.textIndex}). */
 export interface TextIndexUse {
-  cond: Cond;
+  /** The candidates: a superset of the events meeting the text filter. */
   driver: Driver;
 }
 
@@ -87,8 +87,9 @@ export interface Driver {
   /** The condition every candidate meets by construction (left out of a query it drives). */
   covers?: Cond;
   /**
-   * Drives pages up to the planner's count cap, not its page cap: the time scan it saves checks
-   * each event with a costly exact test and finds rare matches only at the end.
+   * May drive a page with more candidates than the planner's page cap (see `SqlEventStore`'s
+   * `plan`): the time scan it saves checks each event with a costly exact test and finds rare
+   * matches only at the end.
    */
   wide?: boolean;
 }
@@ -382,8 +383,7 @@ export function compileFilter(d: EventFilterDialect, filter: EventFilter, forPag
     const q = parseTextQuery(filter.text);
     const has = (t: string) => d.textContains(t);
     const index = d.textIndex?.(q, since, until);
-    // Before the exact tests: candidates outside the index's answer are skipped cheaply.
-    if (index) drivers.push({ ...index.driver, covers: cond(index.cond) });
+    if (index) drivers.push(index.driver);
     if (q.include.length > 0) conds.push(or(q.include.map(has)));
     for (const t of q.required) conds.push(has(t));
     for (const t of q.exclude) conds.push(sql`NOT ${has(t)}`);

@@ -150,13 +150,20 @@ export class SqlEventStore implements EventStore {
   }
 
   /**
-   * Picks the cheapest driver under `cap` candidates (a `wide` driver: under the count cap), or a
-   * time scan.
+   * Picks the cheapest driver under `cap` candidates, or a time scan. A `wide` driver of a page
+   * (`pageLimit` given) may have more: up to √(page size × stored events), where a scan that finds
+   * its matches as often as the driver has candidates reads as many rows before the page is full
+   * (so either plan reads at most ~2√(page × events) rows); of a count, up to the count cap.
    */
-  private async plan(c: CompiledFilter, pageCap: number): Promise<EventPlan> {
+  private async plan(c: CompiledFilter, pageCap: number, pageLimit?: number): Promise<EventPlan> {
     let best: { driver: EventPlan & { kind: 'driven' }; size: number } | undefined;
+    let wideCap: number | undefined;
     for (const driver of c.drivers) {
-      const cap = driver.wide ? Math.max(pageCap, this.planner.countDriveCap) : pageCap;
+      let cap = pageCap;
+      if (driver.wide && pageCap > 0 && pageLimit !== undefined) {
+        wideCap ??= Math.ceil(Math.sqrt((pageLimit + 1) * (await this.storedEventsEstimate())));
+        cap = Math.max(pageCap, wideCap);
+      }
       if (cap <= 0) continue;
       let size = driver.size;
       if (size === undefined) {
@@ -169,6 +176,14 @@ export class SqlEventStore implements EventStore {
       if (size < cap && (!best || size < best.size)) best = { driver: { kind: 'driven', driver }, size };
     }
     return best ? best.driver : { kind: 'scan' };
+  }
+
+  /** About how many events are stored (the seq range: two index lookups, one aggregate each). */
+  private async storedEventsEstimate(): Promise<number> {
+    const r = await sql<{
+      n: number | null;
+    }>`SELECT (SELECT max(seq) FROM events) - (SELECT min(seq) FROM events) + 1 AS n`.execute(this.db);
+    return Number(r.rows[0]?.n ?? 0);
   }
 
   async query(filter: EventFilter, page: { limit?: number; cursor?: string } = {}): Promise<EventPage> {
@@ -191,7 +206,7 @@ export class SqlEventStore implements EventStore {
           : sql`(${E.occurred}, ${E.seq}) > (${cur.occurred}, ${cur.seq})`,
       );
     }
-    const plan = await this.plan(c, this.planner.driveCap);
+    const plan = await this.plan(c, this.planner.driveCap, limit);
     const dir = sql.raw(order === 'desc' ? 'DESC' : 'ASC');
     const fields = sql.raw(EVENT_READ_COLUMNS.map((col) => `e.${col}`).join(', '));
     const result =

@@ -8,13 +8,7 @@ import { type Cond, E } from '../event-filter-sql.ts';
 import type { SqlDialect } from '../sql-dialect.ts';
 import { insertEventsSqlite } from './sqlite-event-insert.ts';
 import { globToSqlite } from './sqlite-glob.ts';
-import {
-  dropTextEntries,
-  indexPendingText,
-  mayMatch,
-  textCandidates,
-  textIndexQuery,
-} from './sqlite-text-index.ts';
+import { dropTextEntries, indexPendingText, textCandidates, textIndexQuery } from './sqlite-text-index.ts';
 
 /** A label of the related resource `j` (a `json_each` row of `e.related`). */
 const relatedLabel = (key: string): Cond => sql`json_extract(j.value, ${`$."${key}"`})`;
@@ -70,7 +64,7 @@ export const sqliteDialect: SqlDialect = {
   textIndex(q) {
     const match = textIndexQuery(q);
     if (match === undefined) return undefined;
-    return { cond: mayMatch(match), driver: { select: textCandidates(match), order: sql`seq`, wide: true } };
+    return { driver: { select: textCandidates(match), order: sql`seq`, wide: true } };
   },
   indexText: (db, maxEvents) => indexPendingText(db, SEARCH_TEXT, maxEvents),
   related: {

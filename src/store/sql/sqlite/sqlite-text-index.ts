@@ -22,23 +22,25 @@ import type { TextQuery } from '../../../events/text-query.ts';
 import { type Cond, E } from '../event-filter-sql.ts';
 import type { Database } from '../schema.ts';
 
+const INDEXED_THROUGH = sql`(SELECT indexed_through FROM event_text_state)`;
+
 // A term's trigrams ANDed: a dozen already pin a rare term; more only lengthen the query.
 const MAX_TRIGRAMS_PER_TERM = 12;
 
-/** The FTS5 query of one term's trigrams ANDed, or undefined when it has none. */
-function termQuery(term: string): string | undefined {
+/** A term's trigrams (at most a spread of a dozen), or undefined when it has none. */
+function trigrams(term: string): string[] | undefined {
   const chars = Array.from(term);
   if (chars.length < 3) return undefined;
   const grams = new Set<string>();
   for (let i = 0; i + 3 <= chars.length; i++) grams.add(chars.slice(i, i + 3).join(''));
-  let picked = [...grams];
-  if (picked.length > MAX_TRIGRAMS_PER_TERM) {
-    const step = (picked.length - 1) / (MAX_TRIGRAMS_PER_TERM - 1);
-    picked = Array.from({ length: MAX_TRIGRAMS_PER_TERM }, (_, i) => picked[Math.round(i * step)]!);
-  }
-  // A 3-character string is one trigram token; `"` is doubled inside an FTS5 string.
-  return picked.map((g) => `"${g.replaceAll('"', '""')}"`).join(' AND ');
+  const all = [...grams];
+  if (all.length <= MAX_TRIGRAMS_PER_TERM) return all;
+  const step = (all.length - 1) / (MAX_TRIGRAMS_PER_TERM - 1);
+  return Array.from({ length: MAX_TRIGRAMS_PER_TERM }, (_, i) => all[Math.round(i * step)]!);
 }
+
+// A 3-character string is one trigram token; `"` is doubled inside an FTS5 string.
+const ftsAnd = (grams: readonly string[]) => grams.map((g) => `"${g.replaceAll('"', '""')}"`).join(' AND ');
 
 /**
  * The FTS5 query matching every indexed event that may satisfy `q` (required terms ANDed, plain
@@ -48,28 +50,21 @@ function termQuery(term: string): string | undefined {
 export function textIndexQuery(q: TextQuery): string | undefined {
   const parts: string[] = [];
   for (const t of q.required) {
-    const p = termQuery(t);
-    if (p !== undefined) parts.push(`(${p})`);
+    const g = trigrams(t);
+    if (g !== undefined) parts.push(`(${ftsAnd(g)})`);
   }
   if (q.include.length > 0) {
-    const alternatives = q.include.map(termQuery);
-    if (alternatives.every((p): p is string => p !== undefined))
-      parts.push(`(${alternatives.map((p) => `(${p})`).join(' OR ')})`);
+    const alternatives = q.include.map(trigrams);
+    if (alternatives.every((g): g is string[] => g !== undefined))
+      parts.push(`(${alternatives.map((g) => `(${ftsAnd(g)})`).join(' OR ')})`);
   }
   return parts.length === 0 ? undefined : parts.join(' AND ');
 }
-
-const INDEXED_THROUGH = sql`(SELECT indexed_through FROM event_text_state)`;
 
 /** `SELECT seq`: the events an FTS5 query may match, the not yet indexed ones included. */
 export function textCandidates(match: string): Cond {
   return sql`SELECT rowid AS seq FROM event_text WHERE event_text MATCH ${match}
     UNION ALL SELECT seq FROM events WHERE seq > ${INDEXED_THROUGH}`;
-}
-
-/** `e` may match an FTS5 query (from `seq`, which the time index carries). */
-export function mayMatch(match: string): Cond {
-  return sql`(${E.seq} > ${INDEXED_THROUGH} OR ${E.seq} IN (SELECT rowid FROM event_text WHERE event_text MATCH ${match}))`;
 }
 
 /**
