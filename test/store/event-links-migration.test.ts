@@ -3,8 +3,8 @@
  * PostgreSQL 9: `event_resources` rows with labels) migrates without losing an event or a link,
  * and the migrated store answers resource and text filters as `matchesFilter` does. The text
  * index comes with SQLite's migration 13 (stored events are indexed behind, by `indexText`) and
- * PostgreSQL's 14 (a pg_trgm GIN index over the stored `search`); the text filters are checked
- * before and after the SQLite store's indexer caught up, and new events (whose ASCII search text
+ * PostgreSQL's 14 (a pg_trgm GIN index over a copy of `search`, also filled behind); the text
+ * filters are checked before and after the indexer caught up, and new events (whose ASCII search text
  * SQLite no longer stores) are found beside the old ones.
  */
 import fsp from 'node:fs/promises';
@@ -102,7 +102,7 @@ async function expectAnswers(store: EventStore, all: readonly FlowtrailEvent[] =
   expect(read.events).toEqual(all);
 }
 
-/** Old events answered, then with new ones appended, then (SQLite) with the text index caught up. */
+/** Old events answered, then with new ones appended, then with the text index caught up. */
 async function expectAnswersAfterAppends(store: EventStore): Promise<void> {
   await expectAnswers(store);
   await store.append(later);
@@ -184,10 +184,13 @@ postgresTests('event_links migration, PostgreSQL', (db) => {
       expect(Number(n.rows[0]!.n)).toBe(linkCount + later.length * 2);
       // The trigram index (pg_trgm is installed on the test server).
       const trgm = await client.query(
-        `SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname = 'events_search_trgm'`,
+        `SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname = 'event_text_trgm'`,
         [schema],
       );
       expect(trgm.rows[0]?.indexdef).toMatch(/USING gin \(search .*gin_trgm_ops\)/);
+      // Every event copied for it by the indexer.
+      const copied = await client.query<{ n: string }>('SELECT count(*) AS n FROM event_text');
+      expect(Number(copied.rows[0]!.n)).toBe(corpus.length + later.length);
       const gone = await client.query(`SELECT to_regclass('event_resources') AS t`);
       expect(gone.rows).toEqual([{ t: null }]);
     } finally {

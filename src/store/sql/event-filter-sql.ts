@@ -80,8 +80,11 @@ export interface TextIndexUse {
 export interface Driver {
   /** `SELECT <seq> FROM …` over the time range. */
   select: Cond;
-  /** The key order of the index that finds the candidates (an `ORDER BY` it needs no sort for). */
-  order: Cond;
+  /**
+   * The key order of the index that finds the candidates (an `ORDER BY` it needs no sort for);
+   * none when no index returns them in an order (a text index's bitmap).
+   */
+  order?: Cond;
   /** Known size (ids), when no estimate is needed. */
   size?: number;
   /** The condition every candidate meets by construction (left out of a query it drives). */

@@ -24,17 +24,25 @@
  * const { metadata, events } = await openPostgresStores('postgres://flowtrail@db:5432/flowtrail');
  */
 import { sql } from 'kysely';
-import { type Cond, E } from '../event-filter-sql.ts';
+import { type Cond, type Driver, E } from '../event-filter-sql.ts';
 import type { SqlDialect } from '../sql-dialect.ts';
 import { insertEventsPostgres } from './postgres-event-insert.ts';
 import { globToPostgresRegex } from './postgres-glob.ts';
+import {
+  dropTextEntriesPostgres,
+  indexPendingTextPostgres,
+  likeContains,
+  textCandidatesPostgres,
+} from './postgres-text-index.ts';
+
+const orderBy = (driver: Driver): Cond => (driver.order ? sql`ORDER BY ${driver.order}` : sql``);
 
 export const postgresDialect: SqlDialect = {
   planner: { driveCap: 4000, countDriveCap: 50_000 },
   // In index order: a LIMIT that a sequential scan could reach "soon" (the planner's guess, wrong
   // when the matches sit at the end of the table) loses to the index that needs no sort.
   candidateCount: (driver, limit) =>
-    sql`SELECT count(*) AS n FROM (${driver.select} ORDER BY ${driver.order} LIMIT ${limit}) AS candidates`,
+    sql`SELECT count(*) AS n FROM (${driver.select} ${orderBy(driver)} LIMIT ${limit}) AS candidates`,
 
   // `json`, not `jsonb`: validating the text is cheaper than building a binary document.
   labelValue: (labels: Cond, key: string): Cond => sql`(${labels}::json ->> ${key}::text)`,
@@ -43,9 +51,13 @@ export const postgresDialect: SqlDialect = {
     return re === false ? false : sql`${value} ~ ${re}::text`;
   },
   contains: (text: Cond, term: string): Cond => sql`strpos(${text}, ${term}::text) > 0`,
-  // `LIKE '%term%'` (wildcards escaped) is `strpos`'s test, and the one the pg_trgm index on
-  // `search` (migration 14, when the extension could be created) answers.
-  textContains: (term: string): Cond => sql`${E.search} LIKE ${`%${term.replace(/[\\%_]/g, '\\$&')}%`}::text`,
+  textContains: (term: string): Cond => likeContains(E.search, term),
+  textIndex(q) {
+    const select = textCandidatesPostgres(q);
+    return select && { driver: { select, wide: true } };
+  },
+  indexText: indexPendingTextPostgres,
+  eventsDeleted: dropTextEntriesPostgres,
   // One related resource per row; id and role in byte order, as the link columns.
   related: {
     from: sql`json_array_elements(${E.related}::json) AS j(v)`,
@@ -61,7 +73,7 @@ export const postgresDialect: SqlDialect = {
 
   from(plan, where) {
     if (plan.kind === 'driven')
-      return sql`FROM events AS e WHERE ${this.inSelect(E.seq, sql`${plan.driver.select} ORDER BY ${plan.driver.order}`)} AND ${where}`;
+      return sql`FROM events AS e WHERE ${this.inSelect(E.seq, sql`${plan.driver.select} ${orderBy(plan.driver)}`)} AND ${where}`;
     return sql`FROM events AS e WHERE ${where}`;
   },
 

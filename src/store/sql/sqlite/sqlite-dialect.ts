@@ -64,7 +64,7 @@ export const sqliteDialect: SqlDialect = {
   textIndex(q) {
     const match = textIndexQuery(q);
     if (match === undefined) return undefined;
-    return { driver: { select: textCandidates(match), order: sql`seq`, wide: true } };
+    return { driver: { select: textCandidates(match), wide: true } };
   },
   indexText: (db, maxEvents) => indexPendingText(db, SEARCH_TEXT, maxEvents),
   related: {
