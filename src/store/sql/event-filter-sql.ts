@@ -209,7 +209,7 @@ export const L = {
 /** The primary resource of `events AS e`, as a resource filter reads it (its role is ''). */
 const PRIMARY: ResourceCols = { resourceId: E.resourceId, role: sql`''`, labels: E.resource };
 
-export function timeConds(column: Cond, since: number | undefined, until: number | undefined): Cond[] {
+function timeConds(column: Cond, since: number | undefined, until: number | undefined): Cond[] {
   const out: Cond[] = [];
   if (since !== undefined) out.push(sql`${column} >= ${since}`);
   if (until !== undefined) out.push(sql`${column} <= ${until}`);
