@@ -1,8 +1,9 @@
 /**
  * `postgresDialect`, what the shared stores (`SqlEventStore`, `SqlMetadataStore`) do the
  * PostgreSQL way. Labels are read with `->>` from the JSON text columns, globs become anchored
- * regular expressions (`globToPostgresRegex`, case-sensitive `~`), text search is `strpos` over
- * the lower-cased `search` column.
+ * regular expressions (`globToPostgresRegex`, case-sensitive `~`), text search is `LIKE '%term%'`
+ * over the lower-cased `search` column, its candidates from the trigram index behind the appends
+ * (`postgres-text-index.ts`).
  *
  * Plans. PostgreSQL plans with statistics, so only what its planner cannot know is pinned:
  * - a time scan finds the page's seqs first (an index-only walk of `(occurred, seq, event)` when the

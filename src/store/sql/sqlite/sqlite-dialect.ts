@@ -1,7 +1,8 @@
 /**
  * `sqliteDialect`, what the shared stores do the SQLite way: `json_extract` label lookups, `GLOB`,
- * `instr`, query plans pinned with `INDEXED BY` / `NOT INDEXED` (SQLite plans each statement
- * without statistics), and the event insert (`sqlite-event-insert.ts`).
+ * `instr` (over the stored or rebuilt search text), text candidates from the FTS5 index behind the
+ * appends (`sqlite-text-index.ts`), query plans pinned with `INDEXED BY` / `NOT INDEXED` (SQLite
+ * plans each statement without statistics), and the event insert (`sqlite-event-insert.ts`).
  */
 import { sql } from 'kysely';
 import { type Cond, E } from '../event-filter-sql.ts';
