@@ -50,6 +50,11 @@ export function textCandidatesPostgres(q: TextQuery): Cond | undefined {
  * ignored (it waits for the first's commit on the keys).
  */
 export async function indexPendingTextPostgres(db: Kysely<Database>, maxEvents: number): Promise<number> {
+  // A read first: an idle server checks every second without writing.
+  const behind = await sql<{
+    n: boolean;
+  }>`SELECT coalesce((SELECT max(seq) FROM events), 0) > ${INDEXED_THROUGH} AS n`.execute(db);
+  if (!behind.rows[0]?.n) return 0;
   // One statement, so one snapshot: the position moves past exactly the rows copied.
   const r = await sql<{ n: string }>`WITH next AS (
       SELECT seq, search FROM events WHERE seq > ${INDEXED_THROUGH} ORDER BY seq LIMIT ${maxEvents}),

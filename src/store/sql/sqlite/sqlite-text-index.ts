@@ -78,6 +78,11 @@ export async function indexPendingText(
   searchText: Cond,
   maxEvents: number,
 ): Promise<number> {
+  // A read first: an idle server checks every second without taking the write lock.
+  const behind = await sql<{
+    n: number;
+  }>`SELECT coalesce((SELECT max(seq) FROM events), 0) > ${INDEXED_THROUGH} AS n`.execute(db);
+  if (!behind.rows[0]?.n) return 0;
   return db.transaction().execute(async (trx) => {
     const next = sql`SELECT seq FROM events WHERE seq > ${INDEXED_THROUGH} ORDER BY seq LIMIT ${maxEvents}`;
     const added = await sql`INSERT INTO event_text (rowid, text)
