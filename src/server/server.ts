@@ -18,6 +18,7 @@ import { createApp } from './app.ts';
 import { Authenticator } from './auth.ts';
 import { TriggerEngine } from './engine/trigger-engine.ts';
 import type { ServerStores } from './stores.ts';
+import { startTextIndexer } from './text-indexer.ts';
 
 export interface ServerOptions {
   /** Interface to bind (default 127.0.0.1). */
@@ -129,6 +130,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const timer = setInterval(maintenance, 3600_000);
   timer.unref();
   void maintenance();
+  const textIndexer = startTextIndexer(stores.events, log);
 
   const engine =
     options.triggers === false
@@ -155,6 +157,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     close: () => {
       closed ??= (async () => {
         clearInterval(timer);
+        await textIndexer.stop();
         await engine?.stop();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

@@ -61,6 +61,12 @@ export interface EventStore {
   readAfter(position: number, limit?: number): Promise<{ events: FlowtrailEvent[]; position: number }>;
   /** The position of the newest stored event (0 when empty). */
   headPosition(): Promise<number>;
+  /**
+   * Moves a text index kept behind the appends forward by at most `maxEvents` events (default
+   * 5,000); returns how many it indexed (0: up to date). Absent, or always 0, where the database
+   * indexes as it writes. Queries are exact either way; only their speed depends on it.
+   */
+  indexText?(maxEvents?: number): Promise<number>;
   /** Removes events (and their resource rows) older than the policy allows. */
   applyRetention(policy: RetentionPolicy, now?: Date): Promise<{ deleted: number }>;
   close(): Promise<void>;

@@ -1,7 +1,11 @@
 /**
  * A database whose events were written at the schema before `event_links` (SQLite migration 8,
  * PostgreSQL 9: `event_resources` rows with labels) migrates without losing an event or a link,
- * and the migrated store answers resource filters as `matchesFilter` does.
+ * and the migrated store answers resource and text filters as `matchesFilter` does. The text
+ * index comes with SQLite's migration 13 (stored events are indexed behind, by `indexText`) and
+ * PostgreSQL's 14 (a pg_trgm GIN index over a copy of `search`, also filled behind); the text
+ * filters are checked before and after the indexer caught up, and new events (whose ASCII search text
+ * SQLite no longer stores) are found beside the old ones.
  */
 import fsp from 'node:fs/promises';
 import os from 'node:os';
@@ -77,19 +81,34 @@ const filters: [string, EventFilter][] = [
   ['related label', { related: { labels: { env: 'prod' } } }],
   ['any resource id', { anyResource: { id: ['dataset.0'] } }],
   ['any resource prefix', { anyResource: { idPrefix: ['team.'] } }],
+  ['text', { text: 'dataset.3' }],
+  ['text required and excluded', { text: '+odd +t1 -dataset.5' }],
+  ['text of a related label', { text: 'prod' }],
 ];
 
-async function expectAnswers(store: EventStore): Promise<void> {
-  expect(await store.total({})).toBe(corpus.length);
+/** Events appended after the migration, by the new code. */
+const later: FlowtrailEvent[] = Array.from({ length: 20 }, (_, i) => sampleEvent(100 + i));
+
+async function expectAnswers(store: EventStore, all: readonly FlowtrailEvent[] = corpus): Promise<void> {
+  expect(await store.total({})).toBe(all.length);
   for (const [label, f] of filters) {
-    const want = corpus.filter((e) => matchesFilter(e, f)).map((e) => e.id);
+    const want = all.filter((e) => matchesFilter(e, f)).map((e) => e.id);
     expect(want.length, label).toBeGreaterThan(0);
     const got = (await store.query({ ...f, order: 'asc' }, { limit: 500 })).events.map((e) => e.id);
     expect(got.sort(), label).toEqual(want.sort());
   }
   // The events come back unchanged, and tailing still sees every one in arrival order.
   const read = await store.readAfter(0, 100);
-  expect(read.events).toEqual(corpus);
+  expect(read.events).toEqual(all);
+}
+
+/** Old events answered, then with new ones appended, then with the text index caught up. */
+async function expectAnswersAfterAppends(store: EventStore): Promise<void> {
+  await expectAnswers(store);
+  await store.append(later);
+  await expectAnswers(store, [...corpus, ...later]);
+  while (((await store.indexText?.(25)) ?? 0) > 0);
+  await expectAnswers(store, [...corpus, ...later]);
 }
 
 const linkCount = corpus.reduce((n, e) => n + 1 + e.related.length, 0);
@@ -114,14 +133,23 @@ describe('event_links migration, SQLite', () => {
       old.close();
 
       const store = openSqliteEventStore(file);
-      await expectAnswers(store);
+      await expectAnswersAfterAppends(store);
       await store.close();
       const db = new BetterSqlite3(file, { readonly: true });
       // Every later migration ran too.
       expect(db.prepare('SELECT max(id) AS id FROM flowtrail_migrations').get()).toEqual({
         id: sqliteMigrations[sqliteMigrations.length - 1]!.id,
       });
-      expect(db.prepare('SELECT count(*) AS n FROM event_links').get()).toEqual({ n: linkCount });
+      expect(db.prepare('SELECT count(*) AS n FROM event_links').get()).toEqual({
+        n: linkCount + later.length * 2,
+      });
+      // Every event indexed; the old ones keep their stored search text, the new (ASCII) ones do not.
+      expect(db.prepare('SELECT indexed_through AS n FROM event_text_state').get()).toEqual({
+        n: corpus.length + later.length,
+      });
+      expect(db.prepare("SELECT count(*) AS n FROM events WHERE search = ''").get()).toEqual({
+        n: later.length,
+      });
       expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'event_resources'").all()).toEqual([]);
       db.close();
     } finally {
@@ -148,12 +176,21 @@ postgresTests('event_links migration, PostgreSQL', (db) => {
 
       const stores = await openPostgresStores(db.url, { schema });
       try {
-        await expectAnswers(stores.events);
+        await expectAnswersAfterAppends(stores.events);
       } finally {
         await stores.close();
       }
       const n = await client.query<{ n: string }>('SELECT count(*) AS n FROM event_links');
-      expect(Number(n.rows[0]!.n)).toBe(linkCount);
+      expect(Number(n.rows[0]!.n)).toBe(linkCount + later.length * 2);
+      // The trigram index (pg_trgm is installed on the test server).
+      const trgm = await client.query(
+        `SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname = 'event_text_trgm'`,
+        [schema],
+      );
+      expect(trgm.rows[0]?.indexdef).toMatch(/USING gin \(search .*gin_trgm_ops\)/);
+      // Every event copied for it by the indexer.
+      const copied = await client.query<{ n: string }>('SELECT count(*) AS n FROM event_text');
+      expect(Number(copied.rows[0]!.n)).toBe(corpus.length + later.length);
       const gone = await client.query(`SELECT to_regclass('event_resources') AS t`);
       expect(gone.rows).toEqual([{ t: null }]);
     } finally {

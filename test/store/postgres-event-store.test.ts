@@ -43,6 +43,25 @@ postgresTests('PostgreSQL event store', (db) => {
     return { store: events, cleanup: close };
   });
 
+  // The same suite with the text index (kept behind the appends) brought up after every append:
+  // all of it, or the first half of each append only.
+  for (const [label, part] of [
+    ['text index caught up', 1],
+    ['text index half caught up', 0.5],
+  ] as const) {
+    runEventStoreSuite(`postgres, ${label}`, async () => {
+      const { events, close } = await freshStores(db);
+      const append = events.append.bind(events);
+      events.append = async (batch) => {
+        const result = await append(batch);
+        if (part === 1) while ((await events.indexText(7)) > 0);
+        else await events.indexText(Math.floor(batch.length / 2));
+        return result;
+      };
+      return { store: events, cleanup: close };
+    });
+  }
+
   // The same suite with every query forced onto one plan: both must give the same answers.
   for (const [label, cap] of [
     ['time scans only', 0],

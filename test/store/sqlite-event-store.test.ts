@@ -50,6 +50,38 @@ for (const [label, cap] of [
   });
 }
 
+// The same suite with the text index (kept behind the appends) brought up after every append:
+// all of it, or the first half of each append only (queries then mix indexed and pending events).
+for (const [label, part, cap] of [
+  ['text index caught up', 1, undefined],
+  ['text index caught up, driven whenever possible', 1, Number.POSITIVE_INFINITY],
+  ['text index caught up, time scans only', 1, 0],
+  ['text index half caught up', 0.5, undefined],
+] as const) {
+  runEventStoreSuite(`sqlite, ${label}`, async () => {
+    const dir = await makeTempDir();
+    const store = openSqliteEventStore(path.join(dir, 'flowtrail.db'));
+    if (cap !== undefined) {
+      store.planner.driveCap = cap;
+      store.planner.countDriveCap = cap;
+    }
+    const append = store.append.bind(store);
+    store.append = async (events) => {
+      const result = await append(events);
+      if (part === 1) while ((await store.indexText(7)) > 0);
+      else await store.indexText(Math.floor(events.length / 2));
+      return result;
+    };
+    return {
+      store,
+      cleanup: async () => {
+        await store.close();
+        await fsp.rm(dir, { recursive: true, force: true });
+      },
+    };
+  });
+}
+
 const T0 = Date.UTC(2025, 0, 6);
 const ev = sampleEvent;
 

@@ -19,7 +19,7 @@ import { globLiteral } from '../../events/glob.ts';
 import { parseLabelPattern, patternList } from '../../events/label-pattern.ts';
 import { asList, relatedHasCriteria, relatedNeedsRelated } from '../../events/match-filter.ts';
 import { RESOURCE_ID } from '../../events/model.ts';
-import { parseTextQuery } from '../../events/text-query.ts';
+import { parseTextQuery, type TextQuery } from '../../events/text-query.ts';
 
 export type Cond = RawBuilder<unknown>;
 
@@ -45,6 +45,17 @@ export interface EventFilterDialect {
   /** The lower-cased `text` contains the lower-cased `term`. */
   contains(text: Cond, term: string): Cond;
   /**
+   * The search text of `events AS e` (`searchText`) contains the lower-cased `term`: exactly
+   * `textMatches`'s test of one term.
+   */
+  textContains(term: string): Cond;
+  /**
+   * A text index, when the dialect has one: for a parsed query, a driver of candidates (a
+   * superset of the events meeting it, each still checked exactly); undefined when no term of `q`
+   * can use the index.
+   */
+  textIndex?(q: TextQuery, since: number | undefined, until: number | undefined): TextIndexUse | undefined;
+  /**
    * The related resources of `events AS e` as rows: the `FROM` item (over `e.related`) and the
    * columns of one of them (`resourceId` and `role` compare in byte order, as the link columns).
    */
@@ -59,16 +70,31 @@ export interface EventFilterDialect {
   exists(probe: Cond, forPage: boolean): Cond;
 }
 
+/** How a text index narrows a text filter (see {@link EventFilterDialect.textIndex}). */
+export interface TextIndexUse {
+  /** The candidates: a superset of the events meeting the text filter. */
+  driver: Driver;
+}
+
 /** A set of candidate event seqs that a criterion pins, usable to drive a query. */
 export interface Driver {
   /** `SELECT <seq> FROM …` over the time range. */
   select: Cond;
-  /** The key order of the index that finds the candidates (an `ORDER BY` it needs no sort for). */
-  order: Cond;
+  /**
+   * The key order of the index that finds the candidates (an `ORDER BY` it needs no sort for);
+   * none when no index returns them in an order (a text index's bitmap).
+   */
+  order?: Cond;
   /** Known size (ids), when no estimate is needed. */
   size?: number;
   /** The condition every candidate meets by construction (left out of a query it drives). */
   covers?: Cond;
+  /**
+   * May drive a page with more candidates than the planner's page cap (see `SqlEventStore`'s
+   * `plan`): the time scan it saves checks each event with a costly exact test and finds rare
+   * matches only at the end.
+   */
+  wide?: boolean;
 }
 
 export interface CompiledFilter {
@@ -170,6 +196,7 @@ export const E = {
   resourceId: sql.ref('e.resource_id'),
   resource: sql.ref('e.resource'),
   related: sql.ref('e.related'),
+  payload: sql.ref('e.payload'),
   search: sql.ref('e.search'),
 };
 /** The columns of `event_links AS l`. */
@@ -357,7 +384,9 @@ export function compileFilter(d: EventFilterDialect, filter: EventFilter, forPag
   }
   if (filter.text !== undefined) {
     const q = parseTextQuery(filter.text);
-    const has = (t: string) => d.contains(E.search, t);
+    const has = (t: string) => d.textContains(t);
+    const index = d.textIndex?.(q, since, until);
+    if (index) drivers.push(index.driver);
     if (q.include.length > 0) conds.push(or(q.include.map(has)));
     for (const t of q.required) conds.push(has(t));
     for (const t of q.exclude) conds.push(sql`NOT ${has(t)}`);

@@ -118,7 +118,7 @@ export interface EventsTable {
   follows: string | null;
   /** Unix ms, stamped at intake. */
   received: number;
-  /** Lower-cased text searched by `text` filters: name, label values, payload JSON. */
+  /** Lower-cased text searched by `text` filters: name, label values, payload JSON. SQLite stores '' for an ASCII text (rebuilt by queries, see `sqlite-dialect.ts`). */
   search: string;
 }
 

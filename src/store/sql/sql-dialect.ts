@@ -1,7 +1,7 @@
 /**
  * The one dialect object per SQL database that the shared (dialect-neutral) stores receive.
  */
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { FlowtrailEvent } from '../../events/model.ts';
 import type { Cond, Driver, EventFilterDialect, EventPlan } from './event-filter-sql.ts';
 import type { Database } from './schema.ts';
@@ -58,4 +58,12 @@ export interface SqlDialect extends EventFilterDialect {
    * how many events were new. See the dialect's `…-event-insert.ts`.
    */
   insertEvents(trx: Transaction<Database>, events: readonly FlowtrailEvent[]): Promise<number>;
+  /**
+   * Brings a text index the dialect keeps behind the appends up to date by at most `maxEvents`
+   * events; returns how many it indexed (0: up to date). Absent when the database keeps its
+   * indexes itself.
+   */
+  indexText?(db: Kysely<Database>, maxEvents: number): Promise<number>;
+  /** Called in the transaction that deleted events `seqs` (retention), for what the database does not keep itself. */
+  eventsDeleted?(trx: Transaction<Database>, seqs: readonly number[]): Promise<void>;
 }

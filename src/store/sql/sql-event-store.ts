@@ -130,6 +130,14 @@ export class SqlEventStore implements EventStore {
     return { inserted };
   }
 
+  /**
+   * Moves the text index forward by at most `maxEvents` events when the dialect keeps it behind
+   * the appends (SQLite); returns how many were indexed (0: up to date, or PostgreSQL).
+   */
+  async indexText(maxEvents = 5000): Promise<number> {
+    return this.dialect.indexText ? this.dialect.indexText(this.db, maxEvents) : 0;
+  }
+
   /** The conditions of a plan: `conds`, less the one its driver meets by construction. */
   private where(plan: EventPlan, conds: readonly Cond[]): Cond {
     const covered = plan.kind === 'driven' ? plan.driver.covers : undefined;
@@ -141,11 +149,22 @@ export class SqlEventStore implements EventStore {
     return this.dialect.from(plan, this.where(plan, conds), walkTimeIndex);
   }
 
-  /** Picks the cheapest driver under `cap` candidates, or a time scan. */
-  private async plan(c: CompiledFilter, cap: number): Promise<EventPlan> {
+  /**
+   * Picks the cheapest driver under `cap` candidates, or a time scan. A `wide` driver of a page
+   * (`pageLimit` given) may have more: up to √(page size × stored events), where a scan that finds
+   * its matches as often as the driver has candidates reads as many rows before the page is full
+   * (so either plan reads at most ~2√(page × events) rows); of a count, up to the count cap.
+   */
+  private async plan(c: CompiledFilter, pageCap: number, pageLimit?: number): Promise<EventPlan> {
     let best: { driver: EventPlan & { kind: 'driven' }; size: number } | undefined;
-    if (cap <= 0) return { kind: 'scan' };
+    let wideCap: number | undefined;
     for (const driver of c.drivers) {
+      let cap = pageCap;
+      if (driver.wide && pageCap > 0 && pageLimit !== undefined) {
+        wideCap ??= Math.ceil(Math.sqrt((pageLimit + 1) * (await this.storedEventsEstimate())));
+        cap = Math.max(pageCap, wideCap);
+      }
+      if (cap <= 0) continue;
       let size = driver.size;
       if (size === undefined) {
         // Counting stops at the cap, or at the best candidate count so far: estimates stay cheap.
@@ -157,6 +176,14 @@ export class SqlEventStore implements EventStore {
       if (size < cap && (!best || size < best.size)) best = { driver: { kind: 'driven', driver }, size };
     }
     return best ? best.driver : { kind: 'scan' };
+  }
+
+  /** About how many events are stored (the seq range: two index lookups, one aggregate each). */
+  private async storedEventsEstimate(): Promise<number> {
+    const r = await sql<{
+      n: number | null;
+    }>`SELECT (SELECT max(seq) FROM events) - (SELECT min(seq) FROM events) + 1 AS n`.execute(this.db);
+    return Number(r.rows[0]?.n ?? 0);
   }
 
   async query(filter: EventFilter, page: { limit?: number; cursor?: string } = {}): Promise<EventPage> {
@@ -179,7 +206,7 @@ export class SqlEventStore implements EventStore {
           : sql`(${E.occurred}, ${E.seq}) > (${cur.occurred}, ${cur.seq})`,
       );
     }
-    const plan = await this.plan(c, this.planner.driveCap);
+    const plan = await this.plan(c, this.planner.driveCap, limit);
     const dir = sql.raw(order === 'desc' ? 'DESC' : 'ASC');
     const fields = sql.raw(EVENT_READ_COLUMNS.map((col) => `e.${col}`).join(', '));
     const result =
@@ -385,6 +412,7 @@ export class SqlEventStore implements EventStore {
             .where('event_seq', 'in', seqs)
             .execute();
         await trx.deleteFrom('events').where('seq', 'in', seqs).execute();
+        await this.dialect.eventsDeleted?.(trx, seqs);
         return seqs.length;
       });
       deleted += n;

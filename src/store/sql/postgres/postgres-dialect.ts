@@ -1,8 +1,9 @@
 /**
  * `postgresDialect`, what the shared stores (`SqlEventStore`, `SqlMetadataStore`) do the
  * PostgreSQL way. Labels are read with `->>` from the JSON text columns, globs become anchored
- * regular expressions (`globToPostgresRegex`, case-sensitive `~`), text search is `strpos` over
- * the lower-cased `search` column.
+ * regular expressions (`globToPostgresRegex`, case-sensitive `~`), text search is `LIKE '%term%'`
+ * over the lower-cased `search` column, its candidates from the trigram index behind the appends
+ * (`postgres-text-index.ts`).
  *
  * Plans. PostgreSQL plans with statistics, so only what its planner cannot know is pinned:
  * - a time scan finds the page's seqs first (an index-only walk of `(occurred, seq, event)` when the
@@ -24,17 +25,25 @@
  * const { metadata, events } = await openPostgresStores('postgres://flowtrail@db:5432/flowtrail');
  */
 import { sql } from 'kysely';
-import { type Cond, E } from '../event-filter-sql.ts';
+import { type Cond, type Driver, E } from '../event-filter-sql.ts';
 import type { SqlDialect } from '../sql-dialect.ts';
 import { insertEventsPostgres } from './postgres-event-insert.ts';
 import { globToPostgresRegex } from './postgres-glob.ts';
+import {
+  dropTextEntriesPostgres,
+  indexPendingTextPostgres,
+  likeContains,
+  textCandidatesPostgres,
+} from './postgres-text-index.ts';
+
+const orderBy = (driver: Driver): Cond => (driver.order ? sql`ORDER BY ${driver.order}` : sql``);
 
 export const postgresDialect: SqlDialect = {
   planner: { driveCap: 4000, countDriveCap: 50_000 },
   // In index order: a LIMIT that a sequential scan could reach "soon" (the planner's guess, wrong
   // when the matches sit at the end of the table) loses to the index that needs no sort.
   candidateCount: (driver, limit) =>
-    sql`SELECT count(*) AS n FROM (${driver.select} ORDER BY ${driver.order} LIMIT ${limit}) AS candidates`,
+    sql`SELECT count(*) AS n FROM (${driver.select} ${orderBy(driver)} LIMIT ${limit}) AS candidates`,
 
   // `json`, not `jsonb`: validating the text is cheaper than building a binary document.
   labelValue: (labels: Cond, key: string): Cond => sql`(${labels}::json ->> ${key}::text)`,
@@ -43,6 +52,13 @@ export const postgresDialect: SqlDialect = {
     return re === false ? false : sql`${value} ~ ${re}::text`;
   },
   contains: (text: Cond, term: string): Cond => sql`strpos(${text}, ${term}::text) > 0`,
+  textContains: (term: string): Cond => likeContains(E.search, term),
+  textIndex(q) {
+    const select = textCandidatesPostgres(q);
+    return select && { driver: { select, wide: true } };
+  },
+  indexText: indexPendingTextPostgres,
+  eventsDeleted: dropTextEntriesPostgres,
   // One related resource per row; id and role in byte order, as the link columns.
   related: {
     from: sql`json_array_elements(${E.related}::json) AS j(v)`,
@@ -58,7 +74,7 @@ export const postgresDialect: SqlDialect = {
 
   from(plan, where) {
     if (plan.kind === 'driven')
-      return sql`FROM events AS e WHERE ${this.inSelect(E.seq, sql`${plan.driver.select} ORDER BY ${plan.driver.order}`)} AND ${where}`;
+      return sql`FROM events AS e WHERE ${this.inSelect(E.seq, sql`${plan.driver.select} ${orderBy(plan.driver)}`)} AND ${where}`;
     return sql`FROM events AS e WHERE ${where}`;
   },
 

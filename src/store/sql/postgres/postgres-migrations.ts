@@ -360,4 +360,45 @@ export const postgresMigrations: SqlMigration[] = [
         FOR EACH STATEMENT EXECUTE FUNCTION flowtrail_notify_events()`,
     ],
   },
+  {
+    id: 14,
+    name: 'event_text_index',
+    statements: [
+      // Text search through a pg_trgm GIN index, kept behind the appends as SQLite's (its migration
+      // 13; postgres-text-index.ts): a GIN index on events.search itself cost 40% of ingest even
+      // with its pending list. `event_text` holds the search text of every event up to
+      // `indexed_through`; the indexer copies the next ones, and text queries take the index's
+      // candidates there and every event past it. Every candidate is checked exactly.
+      `CREATE TABLE event_text (
+        seq BIGINT PRIMARY KEY,
+        search TEXT NOT NULL
+      )`,
+      'CREATE TABLE event_text_state (indexed_through BIGINT NOT NULL)',
+      'INSERT INTO event_text_state (indexed_through) VALUES (0)',
+      // The GIN index when pg_trgm is there or may be created (it is trusted: a database owner
+      // may); otherwise the candidates are found by scanning `event_text`, with the same answers.
+      // The extension goes in public (unless it exists already), never in a store's schema:
+      // dropping that schema would take the extension, and every other store's index, with it.
+      `DO $$
+      DECLARE
+        home name;
+      BEGIN
+        -- Stores in other schemas migrate concurrently: one creates the extension, the rest see it.
+        PERFORM pg_advisory_xact_lock(hashtext('flowtrail.pg_trgm'));
+        SELECT n.nspname INTO home FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace
+          WHERE x.extname = 'pg_trgm';
+        IF home IS NULL THEN
+          BEGIN
+            CREATE EXTENSION pg_trgm SCHEMA public;
+            home := 'public';
+          EXCEPTION WHEN OTHERS THEN
+            RAISE NOTICE 'flowtrail: pg_trgm is not available (%), text search scans', SQLERRM;
+          END;
+        END IF;
+        IF home IS NOT NULL THEN
+          EXECUTE format('CREATE INDEX event_text_trgm ON event_text USING gin (search %I.gin_trgm_ops)', home);
+        END IF;
+      END $$`,
+    ],
+  },
 ];

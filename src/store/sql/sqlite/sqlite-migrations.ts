@@ -344,4 +344,20 @@ export const sqliteMigrations: SqlMigration[] = [
       'ALTER TABLE engine_state ADD COLUMN ordering TEXT',
     ],
   },
+  {
+    id: 13,
+    name: 'event_text_index',
+    statements: [
+      // The text index (sqlite-text-index.ts): trigrams of each event's search text, rowid = seq,
+      // contentless (the text is the event's), `detail = none` (which event, not where), so it
+      // only narrows; every candidate is checked exactly. Case-sensitive: texts and terms are
+      // lower-cased already. Kept behind the appends: events past `indexed_through` are
+      // candidates of every text query until the indexer reaches them (stored events included).
+      // From now on ASCII search texts are rebuilt, not stored (search = '').
+      `CREATE VIRTUAL TABLE event_text USING fts5(text, tokenize = 'trigram case_sensitive 1',
+        detail = none, content = '', contentless_delete = 1)`,
+      'CREATE TABLE event_text_state (indexed_through INTEGER NOT NULL)',
+      'INSERT INTO event_text_state (indexed_through) VALUES (0)',
+    ],
+  },
 ];

@@ -64,11 +64,12 @@ function openSqliteFile(file: string, options: SqliteOpenOptions): BetterSqlite3
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('foreign_keys = ON');
-    // Event ingest rewrites the same index pages batch after batch: checkpointing every 40 MB of
-    // WAL instead of 4 MB writes each of them back far less often (+25% events/s), and a 16 MiB
-    // page cache (allocated only as used) keeps hot index pages without bloating every process
-    // (64 MiB pushed the orchestrator of a 10,000-task run past its 200 MB budget).
-    sqlite.pragma('wal_autocheckpoint = 10000');
+    // Event ingest rewrites the same index pages batch after batch: checkpointing every 160 MB of
+    // WAL (40,000 pages) instead of 4 MB writes each of them back far less often (+25% events/s
+    // at 40 MB, a few % more at 160 MB; see docs/BENCHMARKS.md), and a 16 MiB page cache
+    // (allocated only as used) keeps hot index pages without bloating every process (64 MiB
+    // pushed the orchestrator of a 10,000-task run past its 200 MB budget).
+    sqlite.pragma('wal_autocheckpoint = 40000');
     sqlite.pragma(`cache_size = -${Math.round((options.pageCacheMiB ?? 16) * 1024)}`);
     migrateSqlite(sqlite);
   } catch (e) {
