@@ -146,6 +146,16 @@ function buildCorpus(): FlowtrailEvent[] {
       payload: { msg: 'tab\there' },
     }),
   );
+  // A character that is not ASCII but lower-cases to ASCII (the Kelvin sign → "k").
+  out.push(
+    ev({
+      event: 'sensor.read',
+      occurred: new Date(t + 2 * HOUR),
+      resource: { 'flowtrail.resource.id': 'sensor.kelvin', 'acme.reading': '300 \u212a' },
+      related: [],
+      payload: {},
+    }),
+  );
   // A run event relating to the run that is another event's primary resource, and vice versa.
   out.push(
     ev({
@@ -300,6 +310,7 @@ function filterCases(corpus: readonly FlowtrailEvent[]): [string, EventFilter][]
     ['text: empty', { text: '' }],
     ['text: non-ASCII, lower-cased', { text: 'über' }],
     ['text: non-ASCII in the payload', { text: 'σοφια' }],
+    ['text: a non-ASCII letter whose lower case is ASCII', { text: '"300 k"' }],
     ['text: a phrase across a line break', { text: '"line1\nline2"' }],
     ['text: a quote inside a term', { text: 'q"' }],
     ['text: a backslash in a phrase', { text: '"\\ end"' }],

@@ -57,7 +57,7 @@ export async function insertEventsPostgres(
   await sql`SELECT pg_advisory_xact_lock(${sql.lit(EVENT_APPEND_LOCK_CLASS)}, 'events'::regclass::oid::integer)`.execute(
     trx,
   );
-  const batch = [...encodeBatch(events).values()];
+  const batch = [...encodeBatch(events, 'all').values()];
   let inserted = 0;
   for (let i = 0; i < batch.length; i += EVENT_ROWS_PER_INSERT) {
     const part = batch.slice(i, i + EVENT_ROWS_PER_INSERT);

@@ -32,8 +32,6 @@ const EVENT_COLUMNS = [
   'search',
 ] as const;
 const LINK_COLUMNS = ['resource_id', 'occurred', 'event_seq', 'role'] as const;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: ASCII is 0x00–0x7f
-const ASCII = /^[\u0000-\u007f]*$/;
 
 /**
  * Multi-row INSERT texts by row count. The text is built from the fixed column lists only; every
@@ -83,7 +81,7 @@ function* chunkSizes(count: number, max: number): Generator<number> {
 export async function insertEventsSqlite(db: Db, events: readonly FlowtrailEvent[]): Promise<number> {
   if (events.length === 0) return 0;
   if (!db.isTransaction) return db.transaction().execute((trx) => insertEventsSqlite(trx, events));
-  const batch = [...encodeBatch(events).values()];
+  const batch = [...encodeBatch(events, 'non-ascii').values()];
   let inserted = 0;
   let i = 0;
   for (const size of chunkSizes(batch.length, EVENT_ROWS_PER_INSERT)) {
@@ -101,7 +99,7 @@ export async function insertEventsSqlite(db: Db, events: readonly FlowtrailEvent
         row.resource,
         row.related,
         row.payload,
-        ASCII.test(row.search) ? '' : row.search,
+        row.search,
       );
     const result = await db.executeQuery(CompiledQuery.raw(insertText('events', part.length), params));
     const added = Number(result.numAffectedRows ?? 0);
