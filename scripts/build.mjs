@@ -27,8 +27,8 @@ await build({
   // Dependencies stay external, except the ESM-only ones (Kysely, Hono, zod): bundled, they load as
   // one file instead of hundreds (a cold `import { Run } from 'flowtrail'` is dominated by module
   // resolution otherwise). `pg` and `liquidjs` (its `main`, which esbuild picks for Node) are
-  // CommonJS requiring Node built-ins, which an ESM bundle cannot.
-  external: ['better-sqlite3', 'commander', 'esbuild', 'liquidjs', 'msgpackr', 'pg', 'tsx'],
+  // CommonJS requiring Node built-ins, which an ESM bundle cannot; so are BullMQ and ioredis (loaded only by the queue executor and `flowtrail worker`).
+  external: ['better-sqlite3', 'bullmq', 'commander', 'esbuild', 'ioredis', 'liquidjs', 'msgpackr', 'pg', 'tsx'],
   sourcemap: 'linked',
   logLevel: 'warning',
 });
