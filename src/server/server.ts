@@ -16,6 +16,7 @@ import {
 } from '../store/open.ts';
 import { createApp } from './app.ts';
 import { Authenticator } from './auth.ts';
+import type { ExecutorSpec } from '../runtime/executor/create-executor.ts';
 import { TriggerEngine } from './engine/trigger-engine.ts';
 import type { ServerStores } from './stores.ts';
 
@@ -36,6 +37,8 @@ export interface ServerOptions {
   maxBodyBytes?: number;
   /** Remove events older than this (ms), checked hourly. Default: keep everything. */
   eventRetentionMs?: number;
+  /** Where the runs of deployments and automations run their tasks (default: this server's worker processes). */
+  executor?: ExecutorSpec;
   /** Run the trigger engine (default true; one server at a time works, the others stand by). */
   triggers?: boolean;
   /**
@@ -135,6 +138,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           ...(options.triggerPollMs !== undefined ? { pollMs: options.triggerPollMs } : {}),
           ...(options.triggerLeaseMs !== undefined ? { leaseMs: options.triggerLeaseMs } : {}),
           allowPrivateWebhooks: options.allowPrivateWebhooks ?? false,
+          ...(options.executor ? { executor: options.executor } : {}),
           log,
         });
   engine?.start();

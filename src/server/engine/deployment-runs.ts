@@ -10,6 +10,7 @@ import { runPathspec } from '../../core/pathspec.ts';
 import { deploymentEvent } from '../../events/lifecycle.ts';
 import type { FlowtrailEvent } from '../../events/model.ts';
 import { loadDeployedFlow } from '../../runtime/deploy.ts';
+import type { ExecutorSpec } from '../../runtime/executor/create-executor.ts';
 import { runLoadedFlow } from '../../runtime/run-flow.ts';
 import { causeOf, mapTriggerParameters } from '../../runtime/trigger-causes.ts';
 import { DEFAULT_MAX_WORKERS, initialPoolSize } from '../../runtime/worker-fork.ts';
@@ -51,6 +52,8 @@ export interface DeploymentRunsOptions {
   stores: ServerStores;
   artifactRoot: string;
   buildDir: string;
+  /** Where the runs' tasks run (default: worker processes of this server). */
+  executor?: ExecutorSpec;
   log: (line: string) => void;
 }
 
@@ -78,7 +81,8 @@ export class DeploymentRuns {
   }
 
   private replenish(): void {
-    if (!this.warm) return;
+    // Queue runs' tasks run on `flowtrail worker`s: no local process waits for them.
+    if (!this.warm || this.options.executor?.kind === 'queue') return;
     this.spares = this.spares.filter((w) => !w.exited);
     for (let i = this.spares.length; i < initialPoolSize(DEFAULT_MAX_WORKERS); i++)
       this.spares.push(new Worker(false));
@@ -189,6 +193,7 @@ export class DeploymentRuns {
           trigger: { causes, events },
           production: { token: deployment.productionToken },
           idempotencyKey: request.idempotencyKey,
+          ...(this.options.executor ? { executor: this.options.executor } : {}),
           onRunCreated: (run) => {
             void stores.deployments.recordProblem(deployment.flow, null);
             void record({ status: 'started', runId: run.id, message: null });
