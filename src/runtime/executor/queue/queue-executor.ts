@@ -151,14 +151,23 @@ export class QueueExecutor implements Executor {
       removeOnFail: { age: 600, count: 10_000 },
     };
     for (const [name, list] of byQueue) {
-      if (name !== queueNameOf(undefined)) await this.redis!.sadd(this.k.classes, name);
       const q = this.queue(name);
       for (let i = 0; i < list.length; i += ADD_CHUNK) {
         const chunk = list.slice(i, i + ADD_CHUNK);
-        await q.addBulk(
-          chunk.map((a) => ({ name: 'attempt', data: this.jobData(a), opts: { ...opts, jobId: a.jobId } })),
-        );
-        for (const a of chunk) a.added = true;
+        try {
+          if (name !== queueNameOf(undefined)) await this.redis!.sadd(this.k.classes, name);
+          await q.addBulk(
+            chunk.map((a) => ({ name: 'attempt', data: this.jobData(a), opts: { ...opts, jobId: a.jobId } })),
+          );
+          for (const a of chunk) a.added = true;
+        } catch {
+          // Redis refused or dropped the add: the chunk goes again shortly.
+          this.toAdd.push(...chunk);
+          if (!this.addScheduled) {
+            this.addScheduled = true;
+            setTimeout(() => void this.flushAdds(), 500);
+          }
+        }
       }
     }
   }
@@ -246,7 +255,12 @@ export class QueueExecutor implements Executor {
         a.missingChecks = 0;
         if (typeof failedReason === 'string' && failedReason.length > 0) this.onStalled(a, failedReason);
       });
-      if (checkUnstarted) await this.checkSchedulable();
+      if (checkUnstarted) {
+        // Workers find resource-class queues here; a Redis restart empties the set.
+        const classes = [...this.queues.keys()].filter((n) => n !== queueNameOf(undefined));
+        if (classes.length > 0) await this.redis!.sadd(this.k.classes, ...classes);
+        await this.checkSchedulable();
+      }
     } catch {
       // Redis is down: the next tick tries again.
     } finally {
