@@ -77,6 +77,10 @@ export class QueueWorker {
   constructor(private readonly o: QueueWorkerOptions) {
     this.k = keys(o.tuning.prefix);
     this.redis = redisConnection(o.url);
+    // A dropped connection counts as an outage even if a ping never times out during it.
+    this.redis.on('close', () => {
+      this.redisDown = true;
+    });
     this.subscriber = redisConnection(o.url);
     this.slots = new ResourceSlots(o.concurrency, o.offer);
     this.writes = new WriteQueue(o.stores.metadata);
