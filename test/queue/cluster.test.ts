@@ -111,6 +111,52 @@ redisTests('queue executor across processes', (url) => {
     }, 120_000);
   });
 
+  it('SIGTERM: a worker finishes what it runs and exits; with --stop-timeout 0 it hands it back', async () => {
+    const patient = cluster.startWorker(['--concurrency', '2', '--stop-timeout', '60']);
+    const patientId = await patient.id;
+    const running = cluster.run(FANOUT, ['--splits', '2', '--sleep-ms', '3000']);
+    await using stores = cluster.stores();
+    const waitRunning = async (workerId: string) => {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const run = await stores.metadata.latestRun({ flow: 'QueueFanoutFlow' });
+        if (run) {
+          const byTask = await attemptsByTask(stores, run, 'work');
+          const held = [...byTask.values()].filter((a) => a.at(-1)?.status === 'running' && a.at(-1)?.envInfo?.worker === workerId);
+          if (held.length > 0) return run;
+        }
+        if (Date.now() > deadline) throw new Error(`${workerId} never took an attempt`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const run = await waitRunning(patientId);
+    patient.child.kill('SIGTERM');
+    // It finishes both attempts, then exits 0; a second worker takes the join.
+    expect(await patient.exited).toBe(0);
+    const byTask = await attemptsByTask(stores, run, 'work');
+    for (const attempts of byTask.values()) {
+      expect(attempts.map((a) => a.status)).toEqual(['completed']);
+      expect(attempts[0]!.envInfo?.worker).toBe(patientId);
+    }
+    const hasty = cluster.startWorker(['--concurrency', '1', '--stop-timeout', '0']);
+    const hastyId = await hasty.id;
+    const first = await running;
+    expect(first.result?.status).toBe('completed');
+
+    const second = cluster.run(FANOUT, ['--splits', '1', '--sleep-ms', '20000']);
+    const run2 = await waitRunning(hastyId);
+    hasty.child.kill('SIGTERM');
+    expect(await hasty.exited).toBe(0);
+    const rescuer = cluster.startWorker(['--concurrency', '1']);
+    const rescuerId = await rescuer.id;
+    const { result } = await second;
+    expect(result?.status).toBe('completed');
+    const [attempts] = [...(await attemptsByTask(stores, run2, 'work')).values()];
+    expect(attempts!.map((a) => a.status)).toEqual(['lost', 'completed']);
+    expect(attempts![0]!.exception?.message).toContain('handed it back');
+    expect(attempts![1]!.envInfo?.worker).toBe(rescuerId);
+  }, 120_000);
+
   it('a step needing a GPU with no GPU worker is reported unschedulable, and the run fails saying so', async () => {
     await cluster.startWorker(['--concurrency', '1', '--resources', 'cpu=2,gpu=0']).id;
     const started = Date.now();

@@ -37,20 +37,21 @@ redisTests('queue executor across a Redis restart', () => {
       if (Date.now() > deadline) throw new Error('the run never got going');
       await new Promise((r) => setTimeout(r, 100));
     }
+    const started = run!;
     await redis.stop();
     await new Promise((r) => setTimeout(r, 1_500));
     await redis.start();
     const { code, result, stderr } = await running;
     expect(code, stderr).toBe(0);
     expect(result?.status).toBe('completed');
-    const work = await stores.metadata.listTasks(run.id, { step: 'work' });
+    const work = await stores.metadata.listTasks(started.id, { step: 'work' });
     expect(work).toHaveLength(400);
     for (const task of work) {
-      const attempts = await stores.metadata.listAttempts(run.id, task.taskId);
+      const attempts = await stores.metadata.listAttempts(started.id, task.taskId);
       expect(attempts.filter((a) => a.status === 'completed')).toHaveLength(1);
       expect(attempts.at(-1)!.status).toBe('completed');
     }
-    expect((await stepTask(stores, run, 'gather')).data.total).toBe(399 * 400);
+    expect((await stepTask(stores, started, 'gather')).data.total).toBe(399 * 400);
     expect(workers.every((w) => w.child.exitCode === null)).toBe(true);
     // The outage was noticed: the watchdogs recreated the queue workers.
     for (const w of workers) expect(w.output()).toContain('Redis is back');

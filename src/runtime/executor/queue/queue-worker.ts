@@ -62,6 +62,8 @@ export class QueueWorker {
   private readonly redis: Redis;
   private readonly subscriber: Redis;
   private readonly bullWorkers = new Map<string, BullWorker<AttemptJob>>();
+  /** Each BullMQ worker's own connection (BullMQ leaves a given connection open on close). */
+  private readonly connections = new Map<BullWorker<AttemptJob>, Redis>();
   private readonly slots: ResourceSlots;
   private readonly idle: AttemptProcess[] = [];
   private readonly running = new Map<string, Running>();
@@ -121,8 +123,9 @@ export class QueueWorker {
   }
 
   private serve(name: string): void {
+    const connection = redisConnection(this.o.url);
     const worker = new BullWorker<AttemptJob>(name, (job, token) => this.process(job, token ?? ''), {
-      connection: redisConnection(this.o.url),
+      connection,
       prefix: this.k.bull,
       concurrency: this.o.concurrency,
       lockDuration: this.o.tuning.lockDurationMs,
@@ -134,6 +137,7 @@ export class QueueWorker {
     });
     worker.on('error', () => {});
     this.bullWorkers.set(name, worker);
+    this.connections.set(worker, connection);
   }
 
   /**
@@ -160,12 +164,18 @@ export class QueueWorker {
       const old = [...this.bullWorkers.values()];
       this.bullWorkers.clear();
       // Force: a stale blocking client must not hold the new workers back; running attempts go on.
-      await Promise.all(old.map((w) => w.close(true).catch(() => {})));
+      await Promise.all(old.map((w) => this.closeWorker(w, true)));
       await this.advertise();
       for (const name of names) this.serve(name);
     } finally {
       this.watching = false;
     }
+  }
+
+  private async closeWorker(w: BullWorker<AttemptJob>, force: boolean): Promise<void> {
+    await w.close(force).catch(() => {});
+    this.connections.get(w)?.disconnect();
+    this.connections.delete(w);
   }
 
   private async reply(orchestrator: string, reply: AttemptReply): Promise<void> {
@@ -282,7 +292,7 @@ export class QueueWorker {
     this.stopping = true;
     for (const t of this.timers) clearInterval(t);
     const workers = [...this.bullWorkers.values()];
-    const closing = Promise.all(workers.map((w) => w.close().catch(() => {})));
+    const closing = Promise.all(workers.map((w) => this.closeWorker(w, false)));
     const graceful = await Promise.race([
       closing.then(() => true),
       new Promise<boolean>((r) => setTimeout(() => r(false), this.o.stopGraceMs).unref()),
