@@ -28,7 +28,17 @@ await build({
   // one file instead of hundreds (a cold `import { Run } from 'flowtrail'` is dominated by module
   // resolution otherwise). `pg` and `liquidjs` (its `main`, which esbuild picks for Node) are
   // CommonJS requiring Node built-ins, which an ESM bundle cannot; so are BullMQ and ioredis (loaded only by the queue executor and `flowtrail worker`).
-  external: ['better-sqlite3', 'bullmq', 'commander', 'esbuild', 'ioredis', 'liquidjs', 'msgpackr', 'pg', 'tsx'],
+  external: [
+    'better-sqlite3',
+    'bullmq',
+    'commander',
+    'esbuild',
+    'ioredis',
+    'liquidjs',
+    'msgpackr',
+    'pg',
+    'tsx',
+  ],
   sourcemap: 'linked',
   logLevel: 'warning',
 });

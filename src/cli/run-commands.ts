@@ -64,7 +64,10 @@ export function registerRunCommands(program: Command, setExit: (code: number) =>
     .option('--max-num-splits <n>', 'most tasks a foreach may fan out to (default 100)')
     .option('--isolate', 'run every task in its own process')
     .option('--executor <kind>', 'where tasks run: local (worker processes here, the default) or queue')
-    .option('--queue <url>', 'the Redis of the queue executor (redis://host:port); tasks run on `flowtrail worker`s')
+    .option(
+      '--queue <url>',
+      'the Redis of the queue executor (redis://host:port); tasks run on `flowtrail worker`s',
+    )
     .option('--quiet', 'print nothing but errors')
     .option('--json', 'print the result as JSON')
     .allowUnknownOption()
@@ -113,7 +116,10 @@ export function registerRunCommands(program: Command, setExit: (code: number) =>
     .option('--max-num-splits <n>', 'most tasks a foreach may fan out to (default 100)')
     .option('--isolate', 'run every task in its own process')
     .option('--executor <kind>', 'where tasks run: local (worker processes here, the default) or queue')
-    .option('--queue <url>', 'the Redis of the queue executor (redis://host:port); tasks run on `flowtrail worker`s')
+    .option(
+      '--queue <url>',
+      'the Redis of the queue executor (redis://host:port); tasks run on `flowtrail worker`s',
+    )
     .option('--quiet', 'print nothing but errors')
     .option('--json', 'print the result as JSON')
     .action(async (run: string | undefined, flags: CommonRunFlags & { step?: string; file?: string }) => {

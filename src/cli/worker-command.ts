@@ -26,7 +26,9 @@ async function work(flags: WorkerFlags): Promise<void> {
   const concurrency = intOption('concurrency', flags.concurrency, 1) ?? os.availableParallelism();
   const stopTimeout = intOption('stop-timeout', flags.stopTimeout, 0) ?? 30;
   const offer = parseResourceOffer(flags.resources);
-  const log = flags.quiet ? () => {} : (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+  const log = flags.quiet
+    ? () => {}
+    : (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
   const stores = await openRunStores(resolveHome());
   const { QueueWorker } = await import('../runtime/executor/queue/queue-worker.ts');
   const worker = new QueueWorker({
@@ -64,8 +66,14 @@ export function registerWorkerCommand(program: Command): void {
     )
     .requiredOption('--queue <url>', 'the Redis the attempts are queued in (redis://host:port)')
     .option('--concurrency <n>', 'attempts at once, each in its own process (default: one per CPU)')
-    .option('--resources <list>', 'what this worker offers, e.g. cpu=4,memoryMb=16384,gpu=1 (default: this machine, no GPU)')
-    .option('--stop-timeout <seconds>', 'on SIGTERM, how long running attempts may finish before they are handed back (default 30)')
+    .option(
+      '--resources <list>',
+      'what this worker offers, e.g. cpu=4,memoryMb=16384,gpu=1 (default: this machine, no GPU)',
+    )
+    .option(
+      '--stop-timeout <seconds>',
+      'on SIGTERM, how long running attempts may finish before they are handed back (default 30)',
+    )
     .option('--quiet', 'print nothing but errors')
     .action(async (flags: WorkerFlags) => work(flags));
 }

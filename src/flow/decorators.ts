@@ -144,7 +144,12 @@ export function resources(
       const value = request[key];
       if (value === undefined) continue;
       const whole = key !== 'cpu';
-      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (whole && !Number.isInteger(value)))
+      if (
+        typeof value !== 'number' ||
+        !Number.isFinite(value) ||
+        value < 0 ||
+        (whole && !Number.isInteger(value))
+      )
         throw new InvalidGraphError(
           `@resources on step '${name}': ${key} must be a ${whole ? 'whole ' : ''}number ≥ 0, got ${String(value)}.`,
           name,

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { serve } from '@hono/node-server';
 import { DEFAULT_SERVER_HOST, DEFAULT_SERVER_PORT, homePaths, resolveHome } from '../core/config.ts';
 import { UsageError } from '../core/errors.ts';
+import type { ExecutorSpec } from '../runtime/executor/create-executor.ts';
 import {
   defaultArtifactRoot,
   openArtifactStore,
@@ -16,7 +17,6 @@ import {
 } from '../store/open.ts';
 import { createApp } from './app.ts';
 import { Authenticator } from './auth.ts';
-import type { ExecutorSpec } from '../runtime/executor/create-executor.ts';
 import { TriggerEngine } from './engine/trigger-engine.ts';
 import type { ServerStores } from './stores.ts';
 

@@ -35,7 +35,13 @@ export function executorConformance(
       await home?.[Symbol.asyncDispose]();
     }, 60_000);
     const run = (mode: string, extra: Record<string, unknown> = {}) =>
-      runFlow({ file: FLOW, home: home.path, params: { mode, ...extra }, executor: harness.spec, maxWorkers: 2 });
+      runFlow({
+        file: FLOW,
+        home: home.path,
+        params: { mode, ...extra },
+        executor: harness.spec,
+        maxWorkers: 2,
+      });
     const t = options.available() ? it : it.skip;
 
     t('runs tasks, and each step sees the artifacts of the one before', async () => {
@@ -72,49 +78,61 @@ export function executorConformance(
       }
     });
 
-    t('stops an attempt at its timeout and records it as one', async () => {
-      const result = await run('timeout', { splits: 1 });
-      expect(result.status).toBe('failed');
-      await using stores = readHome(home.path);
-      const fan = await stepTask(stores, result.run, 'fan');
-      const attempts = await stores.metadata.listAttempts(result.run.id, fan.task.taskId);
-      expect(attempts.map((a) => a.status)).toEqual(['timeout', 'timeout']);
-      expect(attempts[0]!.exception?.message).toMatch(/timed out after 2 s/);
-    }, 30_000);
+    t(
+      'stops an attempt at its timeout and records it as one',
+      async () => {
+        const result = await run('timeout', { splits: 1 });
+        expect(result.status).toBe('failed');
+        await using stores = readHome(home.path);
+        const fan = await stepTask(stores, result.run, 'fan');
+        const attempts = await stores.metadata.listAttempts(result.run.id, fan.task.taskId);
+        expect(attempts.map((a) => a.status)).toEqual(['timeout', 'timeout']);
+        expect(attempts[0]!.exception?.message).toMatch(/timed out after 2 s/);
+      },
+      30_000,
+    );
 
-    t('records an attempt whose process was killed, and retries it', async () => {
-      const result = await run('kill', { splits: 2 });
-      expect(result.status).toBe('completed');
-      await using stores = readHome(home.path);
-      for (const f of await stepTasks(stores, result.run, 'fan')) {
-        const attempts = await stores.metadata.listAttempts(result.run.id, f.task.taskId);
-        expect(attempts.map((a) => a.status)).toEqual(['killed', 'completed']);
-        expect(attempts[0]!.exception?.type).toBe('WorkerDied');
-      }
-    }, 30_000);
-
-    t('cancels a run: running attempts end cancelled and nothing starts after', async () => {
-      const running = run('slow', { splits: 2 });
-      await using stores = readHome(home.path);
-      const deadline = Date.now() + 20_000;
-      for (;;) {
-        const latest = await stores.metadata.latestRun({ flow: 'ExecutorCasesFlow' });
-        if (latest && latest.status === 'running') {
-          const fan = await stores.metadata.listTasks(latest.id, { step: 'fan' });
-          if (fan.length === 2 && fan.every((f) => f.status === 'running')) break;
+    t(
+      'records an attempt whose process was killed, and retries it',
+      async () => {
+        const result = await run('kill', { splits: 2 });
+        expect(result.status).toBe('completed');
+        await using stores = readHome(home.path);
+        for (const f of await stepTasks(stores, result.run, 'fan')) {
+          const attempts = await stores.metadata.listAttempts(result.run.id, f.task.taskId);
+          expect(attempts.map((a) => a.status)).toEqual(['killed', 'completed']);
+          expect(attempts[0]!.exception?.type).toBe('WorkerDied');
         }
-        if (Date.now() > deadline) throw new Error('the slow tasks never started');
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      const latest = (await stores.metadata.latestRun({ flow: 'ExecutorCasesFlow' }))!;
-      await cancelRun(stores, latest.id, { reason: 'conformance' });
-      const result = await running;
-      expect(result.status).toBe('cancelled');
-      const fan = await stores.metadata.listTasks(result.run.id, { step: 'fan' });
-      expect(fan.map((f) => f.status)).toEqual(['cancelled', 'cancelled']);
-      const attempts = await stores.metadata.listAttempts(result.run.id, fan[0]!.taskId);
-      expect(attempts.map((a) => a.status)).toEqual(['cancelled']);
-      expect(await stores.metadata.listTasks(result.run.id, { step: 'gather' })).toEqual([]);
-    }, 30_000);
+      },
+      30_000,
+    );
+
+    t(
+      'cancels a run: running attempts end cancelled and nothing starts after',
+      async () => {
+        const running = run('slow', { splits: 2 });
+        await using stores = readHome(home.path);
+        const deadline = Date.now() + 20_000;
+        for (;;) {
+          const latest = await stores.metadata.latestRun({ flow: 'ExecutorCasesFlow' });
+          if (latest && latest.status === 'running') {
+            const fan = await stores.metadata.listTasks(latest.id, { step: 'fan' });
+            if (fan.length === 2 && fan.every((f) => f.status === 'running')) break;
+          }
+          if (Date.now() > deadline) throw new Error('the slow tasks never started');
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        const latest = (await stores.metadata.latestRun({ flow: 'ExecutorCasesFlow' }))!;
+        await cancelRun(stores, latest.id, { reason: 'conformance' });
+        const result = await running;
+        expect(result.status).toBe('cancelled');
+        const fan = await stores.metadata.listTasks(result.run.id, { step: 'fan' });
+        expect(fan.map((f) => f.status)).toEqual(['cancelled', 'cancelled']);
+        const attempts = await stores.metadata.listAttempts(result.run.id, fan[0]!.taskId);
+        expect(attempts.map((a) => a.status)).toEqual(['cancelled']);
+        expect(await stores.metadata.listTasks(result.run.id, { step: 'gather' })).toEqual([]);
+      },
+      30_000,
+    );
   });
 }

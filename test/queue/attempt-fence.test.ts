@@ -12,8 +12,8 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AttemptRequest, ExecutorEvents } from '../../src/runtime/executor/executor.ts';
 import { admitReply, type InflightAttempt } from '../../src/runtime/executor/queue/attempt-fence.ts';
-import { type AttemptJob, keys } from '../../src/runtime/executor/queue/queue-names.ts';
 import { QueueExecutor } from '../../src/runtime/executor/queue/queue-executor.ts';
+import { type AttemptJob, keys } from '../../src/runtime/executor/queue/queue-names.ts';
 import type { TaskOutcome, TaskWork } from '../../src/runtime/protocol.ts';
 import { FsArtifactStore } from '../../src/store/fs/fs-artifact-store.ts';
 import { dropAfterAll, redisTests, testTuning } from './test-redis.ts';
@@ -66,7 +66,11 @@ redisTests('queue executor fencing', (url) => {
       onEmit: async () => {},
       onUnschedulable: () => {},
     };
-    const executor = new QueueExecutor({ url, ...tuning, artifacts: new FsArtifactStore(path.join(dir, 'a')) });
+    const executor = new QueueExecutor({
+      url,
+      ...tuning,
+      artifacts: new FsArtifactStore(path.join(dir, 'a')),
+    });
     const context = {
       runId: 1,
       flowName: 'F',

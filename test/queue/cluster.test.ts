@@ -20,7 +20,11 @@ async function runOf(stores: Stores, runNumber: number): Promise<RunRecord> {
 }
 
 /** Every attempt of every task of `step`, by task. */
-async function attemptsByTask(stores: Stores, run: RunRecord, step: string): Promise<Map<number, AttemptRecord[]>> {
+async function attemptsByTask(
+  stores: Stores,
+  run: RunRecord,
+  step: string,
+): Promise<Map<number, AttemptRecord[]>> {
   const out = new Map<number, AttemptRecord[]>();
   for (const task of await stores.metadata.listTasks(run.id, { step }))
     out.set(task.taskId, await stores.metadata.listAttempts(run.id, task.taskId));
@@ -52,7 +56,12 @@ redisTests('queue executor across processes', (url) => {
     it('run a 1,000-task foreach; artifacts written on one worker are read on another', async () => {
       const workers = [cluster.startWorker(), cluster.startWorker(), cluster.startWorker()];
       const ids = await Promise.all(workers.map((w) => w.id));
-      const { code, result, stderr } = await cluster.run(FANOUT, ['--splits', '1000', '--max-num-splits', '1000']);
+      const { code, result, stderr } = await cluster.run(FANOUT, [
+        '--splits',
+        '1000',
+        '--max-num-splits',
+        '1000',
+      ]);
       expect(code, stderr).toBe(0);
       expect(result?.status).toBe('completed');
       await using stores = cluster.stores();
@@ -84,7 +93,9 @@ redisTests('queue executor across processes', (url) => {
         run = await stores.metadata.latestRun({ flow: 'QueueFanoutFlow' });
         if (run) {
           const byTask = await attemptsByTask(stores, run, 'work');
-          const held = [...byTask.values()].some((a) => a.some((x) => x.status === 'running' && x.envInfo?.worker === victimId));
+          const held = [...byTask.values()].some((a) =>
+            a.some((x) => x.status === 'running' && x.envInfo?.worker === victimId),
+          );
           if (held) break;
         }
         if (Date.now() > deadline) throw new Error('the victim never took an attempt');
@@ -122,7 +133,9 @@ redisTests('queue executor across processes', (url) => {
         const run = await stores.metadata.latestRun({ flow: 'QueueFanoutFlow' });
         if (run) {
           const byTask = await attemptsByTask(stores, run, 'work');
-          const held = [...byTask.values()].filter((a) => a.at(-1)?.status === 'running' && a.at(-1)?.envInfo?.worker === workerId);
+          const held = [...byTask.values()].filter(
+            (a) => a.at(-1)?.status === 'running' && a.at(-1)?.envInfo?.worker === workerId,
+          );
           if (held.length > 0) return run;
         }
         if (Date.now() > deadline) throw new Error(`${workerId} never took an attempt`);
@@ -166,7 +179,9 @@ redisTests('queue executor across processes', (url) => {
     expect(Date.now() - started).toBeLessThan(30_000);
     await using stores = cluster.stores();
     const run = (await stores.metadata.getRun('GpuStepFlow', result!.runNumber))!;
-    expect(run.error?.message).toMatch(/No worker can run GpuStepFlow\/\d+\/train\/\d+: it needs cpu=1,gpu=1/);
+    expect(run.error?.message).toMatch(
+      /No worker can run GpuStepFlow\/\d+\/train\/\d+: it needs cpu=1,gpu=1/,
+    );
     const train = (await stores.metadata.listTasks(run.id, { step: 'train' }))[0]!;
     const [attempt] = await stores.metadata.listAttempts(run.id, train.taskId);
     expect(attempt).toMatchObject({ status: 'failed', exception: { type: 'UnschedulableError' } });

@@ -65,8 +65,21 @@ export class Cluster {
     fs.mkdirSync(this.artifacts, { recursive: true });
     this.server = spawn(
       process.execPath,
-      [BIN, 'server', '--port', '0', '--database', path.join(this.root, 'server'), '--artifacts', this.artifacts, '--quiet'],
-      { env: { ...process.env, FLOWTRAIL_HOME: path.join(this.root, 'server') }, stdio: ['ignore', 'pipe', 'pipe'] },
+      [
+        BIN,
+        'server',
+        '--port',
+        '0',
+        '--database',
+        path.join(this.root, 'server'),
+        '--artifacts',
+        this.artifacts,
+        '--quiet',
+      ],
+      {
+        env: { ...process.env, FLOWTRAIL_HOME: path.join(this.root, 'server') },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
     );
     const m = await waitForLine(this.server, /listening on (http:\/\/\S+)/, 'the server');
     this.serverUrl = m[1]!;
@@ -113,7 +126,14 @@ export class Cluster {
   }
 
   /** `flowtrail run FILE --executor queue` as its own process; resolves with its JSON result. */
-  run(file: string, args: string[] = []): Promise<{ code: number | null; result: { status: string; runNumber: number } | undefined; stderr: string }> {
+  run(
+    file: string,
+    args: string[] = [],
+  ): Promise<{
+    code: number | null;
+    result: { status: string; runNumber: number } | undefined;
+    stderr: string;
+  }> {
     const home = path.join(this.root, `orchestrator-${Date.now()}`);
     fs.mkdirSync(home, { recursive: true });
     const child = spawn(
@@ -153,7 +173,8 @@ export class Cluster {
   }
 
   async close(): Promise<void> {
-    for (const w of this.workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
+    for (const w of this.workers)
+      if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
     await Promise.all(this.workers.map((w) => w.exited));
     if (this.server && this.server.exitCode === null) {
       const exited = new Promise((r) => this.server!.once('exit', r));

@@ -1,7 +1,8 @@
 /** Both executor adapters pass the one conformance suite. */
-import { executorConformance } from '../conformance/executor.ts';
-import { openEmbeddedStores } from '../../src/testing/index.ts';
+
 import { QueueWorker } from '../../src/runtime/executor/queue/queue-worker.ts';
+import { openEmbeddedStores } from '../../src/testing/index.ts';
+import { executorConformance } from '../conformance/executor.ts';
 import { dropAfterAll, REDIS_URL, redisTests, testTuning } from './test-redis.ts';
 
 executorConformance('local', async () => ({ spec: { kind: 'local' }, close: async () => {} }));

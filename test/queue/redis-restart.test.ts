@@ -26,13 +26,22 @@ redisTests('queue executor across a Redis restart', () => {
   it('a run completes when Redis restarts (losing its data) in the middle', async () => {
     const workers = [cluster.startWorker(), cluster.startWorker()];
     await Promise.all(workers.map((w) => w.id));
-    const running = cluster.run(fixture('queue-fanout.ts'), ['--splits', '400', '--max-num-splits', '400', '--sleep-ms', '30']);
+    const running = cluster.run(fixture('queue-fanout.ts'), [
+      '--splits',
+      '400',
+      '--max-num-splits',
+      '400',
+      '--sleep-ms',
+      '30',
+    ]);
     await using stores = cluster.stores();
     let run: RunRecord | undefined;
     const deadline = Date.now() + 60_000;
     for (;;) {
       run = await stores.metadata.latestRun({ flow: 'QueueFanoutFlow' });
-      const done = run ? (await stores.metadata.listTasks(run.id, { step: 'work', status: 'completed' })).length : 0;
+      const done = run
+        ? (await stores.metadata.listTasks(run.id, { step: 'work', status: 'completed' })).length
+        : 0;
       if (done >= 60) break;
       if (Date.now() > deadline) throw new Error('the run never got going');
       await new Promise((r) => setTimeout(r, 100));

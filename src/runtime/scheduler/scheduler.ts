@@ -10,8 +10,8 @@ import type {
   RunRecord,
   RunStatus,
 } from '../../store/metadata-store.ts';
-import type { Executor, ExecutorEvents } from '../executor/executor.ts';
 import { cancelledError, HEARTBEAT_INTERVAL_MS } from '../../store/run-liveness.ts';
+import type { Executor, ExecutorEvents } from '../executor/executor.ts';
 import type { ProgressReporter } from '../progress.ts';
 import type { ArtifactRefs, RunContext, TaskOutcome, TaskWork, WireEvent } from '../protocol.ts';
 import type { RunTimings } from '../run-timings.ts';
@@ -220,7 +220,14 @@ export class Scheduler implements ExecutorEvents {
     // Recorded as an attempt that failed at once, so the task page and the run's error say why.
     this.onStarted(work, {});
     this.records.taskUnschedulable(task, exception, Date.now());
-    this.onOutcome(work, { taskId: task.id, attempt: task.attempt, ok: false, artifacts: {}, exception, nonRetriable: true });
+    this.onOutcome(work, {
+      taskId: task.id,
+      attempt: task.attempt,
+      ok: false,
+      artifacts: {},
+      exception,
+      nonRetriable: true,
+    });
   }
 
   private work(task: TaskNode): TaskWork {

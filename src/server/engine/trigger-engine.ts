@@ -20,6 +20,7 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { TemplateEngine } from '../../automations/templates.ts';
 import { nextCronTime, parseCron } from '../../core/cron.ts';
+import type { ExecutorSpec } from '../../runtime/executor/create-executor.ts';
 import { cancelRun } from '../../store/cancel-run.ts';
 import type { DeploymentRecord, FiringRecord } from '../../store/deployment-store.ts';
 import type { TriggerCause } from '../../store/metadata-store.ts';
@@ -27,7 +28,6 @@ import type { ActionServices } from '../actions/action-services.ts';
 import type { ServerStores } from '../stores.ts';
 import { ActionRunner } from './action-runner.ts';
 import { AutomationEvaluator } from './automation-evaluator.ts';
-import type { ExecutorSpec } from '../../runtime/executor/create-executor.ts';
 import { DeploymentRuns } from './deployment-runs.ts';
 
 export interface TriggerEngineOptions {

@@ -75,7 +75,12 @@ export class AttemptProcess {
           attempt: work.attempt,
           ok: false,
           artifacts: {},
-          exception: { type: 'WorkerDied', code: 'WORKER_DIED', message: 'The attempt process had exited.', stack: '' },
+          exception: {
+            type: 'WorkerDied',
+            code: 'WORKER_DIED',
+            message: 'The attempt process had exited.',
+            stack: '',
+          },
         });
         return;
       }
@@ -84,7 +89,13 @@ export class AttemptProcess {
         this.worker.run(work);
       } catch (e) {
         this.waitOutcome = undefined;
-        resolve({ taskId: work.taskId, attempt: work.attempt, ok: false, artifacts: {}, exception: toExceptionRecord(e) });
+        resolve({
+          taskId: work.taskId,
+          attempt: work.attempt,
+          ok: false,
+          artifacts: {},
+          exception: toExceptionRecord(e),
+        });
       }
     }).finally(() => {
       this.sink = undefined;

@@ -192,9 +192,15 @@ export class QueueExecutor implements Executor {
     while (!this.closed) {
       let result: [string, [string, string[]][]][] | null;
       try {
-        result = (await this.reader!.xread('COUNT', 1000, 'BLOCK', 500, 'STREAMS', stream, this.lastReplyId)) as
-          | [string, [string, string[]][]][]
-          | null;
+        result = (await this.reader!.xread(
+          'COUNT',
+          1000,
+          'BLOCK',
+          500,
+          'STREAMS',
+          stream,
+          this.lastReplyId,
+        )) as [string, [string, string[]][]][] | null;
       } catch {
         if (this.closed) return;
         await new Promise((r) => setTimeout(r, 200));
@@ -384,7 +390,13 @@ export class QueueExecutor implements Executor {
 
 function definedOnly(o: Partial<QueueTuning>): Partial<QueueTuning> {
   const out: Partial<QueueTuning> = {};
-  for (const key of ['lockDurationMs', 'stalledIntervalMs', 'reconcileMs', 'unschedulableAfterMs', 'prefix'] as const)
+  for (const key of [
+    'lockDurationMs',
+    'stalledIntervalMs',
+    'reconcileMs',
+    'unschedulableAfterMs',
+    'prefix',
+  ] as const)
     if (o[key] !== undefined) (out as Record<string, unknown>)[key] = o[key];
   return out;
 }

@@ -86,10 +86,6 @@ export interface WorkerAdvert {
 export const WORKER_ADVERT_TTL_MS = 10_000;
 export const WORKER_ADVERT_EVERY_MS = 2_000;
 
-/** Job ids: BullMQ refuses ':' in custom ids. */
-export const jobIdOf = (orchestrator: string, taskId: number, attempt: number): string =>
-  `${orchestrator}.${taskId}.${attempt}`;
-
 const KEYS = ['cpu', 'memoryMb', 'gpu'] as const;
 const SHORT: Record<(typeof KEYS)[number], string> = { cpu: 'cpu', memoryMb: 'mem', gpu: 'gpu' };
 

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { type Job, Worker as BullWorker } from 'bullmq';
+import { Worker as BullWorker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { homePaths } from '../../../core/config.ts';
 import { toExceptionRecord } from '../../../core/errors.ts';
@@ -249,13 +249,21 @@ export class QueueWorker {
         outcome = await child.run(work, log);
       } catch (e) {
         const exception = e instanceof Error ? toExceptionRecord(e) : (e as TaskOutcome['exception']);
-        outcome = { taskId: work.taskId, attempt: work.attempt, ok: false, artifacts: {}, ...(exception ? { exception } : {}) };
+        outcome = {
+          taskId: work.taskId,
+          attempt: work.attempt,
+          ok: false,
+          artifacts: {},
+          ...(exception ? { exception } : {}),
+        };
       }
       if (running.handedBack)
         outcome = {
           ...outcome,
           ok: false,
-          exception: lostException(`Worker ${this.id} stopped before the attempt finished and handed it back.`),
+          exception: lostException(
+            `Worker ${this.id} stopped before the attempt finished and handed it back.`,
+          ),
         };
       await log?.close().catch((e: unknown) => this.o.log?.(`writing logs failed: ${(e as Error).message}`));
       await this.reply(data.orchestrator, {

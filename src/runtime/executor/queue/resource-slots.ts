@@ -22,7 +22,11 @@ export class ResourceSlots {
 
   /** Resolves with the release function once a slot and the request's resources are free. */
   acquire(request: ResourceRequest | undefined): Promise<() => void> {
-    const need: ResourceOffer = { cpu: request?.cpu ?? 0, memoryMb: request?.memoryMb ?? 0, gpu: request?.gpu ?? 0 };
+    const need: ResourceOffer = {
+      cpu: request?.cpu ?? 0,
+      memoryMb: request?.memoryMb ?? 0,
+      gpu: request?.gpu ?? 0,
+    };
     return new Promise((resolve) => {
       this.waiting.push({ need, grant: () => resolve(this.releaser(need)) });
       this.grant();
