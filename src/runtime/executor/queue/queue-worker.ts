@@ -16,6 +16,7 @@ import { homePaths } from '../../../core/config.ts';
 import { toExceptionRecord } from '../../../core/errors.ts';
 import { fits, type ResourceOffer } from '../../../flow/resource-fit.ts';
 import type { Stores } from '../../../store/embedded.ts';
+import type { EnvironmentInfo } from '../../../store/metadata-store.ts';
 import type { TaskOutcome } from '../../protocol.ts';
 import { WriteQueue } from '../../write-queue.ts';
 import { AttemptLog } from './attempt-log.ts';
@@ -49,6 +50,7 @@ export interface QueueWorkerOptions {
 const CLASS_POLL_MS = 1_000;
 const WATCHDOG_MS = 1_000;
 const PING_TIMEOUT_MS = 2_000;
+const CLOSED_CHECK_MS = 1_000;
 
 interface Running {
   orchestrator: string;
@@ -69,6 +71,7 @@ export class QueueWorker {
   private readonly running = new Map<string, Running>();
   private readonly writes: WriteQueue;
   private readonly bundles = new Map<string, Promise<string>>();
+  private readonly closedCache = new Map<string, { closed: boolean; at: number }>();
   private timers: NodeJS.Timeout[] = [];
   private stopping = false;
   private redisDown = false;
@@ -219,7 +222,7 @@ export class QueueWorker {
     const data = job.data;
     const { work } = data;
     // The run is over (failed, cancelled): its remaining jobs are dropped unrun.
-    if (this.stopping || (await this.redis.exists(this.k.closed(data.orchestrator))) === 1) return;
+    if (this.stopping || (await this.runClosed(data.orchestrator))) return;
     const release = await this.slots.acquire(data.resources);
     const key = `${data.orchestrator}/${data.bundleSha}`;
     const child = this.takeProcess(key);
@@ -229,15 +232,10 @@ export class QueueWorker {
     try {
       let outcome: TaskOutcome;
       let log: AttemptLog | undefined;
-      try {
-        await child.load(key, {
-          flowBundle: await this.bundlePath(data.bundleSha, data.flowName),
-          flowName: data.flowName,
-          artifactRoot: this.o.stores.artifactRoot,
-          context: data.context,
-        });
-        const envInfo = { ...child.worker.envInfo, worker: this.id };
-        await this.reply(data.orchestrator, {
+      let started = false;
+      const start = (envInfo: EnvironmentInfo) => {
+        started = true;
+        return this.reply(data.orchestrator, {
           type: 'started',
           taskId: work.taskId,
           attempt: work.attempt,
@@ -245,6 +243,15 @@ export class QueueWorker {
           token,
           envInfo,
         });
+      };
+      try {
+        await child.load(key, {
+          flowBundle: await this.bundlePath(data.bundleSha, data.flowName),
+          flowName: data.flowName,
+          artifactRoot: this.o.stores.artifactRoot,
+          context: data.context,
+        });
+        await start({ ...child.worker.envInfo, worker: this.id });
         log = new AttemptLog(this.writes, data.context.runId, work);
         outcome = await child.run(work, log);
       } catch (e) {
@@ -256,6 +263,8 @@ export class QueueWorker {
           artifacts: {},
           ...(exception ? { exception } : {}),
         };
+        // A flow that does not load here is this attempt's failure: recorded, then the retry policy.
+        if (!started) await start({ worker: this.id });
       }
       if (running.handedBack)
         outcome = {
@@ -282,7 +291,20 @@ export class QueueWorker {
     }
   }
 
+  /** Whether the orchestrator's run is over; asked at most once a second per orchestrator. */
+  private async runClosed(orchestrator: string): Promise<boolean> {
+    const now = Date.now();
+    const known = this.closedCache.get(orchestrator);
+    if (known && (known.closed || now - known.at < CLOSED_CHECK_MS)) return known.closed;
+    const closed = (await this.redis.exists(this.k.closed(orchestrator))) === 1;
+    if (this.closedCache.size > 1000) this.closedCache.clear();
+    this.closedCache.set(orchestrator, { closed, at: now });
+    return closed;
+  }
+
   private onKill(order: KillOrder): void {
+    // A kill of every attempt means the run is over: its queued jobs are skipped from now on.
+    if (!order.jobId) this.closedCache.set(order.orchestrator, { closed: true, at: Date.now() });
     for (const [jobId, r] of this.running) {
       if (r.orchestrator !== order.orchestrator || (order.jobId && order.jobId !== jobId)) continue;
       if (order.graceMs > 0) r.process.worker.terminate(order.graceMs);
