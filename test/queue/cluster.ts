@@ -59,8 +59,8 @@ export class Cluster {
     private readonly tuning: QueueTuning,
   ) {}
 
-  /** Starts the service. */
-  async start(): Promise<void> {
+  /** Starts the service (with `serverArgs`, e.g. its own `--queue`). */
+  async start(serverArgs: string[] = []): Promise<void> {
     fs.mkdirSync(path.join(this.root, 'server'), { recursive: true });
     fs.mkdirSync(this.artifacts, { recursive: true });
     this.server = spawn(
@@ -75,9 +75,11 @@ export class Cluster {
         '--artifacts',
         this.artifacts,
         '--quiet',
+        ...serverArgs,
       ],
       {
-        env: { ...process.env, FLOWTRAIL_HOME: path.join(this.root, 'server') },
+        // The queue tuning too (a server with --queue runs deployments' runs on it); no service yet.
+        env: this.env(path.join(this.root, 'server')),
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
@@ -123,6 +125,24 @@ export class Cluster {
     w.id.catch(() => {});
     this.workers.push(w);
     return w;
+  }
+
+  /** Any `flowtrail` command in remote mode (its own home); resolves with its exit code and output. */
+  cli(args: string[]): Promise<{ code: number | null; output: string }> {
+    const home = path.join(this.root, `client-${Date.now()}`);
+    fs.mkdirSync(home, { recursive: true });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: this.env(home),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      output += c.toString();
+    });
+    child.stderr!.on('data', (c: Buffer) => {
+      output += c.toString();
+    });
+    return new Promise((resolve) => child.once('exit', (code) => resolve({ code, output })));
   }
 
   /** `flowtrail run FILE --executor queue` as its own process; resolves with its JSON result. */
