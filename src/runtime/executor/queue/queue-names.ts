@@ -90,11 +90,14 @@ const KEYS = ['cpu', 'memoryMb', 'gpu'] as const;
 const SHORT: Record<(typeof KEYS)[number], string> = { cpu: 'cpu', memoryMb: 'mem', gpu: 'gpu' };
 
 /**
- * The queue of a resource class: `attempts` for none, else `attempts.cpu2.gpu1` — one queue per
+ * The queue of a resource class: `attempts` for none, else `attempts.cpu2.gpu1` (`cpu0p5` for half
+ * a CPU) — one queue per
  * distinct request, so a worker listens only on the queues of requests it can meet.
  */
 export function queueNameOf(request: ResourceRequest | undefined): string {
-  const parts = KEYS.filter((k) => (request?.[k] ?? 0) > 0).map((k) => `${SHORT[k]}${request![k]}`);
+  const parts = KEYS.filter((k) => (request?.[k] ?? 0) > 0).map(
+    (k) => `${SHORT[k]}${String(request![k]).replace('.', 'p')}`,
+  );
   return ['attempts', ...parts].join('.');
 }
 
@@ -105,7 +108,8 @@ export function requestOfQueue(name: string): ResourceRequest | undefined {
   const request: ResourceRequest = {};
   for (const part of parts) {
     const key = KEYS.find((k) => part.startsWith(SHORT[k]));
-    const value = key ? Number(part.slice(SHORT[key].length)) : Number.NaN;
+    // `p` stands for the decimal point (`cpu0p5`): the dot separates the parts.
+    const value = key ? Number(part.slice(SHORT[key].length).replace('p', '.')) : Number.NaN;
     if (!key || !Number.isFinite(value)) return undefined;
     request[key] = value;
   }
