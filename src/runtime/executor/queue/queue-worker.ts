@@ -233,6 +233,7 @@ export class QueueWorker {
       let outcome: TaskOutcome;
       let log: AttemptLog | undefined;
       let started = false;
+      let startedSent: Promise<unknown> = Promise.resolve();
       const start = (envInfo: EnvironmentInfo) => {
         started = true;
         return this.reply(data.orchestrator, {
@@ -251,7 +252,11 @@ export class QueueWorker {
           artifactRoot: this.o.stores.artifactRoot,
           context: data.context,
         });
-        await start({ ...child.worker.envInfo, worker: this.id });
+        // Not awaited: the attempt starts at once, and the `done` reply goes out after `started`
+        // on the same connection, which keeps their order.
+        startedSent = start({ ...child.worker.envInfo, worker: this.id }).catch((e: unknown) =>
+          this.o.log?.(`the started reply failed: ${(e as Error).message}`),
+        );
         log = new AttemptLog(this.writes, data.context.runId, work);
         outcome = await child.run(work, log);
       } catch (e) {
@@ -264,7 +269,7 @@ export class QueueWorker {
           ...(exception ? { exception } : {}),
         };
         // A flow that does not load here is this attempt's failure: recorded, then the retry policy.
-        if (!started) await start({ worker: this.id });
+        if (!started) startedSent = start({ worker: this.id });
       }
       if (running.handedBack)
         outcome = {
@@ -275,6 +280,7 @@ export class QueueWorker {
           ),
         };
       await log?.close().catch((e: unknown) => this.o.log?.(`writing logs failed: ${(e as Error).message}`));
+      await startedSent;
       await this.reply(data.orchestrator, {
         type: 'done',
         taskId: work.taskId,
