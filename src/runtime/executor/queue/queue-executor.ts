@@ -261,6 +261,8 @@ export class QueueExecutor implements Executor {
         a.missingChecks = 0;
         if (typeof failedReason === 'string' && failedReason.length > 0) this.onStalled(a, failedReason);
       });
+      // Replies already read are dropped, so a 10,000-task run's stream stays short.
+      await this.redis!.xtrim(this.k.replies(this.orchestrator), 'MINID', this.lastReplyId);
       if (checkUnstarted) {
         // Workers find resource-class queues here; a Redis restart empties the set.
         const classes = [...this.queues.keys()].filter((n) => n !== queueNameOf(undefined));
