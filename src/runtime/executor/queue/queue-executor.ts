@@ -43,6 +43,7 @@ const ADD_CHUNK = 1_000;
 /** Unstarted attempts are checked every this many reconcile ticks (started ones every tick). */
 const UNSTARTED_CHECK_EVERY = 5;
 const CONNECT_TIMEOUT_MS = 5_000;
+const CLOSE_STEP_MS = 2_000;
 
 export class QueueExecutor implements Executor {
   private readonly tuning: QueueTuning;
@@ -380,13 +381,23 @@ export class QueueExecutor implements Executor {
     this.closed = true;
     const redis = this.redis;
     if (!redis) return;
+    // Commands wait through an outage (`maxRetriesPerRequest: null`): a run whose Redis is gone
+    // must still end, so each clean-up step gets a bounded wait.
+    const bounded = (p: Promise<unknown>) =>
+      Promise.race([p.catch(() => {}), new Promise((r) => setTimeout(r, CLOSE_STEP_MS).unref())]);
+    if (redis.status !== 'ready') {
+      // Never connected, or down: nothing to clean up that could be written now.
+      this.reader?.disconnect();
+      redis.disconnect();
+      return;
+    }
     // The closed mark must land before the connection goes.
-    await redis.set(this.k.closed(this.orchestrator), '1', 'EX', 86_400).catch(() => {});
+    await bounded(redis.set(this.k.closed(this.orchestrator), '1', 'EX', 86_400));
     this.reader?.disconnect();
-    await this.readerDone;
-    await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => {})));
-    await redis.del(this.k.replies(this.orchestrator)).catch(() => {});
-    await redis.quit().catch(() => {});
+    await bounded(this.readerDone);
+    await bounded(Promise.all([...this.queues.values()].map((q) => q.close())));
+    await bounded(redis.del(this.k.replies(this.orchestrator)));
+    redis.disconnect();
   }
 }
 
