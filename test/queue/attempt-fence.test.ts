@@ -13,10 +13,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { AttemptRequest, ExecutorEvents } from '../../src/runtime/executor/executor.ts';
 import { admitReply, type InflightAttempt } from '../../src/runtime/executor/queue/attempt-fence.ts';
 import { QueueExecutor } from '../../src/runtime/executor/queue/queue-executor.ts';
-import { type AttemptJob, keys } from '../../src/runtime/executor/queue/queue-names.ts';
+import { type AttemptJob, keys, type QueueTuning } from '../../src/runtime/executor/queue/queue-names.ts';
 import type { TaskOutcome, TaskWork } from '../../src/runtime/protocol.ts';
 import { FsArtifactStore } from '../../src/store/fs/fs-artifact-store.ts';
-import { dropAfterAll, redisTests, testTuning } from './test-redis.ts';
+import { dropAfterAll, dropPrefix, redisTests, testTuning } from './test-redis.ts';
 
 const work: TaskWork = { step: 'fan', taskId: 7, attempt: 1, inputs: [], foreachStack: [] };
 const request: AttemptRequest = { work, isolated: false, resources: undefined };
@@ -54,7 +54,8 @@ redisTests('queue executor fencing', (url) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ft-fence-'));
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('drops forged and stale replies; commits the one from the lock holder, once', async () => {
+  /** A queue executor over a fake scheduler that records what it is told. */
+  async function startExecutor(overrides: Partial<QueueTuning> = {}, warn?: (line: string) => void) {
     const bundle = path.join(dir, 'flow.mjs');
     fs.writeFileSync(bundle, 'export {};\n');
     const seen: { started: TaskWork[]; outcomes: TaskOutcome[] } = { started: [], outcomes: [] };
@@ -69,7 +70,9 @@ redisTests('queue executor fencing', (url) => {
     const executor = new QueueExecutor({
       url,
       ...tuning,
+      ...overrides,
       artifacts: new FsArtifactStore(path.join(dir, 'a')),
+      ...(warn ? { warn } : {}),
     });
     const context = {
       runId: 1,
@@ -88,6 +91,27 @@ redisTests('queue executor fencing', (url) => {
       events,
       settled: () => false,
     });
+    return { executor, seen };
+  }
+
+  it('says so when attempts wait and no worker is alive', async () => {
+    const warnings: string[] = [];
+    const { executor } = await startExecutor(
+      { reconcileMs: 50, unschedulableAfterMs: 200, prefix: `${tuning.prefix}-none` },
+      (line) => warnings.push(line),
+    );
+    executor.submit(request);
+    await new Promise((r) => setTimeout(r, 1_500));
+    await executor.close();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(
+      /1 attempt\(s\) of F\/1 wait for a worker: none is taking attempts from redis:/,
+    );
+    await dropPrefix(url, `${tuning.prefix}-none`);
+  });
+
+  it('drops forged and stale replies; commits the one from the lock holder, once', async () => {
+    const { executor, seen } = await startExecutor();
     executor.submit(request);
     const redis = new Redis(url);
     const k = keys(tuning.prefix);

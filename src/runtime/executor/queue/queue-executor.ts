@@ -37,6 +37,8 @@ export interface QueueExecutorOptions extends Partial<QueueTuning> {
   url: string;
   /** Where the compiled flow is put for the workers (the run's artifact store). */
   artifacts: ArtifactStore;
+  /** Where warnings go (default stderr): attempts waiting with no worker alive. */
+  warn?: (line: string) => void;
 }
 
 const ADD_CHUNK = 1_000;
@@ -44,6 +46,7 @@ const ADD_CHUNK = 1_000;
 const UNSTARTED_CHECK_EVERY = 5;
 const CONNECT_TIMEOUT_MS = 5_000;
 const CLOSE_STEP_MS = 2_000;
+const NO_WORKER_WARN_EVERY_MS = 30_000;
 
 export class QueueExecutor implements Executor {
   private readonly tuning: QueueTuning;
@@ -65,10 +68,13 @@ export class QueueExecutor implements Executor {
   private reconcileTicks = 0;
   private reconciling = false;
   private readerDone: Promise<void> = Promise.resolve();
+  private lastNoWorkerWarning = 0;
+  private readonly warn: (line: string) => void;
 
   constructor(private readonly o: QueueExecutorOptions) {
     this.tuning = { ...DEFAULT_TUNING, ...definedOnly(o) };
     this.k = keys(this.tuning.prefix);
+    this.warn = o.warn ?? ((line) => process.stderr.write(line));
   }
 
   async start(run: ExecutorRun): Promise<void> {
@@ -321,12 +327,14 @@ export class QueueExecutor implements Executor {
 
   /** Attempts whose `@resources` no live worker offers, for longer than the grace, are reported. */
   private async checkSchedulable(): Promise<void> {
-    const asking = [...this.inflight.values()].filter((a) => a.token === undefined && a.request.resources);
-    if (asking.length === 0) return;
+    const waiting = [...this.inflight.values()].filter((a) => a.token === undefined);
+    if (waiting.length === 0) return;
     const now = Date.now();
     const adverts = Object.values(await this.redis!.hgetall(this.k.workers))
       .map((text) => JSON.parse(text) as WorkerAdvert)
       .filter((w) => now - w.seenAt < WORKER_ADVERT_TTL_MS);
+    this.warnIfNoWorker(waiting, adverts.length, now);
+    const asking = waiting.filter((a) => a.request.resources);
     for (const a of asking) {
       // With no live worker at all, attempts wait: workers may be restarting.
       if (adverts.length === 0 || adverts.some((w) => fits(a.request.resources, w.offer))) {
@@ -347,6 +355,17 @@ export class QueueExecutor implements Executor {
         stack: '',
       });
     }
+  }
+
+  /** Waiting with no worker alive is not an error (a fleet restarting), but it must not be silent. */
+  private warnIfNoWorker(waiting: InflightAttempt[], liveWorkers: number, now: number): void {
+    if (liveWorkers > 0 || now - this.lastNoWorkerWarning < NO_WORKER_WARN_EVERY_MS) return;
+    const oldest = Math.min(...waiting.map((a) => a.submittedAt));
+    if (now - oldest < this.tuning.unschedulableAfterMs) return;
+    this.lastNoWorkerWarning = now;
+    this.warn(
+      `flowtrail: ${waiting.length} attempt(s) of ${this.run!.load.context.flowName}/${this.run!.load.context.runNumber} wait for a worker: none is taking attempts from ${redactedUrl(this.o.url)} (key prefix '${this.tuning.prefix}'). Start one: flowtrail worker --queue ${redactedUrl(this.o.url)}\n`,
+    );
   }
 
   // ---- stopping
