@@ -49,6 +49,13 @@ const home = path.join(dir, 'home');
 const artifacts = new FsArtifactStore(path.join(home, 'artifacts'));
 const figures: Record<string, number> = {};
 const out = (line: string) => process.stdout.write(`${line}\n`);
+/** Every connection the script opens, closed at the end (BullMQ leaves given connections open). */
+const connections: Redis[] = [];
+const redis = () => {
+  const r = new Redis(URL_, { maxRetriesPerRequest: null });
+  connections.push(r);
+  return r;
+};
 
 function startWorker(): Promise<ChildProcess> {
   const child = spawn(
@@ -114,7 +121,7 @@ async function executorFor(bundle: string, context: RunContext) {
 }
 
 async function rawBullmq(): Promise<void> {
-  const connection = new Redis(URL_, { maxRetriesPerRequest: null });
+  const connection = redis();
   const queue = new Queue('raw', { connection, prefix: `${prefix}:raw` });
   const payload = { blob: 'x'.repeat(600) };
   let t0 = performance.now();
@@ -141,7 +148,7 @@ async function rawBullmq(): Promise<void> {
           if (++done === TASKS) resolveDone();
         },
         {
-          connection: new Redis(URL_, { maxRetriesPerRequest: null }),
+          connection: redis(),
           prefix: `${prefix}:raw`,
           concurrency: 8,
         },
@@ -164,7 +171,7 @@ async function rawBullmq(): Promise<void> {
     async (job) => {
       latencies.push(performance.now() - addedAt.get(job.id!)!);
     },
-    { connection: new Redis(URL_, { maxRetriesPerRequest: null }), prefix: `${prefix}:raw`, concurrency: 4 },
+    { connection: redis(), prefix: `${prefix}:raw`, concurrency: 4 },
   );
   const latQueue = new Queue('rawlat', { connection, prefix: `${prefix}:raw` });
   for (let i = 0; i < LATENCY_SAMPLES; i++) {
@@ -217,7 +224,7 @@ async function main(): Promise<void> {
     {
       const x = await executorFor(loaded.bundle, context);
       const counter = new Queue('attempts.gpu64', {
-        connection: new Redis(URL_, { maxRetriesPerRequest: null }),
+        connection: redis(),
         prefix: keys(prefix).bull,
       });
       const t0 = performance.now();
@@ -258,14 +265,15 @@ async function main(): Promise<void> {
   } finally {
     for (const w of workers) w.kill('SIGTERM');
     await sleep(500);
-    const redis = new Redis(URL_);
+    const cleaner = new Redis(URL_);
     let cursor = '0';
     do {
-      const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      const [next, found] = await cleaner.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
       cursor = next;
-      if (found.length > 0) await redis.del(...found);
+      if (found.length > 0) await cleaner.del(...found);
     } while (cursor !== '0');
-    redis.disconnect();
+    cleaner.disconnect();
+    for (const c of connections) c.disconnect();
     fs.rmSync(dir, { recursive: true, force: true });
   }
   const f = figures as Record<string, number>;
