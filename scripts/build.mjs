@@ -27,14 +27,17 @@ await build({
   // Dependencies stay external, except the ESM-only ones (Kysely, Hono, zod): bundled, they load as
   // one file instead of hundreds (a cold `import { Run } from 'flowtrail'` is dominated by module
   // resolution otherwise). `pg` and `liquidjs` (its `main`, which esbuild picks for Node) are
-  // CommonJS requiring Node built-ins, which an ESM bundle cannot.
-  // The AWS SDK is CommonJS too (and loaded only when an s3:// artifact store is used).
+  // CommonJS requiring Node built-ins, which an ESM bundle cannot. The AWS SDK is CommonJS too (loaded
+  // only when an s3:// artifact store is used), and so are BullMQ and ioredis (loaded only by the
+  // queue executor and `flowtrail worker`).
   external: [
     '@aws-sdk/client-s3',
     '@aws-sdk/lib-storage',
     'better-sqlite3',
+    'bullmq',
     'commander',
     'esbuild',
+    'ioredis',
     'liquidjs',
     'msgpackr',
     'pg',

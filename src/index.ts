@@ -112,8 +112,8 @@ export type {
 } from './events/filter.ts';
 export type { EventInput, FlowtrailEvent, Labels, RelatedResource, Resource } from './events/model.ts';
 export { type CurrentTask, type CurrentTrigger, type CurrentTriggerEvent, current } from './flow/current.ts';
-export type { CatchOptions, RetryOptions, TimeoutOptions } from './flow/declarations.ts';
-export { catchError, param, retry, type StepOptions, step, timeout } from './flow/decorators.ts';
+export type { CatchOptions, ResourceRequest, RetryOptions, TimeoutOptions } from './flow/declarations.ts';
+export { catchError, param, resources, retry, type StepOptions, step, timeout } from './flow/decorators.ts';
 export {
   type ArtifactsOf,
   FlowSpec,

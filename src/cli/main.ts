@@ -17,6 +17,7 @@ import { registerRunCommands } from './run-commands.ts';
 import { registerSecretCommands } from './secrets.ts';
 import { registerServerCommands } from './server.ts';
 import { registerTagCommands } from './tags.ts';
+import { registerWorkerCommand } from './worker-command.ts';
 
 function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('flowtrail')
@@ -41,6 +42,7 @@ function buildProgram(setExit: (code: number) => void): Command {
   registerAutomationCommands(program);
   registerSecretCommands(program);
   registerServerCommands(program);
+  registerWorkerCommand(program);
   return program;
 }
 

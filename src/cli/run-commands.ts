@@ -12,11 +12,14 @@ import { parseTriggerEventJson } from '../runtime/trigger-causes.ts';
 import { EXIT_CANCELLED, EXIT_FAILED, EXIT_OK } from './exit-codes.ts';
 import { intOption } from './format.ts';
 import { parseParamWords } from './params.ts';
+import { executorSpecOf } from './queue-flags.ts';
 
 interface CommonRunFlags {
   maxWorkers?: string;
   maxNumSplits?: string;
   isolate?: boolean;
+  executor?: string;
+  queue?: string;
   quiet?: boolean;
   json?: boolean;
 }
@@ -26,6 +29,7 @@ function executionOptions(flags: CommonRunFlags, onJson: boolean) {
     maxWorkers: intOption('max-workers', flags.maxWorkers, 1),
     maxNumSplits: intOption('max-num-splits', flags.maxNumSplits, 1),
     isolate: flags.isolate ?? false,
+    executor: executorSpecOf(flags.executor, flags.queue),
     progress: flags.quiet || onJson ? silentProgress : new ConsoleProgress(process.stdout),
   };
 }
@@ -59,6 +63,11 @@ export function registerRunCommands(program: Command, setExit: (code: number) =>
     .option('--max-workers <n>', 'most worker processes at once (default 16)')
     .option('--max-num-splits <n>', 'most tasks a foreach may fan out to (default 100)')
     .option('--isolate', 'run every task in its own process')
+    .option('--executor <kind>', 'where tasks run: local (worker processes here, the default) or queue')
+    .option(
+      '--queue <url>',
+      'the Redis of the queue executor (redis://host:port); tasks run on `flowtrail worker`s',
+    )
     .option('--quiet', 'print nothing but errors')
     .option('--json', 'print the result as JSON')
     .allowUnknownOption()
@@ -106,6 +115,11 @@ export function registerRunCommands(program: Command, setExit: (code: number) =>
     .option('--max-workers <n>', 'most worker processes at once (default 16)')
     .option('--max-num-splits <n>', 'most tasks a foreach may fan out to (default 100)')
     .option('--isolate', 'run every task in its own process')
+    .option('--executor <kind>', 'where tasks run: local (worker processes here, the default) or queue')
+    .option(
+      '--queue <url>',
+      'the Redis of the queue executor (redis://host:port); tasks run on `flowtrail worker`s',
+    )
     .option('--quiet', 'print nothing but errors')
     .option('--json', 'print the result as JSON')
     .action(async (run: string | undefined, flags: CommonRunFlags & { step?: string; file?: string }) => {

@@ -8,6 +8,7 @@ import { UsageError } from '../core/errors.ts';
 import { newApiKey, parseScope } from '../server/auth.ts';
 import { openDatabaseStores, parseDatabaseSpec } from '../store/open.ts';
 import { intOption, jsonText, table } from './format.ts';
+import { executorSpecOf } from './queue-flags.ts';
 
 interface ServeFlags {
   host?: string;
@@ -19,6 +20,7 @@ interface ServeFlags {
   eventRetentionDays?: string;
   triggers?: boolean;
   allowPrivateWebhooks?: boolean;
+  queue?: string;
   quiet?: boolean;
 }
 
@@ -48,6 +50,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     auth,
     triggers: flags.triggers !== false,
     allowPrivateWebhooks: flags.allowPrivateWebhooks === true,
+    ...(flags.queue !== undefined ? { executor: executorSpecOf('queue', flags.queue) } : {}),
     log: flags.quiet ? () => {} : (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
   });
   process.stdout.write(
@@ -115,6 +118,10 @@ export function registerServerCommands(program: Command): void {
     .option(
       '--allow-private-webhooks',
       "let automations' webhooks call loopback and private-range addresses (refused by default)",
+    )
+    .option(
+      '--queue <url>',
+      "run deployments' and automations' runs on the queue at this Redis (redis://host:port), taken by `flowtrail worker`s",
     )
     .option('--quiet', 'do not log requests')
     .action((flags: ServeFlags) => serve(flags));

@@ -15,7 +15,8 @@ export interface RunIdentity {
 }
 
 export type RunAction = 'started' | 'completed' | 'failed' | 'crashed' | 'cancelled';
-export type TaskAction = 'started' | 'completed' | 'failed' | 'retrying' | 'cancelled';
+/** `unschedulable`: no worker offers the resources the task's step asks for (queue executor). */
+export type TaskAction = 'started' | 'completed' | 'failed' | 'retrying' | 'cancelled' | 'unschedulable';
 
 /** Resource ids of Flowtrail objects. */
 export const resourceIds = {

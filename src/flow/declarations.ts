@@ -26,6 +26,13 @@ export interface TimeoutOptions {
   hours?: number;
 }
 
+/** `@resources`: CPUs, memory (MiB) and GPUs one task of the step needs. */
+export interface ResourceRequest {
+  cpu?: number;
+  memoryMb?: number;
+  gpu?: number;
+}
+
 export interface StepDeclaration {
   name: string;
   /** Transition targets; empty for `end`. */
@@ -39,8 +46,8 @@ export interface StepDeclaration {
   timeoutSeconds?: number;
   /** Run each task of this step in its own process. */
   isolated: boolean;
-  /** Resource hints a remote executor may honour. */
-  resources?: Record<string, number | string>;
+  /** What a worker must offer to run this step's tasks (`@resources`); honoured by the queue executor. */
+  resources?: ResourceRequest;
   /** Whether the `@step` decorator was applied (other decorators alone do not make a step). */
   declared: boolean;
 }

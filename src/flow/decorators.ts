@@ -4,6 +4,7 @@ import {
   declarationsOf,
   type ParameterDeclaration,
   type ParameterType,
+  type ResourceRequest,
   type RetryOptions,
   stepEntry,
   type TimeoutOptions,
@@ -20,8 +21,6 @@ export interface StepOptions<N extends string = string, F extends string = strin
   foreach?: F;
   /** Run each task of this step in a fresh process (isolation over speed). */
   isolated?: boolean;
-  /** Resource hints (cpu, memory, gpu…) that a remote executor may honour. */
-  resources?: Record<string, number | string>;
 }
 
 /**
@@ -49,7 +48,6 @@ export function step<const N extends string = never, const F extends string = ne
     if (options.foreach !== undefined) entry.foreach = options.foreach;
     entry.join = value.length >= 1;
     entry.isolated = options.isolated ?? false;
-    if (options.resources) entry.resources = { ...options.resources };
   };
 }
 
@@ -115,6 +113,50 @@ export function timeout(
       );
     }
     stepEntry(context.metadata, name).timeoutSeconds = seconds;
+  };
+}
+
+/**
+ * What one task of the step needs from the worker that runs it: CPUs (may be fractional), memory
+ * in MiB and GPUs. The queue executor routes the step's attempts to workers that advertise at
+ * least that much (`flowtrail worker --resources cpu=4,gpu=1`); a task no live worker can take is
+ * reported as unschedulable. The local executor runs every task on this machine and ignores it.
+ *
+ * @example
+ * @resources({ cpu: 2, memoryMb: 4096, gpu: 1 })
+ * @step({ next: 'end' }) async train() { … }
+ */
+export function resources(
+  request: ResourceRequest,
+): (value: StepMethod, context: ClassMethodDecoratorContext) => void {
+  return (_value, context) => {
+    const name = methodName(context, 'resources');
+    const known = new Set(['cpu', 'memoryMb', 'gpu']);
+    for (const key of Object.keys(request)) {
+      if (!known.has(key))
+        throw new InvalidGraphError(
+          `@resources on step '${name}': unknown resource '${key}'; use cpu, memoryMb or gpu.`,
+          name,
+        );
+    }
+    const checked: ResourceRequest = {};
+    for (const key of ['cpu', 'memoryMb', 'gpu'] as const) {
+      const value = request[key];
+      if (value === undefined) continue;
+      const whole = key !== 'cpu';
+      if (
+        typeof value !== 'number' ||
+        !Number.isFinite(value) ||
+        value < 0 ||
+        (whole && !Number.isInteger(value))
+      )
+        throw new InvalidGraphError(
+          `@resources on step '${name}': ${key} must be a ${whole ? 'whole ' : ''}number ≥ 0, got ${String(value)}.`,
+          name,
+        );
+      if (value > 0) checked[key] = value;
+    }
+    stepEntry(context.metadata, name).resources = checked;
   };
 }
 

@@ -7,6 +7,7 @@ import type { Stores } from '../store/embedded.ts';
 import type { RunRecord, RunStatus, TriggerCause } from '../store/metadata-store.ts';
 import { reapCrashedRuns } from '../store/run-liveness.ts';
 import { storeArtifact } from './artifact-scope.ts';
+import { createExecutor, type ExecutorSpec } from './executor/create-executor.ts';
 import type { LoadedFlow } from './flow-loader.ts';
 import { type ProgressReporter, silentProgress } from './progress.ts';
 import type { ArtifactRefs } from './protocol.ts';
@@ -26,6 +27,8 @@ export interface ExecutionOptions {
   maxNumSplits?: number;
   /** One process per task for every step. */
   isolate?: boolean;
+  /** Where attempts run: the local process pool (default) or a queue (`flowtrail worker`s). */
+  executor?: ExecutorSpec;
   progress?: ProgressReporter;
   /** Called once the run exists, before any task runs (e.g. to print its id). */
   onRunCreated?: (run: RunRecord) => void;
@@ -105,6 +108,13 @@ export async function executeRun(p: PreparedRun, options: ExecutionOptions): Pro
   options.onRunCreated?.(run);
   progress.runStarted(pathspec, loaded.graph.order);
   const writes = new WriteQueue(stores.metadata, p.timings);
+  const executor = await createExecutor(options.executor ?? { kind: 'local' }, {
+    maxWorkers: options.maxWorkers ?? DEFAULT_MAX_WORKERS,
+    isolate: options.isolate ?? false,
+    ...(p.prestarted ? { prestarted: p.prestarted } : {}),
+    ...(p.spares ? { spares: p.spares } : {}),
+    artifacts: stores.artifacts,
+  });
   const scheduler = new Scheduler({
     flowBundle: loaded.bundle,
     graph: loaded.graph,
@@ -115,13 +125,11 @@ export async function executeRun(p: PreparedRun, options: ExecutionOptions): Pro
     artifactStore: stores.artifacts,
     writes,
     readCancelRequest: () => stores.metadata.getCancelRequest(run.id),
-    maxWorkers: options.maxWorkers ?? DEFAULT_MAX_WORKERS,
+    executor,
     maxNumSplits: options.maxNumSplits ?? 100,
     isolate: options.isolate ?? false,
     progress,
     ...(p.origin ? { origin: p.origin } : {}),
-    ...(p.prestarted ? { prestarted: p.prestarted } : {}),
-    ...(p.spares ? { spares: p.spares } : {}),
     ...(p.timings ? { timings: p.timings } : {}),
   });
   const onSignal = (signal: NodeJS.Signals) => scheduler.interrupt(signal);
@@ -134,7 +142,11 @@ export async function executeRun(p: PreparedRun, options: ExecutionOptions): Pro
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  await writes.drain();
+  try {
+    await writes.drain();
+  } finally {
+    await executor.close();
+  }
   p.timings?.mark('writes committed');
   const final = (await stores.metadata.getRunById(run.id)) ?? run;
   progress.runFinished(pathspec, outcome.status, outcome.error);

@@ -39,7 +39,16 @@ export const errorBody = z
 
 export const runStatus = z.enum(['running', 'completed', 'failed', 'crashed', 'cancelled']);
 export const taskStatus = z.enum(['pending', 'running', 'completed', 'failed', 'cancelled']);
-const attemptStatus = z.enum(['running', 'completed', 'failed', 'timeout', 'killed', 'cloned', 'cancelled']);
+const attemptStatus = z.enum([
+  'running',
+  'completed',
+  'failed',
+  'timeout',
+  'killed',
+  'lost',
+  'cloned',
+  'cancelled',
+]);
 export const logStream = z.enum(['stdout', 'stderr']);
 
 export const flowRecord = z

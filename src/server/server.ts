@@ -8,6 +8,7 @@ import path from 'node:path';
 import { serve } from '@hono/node-server';
 import { DEFAULT_SERVER_HOST, DEFAULT_SERVER_PORT, homePaths, resolveHome } from '../core/config.ts';
 import { UsageError } from '../core/errors.ts';
+import type { ExecutorSpec } from '../runtime/executor/create-executor.ts';
 import {
   defaultArtifactRoot,
   openArtifactStore,
@@ -40,6 +41,8 @@ export interface ServerOptions {
   maxBodyBytes?: number;
   /** Remove events older than this (ms), checked hourly. Default: keep everything. */
   eventRetentionMs?: number;
+  /** Where the runs of deployments and automations run their tasks (default: this server's worker processes). */
+  executor?: ExecutorSpec;
   /** Run the trigger engine (default true; one server at a time works, the others stand by). */
   triggers?: boolean;
   /**
@@ -142,6 +145,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           ...(options.triggerPollMs !== undefined ? { pollMs: options.triggerPollMs } : {}),
           ...(options.triggerLeaseMs !== undefined ? { leaseMs: options.triggerLeaseMs } : {}),
           allowPrivateWebhooks: options.allowPrivateWebhooks ?? false,
+          ...(options.executor ? { executor: options.executor } : {}),
           log,
         });
   engine?.start();

@@ -11,13 +11,17 @@ import type { FlowtrailEvent } from '../events/model.ts';
 export type RunStatus = 'running' | 'completed' | 'failed' | 'crashed' | 'cancelled';
 /** `cancelled`: the run was cancelled while the task was running, or before it started. */
 export type TaskStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
-/** `cancelled`: the attempt's worker was stopped because the run was cancelled. */
+/**
+ * `cancelled`: the attempt's worker was stopped because the run was cancelled. `lost`: a queue
+ * worker stopped renewing its lock (it died, or lost Redis) or handed the attempt back on stop.
+ */
 export type AttemptStatus =
   | 'running'
   | 'completed'
   | 'failed'
   | 'timeout'
   | 'killed'
+  | 'lost'
   | 'cloned'
   | 'cancelled';
 export type LogStream = 'stdout' | 'stderr';

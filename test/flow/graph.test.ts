@@ -6,6 +6,7 @@ import {
   type Inputs,
   InvalidGraphError,
   param,
+  resources,
   retry,
   step,
   timeout,
@@ -89,7 +90,8 @@ describe('buildGraph: valid shapes', () => {
       @retry({ times: 3, delaySeconds: 2 })
       @catchError({ artifact: 'failure' })
       @timeout({ minutes: 1, seconds: 30 })
-      @step({ next: 'end', isolated: true, resources: { cpu: 2, memory: '4G' } })
+      @resources({ cpu: 2, memoryMb: 4096 })
+      @step({ next: 'end', isolated: true })
       async work() {}
 
       @step()
@@ -103,9 +105,27 @@ describe('buildGraph: valid shapes', () => {
       catch: { artifact: 'failure', printException: true },
       timeoutSeconds: 90,
       isolated: true,
-      resources: { cpu: 2, memory: '4G' },
+      resources: { cpu: 2, memoryMb: 4096 },
     });
     expect(node(buildGraph(OptionsFlow), 'start').options).toMatchObject({ isolated: false, declared: true });
+  });
+
+  it('refuses @resources that are unknown, negative or fractional where they must be whole', () => {
+    const declare = (request: Record<string, number>) => () => {
+      class Bad extends FlowSpec {
+        @resources(request)
+        @step({ next: 'end' })
+        async start() {}
+
+        @step()
+        async end() {}
+      }
+      return Bad;
+    };
+    expect(declare({ gpus: 1 })).toThrow(/unknown resource 'gpus'; use cpu, memoryMb or gpu/);
+    expect(declare({ cpu: -1 })).toThrow(/cpu must be a number ≥ 0, got -1/);
+    expect(declare({ gpu: 0.5 })).toThrow(/gpu must be a whole number ≥ 0, got 0.5/);
+    expect(declare({ cpu: 0.5, gpu: 0 })).not.toThrow();
   });
 
   it('builds a static branch and its join', () => {

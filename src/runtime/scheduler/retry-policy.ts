@@ -14,6 +14,7 @@ export type AfterFailure =
 export function attemptStatusOf(exception: ExceptionRecord | undefined): AttemptStatus {
   if (exception?.type === 'TimeoutError') return 'timeout';
   if (exception?.type === 'WorkerDied') return 'killed';
+  if (exception?.type === 'WorkerLost') return 'lost';
   return 'failed';
 }
 

@@ -147,6 +147,16 @@ export class RunRecords {
     });
   }
 
+  /** No worker can take the task: it needs more than any worker offers. */
+  taskUnschedulable(task: TaskNode, exception: ExceptionRecord, now: number): void {
+    this.emit(
+      taskEvent(this.identity, task.step, task.id, 'unschedulable', now, {
+        attempt: task.attempt,
+        message: exception.message,
+      }),
+    );
+  }
+
   /** The attempt failed and another one follows. */
   taskRetrying(task: TaskNode, status: AttemptStatus, exception: ExceptionRecord, now: number): void {
     this.emit(

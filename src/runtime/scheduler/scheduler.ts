@@ -2,16 +2,22 @@ import { type ExceptionRecord, toExceptionRecord } from '../../core/errors.ts';
 import type { FlowtrailEvent } from '../../events/model.ts';
 import type { FlowGraph, GraphNode } from '../../flow/graph.ts';
 import type { ArtifactStore } from '../../store/artifact-store.ts';
-import type { CancelRequest, LogLine, LogStream, RunRecord, RunStatus } from '../../store/metadata-store.ts';
+import type {
+  CancelRequest,
+  EnvironmentInfo,
+  LogLine,
+  LogStream,
+  RunRecord,
+  RunStatus,
+} from '../../store/metadata-store.ts';
 import { cancelledError, HEARTBEAT_INTERVAL_MS } from '../../store/run-liveness.ts';
+import type { Executor, ExecutorEvents } from '../executor/executor.ts';
 import type { ProgressReporter } from '../progress.ts';
 import type { ArtifactRefs, RunContext, TaskOutcome, TaskWork, WireEvent } from '../protocol.ts';
 import type { RunTimings } from '../run-timings.ts';
-import type { Worker, WorkerEvents } from '../worker-pool.ts';
 import type { WriteQueue } from '../write-queue.ts';
 import { CancelWatch } from './cancel-watch.ts';
 import { caughtArtifacts, caughtLine } from './catch-failure.ts';
-import { Dispatcher } from './dispatch.ts';
 import { GraphWalk, type TaskSpec } from './graph-walk.ts';
 import { ResumeCloner, type ResumeOrigin } from './resume-clone.ts';
 import { afterFailure, attemptStatusOf, exceptionOf, RetryTimers } from './retry-policy.ts';
@@ -33,16 +39,13 @@ export interface SchedulerOptions {
   writes: WriteQueue;
   /** Reads the run's cancel request from the store (polled while the run runs). */
   readCancelRequest: () => Promise<CancelRequest | null>;
-  maxWorkers: number;
+  /** Where attempts run (the local process pool, or the queue). */
+  executor: Executor;
   maxNumSplits: number;
   /** One process per task for every step. */
   isolate: boolean;
   progress: ProgressReporter;
   origin?: ResumeOrigin;
-  /** Workers forked while the flow compiled (adopted instead of forking new ones). */
-  prestarted?: readonly Worker[];
-  /** Where more workers come from as tasks need them (the pool then fills on demand), see `DispatchOptions`. */
-  spares?: () => Worker | undefined;
   timings?: RunTimings;
 }
 
@@ -59,7 +62,7 @@ const CANCEL_GRACE_MS = 2_000;
  * The orchestrator's scheduler: wires the graph walk, the worker dispatcher, the retry policy and
  * the resume cloner, and records every state change through `RunRecords`. It owns the tasks.
  */
-export class Scheduler implements WorkerEvents {
+export class Scheduler implements ExecutorEvents {
   private readonly o: SchedulerOptions;
   private readonly tasks = new Map<number, TaskNode>();
   private nextTaskId = 1;
@@ -67,7 +70,7 @@ export class Scheduler implements WorkerEvents {
   private readonly steps: StepTracker;
   private readonly cloner: ResumeCloner;
   private readonly records: RunRecords;
-  private readonly dispatcher: Dispatcher;
+  private readonly executor: Executor;
   private readonly retries = new RetryTimers();
   private readonly cancelWatch: CancelWatch;
   private pendingLogs: LogLine[] = [];
@@ -81,21 +84,7 @@ export class Scheduler implements WorkerEvents {
     this.steps = new StepTracker(options.graph);
     this.cloner = new ResumeCloner(options.origin);
     this.records = new RunRecords(options.run, options.writes);
-    this.dispatcher = new Dispatcher({
-      load: {
-        flowBundle: options.flowBundle,
-        flowName: options.graph.flowName,
-        artifactRoot: options.artifactRoot,
-        context: this.runContext(),
-      },
-      maxWorkers: options.maxWorkers,
-      isolateAll: options.isolate,
-      isIsolated: (step) => options.isolate || this.walk.node(step).options.isolated,
-      events: this,
-      start: (task, worker) => this.startAttempt(task, worker),
-      settled: () => this.settled,
-      ...(options.spares ? { spares: options.spares } : {}),
-    });
+    this.executor = options.executor;
     this.cancelWatch = new CancelWatch(options.readCancelRequest, (request) => this.cancel(request));
   }
 
@@ -120,11 +109,24 @@ export class Scheduler implements WorkerEvents {
     const done = new Promise<RunOutcome>((resolve) => {
       this.resolveDone = resolve;
     });
-    this.dispatcher.start(this.o.prestarted);
     this.timers.push(setInterval(() => this.flushLogs(), LOG_FLUSH_MS));
     this.timers.push(setInterval(() => this.records.heartbeat(), HEARTBEAT_INTERVAL_MS));
     this.cancelWatch.start();
-    this.createTask({ step: 'start', path: [], parents: [], stack: [] });
+    this.executor
+      .start({
+        load: {
+          flowBundle: this.o.flowBundle,
+          flowName: this.o.graph.flowName,
+          artifactRoot: this.o.artifactRoot,
+          context: this.runContext(),
+        },
+        events: this,
+        settled: () => this.settled,
+      })
+      .then(
+        () => this.createTask({ step: 'start', path: [], parents: [], stack: [] }),
+        (e: unknown) => this.finish('failed', toExceptionRecord(e)),
+      );
     return done;
   }
 
@@ -143,7 +145,6 @@ export class Scheduler implements WorkerEvents {
       foreachStack: spec.stack,
       cloned: false,
       timer: undefined,
-      worker: undefined,
       logSeq: 0,
     };
     this.tasks.set(task.id, task);
@@ -152,7 +153,7 @@ export class Scheduler implements WorkerEvents {
     const source = this.cloner.sourceOf(task);
     this.records.taskCreated(task, now, source?.pathspec ?? null);
     if (!source) {
-      this.dispatcher.enqueue(task);
+      this.submit(task);
       return;
     }
     task.clonedFrom = source.pathspec;
@@ -173,18 +174,29 @@ export class Scheduler implements WorkerEvents {
     );
   }
 
-  private startAttempt(task: TaskNode, w: Worker): void {
+  /** Hands the task's current attempt to the executor. */
+  private submit(task: TaskNode): void {
+    const node = this.walk.node(task.step);
+    this.executor.submit({
+      work: this.work(task),
+      isolated: this.o.isolate || node.options.isolated,
+      resources: node.options.resources,
+    });
+  }
+
+  onStarted(work: TaskWork, envInfo: EnvironmentInfo): void {
+    const task = this.tasks.get(work.taskId);
+    if (this.settled || !task || task.attempt !== work.attempt || task.status !== 'pending') return;
     const now = Date.now();
     const node = this.walk.node(task.step);
     task.status = 'running';
-    task.worker = w;
     // The step's `started` event precedes its first task's.
     this.markStepStarted(task.step, now);
-    this.records.attemptStarted(task, w.envInfo, now);
+    this.records.attemptStarted(task, envInfo, now);
     if (node.options.timeoutSeconds !== undefined) {
       const seconds = node.options.timeoutSeconds;
       task.timer = setTimeout(() => {
-        w.kill({
+        this.executor.kill(work, {
           taskId: task.id,
           attempt: task.attempt,
           ok: false,
@@ -200,7 +212,22 @@ export class Scheduler implements WorkerEvents {
     }
     this.o.progress.taskStarted(task.step, task.id, task.attempt);
     this.o.timings?.mark('first worker ready');
-    w.run(this.work(task));
+  }
+
+  onUnschedulable(work: TaskWork, exception: ExceptionRecord): void {
+    const task = this.tasks.get(work.taskId);
+    if (this.settled || !task || task.attempt !== work.attempt || task.status !== 'pending') return;
+    // Recorded as an attempt that failed at once, so the task page and the run's error say why.
+    this.onStarted(work, {});
+    this.records.taskUnschedulable(task, exception, Date.now());
+    this.onOutcome(work, {
+      taskId: task.id,
+      attempt: task.attempt,
+      ok: false,
+      artifacts: {},
+      exception,
+      nonRetriable: true,
+    });
   }
 
   private work(task: TaskNode): TaskWork {
@@ -260,7 +287,6 @@ export class Scheduler implements WorkerEvents {
     if (!task || task.attempt !== work.attempt || task.status !== 'running') return;
     if (task.timer) clearTimeout(task.timer);
     task.timer = undefined;
-    task.worker = undefined;
     this.flushLogs();
     const now = Date.now();
     if (outcome.ok) {
@@ -281,7 +307,7 @@ export class Scheduler implements WorkerEvents {
       task.attempt++;
       task.status = 'pending';
       task.logSeq = 0;
-      this.retries.schedule(next.delayMs, () => this.dispatcher.enqueue(task));
+      this.retries.schedule(next.delayMs, () => this.submit(task));
       return;
     }
     if (next.kind === 'catch') {
@@ -389,7 +415,7 @@ export class Scheduler implements WorkerEvents {
       }
     }
     // A cancelled task's process gets SIGTERM and a moment to exit before SIGKILL.
-    this.dispatcher.stopAll(cancel ? CANCEL_GRACE_MS : 0);
+    this.executor.stopAll(cancel ? CANCEL_GRACE_MS : 0);
     this.records.runFinished(status, error, now, cancel);
     this.o.timings?.mark('run finished');
     this.resolveDone({ status, error });

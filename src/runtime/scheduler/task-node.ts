@@ -1,6 +1,5 @@
 import type { TaskStatus } from '../../store/metadata-store.ts';
 import type { ArtifactRefs, ForeachFrameRef } from '../protocol.ts';
-import type { Worker } from '../worker-pool.ts';
 
 /** One task of the run as the scheduler tracks it, from creation to its final state. */
 export interface TaskNode {
@@ -17,7 +16,6 @@ export interface TaskNode {
   /** For a clone: the origin task's pathspec. */
   clonedFrom?: string;
   timer: NodeJS.Timeout | undefined;
-  worker: Worker | undefined;
   logSeq: number;
 }
 

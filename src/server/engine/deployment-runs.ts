@@ -11,6 +11,7 @@ import { runPathspec } from '../../core/pathspec.ts';
 import { deploymentEvent } from '../../events/lifecycle.ts';
 import type { FlowtrailEvent } from '../../events/model.ts';
 import { deployedBundlePath, loadDeployedFlow } from '../../runtime/deploy.ts';
+import type { ExecutorSpec } from '../../runtime/executor/create-executor.ts';
 import { silentProgress } from '../../runtime/progress.ts';
 import { runLoadedFlow } from '../../runtime/run-flow.ts';
 import { runTimingsFromEnv } from '../../runtime/run-timings.ts';
@@ -53,6 +54,8 @@ export interface DeploymentRunsOptions {
   stores: ServerStores;
   artifactRoot: string;
   buildDir: string;
+  /** Where the runs' tasks run (default: worker processes of this server). */
+  executor?: ExecutorSpec;
   log: (line: string) => void;
 }
 
@@ -95,7 +98,8 @@ export class DeploymentRuns {
   }
 
   private replenish(): void {
-    if (!this.warm) return;
+    // Queue runs' tasks run on `flowtrail worker`s: no local process waits for them.
+    if (!this.warm || this.options.executor?.kind === 'queue') return;
     this.spares = this.spares.filter((w) => !w.exited);
     for (let i = this.spares.length; i < SPARES; i++) this.spares.push(new Worker(false));
   }
@@ -230,6 +234,7 @@ export class DeploymentRuns {
           production: { token: deployment.productionToken },
           idempotencyKey: request.idempotencyKey,
           progress: { ...silentProgress, taskStarted: replenish },
+          ...(this.options.executor ? { executor: this.options.executor } : {}),
           onRunCreated: (run) => {
             void stores.deployments.recordProblem(deployment.flow, null);
             void record({ status: 'started', runId: run.id, message: null });

@@ -20,6 +20,7 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { TemplateEngine } from '../../automations/templates.ts';
 import { nextCronTime, parseCron } from '../../core/cron.ts';
+import type { ExecutorSpec } from '../../runtime/executor/create-executor.ts';
 import { cancelRun } from '../../store/cancel-run.ts';
 import type { DeploymentRecord, FiringRecord } from '../../store/deployment-store.ts';
 import type { TriggerCause } from '../../store/metadata-store.ts';
@@ -35,6 +36,8 @@ export interface TriggerEngineOptions {
   artifactRoot: string;
   /** Where deployed modules are written before they are imported. */
   buildDir: string;
+  /** Where triggered runs' tasks run (default: worker processes of this server). */
+  executor?: ExecutorSpec;
   /** How often to look for new events when no commit signal came, in ms (default 1000). */
   pollMs?: number;
   /** How long the lease lasts without renewal, in ms (default 10 s). */
@@ -90,6 +93,7 @@ export class TriggerEngine {
       stores,
       artifactRoot: options.artifactRoot,
       buildDir: options.buildDir,
+      ...(options.executor ? { executor: options.executor } : {}),
       log: this.log,
     });
     const services: ActionServices = {

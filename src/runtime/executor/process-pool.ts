@@ -1,7 +1,7 @@
 import type { WorkerLoad } from '../protocol.ts';
 import { initialPoolSize } from '../worker-fork.ts';
 import { Worker, type WorkerEvents } from '../worker-pool.ts';
-import type { TaskNode } from './task-node.ts';
+import type { AttemptRequest } from './executor.ts';
 
 const SCALE_CHECK_MS = 50;
 /** A worker busy this long on one task counts as slow; the pool may grow. */
@@ -9,15 +9,14 @@ const SLOW_TASK_MS = 200;
 /** Event-loop lag above which the pool does not grow. */
 const MAX_LAG_TO_GROW_MS = 20;
 
-export interface DispatchOptions {
+export interface ProcessPoolOptions {
   load: WorkerLoad;
   maxWorkers: number;
   /** One process per task for every step. */
   isolateAll: boolean;
-  isIsolated(step: string): boolean;
   events: WorkerEvents;
-  /** Hands `task` to `worker` (records the attempt and sends the task). */
-  start(task: TaskNode, worker: Worker): void;
+  /** Hands `attempt` to `worker` (reports the start and sends the task). */
+  start(attempt: AttemptRequest, worker: Worker): void;
   /** True once the run has finished: idle workers stop instead of taking work. */
   settled(): boolean;
   /**
@@ -34,16 +33,16 @@ export interface DispatchOptions {
  * fresh process for an isolated step), replaces workers that died, and grows the pool while
  * every worker is stuck on a slow task.
  */
-export class Dispatcher {
-  private readonly ready: TaskNode[] = [];
+export class ProcessPool {
+  private readonly ready: AttemptRequest[] = [];
   private readonly workers = new Set<Worker>();
   private readonly idle: Worker[] = [];
   /** An isolated worker's one task, handed over as soon as it is ready. */
-  private readonly isolatedFirst = new Map<Worker, TaskNode>();
+  private readonly isolatedFirst = new Map<Worker, AttemptRequest>();
   private growTimer: NodeJS.Timeout | undefined;
   private lastGrowCheck = Date.now();
 
-  constructor(private readonly o: DispatchOptions) {}
+  constructor(private readonly o: ProcessPoolOptions) {}
 
   /** Starts the pool, adopting workers forked before the flow was compiled. */
   start(prestarted: readonly Worker[] = []): void {
@@ -56,9 +55,9 @@ export class Dispatcher {
     this.growTimer = setInterval(() => this.maybeGrow(), SCALE_CHECK_MS);
   }
 
-  /** Queues a task and dispatches what it can. */
-  enqueue(task: TaskNode): void {
-    this.ready.push(task);
+  /** Queues an attempt and dispatches what it can. */
+  enqueue(attempt: AttemptRequest): void {
+    this.ready.push(attempt);
     this.pump();
   }
 
@@ -92,7 +91,7 @@ export class Dispatcher {
   }
 
   /**
-   * On-demand pool (see `DispatchOptions.spares`): a worker for each ready task that no worker
+   * On-demand pool (see `ProcessPoolOptions.spares`): a worker for each ready task that no worker
    * will take soon: starting ones, and ones just done whose idle report follows the outcome that
    * made this task ready.
    */
@@ -102,7 +101,7 @@ export class Dispatcher {
     let coming = 0;
     for (const w of this.workers) if (!w.isolated && (!w.ready || !w.busy)) coming++;
     let waiting = 0;
-    for (const task of this.ready) if (!this.o.isIsolated(task.step)) waiting++;
+    for (const task of this.ready) if (!task.isolated) waiting++;
     while (waiting > coming && this.workers.size < initial) {
       this.spawn(false);
       coming++;
@@ -153,7 +152,7 @@ export class Dispatcher {
     let taken = 0;
     while (taken < this.ready.length) {
       const task = this.ready[taken]!;
-      if (this.o.isIsolated(task.step)) {
+      if (this.o.isolateAll || task.isolated) {
         if (this.workers.size - this.idle.length >= this.o.maxWorkers) break;
         if (this.idle.length > 0 && this.workers.size >= this.o.maxWorkers) this.idle.pop()!.stop();
         taken++;
