@@ -209,7 +209,11 @@ browserTests('web UI: the runs of a flow, its history and the event page', () =>
     };
     await page.goto(`${ui.server.url}/events/${training1.trigger[0]!.id}`);
     await page.getByRole('heading', { name: 'flowtrail.run.completed' }).waitFor();
-    await page.getByRole('link', { name: 'flowtrail.run.ETLFlow/1', exact: true }).waitFor();
+    // (the same link also appears in the firing this event caused, under "What it caused")
+    await page
+      .locator('.resource-id')
+      .getByRole('link', { name: 'flowtrail.run.ETLFlow/1', exact: true })
+      .waitFor();
     const related = page.locator('table.related tbody tr', { hasText: 'flowtrail.flow.ETLFlow' });
     expect(await related.locator('td').first().textContent()).toBe('flow');
     await page.getByRole('link', { name: 'TrainingFlow/1', exact: true }).waitFor();
