@@ -3,9 +3,8 @@
  * loads and stopped after its tests. When s3rver cannot start, the file fails under `CI=true` and
  * skips loudly otherwise (like the PostgreSQL tests).
  */
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, describe, it } from 'vitest';
-import { type LoopbackS3, S3RVER_KEY, startS3rver } from './s3rver.ts';
+import { type LoopbackS3, startS3rver } from './s3rver.ts';
 
 const started = await startS3rver().then(
   (s3) => ({ s3, problem: undefined }),
@@ -19,32 +18,6 @@ export interface TestS3 {
   s3: LoopbackS3;
   /** `s3://<bucket>/<fresh prefix>` */
   freshUrl(): string;
-  /** The object keys under `url`'s prefix (what is really in the bucket). */
-  listKeys(url: string): Promise<string[]>;
-}
-
-async function listKeys(s3: LoopbackS3, url: string): Promise<string[]> {
-  const prefix = `${url.slice(`s3://${s3.bucket}/`.length)}/`;
-  const client = new S3Client({
-    endpoint: s3.endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: S3RVER_KEY, secretAccessKey: S3RVER_KEY },
-  });
-  const keys: string[] = [];
-  let token: string | undefined;
-  try {
-    do {
-      const page = await client.send(
-        new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: prefix, ContinuationToken: token }),
-      );
-      for (const o of page.Contents ?? []) keys.push(o.Key!);
-      token = page.NextContinuationToken;
-    } while (token);
-  } finally {
-    client.destroy();
-  }
-  return keys;
 }
 
 /**
@@ -75,6 +48,5 @@ export function s3Tests(what: string, body: (t: TestS3) => void): void {
   body({
     s3,
     freshUrl: () => `s3://${s3.bucket}/t${process.pid}-${(prefixes++).toString(36)}`,
-    listKeys: (url) => listKeys(s3, url),
   });
 }
