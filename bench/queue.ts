@@ -17,6 +17,9 @@
  * 4. A whole run: a BENCH_RUN_TASKS (default 2,000) split foreach of no-op tasks with the queue
  *    executor (the same two workers, on the run's SQLite home) against the local executor → the
  *    foreach's tasks/s, first attempt start to last attempt end.
+ * 5. Artifacts on S3: put/get of a 200 MB artifact (BENCH_S3_MB) through the S3 store against
+ *    s3rver on loopback, after the workers have stopped — `measureS3Transfer()` of
+ *    bench/s3-transfer.ts, with its bare-SDK baseline. Targets ≥ 60 / 100 MB/s.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -33,6 +36,7 @@ import type { RunContext, TaskWork } from '../src/runtime/protocol.ts';
 import { FsArtifactStore } from '../src/store/fs/fs-artifact-store.ts';
 import { openEmbeddedStores, runFlow } from '../src/testing/index.ts';
 import { percentile, sleep } from './lib.ts';
+import { measureS3Transfer } from './s3-transfer.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const URL_ = process.env.BENCH_REDIS_URL ?? process.env.FLOWTRAIL_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -276,6 +280,8 @@ async function main(): Promise<void> {
     for (const c of connections) c.disconnect();
     fs.rmSync(dir, { recursive: true, force: true });
   }
+  // Alone on the machine's cores: the queue's workers are gone by now.
+  const s3 = await measureS3Transfer();
   const f = figures as Record<string, number>;
   const r = (x: number) => x.toFixed(x >= 100 ? 0 : 2);
   out(
@@ -290,7 +296,10 @@ async function main(): Promise<void> {
   out(
     `${RUN_TASKS}-task foreach, tasks/s of the foreach: queue ${r(f.run_queue_per_s!)}, local ${r(f.run_local_per_s!)} → queue ${(f.run_queue_per_s! / f.run_local_per_s!).toFixed(2)}× local`,
   );
-  out(JSON.stringify({ bench: 'queue', cpus: os.availableParallelism(), tasks: TASKS, ...figures }));
+  out(
+    `S3 artifact of ${s3.mb} MiB (s3rver, median of ${s3.runs}): put ${s3.store.putMBps} MB/s, get ${s3.store.getMBps} MB/s (targets ≥ 60 / 100: ${s3.targets.met ? 'met' : 'NOT met'}); bare SDK put ${s3.sdk.putMBps}, get ${s3.sdk.getMBps} MB/s → store ${s3.ratio.put}× / ${s3.ratio.get}× the SDK`,
+  );
+  out(JSON.stringify({ bench: 'queue', cpus: os.availableParallelism(), tasks: TASKS, ...figures, s3 }));
 }
 
 await main();

@@ -1,7 +1,8 @@
 /**
  * A multi-process set-up on loopback for the queue tests: a `flowtrail server` (its own SQLite
  * home), `flowtrail worker` processes (each with its own temporary home) and `flowtrail run
- * --executor queue` orchestrators, sharing only Redis, the service and an artifacts directory.
+ * --executor queue` orchestrators, sharing only Redis, the service and the artifact store: an S3
+ * bucket (s3rver on loopback, `test/support/s3-tests.ts`) when given one, else a directory.
  * Runs the built CLI (`bin/flowtrail.js` → dist/).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -9,7 +10,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { QueueTuning } from '../../src/runtime/executor/queue/queue-names.ts';
-import { FsArtifactStore } from '../../src/store/fs/fs-artifact-store.ts';
 import { openEmbeddedStores, type Stores } from '../../src/testing/index.ts';
 import { repoRoot } from '../helpers.ts';
 
@@ -46,9 +46,16 @@ function waitForLine(child: ChildProcess, pattern: RegExp, what: string): Promis
   });
 }
 
+/** A shared S3 location: `s3://bucket/prefix` and the AWS_* variables that reach its server. */
+export interface ClusterS3 {
+  url: string;
+  env: Record<string, string>;
+}
+
 export class Cluster {
   readonly root = fs.mkdtempSync(path.join(os.tmpdir(), 'ft-cluster-'));
-  readonly artifacts = path.join(this.root, 'artifacts');
+  /** What every process gets as `FLOWTRAIL_ARTIFACTS` (and the server as `--artifacts`). */
+  readonly artifacts: string;
   serverUrl = '';
   private server: ChildProcess | undefined;
   readonly workers: WorkerProcess[] = [];
@@ -57,12 +64,15 @@ export class Cluster {
   constructor(
     private redisUrl: string,
     private readonly tuning: QueueTuning,
-  ) {}
+    private readonly s3?: ClusterS3,
+  ) {
+    this.artifacts = s3 ? s3.url : path.join(this.root, 'artifacts');
+  }
 
   /** Starts the service (with `serverArgs`, e.g. its own `--queue`). */
   async start(serverArgs: string[] = []): Promise<void> {
     fs.mkdirSync(path.join(this.root, 'server'), { recursive: true });
-    fs.mkdirSync(this.artifacts, { recursive: true });
+    if (!this.s3) fs.mkdirSync(this.artifacts, { recursive: true });
     this.server = spawn(
       process.execPath,
       [
@@ -90,6 +100,7 @@ export class Cluster {
   private env(home: string): NodeJS.ProcessEnv {
     return {
       ...process.env,
+      ...this.s3?.env,
       FLOWTRAIL_HOME: home,
       FLOWTRAIL_SERVICE_URL: this.serverUrl,
       FLOWTRAIL_ARTIFACTS: this.artifacts,
@@ -181,10 +192,20 @@ export class Cluster {
     );
   }
 
-  /** The service's database, with the shared artifacts, for assertions. */
+  /** The service's database, with the shared artifact store (opened as the workers open it), for assertions. */
   stores(): Stores & AsyncDisposable {
-    const s = openEmbeddedStores(path.join(this.root, 'server'));
-    return Object.assign(s, { artifacts: new FsArtifactStore(this.artifacts), artifactRoot: this.artifacts });
+    return openEmbeddedStores(path.join(this.root, 'server'), {
+      artifacts: this.artifacts,
+      env: { ...process.env, ...this.s3?.env },
+    });
+  }
+
+  /** Every directory named `artifacts` under the cluster's homes (none when they all use S3). */
+  localArtifactDirs(): string[] {
+    return fs
+      .readdirSync(this.root, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isDirectory() && e.name === 'artifacts')
+      .map((e) => path.join(e.parentPath, e.name));
   }
 
   /** Repoints later workers and runs (a restarted Redis on another port is not needed: same URL). */

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import net from 'node:net';
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import {
   ArtifactMissingError,
@@ -152,6 +152,24 @@ s3Tests('S3 artifact store', (t) => {
         [a.sha, b.sha].map((sha) => `${prefix}/${sha.slice(0, 2)}/${sha}`).sort(),
       );
       expect(store.location).toBe(`${url} at ${t.s3.endpoint}`);
+    });
+
+    it('rewrites a short object at its key (a writer killed mid-PUT on a server that is not atomic)', async () => {
+      const url = t.freshUrl();
+      const store = new S3ArtifactStore(url, t.s3.env);
+      const bytes = new TextEncoder().encode('the whole value');
+      const sha = sha256(bytes);
+      const prefix = url.slice(`s3://${t.s3.bucket}/`.length);
+      await raw().send(
+        new PutObjectCommand({
+          Bucket: t.s3.bucket,
+          Key: `${prefix}/${sha.slice(0, 2)}/${sha}`,
+          Body: new Uint8Array(0),
+        }),
+      );
+      expect((await store.put(bytes)).existed).toBe(false);
+      expect(new TextDecoder().decode(await store.get(sha))).toBe('the whole value');
+      expect((await store.put(bytes)).existed).toBe(true);
     });
 
     it('uploads a blob above one part in parts and reads it back whole', async () => {

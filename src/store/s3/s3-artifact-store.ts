@@ -76,7 +76,9 @@ export class S3ArtifactStore implements ArtifactStore {
     checkBytes(bytes);
     const sha = createHash('sha256').update(bytes).digest('hex');
     const size = bytes.byteLength;
-    if ((await this.headSize(sha, 'write')) !== undefined) return { sha, size, existed: true };
+    // Present only at its full size: a server that is not atomic (s3rver) keeps what a writer that
+    // died mid-PUT sent, and content addressing would otherwise serve those bytes for good.
+    if ((await this.headSize(sha, 'write')) === size) return { sha, size, existed: true };
     const { sdk, storage, client } = await this.connect();
     // A view, not a copy: the SDK and Upload (which slices with `subarray`) read from it.
     const body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
