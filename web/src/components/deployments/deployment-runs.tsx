@@ -1,9 +1,8 @@
 /** The deployment's recent runs (its `production:<token>` namespace), newest first, with what started each. */
 import { Link } from '@tanstack/react-router';
 import type { RunRecord } from '../../api/client.ts';
-import { elapsed, formatAgo, formatDuration, formatTime } from '../../format/time.ts';
+import { RunSummaryCells } from '../runs/run-summary-cells.tsx';
 import { TriggerIcons } from '../runs/trigger-icon.tsx';
-import { StatusBadge } from '../status-badge.tsx';
 
 export function DeploymentRuns({ flow, runs }: { flow: string; runs: readonly RunRecord[] }) {
   return (
@@ -30,18 +29,7 @@ export function DeploymentRuns({ flow, runs }: { flow: string; runs: readonly Ru
           <tbody>
             {runs.map((r) => (
               <tr key={r.id} data-run={`${r.flow}/${r.runNumber}`}>
-                <td className="name">
-                  <Link to="/runs/$flow/$run" params={{ flow: r.flow, run: String(r.runNumber) }}>
-                    {r.flow}/{r.runNumber}
-                  </Link>
-                </td>
-                <td>
-                  <StatusBadge status={r.status} />
-                </td>
-                <td className="when" title={formatAgo(r.createdAt)}>
-                  {formatTime(r.createdAt)}
-                </td>
-                <td className="num">{formatDuration(elapsed(r.createdAt, r.finishedAt))}</td>
+                <RunSummaryCells run={r} />
                 <td className="name">
                   {r.trigger.length > 0 ? (
                     <TriggerIcons run={r} named />

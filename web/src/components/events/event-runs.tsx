@@ -1,11 +1,9 @@
 /** The runs an event started (`GET /runs/triggered-by?ref=<event id>`): what it caused. */
 import { useQuery } from '@tanstack/react-query';
-import { Link } from '@tanstack/react-router';
 import { unwrap } from '../../api/api-error.ts';
 import { api } from '../../api/client.ts';
-import { elapsed, formatDuration, formatTime } from '../../format/time.ts';
 import { QueryState } from '../query-state.tsx';
-import { StatusBadge } from '../status-badge.tsx';
+import { RunSummaryCells } from '../runs/run-summary-cells.tsx';
 
 export function EventRuns({ eventId }: { eventId: string }) {
   const started = useQuery({
@@ -29,16 +27,7 @@ export function EventRuns({ eventId }: { eventId: string }) {
             <tbody>
               {started.data.map((run) => (
                 <tr key={run.id}>
-                  <td className="name">
-                    <Link to="/runs/$flow/$run" params={{ flow: run.flow, run: String(run.runNumber) }}>
-                      {run.flow}/{run.runNumber}
-                    </Link>
-                  </td>
-                  <td>
-                    <StatusBadge status={run.status} />
-                  </td>
-                  <td>{formatTime(run.createdAt)}</td>
-                  <td className="num">{formatDuration(elapsed(run.createdAt, run.finishedAt))}</td>
+                  <RunSummaryCells run={run} />
                 </tr>
               ))}
             </tbody>
