@@ -6,7 +6,8 @@
  * (bench/flows/fanout.ts), N = 100 and 1,000 (median of BENCH_RUNS, default 3) and 10,000 (median
  * of BENCH_RUNS_BIG, default 1, with the orchestrator's peak RSS), for this checkout and for the
  * baseline commit (`bench/baseline.ts`), alternating run by run so both see the same machine; the
- * ratios are printed. Each run gets a fresh home; this checkout's runs start with the compiled-
+ * ratios are printed. Before each size, one untimed run per checkout (`BENCH_WARMUP=0`: none), and
+ * homes are deleted only at the end (see `runHomes`). Each run gets a fresh home; this checkout's runs start with the compiled-
  * bundle cache of a warm-up run (as a user's second run does). Then one `FLOWTRAIL_TIMINGS=1` run
  * per size shows where the time goes. When Metaflow's source is available (METAFLOW_SRC, default
  * /tmp/metaflow-src: a checkout of Netflix/metaflow) the same 100-task foreach runs with Metaflow
@@ -22,6 +23,8 @@ import { baselineCheckout } from './baseline.ts';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
 const RUNS_BIG = Math.max(1, Number(process.env.BENCH_RUNS_BIG ?? 1));
+/** `BENCH_WARMUP=0` skips the untimed run of each size (see `main`). */
+const WARMUP = process.env.BENCH_WARMUP !== '0';
 const METAFLOW_SRC = process.env.METAFLOW_SRC ?? '/tmp/metaflow-src';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -85,6 +88,14 @@ async function flowtrailRun(target: Target, home: string, n: number, env: NodeJS
   return r;
 }
 
+/**
+ * The runs' homes, deleted only when the benchmark ends. This machine is a VM whose balloon takes
+ * freed memory back: deleting a 10,000-task run's home (~150 MB just written, in the page cache)
+ * between runs made the next run fault its memory back from the host and take ~5.7 s instead of
+ * ~3 s, whichever checkout ran; that measured the VM, not Flowtrail.
+ */
+const runHomes: string[] = [];
+
 /** A run in a fresh home (seeded with the target's bundle cache, if it has one). */
 async function flowtrailFanout(
   target: Target,
@@ -92,13 +103,10 @@ async function flowtrailFanout(
   env: NodeJS.ProcessEnv = {},
 ): Promise<{ seconds: number; peakMb: number; stderr: string }> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ft-bench-'));
-  try {
-    if (target.warmHome)
-      fs.cpSync(path.join(target.warmHome, 'build'), path.join(home, 'build'), { recursive: true });
-    return await flowtrailRun(target, home, n, env);
-  } finally {
-    fs.rmSync(home, { recursive: true, force: true });
-  }
+  runHomes.push(home);
+  if (target.warmHome)
+    fs.cpSync(path.join(target.warmHome, 'build'), path.join(home, 'build'), { recursive: true });
+  return await flowtrailRun(target, home, n, env);
 }
 
 /** A home holding the bundle cache of one finished run of `target`. */
@@ -176,6 +184,9 @@ async function main(): Promise<void> {
     ] as const) {
       const times = targets.map(() => [] as number[]);
       const peaks = targets.map(() => [] as number[]);
+      // One untimed run of this size per checkout first: the first large run after smaller ones
+      // pays for the VM handing memory back (see `runHomes`), ~2 s at 10,000 tasks.
+      if (WARMUP) for (const target of targets) await flowtrailFanout(target, n);
       // Alternating, so a noisy moment hits both sides.
       for (let i = 0; i < runs; i++)
         for (const [t, target] of targets.entries()) {
@@ -202,6 +213,7 @@ async function main(): Promise<void> {
     }
   } finally {
     fs.rmSync(current.warmHome, { recursive: true, force: true });
+    for (const home of runHomes) fs.rmSync(home, { recursive: true, force: true });
   }
   const mf = await metaflowFanout();
   if (mf === undefined) {
