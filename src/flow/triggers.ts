@@ -5,7 +5,8 @@
  *
  * Everything that can be checked from the decorator's own arguments is checked when the decorator
  * runs (that is, when the flow module is imported); the mapping of event payload fields to flow
- * parameters is checked against the flow's parameters in `buildGraph`.
+ * parameters is checked against the flow's parameters in `buildGraph`. Over 400 lines because it is
+ * one concept: the three decorators share their argument checks and their normalization.
  */
 import { normalizeTimezone, parseCron } from '../core/cron.ts';
 import { formatDuration, parseDuration } from '../core/duration.ts';

@@ -1,6 +1,8 @@
 /**
  * zod schemas of the HTTP API: they validate requests and, through `openapi.ts`, describe every
  * route in the OpenAPI document. Records mirror the store ports' types (`store/*.ts`).
+ * Over 400 lines because it is one concept: the wire shapes of the ports' records, side by side so
+ * one record's schema is written once and reused by every route group.
  */
 import { z } from 'zod';
 import { parseIsoDateTime } from '../core/date-time.ts';

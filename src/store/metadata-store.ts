@@ -2,7 +2,8 @@
  * The `MetadataStore` port: flows, runs, steps, tasks, attempts, artifact records and log lines.
  * Adapters: `sql/` (SQLite and PostgreSQL) and `http/` (the service). Every adapter passes
  * `test/conformance/metadata-store.ts`. Writes come in batches (`write`) so the runtime can commit a
- * whole scheduler tick in one transaction.
+ * whole scheduler tick in one transaction. Over 400 lines because it is one port: its record types
+ * and its write ops belong with the interface they describe.
  */
 import type { ExceptionRecord } from '../core/errors.ts';
 import type { FlowtrailEvent } from '../events/model.ts';

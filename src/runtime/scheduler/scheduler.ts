@@ -1,3 +1,8 @@
+/**
+ * The orchestrator of one run: wires the graph walk, the executor, retries, joins and the records
+ * (each in a file of its own in this folder) and owns the run's tasks. Over 400 lines because it is
+ * the one place those parts meet; each part's logic lives in its own file.
+ */
 import { type ExceptionRecord, toExceptionRecord } from '../../core/errors.ts';
 import type { FlowtrailEvent } from '../../events/model.ts';
 import type { FlowGraph, GraphNode } from '../../flow/graph.ts';

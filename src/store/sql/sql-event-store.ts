@@ -17,6 +17,9 @@
  * `EXISTS` probes: key lookups in `event_links` when they pin ids, else over the event's related
  * JSON; primary-resource labels are read from `events.resource` directly. Pages are keyset-paginated on
  * `(occurred, seq)`.
+ *
+ * Over 400 lines because it is one concept: the port's queries and their two plans share the
+ * filter compilation, cursors and counts.
  */
 import { type Kysely, sql } from 'kysely';
 import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS, WEEK_MS } from '../../core/duration.ts';

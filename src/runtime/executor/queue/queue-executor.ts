@@ -5,7 +5,8 @@
  * say: a job whose worker died (BullMQ fails it as stalled once its lock lapses) or that vanished
  * with a Redis restart becomes a `lost` attempt, and the scheduler's retry policy decides; an
  * attempt that never started is simply queued again. Logs and events of step code do not come
- * this way: the worker writes them to the stores itself (the service, in remote mode).
+ * this way: the worker writes them to the stores itself (the service, in remote mode). Over 400
+ * lines because submit, replies and the reconcile loop share one attempt table and its fences.
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';

@@ -1,7 +1,7 @@
 /**
  * PostgreSQL migration history, mirroring the SQLite one (same ids, names, tables and columns) so
  * the shared query module runs unchanged. Append only: a shipped migration never changes; a new
- * one gets the next id.
+ * one gets the next id. Over 400 lines because it is one append-only list: the whole history.
  *
  * Types: Unix-ms timestamps, row ids and sizes are BIGINT (read back as numbers, see
  * `postgres-stores.ts`); counters and 0/1 flags stay INTEGER as in SQLite; JSON columns stay TEXT (the
