@@ -7,11 +7,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
 import { Redis } from 'ioredis';
-import { afterAll, describe, it } from 'vitest';
+import { afterAll } from 'vitest';
 import { DEFAULT_TUNING, type QueueTuning } from '../../src/runtime/executor/queue/queue-names.ts';
+import { declareMissingService } from '../support/missing-service.ts';
 
 export const REDIS_URL = process.env.FLOWTRAIL_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const IN_CI = process.env.CI === 'true';
 
 async function unreachable(url: string): Promise<string | undefined> {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
@@ -60,21 +60,11 @@ export async function dropPrefix(url: string, prefix: string): Promise<void> {
 
 export function redisTests(what: string, body: (url: string) => void): void {
   if (problem !== undefined) {
-    const message = `Redis at ${REDIS_URL} is unreachable (${problem}).`;
-    if (IN_CI) {
-      describe(what, () => {
-        it('needs a reachable Redis in CI', () => {
-          throw new Error(`${message} CI must provide it (set FLOWTRAIL_TEST_REDIS_URL).`);
-        });
-      });
-    } else {
-      console.warn(
-        `\n${'!'.repeat(78)}\n!! SKIPPING the ${what} tests: ${message}\n!! Start Redis or set FLOWTRAIL_TEST_REDIS_URL to run them.\n${'!'.repeat(78)}\n`,
-      );
-      describe.skip(`${what} (unreachable)`, () => {
-        it('runs against Redis', () => {});
-      });
-    }
+    declareMissingService(what, {
+      service: 'Redis',
+      message: `Redis at ${REDIS_URL} is unreachable (${problem}).`,
+      hint: 'start Redis or set FLOWTRAIL_TEST_REDIS_URL',
+    });
     return;
   }
   body(REDIS_URL);

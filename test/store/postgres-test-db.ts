@@ -5,11 +5,11 @@
  * skip loudly otherwise.
  */
 import pg from 'pg';
-import { afterAll, describe, it } from 'vitest';
+import { afterAll } from 'vitest';
+import { declareMissingService } from '../support/missing-service.ts';
 
 export const POSTGRES_URL =
   process.env.FLOWTRAIL_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const IN_CI = process.env.CI === 'true';
 
 /** Why PostgreSQL cannot be used, or undefined when it answers. */
 async function unreachable(): Promise<string | undefined> {
@@ -49,21 +49,11 @@ export interface TestPostgres {
  */
 export function postgresTests(what: string, body: (db: TestPostgres) => void): void {
   if (problem !== undefined) {
-    const message = `PostgreSQL at ${POSTGRES_URL} is unreachable (${problem}).`;
-    if (IN_CI) {
-      describe(what, () => {
-        it('needs a reachable PostgreSQL in CI', () => {
-          throw new Error(`${message} CI must provide it (set FLOWTRAIL_TEST_POSTGRES_URL).`);
-        });
-      });
-    } else {
-      console.warn(
-        `\n${'!'.repeat(78)}\n!! SKIPPING the ${what} tests: ${message}\n!! Start PostgreSQL or set FLOWTRAIL_TEST_POSTGRES_URL to run them.\n${'!'.repeat(78)}\n`,
-      );
-      describe.skip(`${what} (unreachable)`, () => {
-        it('runs against PostgreSQL', () => {});
-      });
-    }
+    declareMissingService(what, {
+      service: 'PostgreSQL',
+      message: `PostgreSQL at ${POSTGRES_URL} is unreachable (${problem}).`,
+      hint: 'start PostgreSQL or set FLOWTRAIL_TEST_POSTGRES_URL',
+    });
     return;
   }
   const admin = new pg.Pool({ connectionString: POSTGRES_URL, max: 2 });

@@ -3,7 +3,8 @@
  * loads and stopped after its tests. When s3rver cannot start, the file fails under `CI=true` and
  * skips loudly otherwise (like the PostgreSQL tests).
  */
-import { afterAll, describe, it } from 'vitest';
+import { afterAll } from 'vitest';
+import { declareMissingService } from './missing-service.ts';
 import { type LoopbackS3, startS3rver } from './s3rver.ts';
 
 const started = await startS3rver().then(
@@ -29,19 +30,11 @@ export interface TestS3 {
 export function s3Tests(what: string, body: (t: TestS3) => void): void {
   const { s3, problem } = started;
   if (!s3) {
-    const message = `s3rver could not start on 127.0.0.1 (${problem}).`;
-    if (process.env.CI === 'true') {
-      describe(what, () => {
-        it('needs s3rver in CI', () => {
-          throw new Error(`${message} CI must be able to run it (npm package s3rver, a dev dependency).`);
-        });
-      });
-    } else {
-      console.warn(`\n${'!'.repeat(78)}\n!! SKIPPING the ${what} tests: ${message}\n${'!'.repeat(78)}\n`);
-      describe.skip(`${what} (s3rver unavailable)`, () => {
-        it('runs against s3rver', () => {});
-      });
-    }
+    declareMissingService(what, {
+      service: 's3rver',
+      message: `s3rver could not start on 127.0.0.1 (${problem}).`,
+      hint: 'the npm package s3rver, a dev dependency, run by the tests on loopback',
+    });
     return;
   }
   afterAll(() => s3.stop());

@@ -7,8 +7,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { describe, it } from 'vitest';
+import { describe } from 'vitest';
 import { repoRoot } from '../helpers.ts';
+import { declareMissingService } from '../support/missing-service.ts';
 
 export const CHROMIUM = process.env.FLOWTRAIL_TEST_CHROMIUM ?? '/usr/bin/chromium';
 export const SCREENS = path.join(repoRoot, 'test-results', 'screens');
@@ -35,17 +36,11 @@ export function browserTests(what: string, body: () => void): void {
     describe(what, body);
     return;
   }
-  const message = `${what}: no Chromium at ${CHROMIUM} (apt-get install -y chromium).`;
-  if (process.env.CI === 'true')
-    describe(what, () => {
-      it('needs Chromium in CI', () => {
-        throw new Error(`${message} .ci/run installs it.`);
-      });
-    });
-  else {
-    console.warn(`\n!!! SKIPPED ${message}\n`);
-    describe.skip(what, body);
-  }
+  declareMissingService(what, {
+    service: 'Chromium',
+    message: `no Chromium at ${CHROMIUM}.`,
+    hint: 'apt-get install -y chromium, which .ci/run does',
+  });
 }
 
 /** Writes a full-page PNG of the page to test-results/screens/NAME.png. */
